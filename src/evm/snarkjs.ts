@@ -1,0 +1,79 @@
+/**
+ * A typed view of the part of snarkjs that src/evm uses.
+ *
+ * snarkjs ships no TypeScript declarations. Rather than declaring an ambient
+ * `module "snarkjs"` (which would clash with any declaration another module
+ * adds), this file loads snarkjs through a non-literal specifier, so the
+ * compiler does not resolve it, and casts it to the small interface below.
+ */
+
+/** A Groth16 proof as snarkjs writes it (decimal strings, projective coordinates). */
+export interface Groth16Proof {
+  pi_a: string[];
+  pi_b: string[][];
+  pi_c: string[];
+  protocol: string;
+  curve: string;
+}
+
+/** The content of snarkjs's verification_key.json for a Groth16 zkey. */
+export interface Groth16VerificationKey {
+  protocol: string;
+  curve: string;
+  nPublic: number;
+  vk_alpha_1: string[];
+  vk_beta_2: string[][];
+  vk_gamma_2: string[][];
+  vk_delta_2: string[][];
+  vk_alphabeta_12?: string[][][];
+  IC: string[][];
+}
+
+export interface SnarkjsCurve {
+  terminate(): Promise<void>;
+}
+
+export interface Snarkjs {
+  groth16: {
+    fullProve(
+      input: Record<string, unknown>,
+      wasmFile: string,
+      zkeyFile: string,
+    ): Promise<{ proof: Groth16Proof; publicSignals: string[] }>;
+    verify(
+      vkey: Groth16VerificationKey,
+      publicSignals: readonly string[],
+      proof: Groth16Proof,
+    ): Promise<boolean>;
+    exportSolidityCallData(proof: Groth16Proof, publicSignals: readonly string[]): Promise<string>;
+  };
+  zKey: {
+    newZKey(r1csFile: string, ptauFile: string, zkeyFile: string): Promise<unknown>;
+    contribute(oldZkey: string, newZkey: string, name: string, entropy: string): Promise<unknown>;
+    exportVerificationKey(zkeyFile: string): Promise<Groth16VerificationKey>;
+    exportSolidityVerifier(zkeyFile: string, templates: { groth16: string }): Promise<string>;
+  };
+  powersOfTau: {
+    newAccumulator(curve: SnarkjsCurve, power: number, ptauFile: string): Promise<unknown>;
+    contribute(oldPtau: string, newPtau: string, name: string, entropy: string): Promise<unknown>;
+    preparePhase2(oldPtau: string, newPtau: string): Promise<unknown>;
+  };
+  curves: {
+    getCurveFromName(name: string): Promise<SnarkjsCurve>;
+  };
+}
+
+const SNARKJS_SPECIFIER: string = "snarkjs";
+
+let loaded: Promise<Snarkjs> | undefined;
+
+/** The snarkjs ESM entry point (one shared instance, loaded on first use). */
+export function loadSnarkjs(): Promise<Snarkjs> {
+  loaded ??= import(SNARKJS_SPECIFIER) as Promise<Snarkjs>;
+  return loaded;
+}
+
+/** File URL of the snarkjs entry point, resolved from this module's location (not cwd). */
+export function snarkjsEntryUrl(): string {
+  return import.meta.resolve(SNARKJS_SPECIFIER);
+}

@@ -1,0 +1,24 @@
+/** The public API of zkvm: everything a user imports, nothing internal. */
+export { ZKVM, DEFAULT_RUN_STEPS } from "./zkvm.js";
+export type { ZKVMOptions, ExecuteOptions, Execution } from "./zkvm.js";
+export { assemble } from "./assembler.js";
+export { disassemble } from "./disassembler.js";
+export { decode, encode, parseHex, toHex } from "./bytecode.js";
+export type { Instruction } from "./bytecode.js";
+export { validate } from "./validator.js";
+export type { ValidatedProgram, BasicBlock } from "./validator.js";
+export { run, DEFAULT_WIDTH } from "./interpreter.js";
+export type { RunOptions, RunResult, TraceStep } from "./interpreter.js";
+export { loadProgram } from "./load.js";
+export type { Program, IoLayout, InputDecl, OutputDecl, RawIoOptions } from "./program.js";
+export type { Inputs, InputValue } from "./inputs.js";
+export { Op } from "./opcodes.js";
+export { P } from "./field.js";
+export {
+  ZkvmError,
+  AssemblyError,
+  ValidationError,
+  InputError,
+  RuntimeFault,
+  CompileError,
+} from "./errors.js";

@@ -1,0 +1,119 @@
+/**
+ * The reference interpreter: SPEC's semantics, one step per instruction,
+ * under a step bound. It is the oracle the circuit is tested against.
+ */
+import { RuntimeFault } from "./errors.js";
+import { mod } from "./field.js";
+import { Op } from "./opcodes.js";
+import type { ValidatedProgram } from "./validator.js";
+
+export interface TraceStep {
+  readonly step: number;
+  readonly pc: number;
+  readonly op: string;
+  /** The stack before the instruction, bottom first. */
+  readonly stack: readonly bigint[];
+  /** The cell a STORE wrote, and its value. */
+  readonly write?: { readonly cell: number; readonly value: bigint };
+}
+
+export interface RunOptions {
+  /** Step bound N: the run faults unless it halts within N steps. */
+  readonly steps: number;
+  /** Comparison width W (SPEC: LT/GT operands must be below 2^W). */
+  readonly width?: number;
+  readonly trace?: boolean;
+}
+
+export interface RunResult {
+  /** Final memory: every cell that is an input or was written. */
+  readonly memory: ReadonlyMap<number, bigint>;
+  readonly steps: number;
+  readonly trace?: readonly TraceStep[];
+}
+
+export const DEFAULT_WIDTH = 64;
+
+export function run(
+  program: ValidatedProgram,
+  initial: ReadonlyMap<number, bigint>,
+  options: RunOptions,
+): RunResult {
+  const limit = 1n << BigInt(options.width ?? DEFAULT_WIDTH);
+  const memory = new Map(initial);
+  const stack: bigint[] = [];
+  const trace: TraceStep[] | undefined = options.trace ? [] : undefined;
+  let pc = 0;
+  for (let step = 0; ; step++) {
+    if (step >= options.steps) {
+      throw new RuntimeFault(
+        "STEP_LIMIT_EXCEEDED",
+        `the program did not halt within ${options.steps} steps`,
+        { step, pc },
+      );
+    }
+    // Validation guarantees pc is an instruction start and the stack never underflows.
+    const ins = program.instructionAt.get(pc)!;
+    const entry = trace ? { step, pc, op: Op[ins.op], stack: [...stack] } : undefined;
+    let write: TraceStep["write"];
+    const pop = () => stack.pop()!;
+    let next = pc + ins.size;
+    switch (ins.op) {
+      case Op.PUSH:
+        stack.push(ins.arg!);
+        break;
+      case Op.ADD: {
+        const b = pop();
+        stack.push(mod(pop() + b));
+        break;
+      }
+      case Op.MUL: {
+        const b = pop();
+        stack.push(mod(pop() * b));
+        break;
+      }
+      case Op.STORE: {
+        const cell = Number(ins.arg);
+        const value = pop();
+        memory.set(cell, value);
+        write = { cell, value };
+        break;
+      }
+      case Op.LOAD:
+        stack.push(memory.get(Number(ins.arg)) ?? 0n);
+        break;
+      case Op.JUMP:
+        next = Number(ins.arg);
+        break;
+      case Op.JUMPI:
+        if (pop() !== 0n) next = Number(ins.arg);
+        break;
+      case Op.EQ: {
+        const b = pop();
+        stack.push(pop() === b ? 1n : 0n);
+        break;
+      }
+      case Op.LT:
+      case Op.GT: {
+        const b = pop();
+        const a = pop();
+        if (a >= limit || b >= limit) {
+          throw new RuntimeFault(
+            "COMPARISON_OUT_OF_RANGE",
+            `${Op[ins.op]} operand ${a >= limit ? a : b} is not below 2^${options.width ?? DEFAULT_WIDTH}`,
+            { step, pc },
+          );
+        }
+        stack.push((ins.op === Op.LT ? a < b : a > b) ? 1n : 0n);
+        break;
+      }
+      case Op.STOP:
+        if (trace && entry) trace.push(entry);
+        return { memory, steps: step + 1, ...(trace ? { trace } : {}) };
+      default:
+        return ins.op satisfies never;
+    }
+    if (trace && entry) trace.push(write ? { ...entry, write } : entry);
+    pc = next;
+  }
+}
