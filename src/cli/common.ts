@@ -1,0 +1,142 @@
+/** What every CLI command shares: argument parsing, reading programs, printing, errors. */
+import { readFileSync, renameSync, writeFileSync, mkdirSync } from "node:fs";
+import { basename, dirname, extname, join } from "node:path";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { parseHex } from "../bytecode.js";
+import { ZkvmError } from "../errors.js";
+import { parseInteger } from "../field.js";
+import { assemble } from "../assembler.js";
+import { rawIoLayout, type Program, type RawIoOptions } from "../program.js";
+
+/** Where a command writes: injectable so tests can capture it. */
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export const processIo: Io = {
+  out: (text) => process.stdout.write(text.endsWith("\n") ? text : text + "\n"),
+  err: (text) => process.stderr.write(text.endsWith("\n") ? text : text + "\n"),
+};
+
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  /** Full --help text. */
+  readonly help: string;
+  run(argv: string[], io: Io): Promise<number>;
+}
+
+/** A mistake in how the command was called: exit status 2. */
+export class UsageError extends ZkvmError {
+  constructor(message: string) {
+    super("usage", "USAGE", message);
+    this.name = "UsageError";
+  }
+}
+
+export type Options = NonNullable<ParseArgsConfig["options"]>;
+
+export function parse<T extends Options>(argv: string[], options: T, positionals: number) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: { ...options, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const wantsHelp = (parsed.values as { help?: boolean }).help === true;
+  if (!wantsHelp && parsed.positionals.length !== positionals) {
+    throw new UsageError(
+      `expected ${positionals} argument${positionals === 1 ? "" : "s"}, got ${parsed.positionals.length}`,
+    );
+  }
+  return parsed;
+}
+
+export function readFile(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ZkvmError(
+      "input",
+      code === "ENOENT" ? "FILE_NOT_FOUND" : "FILE_UNREADABLE",
+      code === "ENOENT" ? `no such file` : `cannot read the file (${code ?? String(e)})`,
+      { path },
+    );
+  }
+}
+
+/** `.zkasm` is assembly, `.hex` is hex text, anything else raw bytecode. */
+export function readProgram(path: string, io: RawIoOptions = {}): Program {
+  const data = readFile(path);
+  try {
+    if (path.endsWith(".zkasm")) return assemble(data.toString("utf8"));
+    let code: Uint8Array = new Uint8Array(data);
+    if (path.endsWith(".hex")) {
+      const parsed = parseHex(data.toString("utf8"));
+      if (parsed === undefined) {
+        throw new ZkvmError("decode", "BAD_HEX", "the file is not hex text (an even number of hex digits)");
+      }
+      code = parsed;
+    }
+    return { code, io: rawIoLayout(code, io) };
+  } catch (e) {
+    if (e instanceof ZkvmError && e.path === undefined) (e as { path?: string }).path = path;
+    throw e;
+  }
+}
+
+/** The program's name for build directories: the file name without its extension. */
+export function programName(path: string): string {
+  return basename(path, extname(path)).replace(/[^A-Za-z0-9_]/g, "_") || "program";
+}
+
+export function cellList(values: string[] | undefined, option: string): number[] {
+  return (values ?? []).map((text) => {
+    const v = parseInteger(text);
+    if (v === undefined || v < 0n || v >= 1n << 32n) {
+      throw new UsageError(`--${option} ${text}: not a cell address in [0, 2^32)`);
+    }
+    return Number(v);
+  });
+}
+
+/** `--input name=value` pairs. */
+export function inputPairs(values: string[] | undefined): Record<string, string> {
+  const inputs: Record<string, string> = {};
+  for (const pair of values ?? []) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--input ${pair}: expected name=value`);
+    const name = pair.slice(0, eq);
+    if (name in inputs) throw new UsageError(`--input ${name} is given twice`);
+    inputs[name] = pair.slice(eq + 1);
+  }
+  return inputs;
+}
+
+export function positiveInt(text: string | undefined, option: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  if (!/^[0-9]+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
+    throw new UsageError(`--${option} ${text}: expected a positive integer`);
+  }
+  return Number(text);
+}
+
+/** Writes a file atomically: a temporary sibling, then rename. */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
+/** JSON with bigints as decimal strings. */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2);
+}

@@ -1,0 +1,53 @@
+/** The `zkvm` command: a table of thin commands, each returning an exit status. */
+import { ZkvmError } from "../errors.js";
+import { asmCommand, disasmCommand } from "./asm.js";
+import { processIo, UsageError, type Command, type Io } from "./common.js";
+import { runCommand } from "./run.js";
+
+export const COMMANDS: readonly Command[] = [runCommand, asmCommand, disasmCommand];
+
+function usage(): string {
+  const rows = COMMANDS.map((c) => `  ${c.name.padEnd(16)}${c.summary}`).join("\n");
+  return `Usage: zkvm <command> [options]
+
+Prove the execution of small stack-machine programs with Groth16.
+
+Commands:
+${rows}
+
+Run 'zkvm <command> --help' for a command's options.
+Exit status: 0 success, 1 an error in the program, inputs or files, 2 a usage error.`;
+}
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    io.out(usage());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === "--version") {
+    io.out("0.1.0");
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (command === undefined) {
+    io.err(`zkvm: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`zkvm ${name}: ${e.message} (see 'zkvm ${name} --help')`);
+      return 2;
+    }
+    if (e instanceof ZkvmError) {
+      io.err(`zkvm ${name}: error ${e.describe()}`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, "/"));
+if (invokedDirectly) process.exitCode = await main(process.argv.slice(2));
