@@ -37,15 +37,25 @@ export class UsageError extends ZkvmError {
 
 export type Options = NonNullable<ParseArgsConfig["options"]>;
 
-export function parse<T extends Options>(argv: string[], options: T, positionals: number) {
-  let parsed;
+export interface ParseConfig<T extends Options> {
+  args: string[];
+  options: T & { help: { type: "boolean"; short: "h" } };
+  allowPositionals: true;
+  strict: true;
+}
+
+export type Parsed<T extends Options> = ReturnType<typeof parseArgs<ParseConfig<T>>>;
+
+export function parse<T extends Options>(argv: string[], options: T, positionals: number): Parsed<T> {
+  let parsed: Parsed<T>;
   try {
-    parsed = parseArgs({
+    const config: ParseConfig<T> = {
       args: argv,
       options: { ...options, help: { type: "boolean", short: "h" } },
       allowPositionals: true,
       strict: true,
-    });
+    };
+    parsed = parseArgs(config);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
