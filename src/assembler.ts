@@ -10,9 +10,7 @@ import { P, parseInteger } from "./field.js";
 import { ADDRESS_LIMIT, MNEMONICS, type OpcodeInfo } from "./opcodes.js";
 import type { InputDecl, OutputDecl, Program } from "./program.js";
 
-type Operand =
-  | { kind: "number"; value: bigint; text: string }
-  | { kind: "name"; name: string };
+type Operand = { kind: "number"; value: bigint; text: string } | { kind: "name"; name: string };
 
 interface ParsedInstruction {
   info: OpcodeInfo;
@@ -31,7 +29,9 @@ function parseOperand(text: string): Operand {
 function parseCell(text: string, line: number): number {
   const value = parseInteger(text);
   if (value === undefined || value < 0n || value >= ADDRESS_LIMIT) {
-    throw new AssemblyError("BAD_ADDRESS", `'${text}' is not a cell address in [0, 2^32)`, { line });
+    throw new AssemblyError("BAD_ADDRESS", `'${text}' is not a cell address in [0, 2^32)`, {
+      line,
+    });
   }
   return Number(value);
 }
@@ -73,7 +73,9 @@ export function assemble(source: string): Program {
         throw new AssemblyError("UNKNOWN_DIRECTIVE", `unknown directive '${head}'`, { line });
       }
       if (words.length !== 3) {
-        throw new AssemblyError("SYNTAX_ERROR", `${directive} takes a name and a cell address`, { line });
+        throw new AssemblyError("SYNTAX_ERROR", `${directive} takes a name and a cell address`, {
+          line,
+        });
       }
       const name = words[1]!;
       if (!IDENTIFIER.test(name)) {
@@ -172,7 +174,9 @@ function resolveStatic(
   switch (info.immediate) {
     case "value": {
       if (operand.kind !== "number") {
-        throw new AssemblyError("BAD_OPERAND", `PUSH needs a number, not '${operand.name}'`, { line });
+        throw new AssemblyError("BAD_OPERAND", `PUSH needs a number, not '${operand.name}'`, {
+          line,
+        });
       }
       const v = operand.value;
       if (v <= -P || v >= P) {

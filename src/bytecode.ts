@@ -35,7 +35,11 @@ export function encodeLeb128(value: bigint): number[] {
 }
 
 /** Decodes an unsigned LEB128 immediate at `at`, for the instruction at `offset`. */
-function decodeLeb128(code: Uint8Array, at: number, offset: number): { value: bigint; size: number } {
+function decodeLeb128(
+  code: Uint8Array,
+  at: number,
+  offset: number,
+): { value: bigint; size: number } {
   let value = 0n;
   let shift = 0n;
   for (let i = 0; ; i++) {

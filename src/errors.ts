@@ -5,14 +5,7 @@
  */
 
 export type Stage =
-  | "assemble"
-  | "decode"
-  | "validate"
-  | "input"
-  | "run"
-  | "compile"
-  | "pipeline"
-  | "usage";
+  "assemble" | "decode" | "validate" | "input" | "run" | "compile" | "pipeline" | "usage";
 
 export interface ErrorLocation {
   /** Byte offset in the bytecode. */

@@ -30,14 +30,20 @@ export function inputCells(io: IoLayout, inputs: Inputs): Map<number, bigint> {
   for (const name of Object.keys(inputs)) {
     if (!declared.has(name)) {
       const known = io.inputs.map((d) => d.name).join(", ") || "none";
-      throw new InputError("UNKNOWN_INPUT", `the program has no input '${name}' (inputs: ${known})`);
+      throw new InputError(
+        "UNKNOWN_INPUT",
+        `the program has no input '${name}' (inputs: ${known})`,
+      );
     }
   }
   const cells = new Map<number, bigint>();
   for (const decl of io.inputs) {
     const raw = inputs[decl.name];
     if (raw === undefined) {
-      throw new InputError("MISSING_INPUT", `input '${decl.name}' (cell ${decl.cell}) is not given`);
+      throw new InputError(
+        "MISSING_INPUT",
+        `input '${decl.name}' (cell ${decl.cell}) is not given`,
+      );
     }
     cells.set(decl.cell, parseInputValue(decl.name, raw));
   }

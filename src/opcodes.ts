@@ -26,12 +26,7 @@ export interface OpcodeInfo {
   readonly pushes: number;
 }
 
-function info(
-  op: Op,
-  immediate: ImmediateKind,
-  pops: number,
-  pushes: number,
-): [Op, OpcodeInfo] {
+function info(op: Op, immediate: ImmediateKind, pops: number, pushes: number): [Op, OpcodeInfo] {
   return [op, { op, mnemonic: Op[op], immediate, pops, pushes }];
 }
 

@@ -44,11 +44,22 @@ export interface RawIoOptions {
  */
 export function rawIoLayout(code: Uint8Array, options: RawIoOptions = {}): IoLayout {
   const inputs: InputDecl[] = [
-    ...(options.private ?? []).map((cell) => ({ name: String(cell), cell, visibility: "private" as const })),
-    ...(options.public ?? []).map((cell) => ({ name: String(cell), cell, visibility: "public" as const })),
+    ...(options.private ?? []).map((cell) => ({
+      name: String(cell),
+      cell,
+      visibility: "private" as const,
+    })),
+    ...(options.public ?? []).map((cell) => ({
+      name: String(cell),
+      cell,
+      visibility: "public" as const,
+    })),
   ];
   const anyDeclared =
-    (options.private?.length ?? 0) + (options.public?.length ?? 0) + (options.outputs?.length ?? 0) > 0;
+    (options.private?.length ?? 0) +
+      (options.public?.length ?? 0) +
+      (options.outputs?.length ?? 0) >
+    0;
   const outputCells = anyDeclared
     ? [...(options.outputs ?? [])]
     : [

@@ -114,9 +114,13 @@ function validateUnlocated(program: Program): ValidatedProgram {
   }
 
   if (instructions.length === 0) {
-    throw new ValidationError("FALLS_OFF_END", "the program is empty: execution would start past the end", {
-      offset: 0,
-    });
+    throw new ValidationError(
+      "FALLS_OFF_END",
+      "the program is empty: execution would start past the end",
+      {
+        offset: 0,
+      },
+    );
   }
 
   // Abstract interpretation of the stack height over every path from offset 0.
@@ -172,7 +176,9 @@ function validateUnlocated(program: Program): ValidatedProgram {
   const blocks = basicBlocks(reachable, heightBefore);
   const blockAt = new Map(blocks.map((b) => [b.start, b.id]));
   const cells = (op: Op) =>
-    [...new Set(reachable.filter((i) => i.op === op).map((i) => Number(i.arg)))].sort((a, b) => a - b);
+    [...new Set(reachable.filter((i) => i.op === op).map((i) => Number(i.arg)))].sort(
+      (a, b) => a - b,
+    );
 
   return {
     ...program,
@@ -188,7 +194,10 @@ function validateUnlocated(program: Program): ValidatedProgram {
 }
 
 /** Leaders: the entry, every jump target, and every instruction after a jump or STOP. */
-function basicBlocks(reachable: readonly Instruction[], heightBefore: ReadonlyMap<number, number>): BasicBlock[] {
+function basicBlocks(
+  reachable: readonly Instruction[],
+  heightBefore: ReadonlyMap<number, number>,
+): BasicBlock[] {
   const leaders = new Set<number>([0]);
   for (const ins of reachable) {
     if (ins.op === Op.JUMP || ins.op === Op.JUMPI) {

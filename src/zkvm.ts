@@ -48,7 +48,8 @@ export class ZKVM {
       trace: options.trace ?? false,
     });
     const outputs: Record<string, bigint> = {};
-    for (const out of this.program.io.outputs) outputs[out.name] = result.memory.get(out.cell) ?? 0n;
+    for (const out of this.program.io.outputs)
+      outputs[out.name] = result.memory.get(out.cell) ?? 0n;
     return {
       outputs,
       steps: result.steps,

@@ -27,20 +27,27 @@ so that they can be passed to the other commands as --private/--public/--output.
       { out: { type: "string", short: "o" }, json: { type: "boolean" } },
       1,
     );
-    if (values.help) return io.out(this.help), 0;
+    if (values.help) return (io.out(this.help), 0);
     if (values.out === undefined) throw new UsageError("missing -o <out>");
     const path = positionals[0]!;
     let program;
     try {
       program = validate(assemble(readFile(path).toString("utf8")));
     } catch (e) {
-      if (e instanceof Error && "path" in e && e.path === undefined) (e as { path?: string }).path = path;
+      if (e instanceof Error && "path" in e && e.path === undefined)
+        (e as { path?: string }).path = path;
       throw e;
     }
     const hex = values.out.endsWith(".hex");
     writeFileAtomic(values.out, hex ? toHex(program.code) + "\n" : program.code);
     if (values.json) {
-      io.out(JSON.stringify({ bytes: program.code.length, hex: toHex(program.code), io: program.io }, null, 2));
+      io.out(
+        JSON.stringify(
+          { bytes: program.code.length, hex: toHex(program.code), io: program.io },
+          null,
+          2,
+        ),
+      );
     } else {
       io.out(`wrote ${program.code.length} bytes to ${values.out}`);
     }
@@ -57,7 +64,7 @@ Prints assembly that assembles back to the same bytes (labels L<offset> mark jum
 targets; the comment on each line is the instruction's byte offset).`,
   async run(argv, io) {
     const { values, positionals } = parse(argv, { ...ioOptions }, 1);
-    if (values.help) return io.out(this.help), 0;
+    if (values.help) return (io.out(this.help), 0);
     const program = readProgram(positionals[0]!, {
       private: cellList(values.private, "private"),
       public: cellList(values.public, "public"),

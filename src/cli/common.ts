@@ -46,7 +46,11 @@ export interface ParseConfig<T extends Options> {
 
 export type Parsed<T extends Options> = ReturnType<typeof parseArgs<ParseConfig<T>>>;
 
-export function parse<T extends Options>(argv: string[], options: T, positionals: number): Parsed<T> {
+export function parse<T extends Options>(
+  argv: string[],
+  options: T,
+  positionals: number,
+): Parsed<T> {
   let parsed: Parsed<T>;
   try {
     const config: ParseConfig<T> = {
@@ -91,7 +95,11 @@ export function readProgram(path: string, io: RawIoOptions = {}): Program {
     if (path.endsWith(".hex")) {
       const parsed = parseHex(data.toString("utf8"));
       if (parsed === undefined) {
-        throw new ZkvmError("decode", "BAD_HEX", "the file is not hex text (an even number of hex digits)");
+        throw new ZkvmError(
+          "decode",
+          "BAD_HEX",
+          "the file is not hex text (an even number of hex digits)",
+        );
       }
       code = parsed;
     }

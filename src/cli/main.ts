@@ -49,5 +49,6 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, "/"));
+const invokedDirectly =
+  process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, "/"));
 if (invokedDirectly) process.exitCode = await main(process.argv.slice(2));

@@ -47,7 +47,7 @@ Options:
       },
       1,
     );
-    if (values.help) return io.out(this.help), 0;
+    if (values.help) return (io.out(this.help), 0);
     const width = positiveInt(values.width, "width", 64);
     if (width > 252) throw new UsageError("--width must be at most 252");
     const program = validate(
@@ -74,7 +74,9 @@ Options:
     }
     for (const t of result.trace ?? []) {
       const write = t.write ? `  mem[${t.write.cell}] = ${t.write.value}` : "";
-      io.out(`${String(t.step).padStart(6)}  pc=${String(t.pc).padEnd(5)} ${t.op.padEnd(6)} [${t.stack.join(", ")}]${write}`);
+      io.out(
+        `${String(t.step).padStart(6)}  pc=${String(t.pc).padEnd(5)} ${t.op.padEnd(6)} [${t.stack.join(", ")}]${write}`,
+      );
     }
     for (const [name, value] of Object.entries(outputs)) io.out(`${name} = ${value}`);
     io.out(`halted after ${result.steps} step${result.steps === 1 ? "" : "s"}`);
