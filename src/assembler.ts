@@ -152,13 +152,14 @@ export function assemble(source: string): Program {
     sizes = next;
   }
 
+  // A label after the last instruction names the end of the code.
+  const end = sizes.reduce((sum, size) => sum + size, 0);
   const bytes: number[] = [];
   const lineAt = new Map<number, number>();
   parsed.forEach((p, i) => {
     lineAt.set(bytes.length, p.line);
     const target = targetIndex[i];
-    const arg =
-      target !== undefined ? BigInt(offsets[target] ?? bytes.length + sizes[i]!) : immediates[i];
+    const arg = target !== undefined ? BigInt(offsets[target] ?? end) : immediates[i];
     bytes.push(...encodeInstruction(p.info.op, arg));
   });
   return { code: Uint8Array.from(bytes), io: { inputs, outputs }, lines: lineAt };
