@@ -13,7 +13,7 @@ export function parseInputValue(name: string, raw: InputValue): bigint {
   let value: bigint | undefined;
   if (typeof raw === "bigint") value = raw;
   else if (typeof raw === "number") value = Number.isSafeInteger(raw) ? BigInt(raw) : undefined;
-  else value = parseInteger(raw);
+  else if (typeof raw === "string") value = parseInteger(raw);
   if (value === undefined) {
     throw new InputError("BAD_INPUT_VALUE", `input '${name}' = '${String(raw)}' is not an integer`);
   }
@@ -38,7 +38,8 @@ export function inputCells(io: IoLayout, inputs: Inputs): Map<number, bigint> {
   }
   const cells = new Map<number, bigint>();
   for (const decl of io.inputs) {
-    const raw = inputs[decl.name];
+    // Own properties only: an input named `constructor` is not Object.prototype's.
+    const raw = Object.hasOwn(inputs, decl.name) ? inputs[decl.name] : undefined;
     if (raw === undefined) {
       throw new InputError(
         "MISSING_INPUT",
