@@ -5,7 +5,7 @@
  */
 import { ValidationError } from "./errors.js";
 import { P } from "./field.js";
-import { ADDRESS_LIMIT, Op, OPCODES, opcodeInfo } from "./opcodes.js";
+import { ADDRESS_LIMIT, Op, OPCODES, opcodeInfo, type OpcodeInfo } from "./opcodes.js";
 
 export interface Instruction {
   /** Byte offset of the opcode. */
@@ -34,11 +34,34 @@ export function encodeLeb128(value: bigint): number[] {
   return out;
 }
 
+/** The error for an immediate too long to be legal, in the terms of its kind. */
+function tooLong(info: OpcodeInfo, offset: number): ValidationError {
+  const what = `${info.mnemonic} immediate at offset ${offset} is longer than ${MAX_LEB_BYTES} bytes`;
+  switch (info.immediate) {
+    case "value":
+      return new ValidationError("VALUE_OUT_OF_FIELD", `${what}, so it is not below p`, { offset });
+    case "address":
+      return new ValidationError("ADDRESS_OUT_OF_RANGE", `${what}, so it is not below 2^32`, {
+        offset,
+      });
+    case "target":
+    case "none":
+      return new ValidationError(
+        "BAD_JUMP_TARGET",
+        `${what}, so it is not the start of an instruction`,
+        { offset },
+      );
+    default:
+      return info.immediate satisfies never;
+  }
+}
+
 /** Decodes an unsigned LEB128 immediate at `at`, for the instruction at `offset`. */
 function decodeLeb128(
   code: Uint8Array,
   at: number,
   offset: number,
+  info: OpcodeInfo,
 ): { value: bigint; size: number } {
   let value = 0n;
   let shift = 0n;
@@ -51,13 +74,7 @@ function decodeLeb128(
         { offset },
       );
     }
-    if (i >= MAX_LEB_BYTES) {
-      throw new ValidationError(
-        "VALUE_OUT_OF_FIELD",
-        `immediate at offset ${offset} is longer than ${MAX_LEB_BYTES} bytes, so it is not below p`,
-        { offset },
-      );
-    }
+    if (i >= MAX_LEB_BYTES) throw tooLong(info, offset);
     value |= BigInt(byte & 0x7f) << shift;
     shift += 7n;
     if ((byte & 0x80) === 0) {
@@ -96,7 +113,7 @@ export function decode(code: Uint8Array): Instruction[] {
       offset += 1;
       continue;
     }
-    const { value, size } = decodeLeb128(code, offset + 1, offset);
+    const { value, size } = decodeLeb128(code, offset + 1, offset, info);
     if (info.immediate === "value" && value >= P) {
       throw new ValidationError(
         "VALUE_OUT_OF_FIELD",
