@@ -60,14 +60,29 @@ function successorsOf(ins: Instruction): number[] {
   }
 }
 
+/**
+ * Names are unique among the inputs and among the outputs. An input and an
+ * output may share a name only when they are the same cell: raw bytecode names
+ * cells by address, and `--private 0 --output 0` is a legitimate layout.
+ */
 function checkIo(io: IoLayout): void {
-  const names = new Set<string>();
+  const duplicate = (name: string) =>
+    new ValidationError("DUPLICATE_NAME", `I/O name '${name}' is declared twice`);
+  const inputCellOf = new Map<string, number>();
+  for (const input of io.inputs) {
+    if (inputCellOf.has(input.name)) throw duplicate(input.name);
+    inputCellOf.set(input.name, input.cell);
+  }
+  const outputNames = new Set<string>();
+  for (const output of io.outputs) {
+    const inputCell = inputCellOf.get(output.name);
+    if (outputNames.has(output.name) || (inputCell !== undefined && inputCell !== output.cell)) {
+      throw duplicate(output.name);
+    }
+    outputNames.add(output.name);
+  }
   const inputCells = new Map<number, string>();
   for (const decl of [...io.inputs, ...io.outputs]) {
-    if (names.has(decl.name)) {
-      throw new ValidationError("DUPLICATE_NAME", `I/O name '${decl.name}' is declared twice`);
-    }
-    names.add(decl.name);
     if (!Number.isInteger(decl.cell) || decl.cell < 0 || decl.cell >= 2 ** 32) {
       throw new ValidationError(
         "ADDRESS_OUT_OF_RANGE",
