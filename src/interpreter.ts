@@ -2,7 +2,7 @@
  * The reference interpreter: SPEC's semantics, one step per instruction,
  * under a step bound. It is the oracle the circuit is tested against.
  */
-import { RuntimeFault } from "./errors.js";
+import { RuntimeFault, ZkvmError } from "./errors.js";
 import { mod } from "./field.js";
 import { Op } from "./opcodes.js";
 import type { ValidatedProgram } from "./validator.js";
@@ -33,12 +33,34 @@ export interface RunResult {
 }
 
 export const DEFAULT_WIDTH = 64;
+/** SPEC: W is a compile option up to 252. */
+export const MAX_WIDTH = 252;
+
+/** Rejects a width outside 1..252, which would make every comparison fault or throw. */
+export function checkWidth(width: number): void {
+  if (!Number.isInteger(width) || width < 1 || width > MAX_WIDTH) {
+    throw new ZkvmError(
+      "usage",
+      "BAD_OPTION",
+      `width ${width} is not an integer in 1..${MAX_WIDTH}`,
+    );
+  }
+}
 
 export function run(
   program: ValidatedProgram,
   initial: ReadonlyMap<number, bigint>,
   options: RunOptions,
 ): RunResult {
+  checkWidth(options.width ?? DEFAULT_WIDTH);
+  // A NaN or infinite bound would let a looping program run forever.
+  if (!Number.isSafeInteger(options.steps) || options.steps < 1) {
+    throw new ZkvmError(
+      "usage",
+      "BAD_OPTION",
+      `step bound ${options.steps} is not a positive integer`,
+    );
+  }
   const limit = 1n << BigInt(options.width ?? DEFAULT_WIDTH);
   const memory = new Map(initial);
   const stack: bigint[] = [];

@@ -3,7 +3,7 @@
  * `new ZKVM(program)` validates, `execute()` runs.
  */
 import { inputCells, type Inputs } from "./inputs.js";
-import { DEFAULT_WIDTH, run, type TraceStep } from "./interpreter.js";
+import { checkWidth, DEFAULT_WIDTH, run, type TraceStep } from "./interpreter.js";
 import { loadProgram, type ProgramSource } from "./load.js";
 import type { RawIoOptions } from "./program.js";
 import { validate, type ValidatedProgram } from "./validator.js";
@@ -34,10 +34,14 @@ export class ZKVM {
   readonly program: ValidatedProgram;
   readonly width: number;
 
-  /** Validates the program; throws the ValidationError or AssemblyError. */
+  /**
+   * Validates the program; throws the ValidationError or AssemblyError, or
+   * BAD_OPTION for a width outside 1..252.
+   */
   constructor(program: ProgramSource, options: ZKVMOptions = {}) {
-    this.program = validate(loadProgram(program, options.io));
     this.width = options.width ?? DEFAULT_WIDTH;
+    checkWidth(this.width);
+    this.program = validate(loadProgram(program, options.io));
   }
 
   /** Runs the program on named inputs; throws InputError or RuntimeFault. */
