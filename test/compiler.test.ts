@@ -1,0 +1,176 @@
+import { expect } from "chai";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { compile } from "../src/compiler/index.js";
+import { circuitInput } from "../src/compiler/input.js";
+import { schedule } from "../src/compiler/schedule.js";
+import { CompileError, InputError } from "../src/errors.js";
+import { loadProgram } from "../src/load.js";
+import { validate } from "../src/validator.js";
+
+const golden = (name: string) => fileURLToPath(new URL(`./golden/${name}`, import.meta.url));
+const example = (name: string) =>
+  readFileSync(fileURLToPath(new URL(`../examples/${name}`, import.meta.url)), "utf8");
+
+/** Compares generated text with a golden file; UPDATE_GOLDEN=1 rewrites it. */
+function expectGolden(name: string, actual: string): void {
+  const path = golden(name);
+  if (process.env.UPDATE_GOLDEN === "1" || !existsSync(path)) writeFileSync(path, actual);
+  const expected = readFileSync(path, "utf8");
+  if (actual !== expected) {
+    const a = actual.split("\n");
+    const e = expected.split("\n");
+    const i = a.findIndex((line, k) => line !== e[k]);
+    expect.fail(
+      `${name} differs from its golden file at line ${i + 1}:\n  expected: ${e[i]}\n  actual:   ${a[i]}\n(UPDATE_GOLDEN=1 rewrites it)`,
+    );
+  }
+}
+
+const SUM = `
+.public n 0
+.output s 1
+.cell i 2
+loop: LOAD i
+  LOAD n
+  LT
+  JUMPI body
+  STOP
+body: LOAD i
+  PUSH 1
+  ADD
+  STORE i
+  LOAD s
+  LOAD i
+  ADD
+  STORE s
+  JUMP loop
+`;
+
+/** A loop whose iterations take one of two arms of different lengths. */
+const TWO_ARMS = `
+.public a 0
+.output y 1
+top: LOAD a
+  JUMPI long
+  JUMP join
+long: PUSH 0
+  STORE a
+  PUSH 0
+  STORE a
+  JUMP join
+join: LOAD y
+  PUSH 1
+  ADD
+  STORE y
+  LOAD y
+  PUSH 3
+  LT
+  JUMPI top
+  STOP
+`;
+
+describe("circuit compiler", () => {
+  it("emits the seed example as a constant output (golden file)", () => {
+    const c = compile(loadProgram(example("seed.hex").trim()), { steps: 5 });
+    expect(c.publicSignals.map((s) => s.signal)).to.deep.equal(["out_0"]);
+    expect(c.estimatedConstraints).to.equal(0);
+    expect(c.circom).to.contain("out_0 <== 8;");
+    expectGolden("seed.circom", c.circom);
+  });
+
+  it("costs y = x^3 + x + 5 two multiplications (golden file)", () => {
+    const c = compile(
+      loadProgram(
+        ".private x 0\n.output y 1\nLOAD x\nLOAD x\nMUL\nLOAD x\nMUL\nLOAD x\nADD\nPUSH 5\nADD\nSTORE y\nSTOP\n",
+      ),
+      { steps: 11 },
+    );
+    expect(c.estimatedConstraints).to.equal(2);
+    expect(c.privateInputs.map((i) => i.signal)).to.deep.equal(["in_x"]);
+    expectGolden("cubic.circom", c.circom);
+  });
+
+  it("orders public signals as outputs, then public inputs", () => {
+    const c = compile(loadProgram(SUM), { steps: 64 });
+    expect(c.publicSignals.map((s) => [s.name, s.kind])).to.deep.equal([
+      ["s", "output"],
+      ["n", "public-input"],
+    ]);
+    expect(c.circom).to.contain("component main {public [in_n]} = Main();");
+  });
+
+  it("steps over whole blocks: a loop alternates one and two candidates", () => {
+    const c = compile(loadProgram(SUM), { steps: 64 });
+    expect(c.candidatesPerStep.slice(0, 4)).to.deep.equal([1, 2, 1, 2]);
+    expect(c.stepCounter).to.equal(false);
+  });
+
+  it("grows linearly in the step bound", () => {
+    const cost = (n: number) => compile(loadProgram(SUM), { steps: n }).estimatedConstraints;
+    const [a, b, c] = [cost(128), cost(256), cost(512)];
+    const slope1 = (b - a) / 128;
+    const slope2 = (c - b) / 256;
+    expect(Math.abs(slope1 - slope2)).to.be.lessThan(0.5);
+  });
+
+  it("range-checks an input compared at step 0 once, not at every iteration", () => {
+    const c = compile(loadProgram(SUM), { steps: 256 });
+    expect(c.circom.match(/Num2Bits\(64\)/g) ?? []).to.have.length(1);
+  });
+
+  it("adds an explicit step counter only when candidate paths can exceed N", () => {
+    // Three loop iterations, each through a short (1) or a long (5) arm: 34 to 46 steps.
+    const c36 = compile(loadProgram(TWO_ARMS), { steps: 36 });
+    expect(c36.stepCounter).to.equal(true);
+    expect(c36.circom).to.contain("within_bound === 1;");
+    // A loop whose iterations all take the same number of steps needs none.
+    expect(compile(loadProgram(SUM), { steps: 256 }).stepCounter).to.equal(false);
+  });
+
+  it("rejects a step bound too small for any path to reach STOP", () => {
+    expect(() => compile(loadProgram(SUM), { steps: 4 }))
+      .to.throw(CompileError)
+      .with.property("code", "STEP_BOUND_TOO_SMALL");
+    expect(() => compile(loadProgram("loop: JUMP loop\nSTOP\n"), { steps: 100 }))
+      .to.throw(CompileError)
+      .with.property("code", "STEP_BOUND_TOO_SMALL");
+  });
+
+  it("rejects a bound that no execution can meet even though a path is short enough", () => {
+    // PUSH 1; JUMPI back: the exit edge is never taken, so no execution halts.
+    expect(() => compile(loadProgram("top: PUSH 1\nJUMPI top\nSTOP\n"), { steps: 10 }))
+      .to.throw(CompileError)
+      .with.property("code", "STEP_BOUND_TOO_SMALL");
+  });
+
+  it("rejects bad options with typed errors", () => {
+    const p = loadProgram("STOP\n");
+    expect(() => compile(p, { steps: 0 }))
+      .to.throw(CompileError)
+      .with.property("code", "BAD_STEP_BOUND");
+    expect(() => compile(p, { steps: 1, width: 253 }))
+      .to.throw(CompileError)
+      .with.property("code", "BAD_WIDTH");
+    expect(() => compile(p, { steps: 1, width: 0 }))
+      .to.throw(CompileError)
+      .with.property("code", "BAD_WIDTH");
+  });
+
+  it("schedules only blocks that can still reach STOP in time", () => {
+    const program = validate(loadProgram(SUM));
+    const plan = schedule(program, 18);
+    // 4 (head) + 9 (body) + 4 (head) + 1 (STOP) = 18: one iteration at most.
+    expect(plan.steps.map((s) => s.map((c) => c.block.id))).to.deep.equal([[0], [1, 2], [0], [1]]);
+  });
+
+  it("builds circom input from named inputs, mapping negatives to p - v", () => {
+    const io = loadProgram(SUM).io;
+    expect(circuitInput(io, { n: -1 })).to.deep.equal({
+      in_n: "21888242871839275222246405745257275088548364400416034343698204186575808495616",
+    });
+    expect(() => circuitInput(io, {}))
+      .to.throw(InputError)
+      .with.property("code", "MISSING_INPUT");
+  });
+});
