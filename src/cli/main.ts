@@ -1,4 +1,6 @@
 /** The `zkvm` command: a table of thin commands, each returning an exit status. */
+import { realpathSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { ZkvmError } from "../errors.js";
 import { asmCommand, disasmCommand } from "./asm.js";
 import { processIo, UsageError, type Command, type Io } from "./common.js";
@@ -49,6 +51,16 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   }
 }
 
-const invokedDirectly =
-  process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, "/"));
-if (invokedDirectly) process.exitCode = await main(process.argv.slice(2));
+/** True when node was started with this file, not when it is imported (tests, bin/zkvm.js). */
+function invokedDirectly(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    // A URL, not a path suffix: a space in the path is %20 in import.meta.url.
+    return pathToFileURL(realpathSync(script)).href === import.meta.url;
+  } catch {
+    return false;
+  }
+}
+
+if (invokedDirectly()) process.exitCode = await main(process.argv.slice(2));
