@@ -1,6 +1,7 @@
 import { inputCells } from "../inputs.js";
 import { run } from "../interpreter.js";
-import { validate } from "../validator.js";
+import { ZkvmError } from "../errors.js";
+import { validate, type ValidatedProgram } from "../validator.js";
 import { DEFAULT_RUN_STEPS } from "../zkvm.js";
 import {
   cellList,
@@ -50,15 +51,24 @@ Options:
     if (values.help) return (io.out(this.help), 0);
     const width = positiveInt(values.width, "width", 64);
     if (width > 252) throw new UsageError("--width must be at most 252");
-    const program = validate(
-      readProgram(positionals[0]!, {
-        private: cellList(values.private, "private"),
-        public: cellList(values.public, "public"),
-        outputs: cellList(values.output, "output"),
-      }),
-    );
-    const result = run(program, inputCells(program.io, inputPairs(values.input)), {
-      steps: positiveInt(values.steps, "steps", DEFAULT_RUN_STEPS),
+    // Usage first: a bad option is exit status 2 whatever the program holds.
+    const steps = positiveInt(values.steps, "steps", DEFAULT_RUN_STEPS);
+    const inputs = inputPairs(values.input);
+    const rawIo = {
+      private: cellList(values.private, "private"),
+      public: cellList(values.public, "public"),
+      outputs: cellList(values.output, "output"),
+    };
+    const path = positionals[0]!;
+    let program: ValidatedProgram;
+    try {
+      program = validate(readProgram(path, rawIo));
+    } catch (e) {
+      if (e instanceof ZkvmError && e.path === undefined) (e as { path?: string }).path = path;
+      throw e;
+    }
+    const result = run(program, inputCells(program.io, inputs), {
+      steps,
       width,
       trace: values.trace ?? false,
     });
