@@ -108,7 +108,9 @@ export function compileSolidity(
     settings: {
       optimizer: { enabled: true, runs: 200 },
       evmVersion: EVM_VERSION,
-      outputSelection: { "*": { "*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"] } },
+      outputSelection: {
+        "*": { "*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"] },
+      },
     },
   };
   const output = JSON.parse(
@@ -211,9 +213,19 @@ export interface Chain {
   /** Deploys `bytecode` with constructor `args`; returns the contract's address (0x, lowercase). */
   deploy(bytecode: string, abi: InterfaceAbi, args?: readonly unknown[]): Promise<string>;
   /** eth_call: runs `fn` and discards every state change. */
-  call(address: string, abi: InterfaceAbi, fn: string, args?: readonly unknown[]): Promise<CallResult>;
+  call(
+    address: string,
+    abi: InterfaceAbi,
+    fn: string,
+    args?: readonly unknown[],
+  ): Promise<CallResult>;
   /** Sends a transaction calling `fn`; state changes persist. */
-  send(address: string, abi: InterfaceAbi, fn: string, args?: readonly unknown[]): Promise<SendResult>;
+  send(
+    address: string,
+    abi: InterfaceAbi,
+    fn: string,
+    args?: readonly unknown[],
+  ): Promise<SendResult>;
 }
 
 export interface ChainOptions {
@@ -235,7 +247,7 @@ export async function createChain(options: ChainOptions = {}): Promise<Chain> {
   const gasLimit = options.gasLimit ?? 30_000_000n;
   await vm.stateManager.putAccount(sender, createAccount({ nonce: 0n, balance: 10n ** 30n }));
 
-  async function execute(to: Address | undefined, data: string, iface: Interface) {
+  async function execute(to: Address | undefined, data: `0x${string}`, iface: Interface) {
     const account = await vm.stateManager.getAccount(sender);
     const tx = createLegacyTx(
       { nonce: account?.nonce ?? 0n, gasPrice: GAS_PRICE, gasLimit, to, data },
@@ -265,7 +277,7 @@ export async function createChain(options: ChainOptions = {}): Promise<Chain> {
 
     async deploy(bytecode, abi, args = []) {
       const iface = new Interface(abi);
-      const data = normalizeHex(bytecode) + iface.encodeDeploy(args).slice(2);
+      const data = normalizeHex(bytecode + iface.encodeDeploy(args).slice(2));
       const { res } = await execute(undefined, data, iface);
       if (res.createdAddress === undefined) throw new Error("deploy: no contract was created");
       return res.createdAddress.toString();
@@ -273,7 +285,7 @@ export async function createChain(options: ChainOptions = {}): Promise<Chain> {
 
     async call(address, abi, fn, args = []) {
       const iface = new Interface(abi);
-      const data = iface.encodeFunctionData(fn, args);
+      const data = normalizeHex(iface.encodeFunctionData(fn, args));
       await vm.stateManager.checkpoint();
       try {
         const out = await execute(createAddressFromString(address), data, iface);
@@ -289,7 +301,7 @@ export async function createChain(options: ChainOptions = {}): Promise<Chain> {
 
     async send(address, abi, fn, args = []) {
       const iface = new Interface(abi);
-      const data = iface.encodeFunctionData(fn, args);
+      const data = normalizeHex(iface.encodeFunctionData(fn, args));
       const out = await execute(createAddressFromString(address), data, iface);
       const logs: LogDescription[] = [];
       for (const [, topics, logData] of out.res.execResult.logs ?? []) {

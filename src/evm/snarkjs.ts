@@ -77,3 +77,15 @@ export function loadSnarkjs(): Promise<Snarkjs> {
 export function snarkjsEntryUrl(): string {
   return import.meta.resolve(SNARKJS_SPECIFIER);
 }
+
+/**
+ * Stops the worker threads of the BN254 curve snarkjs caches in
+ * `globalThis.curve_bn128` (they keep a Node process alive). Safe to call at
+ * any time: snarkjs rebuilds the curve on its next use.
+ */
+export async function terminateSnarkjsCurves(): Promise<void> {
+  const g = globalThis as { curve_bn128?: SnarkjsCurve | null };
+  const curve = g.curve_bn128;
+  if (curve) await curve.terminate();
+  g.curve_bn128 = null;
+}
