@@ -61,7 +61,8 @@ export function parse<T extends Options>(
     };
     parsed = parseArgs(config);
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    // node:util's messages can span lines; an error is one line on stderr.
+    throw new UsageError((e as Error).message.replace(/\s*\n\s*/g, " "));
   }
   const wantsHelp = (parsed.values as { help?: boolean }).help === true;
   if (!wantsHelp && parsed.positionals.length !== positionals) {
