@@ -51,9 +51,10 @@ export class ZKVM {
       width: this.width,
       trace: options.trace ?? false,
     });
-    const outputs: Record<string, bigint> = {};
-    for (const out of this.program.io.outputs)
-      outputs[out.name] = result.memory.get(out.cell) ?? 0n;
+    // fromEntries defines own properties, so an output named __proto__ is kept.
+    const outputs: Record<string, bigint> = Object.fromEntries(
+      this.program.io.outputs.map((out) => [out.name, result.memory.get(out.cell) ?? 0n]),
+    );
     return {
       outputs,
       steps: result.steps,

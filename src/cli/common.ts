@@ -128,15 +128,16 @@ export function cellList(values: string[] | undefined, option: string): number[]
 
 /** `--input name=value` pairs. */
 export function inputPairs(values: string[] | undefined): Record<string, string> {
-  const inputs: Record<string, string> = {};
+  // A Map, not `name in {}`: an input may be named `constructor` or `__proto__`.
+  const inputs = new Map<string, string>();
   for (const pair of values ?? []) {
     const eq = pair.indexOf("=");
     if (eq <= 0) throw new UsageError(`--input ${pair}: expected name=value`);
     const name = pair.slice(0, eq);
-    if (name in inputs) throw new UsageError(`--input ${name} is given twice`);
-    inputs[name] = pair.slice(eq + 1);
+    if (inputs.has(name)) throw new UsageError(`--input ${name} is given twice`);
+    inputs.set(name, pair.slice(eq + 1));
   }
-  return inputs;
+  return Object.fromEntries(inputs);
 }
 
 export function positiveInt(text: string | undefined, option: string, fallback: number): number {

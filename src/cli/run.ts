@@ -72,10 +72,9 @@ Options:
       width,
       trace: values.trace ?? false,
     });
-    const outputs: Record<string, string> = {};
-    for (const out of program.io.outputs) {
-      outputs[out.name] = (result.memory.get(out.cell) ?? 0n).toString();
-    }
+    const outputs: Record<string, string> = Object.fromEntries(
+      program.io.outputs.map((out) => [out.name, (result.memory.get(out.cell) ?? 0n).toString()]),
+    );
     if (values.json) {
       const json: Record<string, unknown> = { outputs, steps: result.steps };
       if (result.trace) json.trace = result.trace;
