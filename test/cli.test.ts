@@ -146,6 +146,14 @@ describe("CLI", () => {
       );
     });
 
+    it("accepts inputs and outputs named like Object.prototype's members", async () => {
+      const path = join(dir, "proto.zkasm");
+      writeFileSync(path, ".private constructor 0\n.output __proto__ 1\nLOAD 0\nSTORE 1\nSTOP\n");
+      const r = await zkvm("run", path, "--input", "constructor=5", "--json");
+      expect(r.status, r.err).to.equal(0);
+      expect(r.out).to.include('"__proto__": "5"');
+    });
+
     it("without declarations, raw bytecode has every STOREd cell as an output", async () => {
       const path = join(dir, "seed.bin");
       writeFileSync(path, Uint8Array.from([1, 5, 1, 3, 2, 4, 0, 0xff]));

@@ -181,6 +181,16 @@ describe("ZKVM (library API)", () => {
       const named = new ZKVM(".private constructor 0\nSTOP");
       expectError(() => named.execute({}), InputError, "MISSING_INPUT");
     });
+
+    it("works with names that Object.prototype has", () => {
+      const vm = new ZKVM(
+        ".private constructor 0\n.public toString 1\n.output __proto__ 2\n" +
+          "LOAD constructor\nLOAD toString\nADD\nSTORE __proto__\nSTOP",
+      );
+      const { outputs } = vm.execute(JSON.parse('{"constructor": "40", "toString": 2}'));
+      expect(Object.keys(outputs)).to.deep.equal(["__proto__"]);
+      expect(Object.getOwnPropertyDescriptor(outputs, "__proto__")?.value).to.equal(42n);
+    });
   });
 
   describe("every example's cases", () => {
