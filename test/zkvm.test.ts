@@ -16,6 +16,12 @@ import { expectError, hex } from "./helpers/code.js";
 import { EXAMPLES_DIR, isErrorCase, loadExamples } from "./helpers/examples.js";
 
 const ROOT = join(EXAMPLES_DIR, "..");
+
+/** A test title for a case's values: field-sized numbers shortened to 1234…5678. */
+const brief = (values: Readonly<Record<string, string>>) =>
+  Object.entries(values)
+    .map(([name, v]) => `${name}=${v.replace(/(\d{4})\d{8,}(\d{4})/, "$1…$2")}`)
+    .join(" ");
 const SEED = hex("01 05 01 03 02 04 00 FF");
 
 describe("ZKVM (library API)", () => {
@@ -198,13 +204,13 @@ describe("ZKVM (library API)", () => {
       describe(example.name, () => {
         const vm = new ZKVM(example.source);
         for (const c of example.cases) {
-          const inputs = JSON.stringify(c.inputs);
+          const inputs = brief(c.inputs);
           if (isErrorCase(c)) {
             it(`${inputs} ends in ${c.error}`, () => {
               expectError(() => vm.execute(c.inputs, { steps: example.steps }), ZkvmError, c.error);
             });
           } else {
-            it(`${inputs} gives ${JSON.stringify(c.outputs)} in ${c.steps} steps`, () => {
+            it(`${inputs} gives ${brief(c.outputs)} in ${c.steps} steps`, () => {
               const r = vm.execute(c.inputs, { steps: example.steps });
               const outputs = Object.fromEntries(
                 Object.entries(r.outputs).map(([k, v]) => [k, v.toString()]),
