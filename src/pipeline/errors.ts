@@ -1,0 +1,59 @@
+/**
+ * Errors of the proving pipeline (circom, powers of tau, setup, witness, prove).
+ *
+ * Codes (stable, tests check these, never the wording):
+ * - `CIRCOM_FAILED`      circom rejected the circuit or could not run
+ * - `CIRCOM_NOT_FOUND`   the circom2 package could not be resolved
+ * - `R1CS_INVALID`       a .r1cs file is not readable / not an r1cs file
+ * - `PTAU_INVALID`       not a ptau file, truncated, or an unsupported curve
+ * - `PTAU_NOT_PREPARED`  a ptau without phase-2 (Lagrange) sections 12..15
+ * - `PTAU_TOO_SMALL`     a ptau whose power is below what the circuit needs
+ * - `PTAU_FAILED`        generating a local ptau failed
+ * - `PTAU_LOCK_TIMEOUT`  waited too long for another process's ptau generation
+ * - `SETUP_FAILED`       Groth16 setup (zkey) failed
+ * - `WITNESS_FAILED`     the witness could not be computed (assert failed, bad input)
+ * - `PROVE_FAILED`       snarkjs could not produce a proof from the witness
+ * - `FILE_NOT_FOUND`     an input file does not exist
+ * - `BAD_JSON_FILE`      a JSON file is malformed or truncated
+ */
+import { ZkvmError } from "../errors.js";
+
+export type PipelineErrorCode =
+  | "CIRCOM_FAILED"
+  | "CIRCOM_NOT_FOUND"
+  | "R1CS_INVALID"
+  | "PTAU_INVALID"
+  | "PTAU_NOT_PREPARED"
+  | "PTAU_TOO_SMALL"
+  | "PTAU_FAILED"
+  | "PTAU_LOCK_TIMEOUT"
+  | "SETUP_FAILED"
+  | "WITNESS_FAILED"
+  | "PROVE_FAILED"
+  | "FILE_NOT_FOUND"
+  | "BAD_JSON_FILE";
+
+export class PipelineError extends ZkvmError {
+  declare readonly code: PipelineErrorCode;
+
+  constructor(
+    code: PipelineErrorCode,
+    message: string,
+    opts: { cause?: unknown; path?: string } = {},
+  ) {
+    super(
+      "pipeline",
+      code,
+      message,
+      opts.path !== undefined ? { path: opts.path } : {},
+      opts.cause !== undefined ? { cause: opts.cause } : undefined,
+    );
+    this.name = "PipelineError";
+  }
+}
+
+/** Message of any thrown value, for wrapping. */
+export function errorMessage(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  return String(e);
+}

@@ -1,0 +1,45 @@
+/** The proving pipeline: circom compile, powers of tau, Groth16 setup, witness, prove, verify. */
+export { PipelineError, type PipelineErrorCode } from "./errors.js";
+export { type Progress, type ProgressEvent } from "./progress.js";
+export {
+  circomCompilerVersion,
+  circomlibCircuitsDir,
+  circomVersion,
+  compileCircom,
+  defaultIncludePaths,
+  type CircomOptimization,
+  type CompileCircomOptions,
+  type CompileCircomResult,
+} from "./circom.js";
+export { readR1csInfo, type R1csInfo } from "./r1cs.js";
+export {
+  cacheDir,
+  checkUserPtau,
+  domainPower,
+  localPtau,
+  localPtauFileName,
+  MAX_PTAU_POWER,
+  MIN_PTAU_POWER,
+  readPtauInfo,
+  requiredPower,
+  type LocalPtauOptions,
+  type LocalPtauResult,
+  type PtauInfo,
+} from "./ptau.js";
+export { groth16Setup, type Groth16SetupOptions, type Groth16SetupResult } from "./setup.js";
+export {
+  computeWitness,
+  prove,
+  readJsonFile,
+  verify,
+  type CircuitInput,
+  type CircuitInputValue,
+  type ProveOptions,
+  type ProveResult,
+  type VerifyResult,
+  type Witness,
+  type WitnessOptions,
+} from "./prove.js";
+export { terminateCurves, type Groth16Proof, type Groth16VerificationKey } from "./snarkjs.js";
+export { writeFileAtomic } from "./fsutil.js";
+export { readZkeyInfo, type ZkeyInfo } from "./zkey.js";

@@ -1,0 +1,148 @@
+/**
+ * A typed view of the part of snarkjs the pipeline uses.
+ *
+ * snarkjs ships no TypeScript declarations; an ambient `declare module
+ * "snarkjs"` could clash with other modules' declarations, so snarkjs is
+ * loaded through a non-literal specifier (the compiler does not resolve it)
+ * and cast to the interface below. The specifier is resolved by Node from
+ * this file's location, never from the process's cwd.
+ */
+
+/** A Groth16 proof as snarkjs writes it (decimal strings, projective coordinates). */
+export interface Groth16Proof {
+  pi_a: string[];
+  pi_b: string[][];
+  pi_c: string[];
+  protocol: string;
+  curve: string;
+}
+
+/** The content of snarkjs's verification_key.json for a Groth16 zkey. */
+export interface Groth16VerificationKey {
+  protocol: string;
+  curve: string;
+  nPublic: number;
+  vk_alpha_1: string[];
+  vk_beta_2: string[][];
+  vk_gamma_2: string[][];
+  vk_delta_2: string[][];
+  vk_alphabeta_12?: string[][][];
+  IC: string[][];
+}
+
+/** snarkjs's logger interface (any subset of these methods). */
+export interface SnarkjsLogger {
+  error(msg: string): void;
+  warn(msg: string): void;
+  info(msg: string): void;
+  debug(msg: string): void;
+}
+
+export interface SnarkjsCurve {
+  terminate(): Promise<void>;
+}
+
+/** snarkjs's in-memory file descriptor (fastfile "mem" type). */
+export interface MemFile {
+  type: "mem";
+  data?: Uint8Array;
+}
+
+export interface Snarkjs {
+  groth16: {
+    prove(
+      zkeyFile: string,
+      witness: string | MemFile,
+      logger?: SnarkjsLogger,
+    ): Promise<{ proof: Groth16Proof; publicSignals: string[] }>;
+    verify(
+      vkey: unknown,
+      publicSignals: unknown,
+      proof: unknown,
+      logger?: SnarkjsLogger,
+    ): Promise<boolean>;
+  };
+  zKey: {
+    newZKey(r1cs: string, ptau: string, zkey: string, logger?: SnarkjsLogger): Promise<unknown>;
+    contribute(
+      oldZkey: string,
+      newZkey: string,
+      name: string,
+      entropy: string,
+      logger?: SnarkjsLogger,
+    ): Promise<unknown>;
+    exportVerificationKey(zkey: string, logger?: SnarkjsLogger): Promise<Groth16VerificationKey>;
+  };
+  powersOfTau: {
+    newAccumulator(
+      curve: SnarkjsCurve,
+      power: number,
+      ptau: string,
+      logger?: SnarkjsLogger,
+    ): Promise<unknown>;
+    contribute(
+      oldPtau: string,
+      newPtau: string,
+      name: string,
+      entropy: string,
+      logger?: SnarkjsLogger,
+    ): Promise<unknown>;
+    preparePhase2(oldPtau: string, newPtau: string, logger?: SnarkjsLogger): Promise<unknown>;
+  };
+  wtns: {
+    calculate(
+      input: unknown,
+      wasmFile: string,
+      wtns: string | MemFile,
+      options?: Record<string, unknown>,
+    ): Promise<void>;
+    exportJson(wtns: string | MemFile): Promise<bigint[]>;
+  };
+  curves: {
+    getCurveFromName(name: string): Promise<SnarkjsCurve>;
+  };
+}
+
+const SNARKJS_SPECIFIER: string = "snarkjs";
+
+let loaded: Promise<Snarkjs> | undefined;
+
+/** The snarkjs ESM entry point (one shared instance, loaded on first use). */
+export function loadSnarkjs(): Promise<Snarkjs> {
+  loaded ??= import(SNARKJS_SPECIFIER) as Promise<Snarkjs>;
+  return loaded;
+}
+
+/**
+ * A logger that records snarkjs's error/warn lines (snarkjs reports many
+ * failures by logging and returning -1 / false instead of throwing).
+ */
+export function collectingLogger(): SnarkjsLogger & { errors: string[] } {
+  const errors: string[] = [];
+  return {
+    errors,
+    error: (m: string) => void errors.push(String(m)),
+    warn: (m: string) => void errors.push(String(m)),
+    info: () => undefined,
+    debug: () => undefined,
+  };
+}
+
+/**
+ * Stop the worker threads of the bn128 curve that snarkjs/ffjavascript cache
+ * in `globalThis.curve_bn128`. Without this, a Node process that has done any
+ * setup/prove/verify never exits on its own (the workers keep the event loop
+ * alive). Call it once at the very end (CLI exit, test `after` hook); the
+ * next snarkjs operation simply builds a fresh curve. Never call it while a
+ * snarkjs operation is still running.
+ */
+export async function terminateCurves(): Promise<void> {
+  const g = globalThis as {
+    curve_bn128?: SnarkjsCurve | null;
+    curve_bls12381?: SnarkjsCurve | null;
+  };
+  const curves = [g.curve_bn128, g.curve_bls12381];
+  for (const c of curves) {
+    if (c !== null && c !== undefined) await c.terminate();
+  }
+}
