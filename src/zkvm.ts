@@ -1,19 +1,55 @@
 /**
  * The library's front door, as the original design has it:
- * `new ZKVM(program)` validates, `execute()` runs.
+ * `new ZKVM(program)` validates, `execute()` runs, `generateProof()` proves,
+ * `verifyProof(proof)` checks.
  */
+import path from "node:path";
+import {
+  buildCircuit,
+  proveCircuit,
+  setupCircuit,
+  verifyCircuit,
+  type ProofResult,
+} from "./artifacts.js";
+import { programHash } from "./compiler/index.js";
 import { inputCells, type Inputs } from "./inputs.js";
 import { checkWidth, DEFAULT_WIDTH, run, type TraceStep } from "./interpreter.js";
 import { loadProgram, type ProgramSource } from "./load.js";
 import type { RawIoOptions } from "./program.js";
 import { validate, type ValidatedProgram } from "./validator.js";
+import { cacheDir, type Progress, type VerifyResult } from "./pipeline/index.js";
 
 export interface ZKVMOptions {
   /** I/O cells of raw bytecode (ignored for assembly, which declares its own). */
   readonly io?: RawIoOptions;
   /** Comparison width W, 1..252 (default 64). */
   readonly width?: number;
+  /**
+   * Where compiled circuits and their keys are cached (default: the zkvm
+   * cache directory, `$ZKVM_CACHE_DIR` or `~/.cache/zkvm`, under circuits/).
+   */
+  readonly cacheDir?: string;
 }
+
+export interface ProveOptions {
+  /** Step bound N of the circuit: it proves executions that halt within N steps. */
+  readonly steps: number;
+  /** A phase-2-prepared powers-of-tau file; default: the cached local development ceremony. */
+  readonly ptau?: string;
+  readonly onProgress?: Progress;
+}
+
+/** A proof with what it proves: public signals (outputs, then public inputs) and the circuit it is for. */
+export interface ZKVMProof extends ProofResult {
+  readonly circuit: {
+    readonly programHash: string;
+    readonly steps: number;
+    readonly width: number;
+  };
+}
+
+/** Builds and setups in flight in this process, so concurrent calls share one. */
+const preparing = new Map<string, Promise<void>>();
 
 export interface ExecuteOptions {
   /** Step bound (default 1,000,000). */
@@ -33,6 +69,7 @@ export const DEFAULT_RUN_STEPS = 1_000_000;
 export class ZKVM {
   readonly program: ValidatedProgram;
   readonly width: number;
+  private readonly cacheRoot: string | undefined;
 
   /**
    * Validates the program; throws the ValidationError or AssemblyError, or
@@ -42,6 +79,71 @@ export class ZKVM {
     this.width = options.width ?? DEFAULT_WIDTH;
     checkWidth(this.width);
     this.program = validate(loadProgram(program, options.io));
+    this.cacheRoot = options.cacheDir;
+  }
+
+  /** The build directory of this program's circuit for step bound N. */
+  circuitDir(steps: number): string {
+    const root = this.cacheRoot ?? path.join(cacheDir(), "circuits");
+    return path.join(
+      root,
+      `${programHash(this.program.code).slice(0, 16)}-n${steps}-w${this.width}`,
+    );
+  }
+
+  /**
+   * Proves one execution within `steps` steps. The circuit is compiled and
+   * set up on first use and cached by program hash, N and W; concurrent
+   * calls (in this process or others) share the work and never corrupt the cache.
+   */
+  async generateProof(inputs: Inputs, options: ProveOptions): Promise<ZKVMProof> {
+    // Fail fast on bad inputs or a faulting run, before any compilation.
+    this.execute(inputs, { steps: options.steps });
+    const dir = this.circuitDir(options.steps);
+    let ready = preparing.get(dir);
+    if (ready === undefined) {
+      ready = (async () => {
+        const onProgress = options.onProgress ? { onProgress: options.onProgress } : {};
+        await buildCircuit(this.program, dir, {
+          steps: options.steps,
+          width: this.width,
+          name: "program",
+          ...onProgress,
+        });
+        await setupCircuit(dir, { ...onProgress, ...(options.ptau ? { ptau: options.ptau } : {}) });
+      })();
+      preparing.set(dir, ready);
+      ready.catch(() => preparing.delete(dir));
+    }
+    await ready;
+    const result = await proveCircuit(
+      dir,
+      inputs,
+      options.onProgress ? { onProgress: options.onProgress } : {},
+    );
+    return {
+      ...result,
+      circuit: {
+        programHash: programHash(this.program.code),
+        steps: options.steps,
+        width: this.width,
+      },
+    };
+  }
+
+  /** Whether a proof from `generateProof` verifies; `checkProof` says why not. */
+  async verifyProof(proof: ZKVMProof): Promise<boolean> {
+    return (await this.checkProof(proof)).valid;
+  }
+
+  async checkProof(proof: ZKVMProof): Promise<VerifyResult> {
+    if (
+      proof.circuit?.programHash !== programHash(this.program.code) ||
+      proof.circuit.width !== this.width
+    ) {
+      return { valid: false, reason: "the proof is for another program or comparison width" };
+    }
+    return verifyCircuit(this.circuitDir(proof.circuit.steps), proof.proof, proof.publicSignals);
   }
 
   /** Runs the program on named inputs; throws InputError or RuntimeFault. */

@@ -15,6 +15,9 @@
  * - `PROVE_FAILED`       snarkjs could not produce a proof from the witness
  * - `FILE_NOT_FOUND`     an input file does not exist
  * - `BAD_JSON_FILE`      a JSON file is malformed or truncated
+ * - `BUILD_NOT_FOUND`    a directory holds no zkvm build (no manifest.json)
+ * - `BUILD_CORRUPT`      a build's artifacts do not match its manifest (changed, truncated, mixed)
+ * - `NOT_SET_UP`         proving or verifying before `zkvm setup`
  */
 import { ZkvmError } from "../errors.js";
 
@@ -31,7 +34,10 @@ export type PipelineErrorCode =
   | "WITNESS_FAILED"
   | "PROVE_FAILED"
   | "FILE_NOT_FOUND"
-  | "BAD_JSON_FILE";
+  | "BAD_JSON_FILE"
+  | "BUILD_NOT_FOUND"
+  | "BUILD_CORRUPT"
+  | "NOT_SET_UP";
 
 export class PipelineError extends ZkvmError {
   declare readonly code: PipelineErrorCode;

@@ -1,0 +1,447 @@
+/**
+ * Build directories: what `zkvm compile`, `setup`, `prove` and `verify` share.
+ *
+ * A build directory holds `<name>.circom`, circom's `<name>.r1cs`,
+ * `<name>.sym` and `<name>_js/<name>.wasm`, then after setup `<name>.zkey`
+ * and `verification_key.json`, and `manifest.json`, which records the
+ * program, N, W, the public signal order and the sha256 of every artifact.
+ * Every artifact is checked against the manifest before it is used, so a
+ * truncated, corrupted or mixed-up build is a typed error, never a bad proof.
+ * A build is made in a staging directory and swapped in whole, so a failed
+ * compile leaves the previous good build untouched.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream, promises as fsp } from "node:fs";
+import path from "node:path";
+import { compile, type PublicSignal } from "./compiler/index.js";
+import { circuitInput } from "./compiler/input.js";
+import type { ProfileEntry } from "./compiler/lower.js";
+import { toHex, parseHex } from "./bytecode.js";
+import type { Inputs } from "./inputs.js";
+import { inputCells } from "./inputs.js";
+import { run } from "./interpreter.js";
+import {
+  checkUserPtau,
+  circomCompilerVersion,
+  circomVersion,
+  compileCircom,
+  defaultIncludePaths,
+  groth16Setup,
+  localPtau,
+  PipelineError,
+  prove,
+  readJsonFile,
+  requiredPower,
+  verify,
+  writeFileAtomic,
+  type Groth16Proof,
+  type Groth16VerificationKey,
+  type Progress,
+  type VerifyResult,
+} from "./pipeline/index.js";
+import { pathExists, withFileLock } from "./pipeline/fsutil.js";
+import type { IoLayout, Program } from "./program.js";
+import { validate, type ValidatedProgram } from "./validator.js";
+
+export const MANIFEST = "manifest.json";
+export const VKEY = "verification_key.json";
+const FORMAT = "zkvm-build/1";
+const ZKVM_VERSION = "0.1.0";
+
+export interface SetupRecord {
+  /** "local-development": generated on this machine, for development only. */
+  readonly ptau: {
+    readonly source: "local-development" | "user";
+    readonly path: string;
+    readonly power: number;
+  };
+  readonly power: number;
+  readonly contributions: number;
+  readonly createdAt: string;
+  readonly timings: Record<string, number>;
+  readonly zkey: string;
+  readonly zkeySha256: string;
+  readonly vkeySha256: string;
+}
+
+export interface Manifest {
+  readonly format: typeof FORMAT;
+  readonly name: string;
+  readonly programHash: string;
+  /** The program's bytecode (hex) and I/O, so that `prove` needs only the directory. */
+  readonly bytecode: string;
+  readonly io: IoLayout;
+  readonly steps: number;
+  readonly width: number;
+  readonly publicSignals: readonly PublicSignal[];
+  readonly privateInputs: ReadonlyArray<{ name: string; cell: number; signal: string }>;
+  /** Constraints in the .r1cs after circom --O2. */
+  readonly constraints: number;
+  readonly estimatedConstraints: number;
+  readonly blockSteps: number;
+  readonly stepCounter: boolean;
+  readonly profile: readonly ProfileEntry[];
+  readonly perStep: readonly number[];
+  readonly tools: Record<string, string>;
+  /** Artifact paths relative to the directory, with their sha256. */
+  readonly files: Record<"circom" | "r1cs" | "sym" | "wasm", { path: string; sha256: string }>;
+  readonly setup?: SetupRecord;
+}
+
+export interface BuildOptions {
+  readonly steps: number;
+  readonly width?: number;
+  readonly name: string;
+  readonly onProgress?: Progress;
+}
+
+export interface BuildResult {
+  readonly manifest: Manifest;
+  /** True when the directory already held this exact circuit. */
+  readonly cached: boolean;
+}
+
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+function sha256(text: string | Uint8Array): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/** Compiles a program into `dir`: Circom text, then circom2 → r1cs, sym, witness wasm, manifest. */
+export async function buildCircuit(
+  program: Program,
+  dir: string,
+  options: BuildOptions,
+): Promise<BuildResult> {
+  await fsp.mkdir(path.dirname(path.resolve(dir)), { recursive: true });
+  return withFileLock(lockFile(dir), () => buildUnlocked(program, dir, options));
+}
+
+/** One lock per build directory, beside it: builds and setups of the same directory never interleave. */
+function lockFile(dir: string): string {
+  return path.join(path.dirname(path.resolve(dir)), `.${path.basename(path.resolve(dir))}.lock`);
+}
+
+async function buildUnlocked(
+  program: Program,
+  dir: string,
+  options: BuildOptions,
+): Promise<BuildResult> {
+  const validated = validate(program);
+  const compiled = compile(validated, {
+    steps: options.steps,
+    ...(options.width !== undefined ? { width: options.width } : {}),
+  });
+  const name = options.name;
+  const circomHash = sha256(compiled.circom);
+  const existing = await readManifestIfAny(dir);
+  if (
+    existing !== undefined &&
+    existing.files.circom.sha256 === circomHash &&
+    existing.name === name
+  ) {
+    try {
+      await checkArtifacts(dir, existing);
+      return { manifest: existing, cached: true };
+    } catch {
+      // rebuild below
+    }
+  }
+
+  const parent = path.dirname(path.resolve(dir));
+  const staging = path.join(
+    parent,
+    `.${path.basename(dir)}.build-${process.pid}-${randomBytes(4).toString("hex")}`,
+  );
+  await fsp.mkdir(staging);
+  try {
+    const circomFile = path.join(staging, `${name}.circom`);
+    await fsp.writeFile(circomFile, compiled.circom);
+    const result = await compileCircom({
+      circomFile,
+      outDir: staging,
+      includePaths: defaultIncludePaths(),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    const rel = (p: string) => path.relative(staging, p);
+    const manifest: Manifest = {
+      format: FORMAT,
+      name,
+      programHash: compiled.programHash,
+      bytecode: toHex(validated.code),
+      io: validated.io,
+      steps: compiled.steps,
+      width: compiled.width,
+      publicSignals: compiled.publicSignals,
+      privateInputs: compiled.privateInputs,
+      constraints: result.constraints,
+      estimatedConstraints: compiled.estimatedConstraints,
+      blockSteps: compiled.blockSteps,
+      stepCounter: compiled.stepCounter,
+      profile: compiled.profile,
+      perStep: compiled.perStep,
+      tools: {
+        zkvm: ZKVM_VERSION,
+        circom2: circomVersion(),
+        circom: await circomCompilerVersion(),
+        snarkjs: "0.7.6",
+      },
+      files: {
+        circom: { path: rel(circomFile), sha256: circomHash },
+        r1cs: { path: rel(result.r1csPath), sha256: await sha256File(result.r1csPath) },
+        sym: { path: rel(result.symPath), sha256: await sha256File(result.symPath) },
+        wasm: { path: rel(result.wasmPath), sha256: await sha256File(result.wasmPath) },
+      },
+    };
+    await fsp.writeFile(path.join(staging, MANIFEST), JSON.stringify(manifest, null, 2) + "\n");
+    await swapInto(staging, dir);
+    return { manifest, cached: false };
+  } catch (e) {
+    await fsp.rm(staging, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** Replaces `dir` with `staging` (two renames; the old build is removed only after the new one is in place). */
+async function swapInto(staging: string, dir: string): Promise<void> {
+  const old = `${staging}.old`;
+  const hadOld = await pathExists(dir);
+  if (hadOld) await fsp.rename(dir, old);
+  try {
+    await fsp.rename(staging, dir);
+  } catch (e) {
+    if (hadOld) await fsp.rename(old, dir);
+    throw e;
+  }
+  if (hadOld) await fsp.rm(old, { recursive: true, force: true });
+}
+
+async function readManifestIfAny(dir: string): Promise<Manifest | undefined> {
+  if (!(await pathExists(path.join(dir, MANIFEST)))) return undefined;
+  try {
+    return await readManifest(dir);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads and sanity-checks `dir/manifest.json`. */
+export async function readManifest(dir: string): Promise<Manifest> {
+  const file = path.join(dir, MANIFEST);
+  if (!(await pathExists(file))) {
+    throw new PipelineError(
+      "BUILD_NOT_FOUND",
+      `${dir} is not a zkvm build directory (no ${MANIFEST}); run 'zkvm compile' first`,
+      { path: dir },
+    );
+  }
+  const manifest = await readJsonFile<Manifest>(file);
+  if (
+    typeof manifest !== "object" ||
+    manifest === null ||
+    manifest.format !== FORMAT ||
+    typeof manifest.files !== "object" ||
+    typeof manifest.bytecode !== "string"
+  ) {
+    throw new PipelineError(
+      "BUILD_CORRUPT",
+      `${MANIFEST} is not a zkvm build manifest (${FORMAT})`,
+      {
+        path: file,
+      },
+    );
+  }
+  return manifest;
+}
+
+/** Checks every artifact (and the setup's, when present) against the manifest's sha256. */
+async function checkArtifacts(dir: string, manifest: Manifest): Promise<void> {
+  const entries: Array<[string, string]> = Object.values(manifest.files).map((f) => [
+    f.path,
+    f.sha256,
+  ]);
+  if (manifest.setup)
+    entries.push(
+      [manifest.setup.zkey, manifest.setup.zkeySha256],
+      [VKEY, manifest.setup.vkeySha256],
+    );
+  for (const [rel, expected] of entries) {
+    const file = path.join(dir, rel);
+    if (!(await pathExists(file))) {
+      throw new PipelineError(
+        "BUILD_CORRUPT",
+        `${rel} is missing from the build; run 'zkvm compile' again`,
+        {
+          path: file,
+        },
+      );
+    }
+    if ((await sha256File(file)) !== expected) {
+      throw new PipelineError(
+        "BUILD_CORRUPT",
+        `${rel} does not match the build manifest (changed, truncated or from another build); run 'zkvm compile' again`,
+        { path: file },
+      );
+    }
+  }
+}
+
+/** A build directory whose artifacts have been checked. */
+export interface Build {
+  readonly dir: string;
+  readonly manifest: Manifest;
+  readonly program: ValidatedProgram;
+  file(kind: keyof Manifest["files"]): string;
+}
+
+export async function openBuild(dir: string): Promise<Build> {
+  const manifest = await readManifest(dir);
+  await checkArtifacts(dir, manifest);
+  const code = parseHex(manifest.bytecode);
+  if (code === undefined)
+    throw new PipelineError("BUILD_CORRUPT", "the manifest's bytecode is not hex", { path: dir });
+  const program = validate({ code, io: manifest.io });
+  return { dir, manifest, program, file: (kind) => path.join(dir, manifest.files[kind].path) };
+}
+
+export interface SetupOptions {
+  /** A phase-2-prepared powers-of-tau file (e.g. from a public ceremony); default: the local development ceremony. */
+  readonly ptau?: string;
+  /** Redo the setup even when the directory already has one. */
+  readonly force?: boolean;
+  readonly onProgress?: Progress;
+}
+
+/** Groth16 setup of a compiled build: powers of tau (user's or local, cached), phase 2, verification key. */
+export async function setupCircuit(
+  dir: string,
+  options: SetupOptions = {},
+): Promise<{ manifest: Manifest; cached: boolean }> {
+  return withFileLock(lockFile(dir), () => setupUnlocked(dir, options));
+}
+
+async function setupUnlocked(
+  dir: string,
+  options: SetupOptions,
+): Promise<{ manifest: Manifest; cached: boolean }> {
+  const build = await openBuild(dir);
+  const { manifest } = build;
+  const samePtau =
+    options.ptau === undefined || path.resolve(options.ptau) === manifest.setup?.ptau.path;
+  if (manifest.setup && !options.force && samePtau) return { manifest, cached: true };
+  const nPublic = manifest.publicSignals.length;
+  const power = requiredPower(manifest.constraints, nPublic);
+  const ptau = options.ptau
+    ? {
+        path: path.resolve(options.ptau),
+        power: (await checkUserPtau(options.ptau, power)).power,
+        source: "user" as const,
+      }
+    : {
+        ...(await localPtau(power, options.onProgress ? { onProgress: options.onProgress } : {})),
+        source: "local-development" as const,
+      };
+  const result = await groth16Setup({
+    r1csPath: build.file("r1cs"),
+    ptauPath: ptau.path,
+    outDir: dir,
+    name: manifest.name,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  const setup: SetupRecord = {
+    ptau: { source: ptau.source, path: ptau.path, power: ptau.power },
+    power: result.power,
+    contributions: 1,
+    createdAt: new Date().toISOString(),
+    timings: result.timings,
+    zkey: path.relative(dir, result.zkeyPath),
+    zkeySha256: await sha256File(result.zkeyPath),
+    vkeySha256: await sha256File(result.vkeyPath),
+  };
+  const updated: Manifest = { ...manifest, setup };
+  await writeFileAtomic(path.join(dir, MANIFEST), JSON.stringify(updated, null, 2) + "\n");
+  return { manifest: updated, cached: false };
+}
+
+async function openSetUpBuild(dir: string): Promise<Build & { setup: SetupRecord }> {
+  const build = await openBuild(dir);
+  const setup = build.manifest.setup;
+  if (setup === undefined) {
+    throw new PipelineError(
+      "NOT_SET_UP",
+      `${dir} has no proving key yet; run 'zkvm setup ${dir}' first`,
+      { path: dir },
+    );
+  }
+  return { ...build, setup };
+}
+
+export interface ProofResult {
+  readonly proof: Groth16Proof;
+  /** snarkjs's public.json: outputs, then public inputs, as decimal strings. */
+  readonly publicSignals: string[];
+  /** Output values by name, from the reference interpreter. */
+  readonly outputs: Record<string, bigint>;
+  /** Steps the execution took (not part of the proof). */
+  readonly steps: number;
+  readonly timings: { witnessMs: number; proveMs: number };
+}
+
+/**
+ * Proves one execution: the interpreter runs first, so a fault or a step
+ * bound that is too small is a clear typed error rather than a failed witness.
+ */
+export async function proveCircuit(
+  dir: string,
+  inputs: Inputs,
+  options: { onProgress?: Progress } = {},
+): Promise<ProofResult> {
+  const build = await openSetUpBuild(dir);
+  const { manifest, program } = build;
+  const execution = run(program, inputCells(program.io, inputs), {
+    steps: manifest.steps,
+    width: manifest.width,
+  });
+  const outputs: Record<string, bigint> = Object.fromEntries(
+    program.io.outputs.map((o) => [o.name, execution.memory.get(o.cell) ?? 0n]),
+  );
+  const result = await prove(
+    path.join(dir, build.setup.zkey),
+    build.file("wasm"),
+    circuitInput(program.io, inputs),
+    options.onProgress ? { onProgress: options.onProgress } : {},
+  );
+  return {
+    proof: result.proof,
+    publicSignals: result.publicSignals,
+    outputs,
+    steps: execution.steps,
+    timings: result.timings,
+  };
+}
+
+export async function readVerificationKey(dir: string): Promise<Groth16VerificationKey> {
+  const build = await openSetUpBuild(dir);
+  return readJsonFile<Groth16VerificationKey>(path.join(build.dir, VKEY));
+}
+
+/** Verifies a proof against a build's verification key; says why when it does not verify. */
+export async function verifyCircuit(
+  dir: string,
+  proof: unknown,
+  publicSignals: unknown,
+): Promise<VerifyResult> {
+  return verify(await readVerificationKey(dir), publicSignals, proof);
+}
+
+/** Public signals by name, in the manifest's order. */
+export function namedPublicSignals(
+  manifest: Manifest,
+  publicSignals: readonly string[],
+): Record<string, string> {
+  return Object.fromEntries(manifest.publicSignals.map((s, i) => [s.name, publicSignals[i] ?? ""]));
+}
