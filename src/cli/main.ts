@@ -5,8 +5,22 @@ import { ZkvmError } from "../errors.js";
 import { asmCommand, disasmCommand } from "./asm.js";
 import { processIo, UsageError, type Command, type Io } from "./common.js";
 import { runCommand } from "./run.js";
+import { compileCommand, setupCommand } from "./build.js";
+import { proveCommand, verifyCommand } from "./prove.js";
+import { calldataCommand, exportVerifierCommand } from "./evm.js";
+import { terminateCurves } from "../pipeline/index.js";
 
-export const COMMANDS: readonly Command[] = [runCommand, asmCommand, disasmCommand];
+export const COMMANDS: readonly Command[] = [
+  runCommand,
+  asmCommand,
+  disasmCommand,
+  compileCommand,
+  setupCommand,
+  proveCommand,
+  verifyCommand,
+  exportVerifierCommand,
+  calldataCommand,
+];
 
 function usage(): string {
   const rows = COMMANDS.map((c) => `  ${c.name.padEnd(16)}${c.summary}`).join("\n");
@@ -48,6 +62,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       return 1;
     }
     throw e;
+  } finally {
+    // snarkjs keeps worker threads for its curve; without this the process never exits.
+    await terminateCurves();
   }
 }
 
