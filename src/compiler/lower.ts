@@ -83,7 +83,7 @@ export class Lowering {
   private readonly body: string[] = [];
   private counter = 0;
   /** Linear forms proven (unconditionally) to be below a bound by an earlier range check. */
-  private readonly proven = new Map<string, bigint>();
+  private readonly proven = new Map<string, { max: bigint; bits: string }>();
   private readonly profile = new Map<number, ProfileEntry>();
   private readonly perStep: number[] = [];
   private transitionCost = 0;
@@ -129,7 +129,7 @@ export class Lowering {
   }
 
   private maxOf(v: Val): bigint | undefined {
-    const proven = this.proven.get(v.lin.key());
+    const proven = this.proven.get(v.lin.key())?.max;
     if (v.max === undefined) return proven;
     return proven === undefined || v.max < proven ? v.max : proven;
   }
@@ -335,8 +335,7 @@ export class Lowering {
    */
   private lessThan(a: Val, b: Val, sel: Lin): Val {
     const limit = this.rangeLimit;
-    const ma = this.maxOf(a);
-    const mb = this.maxOf(b);
+    const width = this.options.width;
     if (
       a.lin.isConstant() &&
       b.lin.isConstant() &&
@@ -345,24 +344,54 @@ export class Lowering {
     ) {
       return constant(a.lin.constant < b.lin.constant ? 1n : 0n);
     }
-    const operand = (v: Val, max: bigint | undefined): { lin: Lin; max: bigint } => {
-      if (max !== undefined && max <= limit) return { lin: v.lin, max };
-      const gated = this.product(sel, v.lin, "gated");
-      const name = this.fresh("range");
-      this.emit(
-        `component ${name} = Num2Bits(${this.options.width}); ${name}.in <== ${gated.toCircom()};`,
-      );
-      this.cost(this.options.width);
-      if (sel.isConstant()) this.proven.set(v.lin.key(), limit);
-      return { lin: gated, max: limit };
-    };
-    const x = operand(a, ma);
-    const y = operand(b, mb);
-    const k = bitLength(x.max > y.max ? x.max : y.max);
+    const x = this.comparisonOperand(a, sel);
+    const y = this.comparisonOperand(b, sel);
     const name = this.fresh("lt");
-    this.emit(`signal ${name} <== LessThan(${k})([${x.lin.toCircom()}, ${y.lin.toCircom()}]);`);
-    this.cost(k + 1);
+    // One operand range-checked, the other narrow: compare with the check's bits.
+    const narrow = (checked: typeof x, other: typeof y) =>
+      checked.bits !== undefined && other.bits === undefined && bitLength(other.max) + 4 < width;
+    if (narrow(x, y)) {
+      const k = bitLength(y.max);
+      this.emit(
+        `signal ${name} <== NarrowLessThan(${width}, ${k})(${x.bits}.out, ${y.lin.toCircom()});`,
+      );
+      this.cost(k + 4);
+    } else if (narrow(y, x)) {
+      const k = bitLength(x.max);
+      this.emit(
+        `signal ${name} <== NarrowGreaterThan(${width}, ${k})(${y.bits}.out, ${x.lin.toCircom()});`,
+      );
+      this.cost(k + 4);
+    } else {
+      const k = bitLength(x.max > y.max ? x.max : y.max);
+      this.emit(`signal ${name} <== LessThan(${k})([${x.lin.toCircom()}, ${y.lin.toCircom()}]);`);
+      this.cost(k + 1);
+    }
     return { lin: Lin.signal(name), max: 1n };
+  }
+
+  /**
+   * An LT/GT operand below 2^W: as is when that is known, otherwise range
+   * checked (Num2Bits(W), whose bits the comparison may reuse), gated by the
+   * selector so that a block that does not run cannot fault.
+   */
+  private comparisonOperand(v: Val, sel: Lin): { lin: Lin; max: bigint; bits?: string } {
+    const proven = this.proven.get(v.lin.key());
+    const max = this.maxOf(v);
+    if (max !== undefined && max <= this.rangeLimit) {
+      // Reuse the bits of an earlier unconditional range check when that is the best bound known.
+      return proven !== undefined && max === proven.max
+        ? { lin: v.lin, max: proven.max, bits: proven.bits }
+        : { lin: v.lin, max };
+    }
+    const gated = this.product(sel, v.lin, "gated");
+    const name = this.fresh("range");
+    this.emit(
+      `component ${name} = Num2Bits(${this.options.width}); ${name}.in <== ${gated.toCircom()};`,
+    );
+    this.cost(this.options.width);
+    if (sel.isConstant()) this.proven.set(v.lin.key(), { max: this.rangeLimit, bits: name });
+    return { lin: gated, max: this.rangeLimit, bits: name };
   }
 
   /**
