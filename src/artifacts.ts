@@ -54,6 +54,8 @@ export interface SetupRecord {
     readonly source: "local-development" | "user";
     readonly path: string;
     readonly power: number;
+    /** Whether an existing file was used (a cached local ceremony, or the user's). */
+    readonly reused: boolean;
   };
   readonly power: number;
   readonly contributions: number;
@@ -340,6 +342,7 @@ async function setupUnlocked(
         path: path.resolve(options.ptau),
         power: (await checkUserPtau(options.ptau, power)).power,
         source: "user" as const,
+        cached: true,
       }
     : {
         ...(await localPtau(power, options.onProgress ? { onProgress: options.onProgress } : {})),
@@ -353,7 +356,12 @@ async function setupUnlocked(
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   const setup: SetupRecord = {
-    ptau: { source: ptau.source, path: ptau.path, power: ptau.power },
+    ptau: {
+      source: ptau.source,
+      path: ptau.path,
+      power: ptau.power,
+      reused: ptau.source === "user" || ptau.cached,
+    },
     power: result.power,
     contributions: 1,
     createdAt: new Date().toISOString(),
