@@ -390,7 +390,11 @@ export class Lowering {
       `component ${name} = Num2Bits(${this.options.width}); ${name}.in <== ${gated.toCircom()};`,
     );
     this.cost(this.options.width);
-    if (sel.isConstant()) this.proven.set(v.lin.key(), { max: this.rangeLimit, bits: name });
+    // Only a check that always runs (selector the constant 1) proves the bound: under the
+    // constant 0 it checks 0, not v.
+    if (sel.isConstant() && sel.constant === 1n) {
+      this.proven.set(v.lin.key(), { max: this.rangeLimit, bits: name });
+    }
     return { lin: gated, max: this.rangeLimit, bits: name };
   }
 
