@@ -114,7 +114,7 @@ Options:
       return 0;
     }
     io.out(
-      `${cached ? "up to date" : "compiled"}: ${dir} — ${manifest.constraints} constraints (N = ${steps}, W = ${width}, ${manifest.blockSteps} block steps)`,
+      `${cached ? "up to date" : "compiled"}: ${dir} — ${manifest.constraints} constraint${manifest.constraints === 1 ? "" : "s"} (N = ${steps}, W = ${width}, ${manifest.blockSteps} block steps)`,
     );
     io.out(`public signals, in order: ${signalList(manifest) || "none"}`);
     if (manifest.privateInputs.length > 0) {

@@ -225,14 +225,14 @@ export class Lowering {
         this.profile.set(ins.offset, {
           pc: ins.offset,
           ...(line !== undefined ? { line } : {}),
-          op: Op[ins.op] + (ins.arg !== undefined ? ` ${ins.arg}` : ""),
+          op: describeInstruction(ins.op, ins.arg),
           constraints: 0,
           steps: 0,
         });
       }
       this.profile.get(ins.offset)!.steps++;
       this.body.push(
-        `    // pc ${ins.offset}${line !== undefined ? ` (line ${line})` : ""}: ${Op[ins.op]}${ins.arg !== undefined ? ` ${ins.arg}` : ""}`,
+        `    // pc ${ins.offset}${line !== undefined ? ` (line ${line})` : ""}: ${describeInstruction(ins.op, ins.arg)}`,
       );
       switch (ins.op) {
         case Op.PUSH:
@@ -496,6 +496,12 @@ export class Lowering {
     }
     return { lin: this.materialize(result, name), ...(max !== undefined ? { max } : {}) };
   }
+}
+
+/** `PUSH -1` rather than `PUSH 218882...616`: values above p/2 read as negatives. */
+function describeInstruction(op: Op, arg: bigint | undefined): string {
+  if (arg === undefined) return Op[op];
+  return `${Op[op]} ${op === Op.PUSH && arg > P / 2n ? `-${P - arg}` : arg}`;
 }
 
 export function inputSignal(name: string): string {
