@@ -173,9 +173,12 @@ export class Lowering {
       this.body.push(
         `    // ---- block step ${t}: ${candidates.map((c) => describeBlock(program, c.block)).join(" | ")}`,
       );
-      const results = candidates.map((c) =>
-        this.block(c.block, state, state.selectors.get(c.block.id)!),
-      );
+      // A candidate whose selector folded to the constant 0 never runs: it gets no constraints.
+      const live = candidates.filter((c) => {
+        const sel = state.selectors.get(c.block.id)!;
+        return !(sel.isConstant() && sel.constant === 0n);
+      });
+      const results = live.map((c) => this.block(c.block, state, state.selectors.get(c.block.id)!));
       for (const r of results)
         stepCount = stepCount.add(r.sel.scale(BigInt(r.block.instructions.length)));
       state = this.transition(t, results, state);
