@@ -1,0 +1,458 @@
+/**
+ * Runs a compiled circuit's witness generator, for differential tests of the
+ * circuit against the interpreter (STYLE "Tests": reference interpreter and
+ * circuit must agree).
+ *
+ *   buildCircuit(compiled): Promise<BuiltCircuit>
+ *       circom2-compiles compiled.circom into a directory under os.tmpdir()
+ *       keyed by the sha256 of the Circom text, and reuses that build while
+ *       it is complete (across processes: the .r1cs is placed last).
+ *
+ *   circuitWitness(compiled, io, inputs): Promise<CircuitWitness>
+ *       the witness of the circuit for named inputs (mapped like the
+ *       interpreter's: negatives mean p - v): the public signals, i.e. the
+ *       witness values right after index 0 in compiled.publicSignals order,
+ *       split into outputs and public inputs by name. Throws PipelineError
+ *       WITNESS_FAILED when the circuit is unsatisfiable for the inputs.
+ *
+ *   interpreterOutcome / circuitOutcome / disagreement(interpreter, circuit)
+ *       what each side makes of one input (halt with outputs, or fault), and
+ *       why they disagree, if they do: a fault (COMPARISON_OUT_OF_RANGE,
+ *       STEP_LIMIT_EXCEEDED) must be exactly an unsatisfiable circuit.
+ *
+ *   differentialCase(options) / checkCase(case)
+ *       a random valid program (test/helpers/programs.ts) with a width and
+ *       several inputs, checked at its own step bound and at a smaller one:
+ *       the property of test/differential.test.ts and of `npm run fuzz`.
+ *
+ * Callers that touch snarkjs must `await terminateCurves()` in an `after` hook.
+ */
+import { createHash } from "node:crypto";
+import { promises as fsp } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import fc from "fast-check";
+import { compile, type CompiledCircuit } from "../../src/compiler/index.js";
+import { circuitInput } from "../../src/compiler/input.js";
+import { CompileError, RuntimeFault } from "../../src/errors.js";
+import { P } from "../../src/field.js";
+import { inputCells, type Inputs } from "../../src/inputs.js";
+import { DEFAULT_WIDTH, run } from "../../src/interpreter.js";
+import { loadProgram } from "../../src/load.js";
+import {
+  compileCircom,
+  computeWitness,
+  defaultIncludePaths,
+  PipelineError,
+  writeFileAtomic,
+} from "../../src/pipeline/index.js";
+import type { IoLayout } from "../../src/program.js";
+import { validate, type ValidatedProgram } from "../../src/validator.js";
+import {
+  fieldValue,
+  validProgram,
+  type GeneratedProgram,
+  type GeneratorOptions,
+} from "./programs.js";
+
+export interface BuiltCircuit {
+  /** sha256 of the Circom text, hex: the cache key. */
+  readonly key: string;
+  readonly dir: string;
+  readonly wasmPath: string;
+  /** Whether this call ran circom2 (false: a cached build was reused). */
+  readonly compiled: boolean;
+}
+
+export interface CircuitWitness {
+  /** Public signals in snarkjs public.json order: outputs, then public inputs. */
+  readonly publicSignals: readonly bigint[];
+  /** Output values by name. */
+  readonly outputs: Record<string, bigint>;
+  /** Public input values by name, as the circuit echoes them. */
+  readonly publicInputs: Record<string, bigint>;
+  /** Every witness value (index 0 is the constant 1). */
+  readonly values: readonly bigint[];
+}
+
+/** Where builds are cached; ZKVM_WITNESS_CACHE overrides it. */
+export function witnessCacheDir(): string {
+  return process.env.ZKVM_WITNESS_CACHE ?? path.join(os.tmpdir(), "zkvm-witness-cache");
+}
+
+const CIRCUIT = "main";
+/** Builds started by this process, so concurrent callers share one circom2 run. */
+const inProcess = new Map<string, Promise<BuiltCircuit>>();
+
+async function exists(p: string): Promise<boolean> {
+  return fsp.access(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** The circuit's witness generator, compiled once per distinct Circom text. */
+export function buildCircuit(compiled: Pick<CompiledCircuit, "circom">): Promise<BuiltCircuit> {
+  const key = createHash("sha256").update(compiled.circom).digest("hex");
+  const pending = inProcess.get(key);
+  if (pending !== undefined) return pending;
+  const build = (async (): Promise<BuiltCircuit> => {
+    const dir = path.join(witnessCacheDir(), key);
+    const wasmPath = path.join(dir, `${CIRCUIT}_js`, `${CIRCUIT}.wasm`);
+    // compileCircom moves the .r1cs in last, so its presence marks a complete build.
+    if ((await exists(path.join(dir, `${CIRCUIT}.r1cs`))) && (await exists(wasmPath))) {
+      return { key, dir, wasmPath, compiled: false };
+    }
+    // circom names its outputs after the file: main.circom in a directory of its own.
+    const circomFile = path.join(witnessCacheDir(), `${key}.src`, `${CIRCUIT}.circom`);
+    await fsp.mkdir(path.dirname(circomFile), { recursive: true });
+    await writeFileAtomic(circomFile, compiled.circom);
+    const result = await compileCircom({
+      circomFile,
+      outDir: dir,
+      includePaths: defaultIncludePaths(),
+    });
+    return { key, dir, wasmPath: result.wasmPath, compiled: true };
+  })();
+  inProcess.set(key, build);
+  // A failed build is not cached: the next call tries again.
+  build.catch(() => inProcess.delete(key));
+  return build;
+}
+
+/**
+ * The witness of `compiled` for named `inputs`; its public signals are the
+ * values right after index 0. Throws PipelineError WITNESS_FAILED when no
+ * witness satisfies the circuit (and InputError for bad inputs).
+ */
+export async function circuitWitness(
+  compiled: CompiledCircuit,
+  io: IoLayout,
+  inputs: Inputs,
+): Promise<CircuitWitness> {
+  const input = circuitInput(io, inputs);
+  const { wasmPath } = await buildCircuit(compiled);
+  const { values } = await computeWitness(wasmPath, input);
+  const publicSignals = values.slice(1, 1 + compiled.publicSignals.length);
+  const outputs: Record<string, bigint> = {};
+  const publicInputs: Record<string, bigint> = {};
+  compiled.publicSignals.forEach((s, i) => {
+    // defineProperty keeps a signal named like an Object.prototype member (__proto__) as data.
+    Object.defineProperty(s.kind === "output" ? outputs : publicInputs, s.name, {
+      value: publicSignals[i]!,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  });
+  return { publicSignals, outputs, publicInputs, values };
+}
+
+/** Builds several circuits, `concurrency` circom2 processes at a time (circom2 is single-threaded). */
+export async function buildCircuits(
+  circuits: ReadonlyArray<Pick<CompiledCircuit, "circom">>,
+  concurrency = os.availableParallelism(),
+): Promise<BuiltCircuit[]> {
+  const built: BuiltCircuit[] = new Array<BuiltCircuit>(circuits.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < circuits.length) {
+      const i = next++;
+      built[i] = await buildCircuit(circuits[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+  return built;
+}
+
+// ---- outcomes: what the interpreter and the circuit make of one input
+
+/** A run that halts, with its public values, or a fault (no valid proof). */
+export type Outcome =
+  | {
+      readonly kind: "halt";
+      readonly outputs: Record<string, bigint>;
+      readonly publicInputs: Record<string, bigint>;
+      /** Instructions executed (interpreter only). */
+      readonly steps?: number;
+      /** The witness values right after index 0 (circuit only). */
+      readonly publicSignals?: readonly bigint[];
+    }
+  | { readonly kind: "fault"; readonly code: string; readonly message: string };
+
+/** Named values as a data object, even for names like __proto__. */
+function record(entries: ReadonlyArray<readonly [string, bigint]>): Record<string, bigint> {
+  return Object.fromEntries(entries);
+}
+
+/**
+ * The interpreter's verdict at a step bound: outputs and public inputs, or
+ * the RuntimeFault's code. Input errors are thrown, not outcomes.
+ */
+export function interpreterOutcome(
+  program: ValidatedProgram,
+  inputs: Inputs,
+  options: { readonly steps: number; readonly width?: number },
+): Outcome {
+  const cells = inputCells(program.io, inputs);
+  try {
+    const result = run(program, cells, {
+      steps: options.steps,
+      width: options.width ?? DEFAULT_WIDTH,
+    });
+    return {
+      kind: "halt",
+      outputs: record(
+        program.io.outputs.map((o) => [o.name, result.memory.get(o.cell) ?? 0n] as const),
+      ),
+      publicInputs: record(
+        program.io.inputs
+          .filter((i) => i.visibility === "public")
+          .map((i) => [i.name, cells.get(i.cell)!] as const),
+      ),
+      steps: result.steps,
+    };
+  } catch (e) {
+    if (e instanceof RuntimeFault) return { kind: "fault", code: e.code, message: e.message };
+    throw e;
+  }
+}
+
+/**
+ * The circuit's verdict: the witness's outputs and public inputs, or a fault
+ * WITNESS_FAILED when no witness satisfies it. Other errors are thrown.
+ */
+export async function circuitOutcome(
+  compiled: CompiledCircuit,
+  io: IoLayout,
+  inputs: Inputs,
+): Promise<Outcome> {
+  try {
+    const w = await circuitWitness(compiled, io, inputs);
+    return {
+      kind: "halt",
+      outputs: w.outputs,
+      publicInputs: w.publicInputs,
+      publicSignals: w.publicSignals,
+    };
+  } catch (e) {
+    if (e instanceof PipelineError && e.code === "WITNESS_FAILED") {
+      return { kind: "fault", code: e.code, message: e.message };
+    }
+    throw e;
+  }
+}
+
+function describeValues(values: Record<string, bigint>): string {
+  return `{ ${Object.entries(values)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(", ")} }`;
+}
+
+export function describeOutcome(o: Outcome): string {
+  if (o.kind === "fault") return `fault ${o.code} (${o.message})`;
+  const steps = o.steps !== undefined ? ` in ${o.steps} steps` : "";
+  const pub =
+    Object.keys(o.publicInputs).length > 0 ? ` public ${describeValues(o.publicInputs)}` : "";
+  return `halt${steps}: outputs ${describeValues(o.outputs)}${pub}`;
+}
+
+function sameValues(a: Record<string, bigint>, b: Record<string, bigint>): boolean {
+  const keys = Object.keys(a);
+  return (
+    keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && a[k] === b[k])
+  );
+}
+
+/**
+ * Why the two verdicts disagree, or undefined when they agree: a faulting
+ * execution must have an unsatisfiable circuit, and a halting one a witness
+ * with the interpreter's outputs, followed by the public inputs as given.
+ */
+export function disagreement(interpreter: Outcome, circuit: Outcome): string | undefined {
+  if (interpreter.kind === "fault" && circuit.kind === "fault") return undefined;
+  if (interpreter.kind === "fault") {
+    return `the interpreter faults (${interpreter.code}) but the circuit has a witness (unsound)`;
+  }
+  if (circuit.kind === "fault") {
+    return `the interpreter halts but the circuit has no witness (incomplete): ${circuit.message}`;
+  }
+  if (!sameValues(interpreter.outputs, circuit.outputs)) {
+    return `outputs differ: interpreter ${describeValues(interpreter.outputs)}, circuit ${describeValues(circuit.outputs)}`;
+  }
+  if (!sameValues(interpreter.publicInputs, circuit.publicInputs)) {
+    return `public inputs differ: given ${describeValues(interpreter.publicInputs)}, circuit ${describeValues(circuit.publicInputs)}`;
+  }
+  return undefined;
+}
+
+// ---- random programs, checked at their own bound and at a smaller one
+
+const TWO_64 = 1n << 64n;
+
+/**
+ * An input value as a user writes it: a field element from the program
+ * generator's distribution, a small negative (p - v), a value within 2 of 2^64,
+ * or a 2^64-edge element written as its negative.
+ */
+export const inputValue: fc.Arbitrary<bigint> = fc.oneof(
+  { weight: 6, arbitrary: fieldValue },
+  { weight: 1, arbitrary: fc.bigInt(-5n, -1n) },
+  { weight: 2, arbitrary: fc.bigInt(TWO_64 - 2n, TWO_64 + 2n) },
+  { weight: 1, arbitrary: fc.bigInt(TWO_64 - 2n, TWO_64 + 2n).map((v) => v - P) },
+);
+
+/** A value for every declared input. */
+export function inputsFor(io: {
+  readonly inputs: ReadonlyArray<{ readonly name: string }>;
+}): fc.Arbitrary<Record<string, bigint>> {
+  return fc.record(
+    Object.fromEntries(io.inputs.map((i) => [i.name, inputValue])) as Record<
+      string,
+      fc.Arbitrary<bigint>
+    >,
+  );
+}
+
+export interface DifferentialCase {
+  readonly program: GeneratedProgram;
+  /** Comparison width W. */
+  readonly width: number;
+  readonly inputs: ReadonlyArray<Record<string, bigint>>;
+  /** Picks the smaller step bound (see checkCase). */
+  readonly cut: number;
+}
+
+export interface DifferentialCaseOptions extends GeneratorOptions {
+  /** Inputs per program (default 4). */
+  readonly inputsPerProgram?: number;
+}
+
+/** A random valid program, a width (usually 64) and several inputs. */
+export function differentialCase(
+  options: DifferentialCaseOptions = {},
+): fc.Arbitrary<DifferentialCase> {
+  const count = options.inputsPerProgram ?? 4;
+  const width = fc.oneof(
+    { weight: 6, arbitrary: fc.constant(DEFAULT_WIDTH) },
+    { weight: 1, arbitrary: fc.constantFrom(1, 3, 252) },
+  );
+  return validProgram(options).chain((program) =>
+    fc
+      .record({
+        width,
+        inputs: fc.array(inputsFor(program.io), { minLength: count, maxLength: count }),
+        cut: fc.nat(),
+      })
+      .map((rest) => ({ program, ...rest })),
+  );
+}
+
+export interface Disagreement {
+  readonly bound: number;
+  readonly width: number;
+  readonly inputs: Record<string, bigint>;
+  readonly interpreter: Outcome;
+  readonly circuit: Outcome;
+  readonly reason: string;
+}
+
+export interface CaseReport {
+  /** The step bounds checked: the program's own, then a smaller one. */
+  readonly bounds: readonly number[];
+  /** Circuits compiled (a bound too small for any execution has none). */
+  readonly circuits: number;
+  /** Input × bound pairs compared. */
+  readonly checks: number;
+  /** Per check, the interpreter's verdict: "halt" or its fault code. */
+  readonly verdicts: readonly string[];
+  /** Bounds the compiler rejected as too small (STEP_BOUND_TOO_SMALL). */
+  readonly rejected: number;
+  readonly disagreements: readonly Disagreement[];
+}
+
+/**
+ * A bound below the program's own: a step count at which some sampled input
+ * halts while another takes longer, so that the boundary is hit exactly; else
+ * any smaller bound.
+ */
+function smallerBound(c: DifferentialCase, atFullBound: readonly Outcome[]): number | undefined {
+  const counts = [
+    ...new Set(atFullBound.flatMap((o) => (o.kind === "halt" && o.steps ? [o.steps] : []))),
+  ].sort((a, b) => a - b);
+  const below = counts.slice(0, -1);
+  if (below.length > 0) return below[c.cut % below.length]!;
+  const top = counts[0] ?? c.program.stepBound;
+  return top > 1 ? 1 + (c.cut % (top - 1)) : undefined;
+}
+
+/**
+ * Checks a case: at the program's step bound and at a smaller one, each input
+ * halts in the interpreter with the witness's outputs, or faults exactly when
+ * the circuit has no witness. A bound the compiler rejects as too small
+ * (STEP_BOUND_TOO_SMALL) stands for a circuit no input satisfies.
+ */
+export async function checkCase(c: DifferentialCase): Promise<CaseReport> {
+  const program = validate(loadProgram(c.program.source));
+  const interpret = (bound: number) =>
+    c.inputs.map((inputs) => interpreterOutcome(program, inputs, { steps: bound, width: c.width }));
+  const full = c.program.stepBound;
+  const atFull = interpret(full);
+  const smaller = smallerBound(c, atFull);
+  const bounds = smaller === undefined ? [full] : [full, smaller];
+  const plans = bounds.map((bound) => {
+    try {
+      return { bound, compiled: compile(program, { steps: bound, width: c.width }) };
+    } catch (e) {
+      if (e instanceof CompileError && e.code === "STEP_BOUND_TOO_SMALL") {
+        return { bound, compiled: undefined, rejected: e.message };
+      }
+      throw e;
+    }
+  });
+  const circuits = plans.flatMap((p) => (p.compiled ? [p.compiled] : []));
+  await buildCircuits(circuits);
+  const disagreements: Disagreement[] = [];
+  const verdicts: string[] = [];
+  for (const plan of plans) {
+    const interpreted = plan.bound === full ? atFull : interpret(plan.bound);
+    for (const [i, inputs] of c.inputs.entries()) {
+      const interpreter = interpreted[i]!;
+      const circuit: Outcome =
+        plan.compiled === undefined
+          ? { kind: "fault", code: "STEP_BOUND_TOO_SMALL", message: plan.rejected ?? "" }
+          : await circuitOutcome(plan.compiled, program.io, inputs);
+      verdicts.push(interpreter.kind === "halt" ? "halt" : interpreter.code);
+      const reason = disagreement(interpreter, circuit);
+      if (reason !== undefined) {
+        disagreements.push({
+          bound: plan.bound,
+          width: c.width,
+          inputs,
+          interpreter,
+          circuit,
+          reason,
+        });
+      }
+    }
+  }
+  const rejected = plans.length - circuits.length;
+  return {
+    bounds,
+    circuits: circuits.length,
+    checks: verdicts.length,
+    verdicts,
+    rejected,
+    disagreements,
+  };
+}
+
+/** A disagreement as text: bound, width, inputs, both verdicts and the reason. */
+export function describeDisagreement(d: Disagreement): string {
+  return [
+    `N = ${d.bound}, W = ${d.width}, inputs ${describeValues(d.inputs)}`,
+    `  interpreter: ${describeOutcome(d.interpreter)}`,
+    `  circuit:     ${describeOutcome(d.circuit)}`,
+    `  ${d.reason}`,
+  ].join("\n");
+}
