@@ -1,0 +1,525 @@
+/**
+ * Differential tests: the circuit's witness against the reference interpreter
+ * (STYLE "Tests"). For every input, either the interpreter halts within N
+ * steps and the witness's public signals are its outputs followed by the
+ * public inputs, or it faults (COMPARISON_OUT_OF_RANGE, STEP_LIMIT_EXCEEDED)
+ * and the circuit has no witness (SPEC "Faults at run time", "Steps").
+ *
+ * Circuits are compiled with circom2 (about 1.5 s each, cached under
+ * os.tmpdir() by the sha256 of their text, see helpers/witness.ts), so the
+ * fixed circuits are built up front, two at a time.
+ */
+import { expect } from "chai";
+import fc from "fast-check";
+import { compile, type CompiledCircuit } from "../src/compiler/index.js";
+import { CompileError, InputError } from "../src/errors.js";
+import { mod } from "../src/field.js";
+import type { Inputs } from "../src/inputs.js";
+import { loadProgram } from "../src/load.js";
+import { terminateCurves } from "../src/pipeline/index.js";
+import { validate, type ValidatedProgram } from "../src/validator.js";
+import { isErrorCase, loadExamples } from "./helpers/examples.js";
+import {
+  buildCircuits,
+  checkCase,
+  circuitOutcome,
+  describeDisagreement,
+  describeOutcome,
+  differentialCase,
+  disagreement,
+  inputsFor,
+  interpreterOutcome,
+  type Outcome,
+} from "./helpers/witness.js";
+
+const SEED = 20240611;
+const TWO_64 = 1n << 64n;
+const RUNTIME_FAULTS = ["COMPARISON_OUT_OF_RANGE", "STEP_LIMIT_EXCEEDED"];
+
+interface Case {
+  readonly inputs: Inputs;
+  /** Expected outputs (decimal or bigint) or the expected error code; absent: the interpreter decides. */
+  readonly outputs?: Readonly<Record<string, string | bigint>>;
+  readonly error?: string;
+}
+
+interface Fixture {
+  readonly title: string;
+  readonly source: string;
+  readonly steps: number;
+  readonly width?: number;
+  readonly cases: readonly Case[];
+  /** Random inputs to add (fast-check runs); 0 for a program without inputs. */
+  readonly randomRuns: number;
+}
+
+/** b stays on the stack across a branch on a non-boolean a and a join of arms of different lengths. */
+const LIVE_ACROSS_JOIN = `
+.private a 0
+.private b 1
+.output y 2
+.output small 3
+        LOAD b          ; [b]  live across the branch and the join
+        LOAD a          ; [b, a]
+        JUMPI big       ; any a != 0 takes the long arm
+        PUSH 10         ; [b, 10]
+        JUMP join
+big:    PUSH 20         ; [b, 20]
+        JUMP more       ; a second block: this arm joins one block step later
+more:   PUSH 3
+        MUL             ; [b, 60]
+join:   ADD             ; [b + 10] or [b + 60], mod p
+        STORE y
+        LOAD y
+        PUSH 100
+        LT              ; a merged, unbounded operand: range-checked when the join runs
+        STORE small
+        STOP
+`;
+
+/** A loop whose body compares an input no earlier step range-checked, in block steps 1, 3, 5, ... */
+const GATED_LOOP = `
+.private x 0
+.public  n 1
+.output  c 2
+.cell    i 3
+loop:   LOAD i
+        LOAD n
+        EQ
+        JUMPI done      ; i == n: done
+        LOAD x
+        LOAD i
+        GT              ; x > i: faults only if this block runs with x >= 2^64
+        LOAD c
+        ADD
+        STORE c         ; c += (x > i)
+        LOAD i
+        PUSH 1
+        ADD
+        STORE i
+        JUMP loop
+done:   STOP            ; after 5 + 15n steps
+`;
+
+const COMPARE = `
+.private a 0
+.private b 1
+.output eq 2
+.output gt 3
+.output lt 4
+        LOAD a
+        LOAD b
+        EQ
+        STORE eq
+        LOAD a
+        LOAD b
+        GT
+        STORE gt
+        LOAD b
+        LOAD a
+        GT              ; b > a, i.e. a < b
+        STORE lt
+        STOP
+`;
+
+/** ADD and MUL of inputs wrap around p; LT then compares the wrapped sum. */
+const WRAP_INPUTS = `
+.public  a 0
+.private b 1
+.output sum 2
+.output prod 3
+.output lt 4
+        LOAD a
+        LOAD b
+        ADD
+        STORE sum
+        LOAD a
+        LOAD b
+        MUL
+        STORE prod
+        LOAD sum
+        PUSH 10
+        LT
+        STORE lt
+        STOP
+`;
+
+/** The output y is the public input x's cell: x as given on one path, doubled on the other. */
+const OUTPUT_IN_INPUT_CELL = `
+.public x 0
+.output y 0
+.output z 1
+        LOAD x
+        PUSH 3
+        GT
+        JUMPI big       ; x > 3: double x in place
+        PUSH 1
+        STORE z
+        STOP
+big:    LOAD x
+        PUSH 2
+        MUL
+        STORE x
+        PUSH 2
+        STORE z
+        STOP
+`;
+
+/**
+ * A branch that is never taken (constant condition) compares x; the live path
+ * compares x again. The dead block's selector is the constant 0, so its range
+ * check of x proves nothing, and the live comparison must check x itself.
+ */
+const DEAD_BRANCH = `
+.private x 0
+.output y 1
+        PUSH 0
+        JUMPI dead      ; never taken
+        JUMP live
+dead:   LOAD x
+        PUSH 1
+        LT
+        STORE y
+        STOP
+live:   LOAD x
+        PUSH 1
+        GT              ; x > 1: faults for x >= 2^64
+        STORE y
+        STOP
+`;
+
+/** test/compiler.test.ts's TWO_ARMS: iterations of 11 or 15 steps, so the circuit counts steps. */
+const TWO_ARMS = `
+.public a 0
+.output y 1
+top: LOAD a
+  JUMPI long
+  JUMP join
+long: PUSH 0
+  STORE a
+  PUSH 0
+  STORE a
+  JUMP join
+join: LOAD y
+  PUSH 1
+  ADD
+  STORE y
+  LOAD y
+  PUSH 3
+  LT
+  JUMPI top
+  STOP
+`;
+
+const fixtures: Fixture[] = [
+  ...loadExamples().map((ex) => ({
+    title: `examples/${ex.name}`,
+    source: ex.source,
+    steps: ex.steps,
+    cases: ex.cases.map((c) =>
+      isErrorCase(c)
+        ? { inputs: c.inputs, error: c.error }
+        : { inputs: c.inputs, outputs: c.outputs },
+    ),
+    randomRuns: ex.cases.some((c) => Object.keys(c.inputs).length > 0) ? 10 : 0,
+  })),
+  {
+    title: "a stack value live across a branch join (JUMPI on a non-boolean)",
+    source: LIVE_ACROSS_JOIN,
+    steps: 14,
+    cases: [
+      { inputs: { a: 0, b: 1 }, outputs: { y: 11n, small: 1n } },
+      { inputs: { a: 1, b: 1 }, outputs: { y: 61n, small: 1n } },
+      { inputs: { a: 7, b: 50 }, outputs: { y: 110n, small: 0n } },
+      { inputs: { a: -1, b: 0 }, outputs: { y: 60n, small: 1n } },
+      { inputs: { a: TWO_64 + 1n, b: 2 }, outputs: { y: 62n, small: 1n } },
+      { inputs: { a: 0, b: -1 }, outputs: { y: 9n, small: 1n } },
+      { inputs: { a: 0, b: TWO_64 - 11n }, outputs: { y: TWO_64 - 1n, small: 0n } },
+      { inputs: { a: 3, b: TWO_64 - 11n }, error: "COMPARISON_OUT_OF_RANGE" },
+    ],
+    randomRuns: 6,
+  },
+  {
+    title: "a loop body comparing an unchecked input (gated range check)",
+    source: GATED_LOOP,
+    steps: 50,
+    cases: [
+      { inputs: { x: 5, n: 0 }, outputs: { c: 0n } },
+      { inputs: { x: 5, n: 3 }, outputs: { c: 3n } },
+      { inputs: { x: 1, n: 3 }, outputs: { c: 1n } },
+      // The body never runs, so x = 2^64 is never compared.
+      { inputs: { x: TWO_64, n: 0 }, outputs: { c: 0n } },
+      { inputs: { x: -1, n: 0 }, outputs: { c: 0n } },
+      { inputs: { x: TWO_64 - 1n, n: 2 }, outputs: { c: 2n } },
+      { inputs: { x: TWO_64, n: 1 }, error: "COMPARISON_OUT_OF_RANGE" },
+      { inputs: { x: TWO_64 + 1n, n: 3 }, error: "COMPARISON_OUT_OF_RANGE" },
+      { inputs: { x: 0, n: 4 }, error: "STEP_LIMIT_EXCEEDED" },
+      { inputs: { x: 9, n: -1 }, error: "STEP_LIMIT_EXCEEDED" },
+    ],
+    randomRuns: 6,
+  },
+  {
+    title: "EQ and GT of two inputs",
+    source: COMPARE,
+    steps: 13,
+    cases: [
+      { inputs: { a: 3, b: 3 }, outputs: { eq: 1n, gt: 0n, lt: 0n } },
+      { inputs: { a: TWO_64 - 1n, b: 0 }, outputs: { eq: 0n, gt: 1n, lt: 0n } },
+      { inputs: { a: 0, b: TWO_64 - 1n }, outputs: { eq: 0n, gt: 0n, lt: 1n } },
+      { inputs: { a: TWO_64, b: TWO_64 }, error: "COMPARISON_OUT_OF_RANGE" },
+      { inputs: { a: -1, b: 5 }, error: "COMPARISON_OUT_OF_RANGE" },
+      { inputs: { a: 5, b: TWO_64 + 1n }, error: "COMPARISON_OUT_OF_RANGE" },
+    ],
+    randomRuns: 6,
+  },
+  {
+    title: "EQ and GT at width 8",
+    source: COMPARE,
+    steps: 13,
+    width: 8,
+    cases: [
+      { inputs: { a: 255, b: 254 }, outputs: { eq: 0n, gt: 1n, lt: 0n } },
+      { inputs: { a: 256, b: 0 }, error: "COMPARISON_OUT_OF_RANGE" },
+    ],
+    randomRuns: 6,
+  },
+  {
+    title: "field wrap-around of inputs",
+    source: WRAP_INPUTS,
+    steps: 13,
+    cases: [
+      { inputs: { a: -1, b: 2 }, outputs: { sum: 1n, prod: -2n, lt: 1n } },
+      { inputs: { a: -3, b: 3 }, outputs: { sum: 0n, prod: -9n, lt: 1n } },
+      { inputs: { a: TWO_64, b: -TWO_64 }, outputs: { sum: 0n, lt: 1n } },
+      { inputs: { a: 5, b: 5 }, outputs: { sum: 10n, prod: 25n, lt: 0n } },
+      { inputs: { a: -1, b: 0 }, error: "COMPARISON_OUT_OF_RANGE" },
+    ],
+    randomRuns: 6,
+  },
+  {
+    title: "an output in a public input's cell",
+    source: OUTPUT_IN_INPUT_CELL,
+    steps: 11,
+    cases: [
+      { inputs: { x: 2 }, outputs: { y: 2n, z: 1n } },
+      { inputs: { x: 5 }, outputs: { y: 10n, z: 2n } },
+      { inputs: { x: TWO_64 }, error: "COMPARISON_OUT_OF_RANGE" },
+    ],
+    randomRuns: 6,
+  },
+  {
+    title: "a comparison in a branch never taken, then on the live path",
+    source: DEAD_BRANCH,
+    steps: 10,
+    cases: [
+      { inputs: { x: 3 }, outputs: { y: 1n } },
+      { inputs: { x: 0 }, outputs: { y: 0n } },
+      { inputs: { x: TWO_64 - 1n }, outputs: { y: 1n } },
+      { inputs: { x: TWO_64 }, error: "COMPARISON_OUT_OF_RANGE" },
+      { inputs: { x: TWO_64 + 1n }, error: "COMPARISON_OUT_OF_RANGE" },
+    ],
+    randomRuns: 6,
+  },
+  {
+    title: "TWO_ARMS with N = 36 (explicit step counter)",
+    source: TWO_ARMS,
+    steps: 36,
+    cases: [
+      { inputs: { a: 0 }, outputs: { y: 3n } }, // 34 steps
+      { inputs: { a: 5 }, error: "STEP_LIMIT_EXCEEDED" }, // 38 steps
+      { inputs: { a: -1 }, error: "STEP_LIMIT_EXCEEDED" },
+      { inputs: { a: TWO_64 }, error: "STEP_LIMIT_EXCEEDED" },
+    ],
+    randomRuns: 6,
+  },
+  {
+    title: "TWO_ARMS with N = 34, the shortest run",
+    source: TWO_ARMS,
+    steps: 34,
+    cases: [
+      { inputs: { a: 0 }, outputs: { y: 3n } },
+      { inputs: { a: 1 }, error: "STEP_LIMIT_EXCEEDED" },
+    ],
+    randomRuns: 0,
+  },
+  {
+    title: "TWO_ARMS with N = 33: no run is short enough",
+    source: TWO_ARMS,
+    steps: 33,
+    cases: [
+      { inputs: { a: 0 }, error: "STEP_LIMIT_EXCEEDED" },
+      { inputs: { a: 1 }, error: "STEP_LIMIT_EXCEEDED" },
+    ],
+    randomRuns: 0,
+  },
+  {
+    title: "TWO_ARMS with N = 38, the longest run",
+    source: TWO_ARMS,
+    steps: 38,
+    cases: [
+      { inputs: { a: 0 }, outputs: { y: 3n } },
+      { inputs: { a: 5 }, outputs: { y: 3n } },
+    ],
+    randomRuns: 0,
+  },
+];
+
+interface Built {
+  readonly program: ValidatedProgram;
+  readonly compiled: CompiledCircuit;
+}
+
+function caseTitle(c: Case): string {
+  const short = (v: unknown) => {
+    const s = String(v);
+    return s.length > 12 ? `${s.slice(0, 5)}…${s.slice(-4)}` : s;
+  };
+  const inputs = Object.entries(c.inputs)
+    .map(([k, v]) => `${k}=${short(v)}`)
+    .join(" ");
+  const expected =
+    c.error !== undefined
+      ? c.error
+      : Object.entries(c.outputs ?? {})
+          .map(([k, v]) => `${k}=${short(v)}`)
+          .join(" ");
+  return `${inputs || "no inputs"} → ${expected}`;
+}
+
+/**
+ * The interpreter's and the circuit's verdicts agree; for a halting run the
+ * witness right after index 0 holds the outputs, then the public inputs, each
+ * in declaration order.
+ */
+async function expectAgreement(built: Built, f: Fixture, inputs: Inputs): Promise<Outcome> {
+  const interpreter = interpreterOutcome(built.program, inputs, {
+    steps: f.steps,
+    ...(f.width !== undefined ? { width: f.width } : {}),
+  });
+  const circuit = await circuitOutcome(built.compiled, built.program.io, inputs);
+  expect(
+    disagreement(interpreter, circuit),
+    `interpreter: ${describeOutcome(interpreter)}\ncircuit: ${describeOutcome(circuit)}`,
+  ).to.equal(undefined);
+  if (interpreter.kind === "halt" && circuit.kind === "halt") {
+    const { io } = built.program;
+    const order = [
+      ...io.outputs.map((o) => o.name),
+      ...io.inputs.filter((i) => i.visibility === "public").map((i) => i.name),
+    ];
+    expect(built.compiled.publicSignals.map((s) => s.name)).to.deep.equal(order);
+    expect(circuit.publicSignals).to.deep.equal([
+      ...io.outputs.map((o) => interpreter.outputs[o.name]),
+      ...io.inputs
+        .filter((i) => i.visibility === "public")
+        .map((i) => interpreter.publicInputs[i.name]),
+    ]);
+  }
+  return interpreter;
+}
+
+describe("differential: circuit witness vs interpreter", function () {
+  const built = new Map<Fixture, Built>();
+
+  before(async function () {
+    for (const f of fixtures) {
+      const program = validate(loadProgram(f.source));
+      built.set(f, {
+        program,
+        compiled: compile(program, {
+          steps: f.steps,
+          ...(f.width !== undefined ? { width: f.width } : {}),
+        }),
+      });
+    }
+    await buildCircuits([...built.values()].map((b) => b.compiled));
+  });
+
+  after(async function () {
+    await terminateCurves();
+  });
+
+  for (const f of fixtures) {
+    describe(`${f.title} (N = ${f.steps}${f.width !== undefined ? `, W = ${f.width}` : ""})`, function () {
+      for (const c of f.cases) {
+        it(caseTitle(c), async function () {
+          const b = built.get(f)!;
+          if (c.error !== undefined && !RUNTIME_FAULTS.includes(c.error)) {
+            // An input error (missing input, out of the field) stops both sides before running.
+            for (const side of [
+              () => interpreterOutcome(b.program, c.inputs, { steps: f.steps }),
+              () => circuitOutcome(b.compiled, b.program.io, c.inputs),
+            ]) {
+              const error = await Promise.resolve()
+                .then(side)
+                .then(
+                  () => undefined,
+                  (e: unknown) => e,
+                );
+              expect(error).to.be.instanceOf(InputError).with.property("code", c.error);
+            }
+            return;
+          }
+          const verdict = await expectAgreement(b, f, c.inputs);
+          if (c.error !== undefined) {
+            expect(verdict).to.include({ kind: "fault", code: c.error });
+          } else {
+            expect(verdict.kind, describeOutcome(verdict)).to.equal("halt");
+            const outputs = verdict.kind === "halt" ? verdict.outputs : {};
+            for (const [name, value] of Object.entries(c.outputs ?? {})) {
+              expect(outputs[name], name).to.equal(mod(BigInt(value)));
+            }
+          }
+        });
+      }
+      if (f.randomRuns > 0) {
+        it(`agrees on ${f.randomRuns} random inputs`, async function () {
+          const b = built.get(f)!;
+          await fc.assert(
+            fc.asyncProperty(inputsFor(b.program.io), async (inputs) => {
+              await expectAgreement(b, f, inputs);
+            }),
+            { seed: SEED, numRuns: f.randomRuns },
+          );
+        });
+      }
+    });
+  }
+
+  it("a bound below every path to STOP: the compiler rejects it, the interpreter faults", function () {
+    const program = validate(loadProgram(COMPARE));
+    expect(() => compile(program, { steps: 12 }))
+      .to.throw(CompileError)
+      .with.property("code", "STEP_BOUND_TOO_SMALL");
+    for (const [a, b] of [
+      [0n, 0n],
+      [3n, TWO_64],
+    ]) {
+      expect(interpreterOutcome(program, { a: a!, b: b! }, { steps: 12 }).kind).to.equal("fault");
+    }
+  });
+
+  describe("random valid programs (helpers/programs.ts)", function () {
+    it("agree at their own step bound and at a smaller one", async function () {
+      const verdicts: string[] = [];
+      let rejected = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          differentialCase({ maxDepth: 1, maxStatements: 3, inputsPerProgram: 4 }),
+          async (c) => {
+            const report = await checkCase(c);
+            verdicts.push(...report.verdicts);
+            rejected += report.rejected;
+            expect(report.disagreements.map(describeDisagreement), c.program.source).to.deep.equal(
+              [],
+            );
+          },
+        ),
+        { seed: SEED, numRuns: 15 },
+      );
+      // The run covered halting runs and both kinds of fault.
+      expect(verdicts).to.include.members(["halt", ...RUNTIME_FAULTS]);
+      expect(rejected + verdicts.length).to.be.greaterThan(15 * 4);
+    });
+  });
+});
