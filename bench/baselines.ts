@@ -1,0 +1,334 @@
+/**
+ * Hand-written Circom baselines for the benchmark programs of bench/programs/.
+ *
+ * Each baseline is the circuit an expert would write for the same algorithm,
+ * with the same gadgets (circomlib LessThan, IsEqual, Num2Bits), over the same
+ * input domain as the zkvm circuit at step bound N. That circuit accepts
+ * exactly the inputs whose run halts within N steps; for a loop this is "the
+ * driver input is at most K(N)" (plus SPEC's comparison range), so a loop
+ * baseline is a template with the iteration bound K as a parameter, and K(N)
+ * comes from the reference interpreter. The compiler's cost targets compare
+ * the two: straight-line programs cost exactly what the baseline costs, loops
+ * at most 3x.
+ *
+ * What "as an expert would" means here: the loop is unrolled K times and each
+ * iteration evaluates the program's own test with the program's gadget (EQ is
+ * IsEqual, LT/GT is LessThan), at the narrowest width its operands allow: an
+ * input compared with LT/GT is range checked once, to bitsFor(K) bits when
+ * the domain bounds it by K (which also gives SPEC's "below 2^64"), to 64
+ * bits otherwise, and later comparisons reuse that check. "Still running" is
+ * derived linearly where the test is monotone or one-hot, and the rest costs
+ * what the algorithm multiplies.
+ */
+import { promises as fsp, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { compile, type CompiledCircuit } from "../src/compiler/index.js";
+import { circuitInput } from "../src/compiler/input.js";
+import { RuntimeFault } from "../src/errors.js";
+import { inputCells, type Inputs } from "../src/inputs.js";
+import { run } from "../src/interpreter.js";
+import { loadProgram } from "../src/load.js";
+import {
+  compileCircom,
+  defaultIncludePaths,
+  type CircuitInput,
+  type CompileCircomResult,
+} from "../src/pipeline/index.js";
+import type { Program } from "../src/program.js";
+import { validate, type ValidatedProgram } from "../src/validator.js";
+
+const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+export const PROGRAMS_DIR = path.join(BENCH_DIR, "programs");
+export const BASELINES_DIR = path.join(BENCH_DIR, "baselines");
+
+/** Step bounds of the growth study (the loops are measured at each). */
+export const GROWTH_STEPS: readonly number[] = [64, 128, 256, 512, 1024];
+
+export interface Baseline {
+  /** The program's file name in bench/programs without `.zkasm`. */
+  readonly program: string;
+  readonly shape: "straight-line" | "loop";
+  /** The baseline's file in bench/baselines. */
+  readonly circom: string;
+  readonly template: string;
+  /** The template's parameters for iteration bound K (straight-line programs ignore K). */
+  readonly params: (k: number) => readonly number[];
+  /** The baseline's public inputs, in the program's order (its outputs come first, as in zkvm). */
+  readonly publicInputs: readonly string[];
+  /**
+   * Loops: the input whose value sets the iteration count. K(N) is its largest
+   * value that halts within N steps, with the other inputs as in `fixed`
+   * (which do not change the step count).
+   */
+  readonly driver?: string;
+  readonly fixed?: Inputs;
+  /** The baseline's input signals, from the program's inputs (field elements by name). */
+  readonly baselineInput?: (values: ReadonlyMap<string, bigint>) => CircuitInput;
+  /** The small step bound the CI test compiles for. */
+  readonly ciSteps: number;
+  /** Step bounds of the growth study. */
+  readonly growthSteps: readonly number[];
+  /** Inputs inside the domain at iteration bound K: both circuits accept them and agree. */
+  readonly inside: (k: number) => Inputs[];
+  /** Inputs outside the domain at iteration bound K: both circuits reject them. */
+  readonly outside: (k: number) => Inputs[];
+}
+
+const TWO_64 = (1n << 64n).toString();
+
+/** The benchmark table: each program, its baseline and the bounds it is measured at. */
+export const BASELINES: readonly Baseline[] = [
+  {
+    program: "poly5",
+    shape: "straight-line",
+    circom: "poly5.circom",
+    template: "Poly5",
+    params: () => [],
+    publicInputs: [],
+    ciSteps: 32,
+    growthSteps: [],
+    inside: () => [{ x: 0 }, { x: 2 }, { x: -1 }, { x: (1n << 100n).toString() }],
+    outside: () => [],
+  },
+  {
+    program: "dot3",
+    shape: "straight-line",
+    circom: "dot3.circom",
+    template: "Dot",
+    params: () => [3],
+    publicInputs: [],
+    baselineInput: (v) => ({
+      a: ["a0", "a1", "a2"].map((n) => v.get(n)!.toString()),
+      b: ["b0", "b1", "b2"].map((n) => v.get(n)!.toString()),
+    }),
+    ciSteps: 32,
+    growthSteps: [],
+    inside: () => [
+      { a0: 1, a1: 2, a2: 3, b0: 4, b1: 5, b2: 6 },
+      { a0: -1, a1: 0, a2: 7, b0: 9, b1: -8, b2: (1n << 200n).toString() },
+    ],
+    outside: () => [],
+  },
+  {
+    program: "between",
+    shape: "straight-line",
+    circom: "between.circom",
+    template: "Between",
+    params: () => [],
+    publicInputs: ["lo", "hi"],
+    ciSteps: 32,
+    growthSteps: [],
+    inside: () => [
+      { x: 5, lo: 1, hi: 10 },
+      { x: 1, lo: 1, hi: 10 },
+      { x: 0, lo: 0, hi: (1n << 64n) - 1n },
+      { x: (1n << 64n) - 2n, lo: 0, hi: (1n << 64n) - 1n },
+    ],
+    outside: () => [
+      { x: TWO_64, lo: 0, hi: 1 },
+      { x: 3, lo: -1, hi: 10 },
+      { x: 3, lo: 0, hi: TWO_64 },
+    ],
+  },
+  {
+    program: "sum_up",
+    shape: "loop",
+    circom: "sum_up.circom",
+    template: "SumUp",
+    params: (k) => [k],
+    publicInputs: ["n"],
+    driver: "n",
+    ciSteps: 64,
+    growthSteps: GROWTH_STEPS,
+    inside: (k) => [{ n: 0 }, { n: 1 }, { n: k }],
+    outside: (k) => [{ n: k + 1 }, { n: -1 }, { n: TWO_64 }],
+  },
+  {
+    program: "pow_up",
+    shape: "loop",
+    circom: "pow_up.circom",
+    template: "PowUp",
+    params: (k) => [k],
+    publicInputs: ["e"],
+    driver: "e",
+    fixed: { x: 3 },
+    ciSteps: 64,
+    growthSteps: GROWTH_STEPS,
+    inside: (k) => [
+      { x: 3, e: 0 },
+      { x: 0, e: 1 },
+      { x: -1, e: k },
+      { x: (1n << 100n).toString(), e: k - 1 },
+    ],
+    outside: (k) => [
+      { x: 3, e: k + 1 },
+      { x: 3, e: -1 },
+    ],
+  },
+  {
+    program: "factorial",
+    shape: "loop",
+    circom: "factorial.circom",
+    template: "Factorial",
+    params: (k) => [k],
+    publicInputs: ["n"],
+    driver: "n",
+    ciSteps: 64,
+    growthSteps: GROWTH_STEPS,
+    inside: (k) => [{ n: 0 }, { n: 1 }, { n: k }],
+    outside: (k) => [{ n: k + 1 }, { n: -1 }],
+  },
+  {
+    program: "fib",
+    shape: "loop",
+    circom: "fib.circom",
+    template: "Fib",
+    params: (k) => [k],
+    publicInputs: ["n"],
+    driver: "n",
+    ciSteps: 64,
+    growthSteps: GROWTH_STEPS,
+    inside: (k) => [{ n: 0 }, { n: 1 }, { n: 2 }, { n: k }],
+    outside: (k) => [{ n: k + 1 }, { n: -1 }, { n: TWO_64 }],
+  },
+  {
+    program: "clipsq",
+    shape: "loop",
+    circom: "clipsq.circom",
+    template: "ClipSq",
+    params: (k) => [k],
+    publicInputs: ["n"],
+    driver: "n",
+    fixed: { t: 5 },
+    ciSteps: 128,
+    growthSteps: GROWTH_STEPS,
+    inside: (k) => [
+      { n: 0, t: -1 },
+      { n: 1, t: 0 },
+      { n: k, t: 4 },
+      { n: k, t: 5 },
+      { n: k, t: (1n << 64n) - 1n },
+    ],
+    outside: (k) => [
+      { n: k + 1, t: 5 },
+      { n: -1, t: 5 },
+      { n: 1, t: TWO_64 },
+    ],
+  },
+];
+
+export function baselineFor(program: string): Baseline {
+  const entry = BASELINES.find((b) => b.program === program);
+  if (entry === undefined) throw new Error(`no baseline for program '${program}'`);
+  return entry;
+}
+
+/** The benchmark program's assembly text. */
+export function programSource(entry: Baseline): string {
+  return readFileSync(path.join(PROGRAMS_DIR, `${entry.program}.zkasm`), "utf8");
+}
+
+export function loadBenchProgram(entry: Baseline): ValidatedProgram {
+  return validate(loadProgram(programSource(entry)));
+}
+
+/** Whether the run on `inputs` halts within `steps` (false on STEP_LIMIT_EXCEEDED; other faults throw). */
+function haltsWithin(program: ValidatedProgram, inputs: Inputs, steps: number): boolean {
+  try {
+    run(program, inputCells(program.io, inputs), { steps });
+    return true;
+  } catch (e) {
+    if (e instanceof RuntimeFault && e.code === "STEP_LIMIT_EXCEEDED") return false;
+    throw e;
+  }
+}
+
+/**
+ * K(N): the largest value of the loop's driver input whose run halts within
+ * `steps` (the interpreter on 0, 1, 2, ... until STEP_LIMIT_EXCEEDED). Every
+ * benchmark loop's step count grows with its driver, so the values that halt
+ * are exactly 0..K. Straight-line programs have K = 0.
+ */
+export function iterationBound(entry: Baseline, steps: number): number {
+  if (entry.driver === undefined) return 0;
+  const program = loadBenchProgram(entry);
+  const at = (k: number): Inputs => ({ ...entry.fixed, [entry.driver!]: k });
+  if (!haltsWithin(program, at(0), steps)) {
+    throw new Error(`${entry.program} does not halt within ${steps} steps even for 0 iterations`);
+  }
+  let k = 0;
+  while (haltsWithin(program, at(k + 1), steps)) k++;
+  return k;
+}
+
+/** The main component that instantiates the baseline for step bound `steps`. */
+export function baselineMain(entry: Baseline, steps: number): { k: number; circom: string } {
+  const k = iterationBound(entry, steps);
+  if (entry.shape === "loop" && k < 1) {
+    throw new Error(`${entry.program} at N = ${steps} runs no iteration: choose a larger N`);
+  }
+  const params = entry.params(k);
+  const pub = entry.publicInputs.length > 0 ? ` {public [${entry.publicInputs.join(", ")}]}` : "";
+  const circom = [
+    "pragma circom 2.1.0;",
+    "",
+    `// Baseline for bench/programs/${entry.program}.zkasm at step bound N = ${steps}` +
+      (entry.driver !== undefined ? `: ${entry.driver} <= K = ${k}.` : "."),
+    `include "${entry.circom}";`,
+    "",
+    `component main${pub} = ${entry.template}(${params.join(", ")});`,
+    "",
+  ].join("\n");
+  return { k, circom };
+}
+
+/** Include paths of a baseline: bench/baselines, then zkvm's (templates/ and circomlib). */
+export function baselineIncludePaths(): string[] {
+  return [BASELINES_DIR, ...defaultIncludePaths()];
+}
+
+/** The input JSON of each circuit for the program's named inputs. */
+export function circuitInputs(
+  entry: Baseline,
+  program: Program,
+  inputs: Inputs,
+): { zkvm: CircuitInput; baseline: CircuitInput } {
+  const cells = inputCells(program.io, inputs);
+  const values = new Map(program.io.inputs.map((d) => [d.name, cells.get(d.cell)!]));
+  const baseline =
+    entry.baselineInput?.(values) ??
+    Object.fromEntries([...values].map(([name, v]) => [name, v.toString()]));
+  return { zkvm: circuitInput(program.io, inputs), baseline };
+}
+
+export interface BuiltPair {
+  readonly entry: Baseline;
+  readonly steps: number;
+  readonly k: number;
+  readonly program: ValidatedProgram;
+  readonly compiled: CompiledCircuit;
+  readonly zkvm: CompileCircomResult;
+  readonly baseline: CompileCircomResult;
+}
+
+/** Compiles the zkvm circuit and the baseline of `entry` at step bound `steps` into `dir`. */
+export async function buildPair(entry: Baseline, steps: number, dir: string): Promise<BuiltPair> {
+  const program = loadBenchProgram(entry);
+  const compiled = compile(program, { steps });
+  const { k, circom } = baselineMain(entry, steps);
+  const name = `${entry.program}_${steps}`;
+  const zkvmDir = path.join(dir, `${name}_zkvm`);
+  const baseDir = path.join(dir, `${name}_baseline`);
+  await fsp.mkdir(zkvmDir, { recursive: true });
+  await fsp.mkdir(baseDir, { recursive: true });
+  const zkvmFile = path.join(zkvmDir, `${name}_zkvm.circom`);
+  const baseFile = path.join(baseDir, `${name}_baseline.circom`);
+  await fsp.writeFile(zkvmFile, compiled.circom);
+  await fsp.writeFile(baseFile, circom);
+  const [zkvm, baseline] = await Promise.all([
+    compileCircom({ circomFile: zkvmFile, outDir: zkvmDir, includePaths: defaultIncludePaths() }),
+    compileCircom({ circomFile: baseFile, outDir: baseDir, includePaths: baselineIncludePaths() }),
+  ]);
+  return { entry, steps, k, program, compiled, zkvm, baseline };
+}
