@@ -122,6 +122,42 @@ const COMPARE = `
         STOP
 `;
 
+/** An accumulator carried on the stack around a loop: live across the back edge's join. */
+const STACK_LOOP = `
+.public n 0
+.output s 1
+        PUSH 0          ; [acc]
+loop:   LOAD n
+        PUSH 0
+        EQ
+        JUMPI done      ; n == 0: done, [acc]
+        LOAD n
+        ADD             ; [acc + n]
+        LOAD n
+        PUSH -1
+        ADD
+        STORE n         ; n -= 1
+        JUMP loop
+done:   STORE s         ; s = acc
+        STOP            ; after 7 + 11n steps
+`;
+
+/** A JUMPI to the very next instruction, and a STOP with a value still on the stack. */
+const ODD_EDGES = `
+.private a 0
+.output y 1
+        PUSH 7          ; still on the stack at STOP
+        LOAD a
+        JUMPI next      ; both edges lead to next
+next:   LOAD a
+        PUSH 2
+        LT
+        JUMPI stop      ; a < 2: y stays 0
+        LOAD a
+        STORE y
+stop:   STOP
+`;
+
 /** ADD and MUL of inputs wrap around p; LT then compares the wrapped sum. */
 const WRAP_INPUTS = `
 .public  a 0
@@ -255,6 +291,30 @@ const fixtures: Fixture[] = [
       { inputs: { x: TWO_64 + 1n, n: 3 }, error: "COMPARISON_OUT_OF_RANGE" },
       { inputs: { x: 0, n: 4 }, error: "STEP_LIMIT_EXCEEDED" },
       { inputs: { x: 9, n: -1 }, error: "STEP_LIMIT_EXCEEDED" },
+    ],
+    randomRuns: 6,
+  },
+  {
+    title: "an accumulator on the stack around a loop",
+    source: STACK_LOOP,
+    steps: 40,
+    cases: [
+      { inputs: { n: 0 }, outputs: { s: 0n } },
+      { inputs: { n: 3 }, outputs: { s: 6n } },
+      { inputs: { n: 4 }, error: "STEP_LIMIT_EXCEEDED" },
+      { inputs: { n: -1 }, error: "STEP_LIMIT_EXCEEDED" },
+    ],
+    randomRuns: 6,
+  },
+  {
+    title: "a JUMPI to the next instruction, STOP with a non-empty stack",
+    source: ODD_EDGES,
+    steps: 10,
+    cases: [
+      { inputs: { a: 0 }, outputs: { y: 0n } },
+      { inputs: { a: 1 }, outputs: { y: 0n } },
+      { inputs: { a: 9 }, outputs: { y: 9n } },
+      { inputs: { a: -1 }, error: "COMPARISON_OUT_OF_RANGE" },
     ],
     randomRuns: 6,
   },
