@@ -14,6 +14,7 @@ import fc from "fast-check";
 import { compile, type CompiledCircuit } from "../src/compiler/index.js";
 import { CompileError, InputError } from "../src/errors.js";
 import { mod } from "../src/field.js";
+import { Lin } from "../src/compiler/linear.js";
 import type { Inputs } from "../src/inputs.js";
 import { loadProgram } from "../src/load.js";
 import { terminateCurves } from "../src/pipeline/index.js";
@@ -224,6 +225,20 @@ live:   LOAD x
         STOP
 `;
 
+/**
+ * x^2 added 600 times, each product its own signal: the output is a linear
+ * combination of 600 terms, deeper than circom2 can evaluate as a flat sum.
+ */
+const LONG_SUM = [
+  ".private x 0",
+  ".output y 1",
+  "PUSH 0",
+  ...Array.from({ length: 600 }, () => "LOAD x\nLOAD x\nMUL\nADD"),
+  "STORE y",
+  "STOP",
+  "",
+].join("\n");
+
 /** test/compiler.test.ts's TWO_ARMS: iterations of 11 or 15 steps, so the circuit counts steps. */
 const TWO_ARMS = `
 .public a 0
@@ -379,6 +394,17 @@ const fixtures: Fixture[] = [
       { inputs: { x: TWO_64 + 1n }, error: "COMPARISON_OUT_OF_RANGE" },
     ],
     randomRuns: 6,
+  },
+  {
+    title: "an output that sums 600 products (circom2 stack depth)",
+    source: LONG_SUM,
+    steps: 2403,
+    cases: [
+      { inputs: { x: 3 }, outputs: { y: 5400n } },
+      { inputs: { x: -1 }, outputs: { y: 600n } },
+      { inputs: { x: TWO_64 }, outputs: { y: mod(600n * TWO_64 * TWO_64) } },
+    ],
+    randomRuns: 0,
   },
   {
     title: "TWO_ARMS with N = 36 (explicit step counter)",
@@ -545,6 +571,25 @@ describe("differential: circuit witness vs interpreter", function () {
       }
     });
   }
+
+  it("prints a long linear combination as nested sums that circom2 can evaluate", function () {
+    const terms = Array.from({ length: 5000 }, (_, i) =>
+      Lin.signal(`v${i}`).scale(BigInt(i % 3) - 1n),
+    );
+    const lin = terms.reduce((sum, t) => sum.add(t), Lin.constant(-7n));
+    const text = lin.toCircom();
+    let depth = 0;
+    let deepest = 0;
+    for (const ch of text) {
+      if (ch === "(") deepest = Math.max(deepest, ++depth);
+      if (ch === ")") depth--;
+    }
+    expect(depth).to.equal(0);
+    expect(deepest).to.be.within(1, 3);
+    // No group sums more than 64 terms: operators between parentheses.
+    for (const group of text.split(/[()]/)) expect(group.split(/ [+-] /).length).to.be.at.most(64);
+    expect(text.match(/v\d+/g)).to.have.length(lin.terms.size);
+  });
 
   it("a bound below every path to STOP: the compiler rejects it, the interpreter faults", function () {
     const program = validate(loadProgram(COMPARE));

@@ -7,6 +7,31 @@ import { mod, P } from "../field.js";
 
 const HALF_P = P / 2n;
 
+/**
+ * circom evaluates `a + b + c + ...` recursively, one level per term, and
+ * circom2 (circom compiled to WebAssembly) runs out of stack at a few hundred
+ * terms. Longer sums are printed as nested parenthesized groups of at most
+ * this many terms, so the depth grows with the logarithm of the length.
+ */
+const MAX_FLAT_TERMS = 64;
+
+/** Joins signed parts ("x", "+ 2 * y", "- z") into a sum no deeper than MAX_FLAT_TERMS. */
+function nestedSum(parts: readonly string[]): string {
+  if (parts.length <= MAX_FLAT_TERMS) return parts.join(" ");
+  const groups: string[] = [];
+  for (let i = 0; i < parts.length; i += MAX_FLAT_TERMS) {
+    const [head, ...rest] = parts.slice(i, i + MAX_FLAT_TERMS);
+    // The group's first part loses its binary operator: "+ x" is "x", "- x" is "-x".
+    const first = head!.startsWith("+ ")
+      ? head!.slice(2)
+      : head!.startsWith("- ")
+        ? `-${head!.slice(2)}`
+        : head!;
+    groups.push(`${i === 0 ? "" : "+ "}(${[first, ...rest].join(" ")})`);
+  }
+  return nestedSum(groups);
+}
+
 export class Lin {
   private constructor(
     /** Signal name → non-zero coefficient in [1, p). */
@@ -62,7 +87,7 @@ export class Lin {
     return `${this.constant}|${names.map((n) => `${this.terms.get(n)}*${n}`).join("+")}`;
   }
 
-  /** Circom expression text; coefficients above p/2 print as negatives. */
+  /** Circom expression text; coefficients above p/2 print as negatives; long sums nest (MAX_FLAT_TERMS). */
   toCircom(): string {
     const parts: string[] = [];
     for (const [name, k] of [...this.terms].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -79,6 +104,6 @@ export class Lin {
       if (parts.length === 0) return negative ? `-${magnitude}` : `${magnitude}`;
       parts.push(`${negative ? "- " : "+ "}${magnitude}`);
     }
-    return parts.join(" ");
+    return nestedSum(parts);
   }
 }
