@@ -40,6 +40,7 @@ import {
   type VerifyResult,
 } from "./pipeline/index.js";
 import { pathExists, withFileLock } from "./pipeline/fsutil.js";
+import { loadSnarkjs } from "./pipeline/snarkjs.js";
 import type { IoLayout, Program } from "./program.js";
 import { validate, type ValidatedProgram } from "./validator.js";
 
@@ -318,6 +319,25 @@ export interface SetupOptions {
   readonly onProgress?: Progress;
 }
 
+let curveInFlight: Promise<unknown> | undefined;
+
+/**
+ * Builds snarkjs's bn128 curve once before setup, proving or verification.
+ * ffjavascript caches the curve (and its worker threads) in
+ * `globalThis.curve_bn128` only when a build finishes, so concurrent first
+ * uses (`Promise.all` of proofs) each build one; all but the last are never
+ * terminated and their workers keep the process alive after `terminateCurves`.
+ */
+async function sharedCurve(): Promise<void> {
+  if ((globalThis as { curve_bn128?: unknown }).curve_bn128) return;
+  curveInFlight ??= loadSnarkjs()
+    .then((snarkjs) => snarkjs.curves.getCurveFromName("bn128"))
+    .finally(() => {
+      curveInFlight = undefined;
+    });
+  await curveInFlight;
+}
+
 /** Groth16 setup of a compiled build: powers of tau (user's or local, cached), phase 2, verification key. */
 export async function setupCircuit(
   dir: string,
@@ -335,6 +355,7 @@ async function setupUnlocked(
   const samePtau =
     options.ptau === undefined || path.resolve(options.ptau) === manifest.setup?.ptau.path;
   if (manifest.setup && !options.force && samePtau) return { manifest, cached: true };
+  await sharedCurve();
   const nPublic = manifest.publicSignals.length;
   const power = requiredPower(manifest.constraints, nPublic);
   const ptau = options.ptau
@@ -417,6 +438,7 @@ export async function proveCircuit(
   const outputs: Record<string, bigint> = Object.fromEntries(
     program.io.outputs.map((o) => [o.name, execution.memory.get(o.cell) ?? 0n]),
   );
+  await sharedCurve();
   const result = await prove(
     path.join(dir, build.setup.zkey),
     build.file("wasm"),
@@ -443,7 +465,9 @@ export async function verifyCircuit(
   proof: unknown,
   publicSignals: unknown,
 ): Promise<VerifyResult> {
-  return verify(await readVerificationKey(dir), publicSignals, proof);
+  const vkey = await readVerificationKey(dir);
+  await sharedCurve();
+  return verify(vkey, publicSignals, proof);
 }
 
 /** Public signals by name, in the manifest's order. */
