@@ -113,7 +113,11 @@ export class ZKVM {
         await setupCircuit(dir, { ...onProgress, ...(options.ptau ? { ptau: options.ptau } : {}) });
       })();
       preparing.set(dir, ready);
-      ready.catch(() => preparing.delete(dir));
+      // Forget it once settled: a later call checks the directory again (it may have been removed).
+      const settled = () => {
+        if (preparing.get(dir) === ready) preparing.delete(dir);
+      };
+      ready.then(settled, settled);
     }
     await ready;
     const result = await proveCircuit(
