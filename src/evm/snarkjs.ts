@@ -7,6 +7,10 @@
  * compiler does not resolve it, and casts it to the small interface below.
  */
 
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+
 /** A Groth16 proof as snarkjs writes it (decimal strings, projective coordinates). */
 export interface Groth16Proof {
   pi_a: string[];
@@ -73,9 +77,28 @@ export function loadSnarkjs(): Promise<Snarkjs> {
   return loaded;
 }
 
-/** File URL of the snarkjs entry point, resolved from this module's location (not cwd). */
-export function snarkjsEntryUrl(): string {
-  return import.meta.resolve(SNARKJS_SPECIFIER);
+/**
+ * Directory of the installed snarkjs package, resolved from this module's
+ * location (not cwd). snarkjs's "exports" hide its package.json, so this walks
+ * up from the resolved entry point. It uses createRequire, not
+ * `import.meta.resolve`, which is missing when a loader runs this module as
+ * CommonJS (tsx under mocha's require(esm)).
+ */
+export function snarkjsPackageDir(): string {
+  const entry = createRequire(import.meta.url).resolve(SNARKJS_SPECIFIER);
+  let dir = path.dirname(entry);
+  for (;;) {
+    const manifest = path.join(dir, "package.json");
+    if (
+      existsSync(manifest) &&
+      (JSON.parse(readFileSync(manifest, "utf8")) as { name?: unknown }).name === "snarkjs"
+    ) {
+      return dir;
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`no snarkjs package.json above ${entry}`);
+    dir = parent;
+  }
 }
 
 /**

@@ -5,11 +5,11 @@
 
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
+import path from "node:path";
 
 import {
   loadSnarkjs,
-  snarkjsEntryUrl,
+  snarkjsPackageDir,
   type Groth16Proof,
   type Groth16VerificationKey,
 } from "./snarkjs.js";
@@ -33,7 +33,7 @@ let templateText: Promise<string> | undefined;
 
 /** Path of snarkjs's `templates/verifier_groth16.sol.ejs`, resolved from the installed package. */
 export function groth16TemplatePath(): string {
-  return fileURLToPath(new URL("./templates/verifier_groth16.sol.ejs", snarkjsEntryUrl()));
+  return path.join(snarkjsPackageDir(), "templates", "verifier_groth16.sol.ejs");
 }
 
 function groth16Template(): Promise<string> {
@@ -47,7 +47,7 @@ interface Ejs {
 
 /** The ejs that snarkjs itself renders its templates with (a dependency of snarkjs). */
 function snarkjsEjs(): Ejs {
-  const requireFromSnarkjs = createRequire(fileURLToPath(snarkjsEntryUrl()));
+  const requireFromSnarkjs = createRequire(path.join(snarkjsPackageDir(), "package.json"));
   return requireFromSnarkjs("ejs") as Ejs;
 }
 
