@@ -169,11 +169,13 @@ async function main(argv: string[]): Promise<number> {
         totals.programs++;
         totals.inputs += c.inputs.length;
         totals.circuits += report.circuits;
-        totals.checks += report.checks;
+        totals.checks += report.checks.length;
         totals.rejectedBounds += report.rejected;
-        for (const v of report.verdicts) verdicts[v] = (verdicts[v] ?? 0) + 1;
+        for (const { interpreter } of report.checks) {
+          verdicts[interpreter] = (verdicts[interpreter] ?? 0) + 1;
+        }
         progress(
-          `  [${totals.programs}/${options.runs}] N = ${report.bounds.join(", ")}, W = ${c.width}: ${report.checks} checks ${ok ? "agree" : "DISAGREE"} (${((performance.now() - start) / 1000).toFixed(0)} s)`,
+          `  [${totals.programs}/${options.runs}] N = ${report.bounds.join(", ")}, W = ${c.width}: ${report.checks.length} checks ${ok ? "agree" : "DISAGREE"} (${((performance.now() - start) / 1000).toFixed(0)} s)`,
         );
       }
       if (!ok) failing = true;
