@@ -35,6 +35,8 @@ export interface CompileCircomOptions {
   includePaths: string[];
   /** circom simplification level (default "O2"). */
   optimize?: CircomOptimization;
+  /** Run circom's `--inspect` analysis (signals that may be under-constrained); see `warnings`. */
+  inspect?: boolean;
   onProgress?: Progress;
   /** Abort the compile (kills the circom child). */
   signal?: AbortSignal;
@@ -52,6 +54,8 @@ export interface CompileCircomResult {
   stdout: string;
   /** circom's standard error on success: its warnings (e.g. unconstrained signals), ANSI colors removed. */
   stderr: string;
+  /** Each warning of `stderr` (`warning[CA02]: ...` with its note lines), e.g. from `inspect`. */
+  warnings: string[];
 }
 
 /** Absolute path of circom2's cli.js, resolved from this module (never from cwd). */
@@ -221,6 +225,7 @@ export async function compileCircom(opts: CompileCircomOptions): Promise<Compile
       "--wasm",
       "--sym",
       `--${optimize}`,
+      ...(opts.inspect === true ? ["--inspect"] : []),
       "-o",
       buildDir,
       ...includePaths.flatMap((p) => ["-l", p]),
@@ -268,6 +273,10 @@ export async function compileCircom(opts: CompileCircomOptions): Promise<Compile
       r1cs,
       stdout,
       stderr,
+      warnings: stderr
+        .split(/\n(?=warning\[)/)
+        .map((w) => w.trim())
+        .filter((w) => w.startsWith("warning[")),
     };
   } catch (e) {
     if (e instanceof PipelineError) throw e;
