@@ -165,6 +165,30 @@ next:   LOAD a
 stop:   STOP
 `;
 
+/**
+ * x is range-checked once, at step 0; the comparisons with small constants
+ * may then compare through that check's bits (its low bits, the rest zero).
+ */
+const NARROW = `
+.private x 0
+.output lo 1
+.output hi 2
+.output big 3
+        LOAD x
+        PUSH 100
+        LT              ; x < 100
+        STORE lo
+        PUSH 5
+        LOAD x
+        LT              ; 5 < x
+        STORE hi
+        LOAD x
+        PUSH 127
+        GT              ; x > 127: 7 low bits, the rest must be 0
+        STORE big
+        STOP
+`;
+
 /** ADD and MUL of inputs wrap around p; LT then compares the wrapped sum. */
 const WRAP_INPUTS = `
 .public  a 0
@@ -361,6 +385,41 @@ const fixtures: Fixture[] = [
     cases: [
       { inputs: { a: 255, b: 254 }, outputs: { eq: 0n, gt: 1n, lt: 0n } },
       { inputs: { a: 256, b: 0 }, error: "COMPARISON_OUT_OF_RANGE" },
+    ],
+    randomRuns: 6,
+  },
+  {
+    title: "EQ and GT at width 252",
+    source: COMPARE,
+    steps: 13,
+    width: 252,
+    cases: [
+      { inputs: { a: (1n << 252n) - 1n, b: 0 }, outputs: { eq: 0n, gt: 1n, lt: 0n } },
+      {
+        inputs: { a: (1n << 252n) - 2n, b: (1n << 252n) - 1n },
+        outputs: { eq: 0n, gt: 0n, lt: 1n },
+      },
+      { inputs: { a: 1n << 252n, b: 0 }, error: "COMPARISON_OUT_OF_RANGE" },
+      { inputs: { a: 0, b: -1 }, error: "COMPARISON_OUT_OF_RANGE" },
+    ],
+    randomRuns: 6,
+  },
+  {
+    title: "comparisons with small constants through one range check's bits",
+    source: NARROW,
+    steps: 13,
+    cases: [
+      { inputs: { x: 0 }, outputs: { lo: 1n, hi: 0n, big: 0n } },
+      { inputs: { x: 5 }, outputs: { lo: 1n, hi: 0n, big: 0n } },
+      { inputs: { x: 6 }, outputs: { lo: 1n, hi: 1n, big: 0n } },
+      { inputs: { x: 99 }, outputs: { lo: 1n, hi: 1n, big: 0n } },
+      { inputs: { x: 100 }, outputs: { lo: 0n, hi: 1n, big: 0n } },
+      { inputs: { x: 127 }, outputs: { lo: 0n, hi: 1n, big: 0n } },
+      { inputs: { x: 128 }, outputs: { lo: 0n, hi: 1n, big: 1n } },
+      { inputs: { x: 1n << 40n }, outputs: { lo: 0n, hi: 1n, big: 1n } },
+      { inputs: { x: TWO_64 - 1n }, outputs: { lo: 0n, hi: 1n, big: 1n } },
+      { inputs: { x: TWO_64 }, error: "COMPARISON_OUT_OF_RANGE" },
+      { inputs: { x: -1 }, error: "COMPARISON_OUT_OF_RANGE" },
     ],
     randomRuns: 6,
   },
