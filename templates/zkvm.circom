@@ -15,33 +15,21 @@ template NonZero() {
     out <== 1 - isZero;
 }
 
-// x < y, where x is given by the W bits of its range check and y < 2^k, k < W.
-// Reuses the range check's bits instead of decomposing x again: x < y exactly
-// when x's high W - k bits are all zero and its low k bits are below y.
-template NarrowLessThan(W, k) {
-    signal input xBits[W];
-    signal input y;
+// 1 when bits[k..W-1] are all zero, else 0: with LowBits, splits a range-checked
+// value at bit k so that a comparison with a k-bit value needs only LessThan(k).
+template HighBitsZero(W, k) {
+    signal input bits[W];
     signal output out;
-    var low = 0;
     var high = 0;
-    for (var i = 0; i < k; i++) low += xBits[i] * (1 << i);
-    for (var i = k; i < W; i++) high += xBits[i] * (1 << (i - k));
-    signal highZero <== IsZero()(high);
-    signal lowLess <== LessThan(k)([low, y]);
-    out <== highZero * lowLess;
+    for (var i = k; i < W; i++) high += bits[i] * (1 << (i - k));
+    out <== IsZero()(high);
 }
 
-// x > y, same inputs as NarrowLessThan: x > y exactly when a high bit of x is
-// set or its low k bits are above y.
-template NarrowGreaterThan(W, k) {
-    signal input xBits[W];
-    signal input y;
+// The value of bits[0..k-1] (a linear combination: no constraint after --O2).
+template LowBits(W, k) {
+    signal input bits[W];
     signal output out;
     var low = 0;
-    var high = 0;
-    for (var i = 0; i < k; i++) low += xBits[i] * (1 << i);
-    for (var i = k; i < W; i++) high += xBits[i] * (1 << (i - k));
-    signal highZero <== IsZero()(high);
-    signal lowGreater <== LessThan(k)([y, low]);
-    out <== 1 - highZero * (1 - lowGreater);
+    for (var i = 0; i < k; i++) low += bits[i] * (1 << i);
+    out <== low;
 }

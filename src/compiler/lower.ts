@@ -82,8 +82,21 @@ function bitLength(v: bigint): number {
 export class Lowering {
   private readonly body: string[] = [];
   private counter = 0;
-  /** Linear forms proven (unconditionally) to be below a bound by an earlier range check. */
+  /** Linear forms proven (unconditionally) to be below 2^W by an earlier range check. */
   private readonly proven = new Map<string, { max: bigint; bits: string }>();
+  /**
+   * Range checks made under a selector, by the linear form checked: they may
+   * be reused at any block step they dominate (see `dominators`).
+   */
+  private readonly checks = new Map<string, Array<{ node: string; gated: Lin; bits: string }>>();
+  /** Shared pieces of narrow comparisons, by range check and width. */
+  private readonly narrowParts = new Map<string, { highZero: Lin; low: Lin }>();
+  /** The block step being lowered, as `t:blockId`. */
+  private node = "";
+  private readonly dominators: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Memory cells whose value after each block can still be read (by a later block or as an output). */
+  private readonly liveOut: ReadonlyArray<ReadonlySet<number>>;
+  private readonly outputCells: ReadonlySet<number>;
   private readonly profile = new Map<number, ProfileEntry>();
   private readonly perStep: number[] = [];
   private transitionCost = 0;
@@ -97,6 +110,9 @@ export class Lowering {
     private readonly options: LowerOptions,
   ) {
     this.rangeLimit = (1n << BigInt(options.width)) - 1n;
+    this.dominators = dominators(schedule);
+    this.outputCells = new Set(program.io.outputs.map((o) => o.cell));
+    this.liveOut = liveCells(program, this.outputCells);
   }
 
   private cost(n: number): void {
@@ -216,6 +232,7 @@ export class Lowering {
 
   private block(block: BasicBlock, state: State, sel: Lin): BlockResult {
     const { program } = this;
+    this.node = `${this.step}:${block.id}`;
     const stack = state.stack.slice(0, block.heightIn);
     const writes = new Map<number, Val>();
     const read = (cell: number): Val => writes.get(cell) ?? state.memory.get(cell) ?? ZERO;
@@ -354,17 +371,23 @@ export class Lowering {
     const narrow = (checked: typeof x, other: typeof y) =>
       checked.bits !== undefined && other.bits === undefined && bitLength(other.max) + 4 < width;
     if (narrow(x, y)) {
+      // x < y, y < 2^k: x's high bits are zero and its low k bits are below y.
       const k = bitLength(y.max);
-      this.emit(
-        `signal ${name} <== NarrowLessThan(${width}, ${k})(${x.bits}.out, ${y.lin.toCircom()});`,
-      );
-      this.cost(k + 4);
+      const { highZero, low } = this.narrowPartsOf(x.bits!, k);
+      const lowLess = this.fresh("ltlow");
+      this.emit(`signal ${lowLess} <== LessThan(${k})([${low.toCircom()}, ${y.lin.toCircom()}]);`);
+      this.emit(`signal ${name} <== ${highZero.toCircom()} * ${lowLess};`);
+      this.cost(k + 2);
     } else if (narrow(y, x)) {
+      // x < y, x < 2^k: a high bit of y is set, or its low k bits are above x.
       const k = bitLength(x.max);
+      const { highZero, low } = this.narrowPartsOf(y.bits!, k);
+      const lowGreater = this.fresh("gtlow");
       this.emit(
-        `signal ${name} <== NarrowGreaterThan(${width}, ${k})(${y.bits}.out, ${x.lin.toCircom()});`,
+        `signal ${lowGreater} <== LessThan(${k})([${x.lin.toCircom()}, ${low.toCircom()}]);`,
       );
-      this.cost(k + 4);
+      this.emit(`signal ${name} <== 1 - ${highZero.toCircom()} * (1 - ${lowGreater});`);
+      this.cost(k + 2);
     } else {
       const k = bitLength(x.max > y.max ? x.max : y.max);
       this.emit(`signal ${name} <== LessThan(${k})([${x.lin.toCircom()}, ${y.lin.toCircom()}]);`);
@@ -379,7 +402,8 @@ export class Lowering {
    * selector so that a block that does not run cannot fault.
    */
   private comparisonOperand(v: Val, sel: Lin): { lin: Lin; max: bigint; bits?: string } {
-    const proven = this.proven.get(v.lin.key());
+    const key = v.lin.key();
+    const proven = this.proven.get(key);
     const max = this.maxOf(v);
     if (max !== undefined && max <= this.rangeLimit) {
       // Reuse the bits of an earlier unconditional range check when that is the best bound known.
@@ -387,18 +411,45 @@ export class Lowering {
         ? { lin: v.lin, max: proven.max, bits: proven.bits }
         : { lin: v.lin, max };
     }
+    // A check made at a block step that every path to this one passes through:
+    // if this block runs, that one ran and checked v itself; if not, its gated
+    // value is still a checked value, so this comparison stays satisfiable.
+    const dominating = this.dominators.get(this.node);
+    const earlier = this.checks.get(key)?.find((c) => dominating?.has(c.node));
+    if (earlier !== undefined)
+      return { lin: earlier.gated, max: this.rangeLimit, bits: earlier.bits };
     const gated = this.product(sel, v.lin, "gated");
     const name = this.fresh("range");
     this.emit(
       `component ${name} = Num2Bits(${this.options.width}); ${name}.in <== ${gated.toCircom()};`,
     );
     this.cost(this.options.width);
-    // Only a check that always runs (selector the constant 1) proves the bound: under the
-    // constant 0 it checks 0, not v.
+    // Only a check that always runs (selector the constant 1) proves the bound
+    // everywhere: under the constant 0 it checks 0, not v.
     if (sel.isConstant() && sel.constant === 1n) {
-      this.proven.set(v.lin.key(), { max: this.rangeLimit, bits: name });
+      this.proven.set(key, { max: this.rangeLimit, bits: name });
     }
+    const list = this.checks.get(key) ?? [];
+    list.push({ node: this.node, gated, bits: name });
+    this.checks.set(key, list);
     return { lin: gated, max: this.rangeLimit, bits: name };
+  }
+
+  /** IsZero of a range check's bits above k, and the value of its low k bits: shared by every comparison at width k. */
+  private narrowPartsOf(bits: string, k: number): { highZero: Lin; low: Lin } {
+    const key = `${bits}/${k}`;
+    let parts = this.narrowParts.get(key);
+    if (parts === undefined) {
+      const w = this.options.width;
+      const high = `${bits}_hz${k}`;
+      const low = `${bits}_lo${k}`;
+      this.emit(`signal ${high} <== HighBitsZero(${w}, ${k})(${bits}.out);`);
+      this.emit(`signal ${low} <== LowBits(${w}, ${k})(${bits}.out);`);
+      this.cost(2);
+      parts = { highZero: Lin.signal(high), low: Lin.signal(low) };
+      this.narrowParts.set(key, parts);
+    }
+    return parts;
   }
 
   /**
@@ -444,9 +495,14 @@ export class Lowering {
     const memory = new Map(state.memory);
     for (const cell of [...cells].sort((a, b) => a - b)) {
       const current = state.memory.get(cell) ?? ZERO;
-      const options = results.map((r) => ({ sel: r.sel, val: r.writes.get(cell) ?? current }));
-      if (halted !== undefined) options.push({ sel: halted, val: current });
-      memory.set(cell, this.merge(options, `mem_${t + 1}_c${cell}`));
+      // Executions for which the cell is dead (never read again) do not care what it holds.
+      const options = results
+        .filter((r) => this.liveOut[r.block.id]!.has(cell))
+        .map((r) => ({ sel: r.sel, val: r.writes.get(cell) ?? current }));
+      if (halted !== undefined && this.outputCells.has(cell)) {
+        options.push({ sel: halted, val: current });
+      }
+      if (options.length > 0) memory.set(cell, this.merge(options, `mem_${t + 1}_c${cell}`));
     }
 
     const height = Math.max(
@@ -499,6 +555,69 @@ export class Lowering {
     }
     return { lin: this.materialize(result, name), ...(max !== undefined ? { max } : {}) };
   }
+}
+
+/**
+ * Dominators in the unrolled graph of candidate blocks: node `t:b` dominates
+ * `t':b'` when every path from the entry to b' at block step t' passes through
+ * b at step t, so that b' running implies b ran.
+ */
+function dominators(schedule: Schedule): Map<string, Set<string>> {
+  const dom = new Map<string, Set<string>>();
+  schedule.steps.forEach((layer, t) => {
+    for (const c of layer) {
+      const node = `${t}:${c.block.id}`;
+      const preds =
+        t === 0
+          ? []
+          : schedule.steps[t - 1]!.filter((p) => p.block.successors.includes(c.block.id));
+      let common: Set<string> | undefined;
+      for (const p of preds) {
+        const d = dom.get(`${t - 1}:${p.block.id}`)!;
+        common = common === undefined ? new Set(d) : new Set([...common].filter((n) => d.has(n)));
+      }
+      const own = common ?? new Set<string>();
+      own.add(node);
+      dom.set(node, own);
+    }
+  });
+  return dom;
+}
+
+/**
+ * Live memory cells after each block (classic backward liveness over the
+ * control-flow graph): a cell is live when some path reads it before writing
+ * it, and outputs are live at every STOP.
+ */
+function liveCells(program: ValidatedProgram, outputs: ReadonlySet<number>): Set<number>[] {
+  const { blocks } = program;
+  const uses = blocks.map(() => new Set<number>());
+  const defs = blocks.map(() => new Set<number>());
+  for (const b of blocks) {
+    for (const ins of b.instructions) {
+      const cell = Number(ins.arg);
+      if (ins.op === Op.LOAD && !defs[b.id]!.has(cell)) uses[b.id]!.add(cell);
+      if (ins.op === Op.STORE) defs[b.id]!.add(cell);
+    }
+  }
+  const liveIn = blocks.map(() => new Set<number>());
+  const liveOut = blocks.map((b) =>
+    b.successors.length === 0 ? new Set(outputs) : new Set<number>(),
+  );
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const b of [...blocks].reverse()) {
+      const out = liveOut[b.id]!;
+      for (const s of b.successors) for (const c of liveIn[s]!) out.add(c);
+      const inn = new Set(uses[b.id]);
+      for (const c of out) if (!defs[b.id]!.has(c)) inn.add(c);
+      if (inn.size !== liveIn[b.id]!.size) {
+        liveIn[b.id] = inn;
+        changed = true;
+      }
+    }
+  }
+  return liveOut;
 }
 
 /** `PUSH -1` rather than `PUSH 218882...616`: values above p/2 read as negatives. */
