@@ -5,8 +5,9 @@
  *
  *   buildCircuit(compiled): Promise<BuiltCircuit>
  *       circom2-compiles compiled.circom into a directory under os.tmpdir()
- *       keyed by the sha256 of the Circom text, and reuses that build while
- *       it is complete (across processes: the .r1cs is placed last).
+ *       keyed by the sha256 of the Circom text (and of the templates it
+ *       includes), and reuses that build while it is complete (across
+ *       processes: the .r1cs is placed last).
  *
  *   circuitWitness(compiled, io, inputs): Promise<CircuitWitness>
  *       the witness of the circuit for named inputs (mapped like the
@@ -28,7 +29,7 @@
  * Callers that touch snarkjs must `await terminateCurves()` in an `after` hook.
  */
 import { createHash } from "node:crypto";
-import { promises as fsp } from "node:fs";
+import { promises as fsp, readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import fc from "fast-check";
@@ -40,6 +41,7 @@ import { inputCells, type Inputs } from "../../src/inputs.js";
 import { DEFAULT_WIDTH, run } from "../../src/interpreter.js";
 import { loadProgram } from "../../src/load.js";
 import {
+  circomVersion,
   compileCircom,
   computeWitness,
   defaultIncludePaths,
@@ -56,7 +58,7 @@ import {
 } from "./programs.js";
 
 export interface BuiltCircuit {
-  /** sha256 of the Circom text, hex: the cache key. */
+  /** sha256 of the toolchain fingerprint and the Circom text, hex: the cache key. */
   readonly key: string;
   readonly dir: string;
   readonly wasmPath: string;
@@ -91,9 +93,34 @@ async function exists(p: string): Promise<boolean> {
   );
 }
 
-/** The circuit's witness generator, compiled once per distinct Circom text. */
+let toolchain: string | undefined;
+
+/**
+ * What a build depends on besides the generated text: the included templates
+ * (zkvm.circom, circomlib) and the circom2 version. Part of the cache key, so
+ * that editing a template never reuses a stale build.
+ */
+function toolchainFingerprint(): string {
+  if (toolchain === undefined) {
+    const hash = createHash("sha256").update(`circom2 ${circomVersion()}\n`);
+    for (const dir of defaultIncludePaths()) {
+      for (const name of readdirSync(dir)
+        .filter((n) => n.endsWith(".circom"))
+        .sort()) {
+        hash.update(`${name}\n`).update(readFileSync(path.join(dir, name)));
+      }
+    }
+    toolchain = hash.digest("hex");
+  }
+  return toolchain;
+}
+
+/** The circuit's witness generator, compiled once per distinct Circom text (and toolchain). */
 export function buildCircuit(compiled: Pick<CompiledCircuit, "circom">): Promise<BuiltCircuit> {
-  const key = createHash("sha256").update(compiled.circom).digest("hex");
+  const key = createHash("sha256")
+    .update(toolchainFingerprint())
+    .update(compiled.circom)
+    .digest("hex");
   const pending = inProcess.get(key);
   if (pending !== undefined) return pending;
   const build = (async (): Promise<BuiltCircuit> => {
