@@ -175,7 +175,7 @@ async function main(argv: string[]): Promise<number> {
           verdicts[interpreter] = (verdicts[interpreter] ?? 0) + 1;
         }
         progress(
-          `  [${totals.programs}/${options.runs}] N = ${report.bounds.join(", ")}, W = ${c.width}: ${report.checks.length} checks ${ok ? "agree" : "DISAGREE"} (${((performance.now() - start) / 1000).toFixed(0)} s)`,
+          `  [${totals.programs}/${options.path !== undefined ? 1 : options.runs}] N = ${report.bounds.join(", ")}, W = ${c.width}: ${report.checks.length} checks ${ok ? "agree" : "DISAGREE"} (${((performance.now() - start) / 1000).toFixed(0)} s)`,
         );
       }
       if (!ok) failing = true;
@@ -185,8 +185,10 @@ async function main(argv: string[]): Promise<number> {
 
   const result = await fc.check(property, {
     seed: options.seed,
-    numRuns: options.runs,
-    ...(options.path !== undefined ? { path: options.path } : {}),
+    // A path leads straight to one counterexample: run just that one.
+    ...(options.path !== undefined
+      ? { path: options.path, numRuns: 1 }
+      : { numRuns: options.runs }),
     endOnFailure: !options.shrink,
   });
 
