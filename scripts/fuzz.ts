@@ -14,12 +14,14 @@ import { parseArgs } from "node:util";
 import fc from "fast-check";
 import { terminateCurves } from "../src/pipeline/index.js";
 import {
+  buildCircuitsSettled,
   checkCase,
   describeDisagreement,
   differentialCase,
   type CaseReport,
   type DifferentialCase,
   type DifferentialCaseOptions,
+  planCase,
 } from "../test/helpers/witness.js";
 
 const HELP = `Usage: npm run fuzz -- [options]
@@ -151,37 +153,57 @@ async function main(argv: string[]): Promise<number> {
     `fuzz: ${options.path !== undefined ? `replaying path ${options.path} of` : `${options.runs} programs,`} seed ${options.seed}`,
   );
 
-  const property = fc.asyncProperty(
-    differentialCase(options.generator),
-    async (c: DifferentialCase) => {
-      let report: CaseReport;
+  const cases = differentialCase(options.generator);
+  // While the property checks program i, a second worker builds the circuits of
+  // program i + 1 (fc.sample with the same seed yields the same programs), so two
+  // circom2 processes run at a time. It stops when a disagreement turns up.
+  let finished = 0;
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  const prefetch = async (): Promise<void> => {
+    const upcoming = fc.sample(cases, { seed: options.seed, numRuns: options.runs });
+    for (const [i, c] of upcoming.entries()) {
+      while (i > finished + 1 && !failing && !stopped) await new Promise<void>((r) => (wake = r));
+      if (failing || stopped) return;
       try {
-        report = await checkCase(c);
-      } catch (e) {
-        if (!failing) progress(`  error: ${(e as Error).message.split("\n")[0]}`);
-        failing = true;
-        throw e;
+        await buildCircuitsSettled(planCase(c).circuits, 1);
+      } catch {
+        // planCase threw: the property will meet and report the same error.
       }
-      const ok = report.disagreements.length === 0;
-      if (failing) {
-        progress(`  shrinking: ${ok ? "passes" : "still disagrees"}`);
-      } else {
-        totals.programs++;
-        totals.inputs += c.inputs.length;
-        totals.circuits += report.circuits;
-        totals.checks += report.checks.length;
-        totals.rejectedBounds += report.rejected;
-        for (const { interpreter } of report.checks) {
-          verdicts[interpreter] = (verdicts[interpreter] ?? 0) + 1;
-        }
-        progress(
-          `  [${totals.programs}/${options.path !== undefined ? 1 : options.runs}] N = ${report.bounds.join(", ")}, W = ${c.width}: ${report.checks.length} checks ${ok ? "agree" : "DISAGREE"} (${((performance.now() - start) / 1000).toFixed(0)} s)`,
-        );
+    }
+  };
+  const prefetching = options.path === undefined ? prefetch() : Promise.resolve();
+
+  const property = fc.asyncProperty(cases, async (c: DifferentialCase) => {
+    let report: CaseReport;
+    try {
+      report = await checkCase(c);
+    } catch (e) {
+      if (!failing) progress(`  error: ${(e as Error).message.split("\n")[0]}`);
+      failing = true;
+      throw e;
+    }
+    const ok = report.disagreements.length === 0;
+    if (failing) {
+      progress(`  shrinking: ${ok ? "passes" : "still disagrees"}`);
+    } else {
+      totals.programs++;
+      totals.inputs += c.inputs.length;
+      totals.circuits += report.circuits;
+      totals.checks += report.checks.length;
+      totals.rejectedBounds += report.rejected;
+      for (const { interpreter } of report.checks) {
+        verdicts[interpreter] = (verdicts[interpreter] ?? 0) + 1;
       }
-      if (!ok) failing = true;
-      return ok;
-    },
-  );
+      progress(
+        `  [${totals.programs}/${options.path !== undefined ? 1 : options.runs}] N = ${report.bounds.join(", ")}, W = ${c.width}: ${report.checks.length} checks ${ok ? "agree" : "DISAGREE"} (${((performance.now() - start) / 1000).toFixed(0)} s)`,
+      );
+    }
+    if (!ok) failing = true;
+    finished++;
+    wake?.();
+    return ok;
+  });
 
   const result = await fc.check(property, {
     seed: options.seed,
@@ -191,6 +213,9 @@ async function main(argv: string[]): Promise<number> {
       : { numRuns: options.runs }),
     endOnFailure: !options.shrink,
   });
+  stopped = true;
+  wake?.();
+  await prefetching;
 
   let failure:
     | {
@@ -216,7 +241,8 @@ async function main(argv: string[]): Promise<number> {
       source: c?.program.source ?? "",
       width: c?.width ?? 0,
       inputs: c?.inputs ?? [],
-      disagreements: report?.disagreements.map(describeDisagreement) ?? [],
+      // Identical inputs disagree identically: each description once.
+      disagreements: [...new Set(report?.disagreements.map(describeDisagreement) ?? [])],
       // No disagreement on record: the property threw (a compile or circom error, say).
       ...(report === undefined || report.disagreements.length === 0
         ? { error: errorText(result.errorInstance) }

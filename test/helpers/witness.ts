@@ -175,21 +175,39 @@ export async function circuitWitness(
   return { publicSignals, outputs, publicInputs, values };
 }
 
-/** Builds several circuits, `concurrency` circom2 processes at a time (circom2 is single-threaded). */
-export async function buildCircuits(
+/**
+ * Builds several circuits, `concurrency` circom2 processes at a time
+ * (circom2 is single-threaded); one build's failure does not stop the others.
+ */
+export async function buildCircuitsSettled(
   circuits: ReadonlyArray<Pick<CompiledCircuit, "circom">>,
   concurrency = os.availableParallelism(),
-): Promise<BuiltCircuit[]> {
-  const built: BuiltCircuit[] = new Array<BuiltCircuit>(circuits.length);
+): Promise<Array<PromiseSettledResult<BuiltCircuit>>> {
+  const results = new Array<PromiseSettledResult<BuiltCircuit>>(circuits.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < circuits.length) {
       const i = next++;
-      built[i] = await buildCircuit(circuits[i]!);
+      results[i] = await buildCircuit(circuits[i]!).then(
+        (value) => ({ status: "fulfilled", value }),
+        (reason: unknown) => ({ status: "rejected", reason }),
+      );
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
-  return built;
+  return results;
+}
+
+/** Builds several circuits in parallel (buildCircuitsSettled); throws the first failure. */
+export async function buildCircuits(
+  circuits: ReadonlyArray<Pick<CompiledCircuit, "circom">>,
+  concurrency = os.availableParallelism(),
+): Promise<BuiltCircuit[]> {
+  const results = await buildCircuitsSettled(circuits, concurrency);
+  return results.map((r) => {
+    if (r.status === "rejected") throw r.reason;
+    return r.value;
+  });
 }
 
 // ---- outcomes: what the interpreter and the circuit make of one input
@@ -271,9 +289,8 @@ export async function circuitOutcome(
 }
 
 function describeValues(values: Record<string, bigint>): string {
-  return `{ ${Object.entries(values)
-    .map(([k, v]) => `${k}: ${v}`)
-    .join(", ")} }`;
+  const entries = Object.entries(values).map(([k, v]) => `${k}: ${v}`);
+  return entries.length === 0 ? "{}" : `{ ${entries.join(", ")} }`;
 }
 
 export function describeOutcome(o: Outcome): string {
@@ -421,48 +438,76 @@ function smallerBound(c: DifferentialCase, atFullBound: readonly Outcome[]): num
   return options.length > 0 ? options[c.cut % options.length] : undefined;
 }
 
+/** The step bounds a case is checked at, each with its circuit or the compiler's refusal. */
+export interface CasePlan {
+  readonly program: ValidatedProgram;
+  /** Each bound with its circuit and the interpreter's verdict on each input. */
+  readonly bounds: ReadonlyArray<{
+    readonly bound: number;
+    readonly compiled?: CompiledCircuit;
+    /** STEP_BOUND_TOO_SMALL's message when the compiler rejected the bound. */
+    readonly rejected?: string;
+    readonly interpreter: readonly Outcome[];
+  }>;
+  /** The circuits to build. */
+  readonly circuits: readonly CompiledCircuit[];
+}
+
 /**
- * Checks a case: at the program's step bound and at a smaller one, each input
- * halts in the interpreter with the witness's outputs, or faults exactly when
- * the circuit has no witness. A bound the compiler rejects as too small
- * (STEP_BOUND_TOO_SMALL) stands for a circuit no input satisfies.
+ * Runs the interpreter and the compiler for a case, without circom2: the
+ * program's own step bound and a smaller one (see smallerBound). Callers may
+ * build `circuits` ahead of checkCase, e.g. several cases in parallel.
  */
-export async function checkCase(c: DifferentialCase): Promise<CaseReport> {
+export function planCase(c: DifferentialCase): CasePlan {
   const program = validate(loadProgram(c.program.source));
   const interpret = (bound: number) =>
     c.inputs.map((inputs) => interpreterOutcome(program, inputs, { steps: bound, width: c.width }));
   const full = c.program.stepBound;
   const atFull = interpret(full);
   const smaller = smallerBound(c, atFull);
-  const bounds = smaller === undefined ? [full] : [full, smaller];
-  const plans = bounds.map((bound) => {
+  const bounds = (smaller === undefined ? [full] : [full, smaller]).map((bound) => {
+    const interpreter = bound === full ? atFull : interpret(bound);
     try {
-      return { bound, compiled: compile(program, { steps: bound, width: c.width }) };
+      return { bound, compiled: compile(program, { steps: bound, width: c.width }), interpreter };
     } catch (e) {
       if (e instanceof CompileError && e.code === "STEP_BOUND_TOO_SMALL") {
-        return { bound, compiled: undefined, rejected: e.message };
+        return { bound, rejected: e.message, interpreter };
       }
       throw e;
     }
   });
-  const circuits = plans.flatMap((p) => (p.compiled ? [p.compiled] : []));
+  const circuits = bounds.flatMap((b) => (b.compiled !== undefined ? [b.compiled] : []));
+  return { program, bounds, circuits };
+}
+
+/**
+ * Checks a case: at the program's step bound and at a smaller one, each input
+ * halts in the interpreter with the witness's outputs, or faults exactly when
+ * the circuit has no witness. A bound the compiler rejects as too small
+ * (STEP_BOUND_TOO_SMALL) stands for a circuit no input satisfies.
+ */
+export async function checkCase(
+  c: DifferentialCase,
+  plan: CasePlan = planCase(c),
+): Promise<CaseReport> {
+  const { program, circuits } = plan;
+  const full = c.program.stepBound;
   await buildCircuits(circuits);
   const disagreements: Disagreement[] = [];
   const checks: Check[] = [];
-  for (const plan of plans) {
-    const interpreted = plan.bound === full ? atFull : interpret(plan.bound);
+  for (const at of plan.bounds) {
     for (const [i, inputs] of c.inputs.entries()) {
-      const interpreter = interpreted[i]!;
+      const interpreter = at.interpreter[i]!;
       const circuit: Outcome =
-        plan.compiled === undefined
-          ? { kind: "fault", code: "STEP_BOUND_TOO_SMALL", message: plan.rejected ?? "" }
-          : await circuitOutcome(plan.compiled, program.io, inputs);
+        at.compiled === undefined
+          ? { kind: "fault", code: "STEP_BOUND_TOO_SMALL", message: at.rejected ?? "" }
+          : await circuitOutcome(at.compiled, program.io, inputs);
       checks.push({
-        bound: plan.bound,
-        smaller: plan.bound < full,
+        bound: at.bound,
+        smaller: at.bound < full,
         interpreter: interpreter.kind === "halt" ? "halt" : interpreter.code,
         circuit:
-          plan.compiled === undefined
+          at.compiled === undefined
             ? "bound rejected"
             : circuit.kind === "halt"
               ? "witness"
@@ -471,7 +516,7 @@ export async function checkCase(c: DifferentialCase): Promise<CaseReport> {
       const reason = disagreement(interpreter, circuit);
       if (reason !== undefined) {
         disagreements.push({
-          bound: plan.bound,
+          bound: at.bound,
           width: c.width,
           inputs,
           interpreter,
@@ -481,9 +526,9 @@ export async function checkCase(c: DifferentialCase): Promise<CaseReport> {
       }
     }
   }
-  const rejected = plans.length - circuits.length;
+  const rejected = plan.bounds.length - circuits.length;
   return {
-    bounds,
+    bounds: plan.bounds.map((b) => b.bound),
     circuits: circuits.length,
     checks,
     rejected,
