@@ -1,15 +1,50 @@
 /**
  * Soundness: a malicious prover who controls the whole witness cannot make the
  * generated circuit accept what the machine (SPEC.md) would not do.
+ *
+ * Each attack is a FORGED witness, built as strongly as we can: not a single
+ * flipped value (which breaks every constraint downstream of it) but a whole
+ * execution that follows the false choice consistently, so that only the
+ * constraint guarding that choice can catch it. The witness comes from a
+ * "forger" circuit: the generated circuit with that one guarding constraint
+ * taken out (`<==` turned into `<--`, a `===` line deleted, or a circomlib
+ * gadget swapped for a copy derived from its source with one line changed)
+ * and the false value computed in its place. circom's witness generator then
+ * recomputes every downstream signal from the false value.
+ *
+ * For each attack the test checks:
+ *   1. the honest witness satisfies the real circuit (or, when the machine
+ *      faults, that the circuit is unsatisfiable for the input);
+ *   2. the forger drops exactly the guard: its R1CS has `dropped` fewer
+ *      constraints than the real circuit's, both at --O0;
+ *   3. the forged witness satisfies the forger's R1CS: the circuit WITHOUT
+ *      the guard accepts the attack (the mutation check: it shows that the
+ *      guard is what stands between the attack and a proof);
+ *   4. the forged witness claims something false (outputs the machine does
+ *      not produce, or outputs at all for an execution that faults);
+ *   5. the real circuit rejects it, and each violated constraint is the guard
+ *      (it has the form circom's simplification gave the guard: `caughtBy`).
+ *
+ * Optimization levels. The target is the product, --O2, unless the attack
+ * needs a signal that --O2 substitutes away: a selector, a merged stack slot
+ * or memory cell defined by a linear `<==` has no wire at --O2 (it is a
+ * linear form in the remaining wires), so at --O2 it cannot be forged at all
+ * and the attack has to go through a product or gadget instead (also tested).
+ * Those attacks target a second compile at --O1, which keeps linear
+ * constraints between distinct signals. The forger is compiled at --O0, where
+ * every signal has a wire, so the forged values can be carried by name onto
+ * the target's wires (test/helpers/r1cs.ts, witnessFrom).
  */
 import { expect } from "chai";
-import { promises as fsp } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, promises as fsp, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { compile } from "../src/compiler/index.js";
 import { circuitInput } from "../src/compiler/input.js";
 import { RuntimeFault } from "../src/errors.js";
 import { P } from "../src/field.js";
+import type { Inputs } from "../src/inputs.js";
 import { loadProgram } from "../src/load.js";
 import {
   compileCircom,
@@ -17,41 +52,872 @@ import {
   defaultIncludePaths,
   PipelineError,
   terminateCurves,
+  type CircomOptimization,
 } from "../src/pipeline/index.js";
 import { ZKVM } from "../src/zkvm.js";
+import { loadExamples } from "./helpers/examples.js";
+import { loadCircuit, type Circuit } from "./helpers/r1cs.js";
+
+const TWO_64 = 1n << 64n;
 
 let tmp: string;
+let forgeDir: string;
 
-before(async function () {
-  tmp = await fsp.mkdtemp(path.join(os.tmpdir(), "zkvm-soundness-"));
-});
+// ---------------------------------------------------------------------------
+// Gadget sources, and forgers derived from them
 
-after(async function () {
-  await terminateCurves();
-  await fsp.rm(tmp, { recursive: true, force: true });
-});
-
-/** circom2-compiles Circom text under the test's temporary directory; returns the .wasm path. */
-async function buildWasm(name: string, circom: string): Promise<string> {
-  const dir = path.join(tmp, name);
-  await fsp.mkdir(dir, { recursive: true });
-  const circomFile = path.join(dir, `${name}.circom`);
-  await fsp.writeFile(circomFile, circom);
-  const built = await compileCircom({
-    circomFile,
-    outDir: path.join(dir, "build"),
-    includePaths: defaultIncludePaths(),
-  });
-  return built.wasmPath;
+/** Circom source without comments (circomlib keeps an old LessThan in a block comment). */
+function stripComments(source: string): string {
+  return source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/[^\n]*/g, "");
 }
 
-describe("soundness regressions", function () {
-  // A JUMPI on the constant 0 leaves its target a candidate whose selector is
-  // the constant 0. The LT there emitted Num2Bits(W) on 0 * x = 0 and recorded
-  // x as range-checked "unconditionally", so the live LT on x at the same step
-  // skipped its own check and reused the bits of 0: the circuit proved x < 5
-  // for every x (out = 1 for x = 100) and accepted x = p - 1, which faults.
-  const DEAD_TARGET = `
+/** Every template reachable through `include` from templates/zkvm.circom, by name: its source. */
+function gadgetTemplates(): Map<string, string> {
+  const dirs = defaultIncludePaths();
+  const templates = new Map<string, string>();
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    const where = dirs.map((d) => path.join(d, file)).find((p) => existsSync(p));
+    if (where === undefined) throw new Error(`include not found: ${file}`);
+    if (seen.has(where)) return;
+    seen.add(where);
+    const source = stripComments(readFileSync(where, "utf8"));
+    for (const m of source.matchAll(/include\s+"([^"]+)"/g)) visit(m[1]!);
+    for (const m of source.matchAll(/template\s+(\w+)\s*\([^)]*\)\s*\{/g)) {
+      let depth = 0;
+      let end = m.index + m[0].length - 1;
+      for (; end < source.length; end++) {
+        if (source[end] === "{") depth++;
+        else if (source[end] === "}" && --depth === 0) break;
+      }
+      templates.set(m[1]!, source.slice(m.index, end + 1));
+    }
+  };
+  visit("zkvm.circom");
+  return templates;
+}
+
+/** `text` with `from` replaced by `to`; throws unless `from` occurs exactly once. */
+function replaceOnce(text: string, from: string, to: string): string {
+  const n = text.split(from).length - 1;
+  if (n !== 1) throw new Error(`expected one ${JSON.stringify(from)}, found ${n}`);
+  return text.replace(from, () => to);
+}
+
+/**
+ * A copy of a real gadget under a new name (and parameter list), with
+ * line edits: each forger is its original minus one guarding constraint.
+ */
+function derive(
+  templates: Map<string, string>,
+  name: string,
+  newHeader: string,
+  edits: Array<[string, string]>,
+): string {
+  const source = templates.get(name);
+  if (source === undefined) throw new Error(`no template ${name}`);
+  let text = source.replace(/^template\s+\w+\s*\([^)]*\)/, `template ${newHeader}`);
+  for (const [from, to] of edits) text = replaceOnce(text, from, to);
+  return text;
+}
+
+/** forge.circom: the forged gadgets, each derived from the real one by the edits shown. */
+function forgeLibrary(): string {
+  const t = gadgetTemplates();
+  return [
+    "pragma circom 2.1.0;",
+    // Num2Bits with bit `flip` inverted (flip = -1: none) and without `lc1 === in`.
+    derive(t, "Num2Bits", "Num2BitsForged(n, flip)", [
+      ["out[i] <-- (in >> i) & 1;", "out[i] <-- ((in >> i) & 1) ^ (i == flip ? 1 : 0);"],
+      ["lc1 === in;", ""],
+    ]),
+    // LessThan reporting the opposite: bit n of in[0] + 2^n - in[1] flipped, the sum dropped.
+    derive(t, "LessThan", "LessThanFlipped(n)", [["Num2Bits(n+1)", "Num2BitsForged(n+1, n)"]]),
+    // IsZero whose out is `claim` for an input that is not 0 (`in*out === 0` dropped).
+    derive(t, "IsZero", "IsZeroClaim(claim)", [
+      ["inv <-- in!=0 ? 1/in : 0;", "inv <-- in!=0 ? (1 - claim)/in : 0;"],
+      ["in*out === 0;", ""],
+    ]),
+    // IsZero saying 0 for the input 0 (`out <== -in*inv +1` made an assignment).
+    derive(t, "IsZero", "IsZeroDenies()", [["out <== -in*inv +1;", "out <-- 0;"]]),
+    derive(t, "IsEqual", "IsEqualClaim(claim)", [["IsZero()", "IsZeroClaim(claim)"]]),
+    derive(t, "IsEqual", "IsEqualDenies()", [["IsZero()", "IsZeroDenies()"]]),
+    derive(t, "NonZero", "NonZeroClaim(claim)", [["IsZero()(in)", "IsZeroClaim(1 - claim)(in)"]]),
+    derive(t, "NonZero", "NonZeroOfZero()", [["IsZero()(in)", "IsZeroDenies()(in)"]]),
+    // HighBitsZero saying the high bits are all zero when they are not.
+    derive(t, "HighBitsZero", "HighBitsZeroClaim(W, k)", [
+      ["IsZero()(high)", "IsZeroClaim(1)(high)"],
+    ]),
+    "",
+  ].join("\n\n");
+}
+
+// ---------------------------------------------------------------------------
+// Builds
+
+interface Build {
+  readonly circuit: Circuit;
+  readonly wasm: string;
+  readonly warnings: readonly string[];
+}
+
+const builds = new Map<string, Promise<Build>>();
+
+/** circom2 compiles running at once (each is a child process). */
+const COMPILE_SLOTS = Math.max(1, Math.min(4, os.availableParallelism()));
+let compiling = 0;
+const waiting: Array<() => void> = [];
+
+async function inSlot<T>(f: () => Promise<T>): Promise<T> {
+  while (compiling >= COMPILE_SLOTS) await new Promise<void>((wake) => waiting.push(wake));
+  compiling++;
+  try {
+    return await f();
+  } finally {
+    compiling--;
+    waiting.shift()?.();
+  }
+}
+
+/** circom2-compiles Circom text (cached by text and level) with --inspect; forge.circom is on the include path. */
+function build(circom: string, optimize: CircomOptimization): Promise<Build> {
+  const key = `${createHash("sha256").update(circom).digest("hex").slice(0, 16)}-${optimize}`;
+  let pending = builds.get(key);
+  if (pending === undefined) {
+    pending = (async () => {
+      const dir = path.join(tmp, key);
+      await fsp.mkdir(dir, { recursive: true });
+      const circomFile = path.join(dir, "c.circom");
+      await fsp.writeFile(circomFile, circom);
+      const built = await inSlot(() =>
+        compileCircom({
+          circomFile,
+          outDir: path.join(dir, "build"),
+          includePaths: [...defaultIncludePaths(), forgeDir],
+          optimize,
+          inspect: true,
+        }),
+      );
+      const circuit = await loadCircuit(built.r1csPath, built.symPath);
+      return {
+        circuit,
+        wasm: built.wasmPath,
+        warnings: built.warnings,
+      };
+    })();
+    builds.set(key, pending);
+  }
+  return pending;
+}
+
+/** The witness generator's outcome: values, or the PipelineError code. */
+async function witness(wasm: string, input: Record<string, string>): Promise<bigint[] | string> {
+  try {
+    return (await computeWitness(wasm, input)).values;
+  } catch (e) {
+    if (e instanceof PipelineError) return e.code;
+    throw e;
+  }
+}
+
+/** What the machine does: outputs, or the fault's code. */
+function machine(source: string, inputs: Inputs, steps: number): Record<string, bigint> | string {
+  try {
+    return new ZKVM(source).execute(inputs, { steps }).outputs;
+  } catch (e) {
+    if (e instanceof RuntimeFault) return e.code;
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Edits of the generated circuit
+
+/**
+ * The generated circuit with the one match of `pattern` replaced (`$1` etc.
+ * for its groups); throws unless it matches exactly once, so that a change in
+ * the compiler's output fails loudly instead of forging nothing.
+ */
+function edit(text: string, pattern: RegExp, replacement: string): string {
+  const n = [...text.matchAll(new RegExp(pattern.source, `${pattern.flags}g`))].length;
+  if (n !== 1) throw new Error(`${pattern} matched ${n} times in the generated circuit`);
+  return text.replace(pattern, replacement);
+}
+
+/** The generated circuit with forge.circom included. */
+function withForge(circom: string): string {
+  return replaceOnce(
+    circom,
+    'include "zkvm.circom";',
+    'include "zkvm.circom";\ninclude "forge.circom";',
+  );
+}
+
+// ---------------------------------------------------------------------------
+// Programs
+
+const example = (name: string) => {
+  const e = loadExamples().find((x) => x.name === name);
+  if (e === undefined) throw new Error(`no example ${name}`);
+  return e.source;
+};
+
+/** A JUMPI on a value that is not boolean (NonZero), and a gated comparison on each side. */
+const BRANCH = `
+.private a 0
+.private c 1
+.output  y 2
+        LOAD c
+        JUMPI big         ; c != 0: NonZero(c) splits the selector
+        LOAD a
+        PUSH 10
+        GT                ; y = a > 10, range check gated by the fall-through's selector
+        STORE y
+        STOP
+big:    LOAD a
+        PUSH 10
+        LT                ; y = a < 10, range check gated by NonZero(c)
+        STORE y
+        STOP
+`;
+
+/** A JUMPI inside a branch: its selector is not constant, so taken = sel * nz costs a product. */
+const NESTED = `
+.private c 0
+.private d 1
+.output  y 2
+        LOAD c
+        JUMPI inner
+        PUSH 1
+        STORE y           ; y = 1 when c = 0
+        STOP
+inner:  LOAD d
+        JUMPI deep        ; taken = NonZero(c) * NonZero(d)
+        PUSH 2
+        STORE y           ; y = 2 when c != 0, d = 0
+        STOP
+deep:   PUSH 3
+        STORE y           ; y = 3 when c != 0, d != 0
+        STOP
+`;
+
+/** Two paths that meet with different values on the stack: slot 0 is merged. */
+const STACK = `
+.private a 0
+.private c 1
+.output  y 2
+        LOAD a
+        LOAD c
+        JUMPI other
+        LOAD c
+        MUL               ; [a * c]
+        JUMP join
+other:  PUSH 5
+        ADD               ; [a + 5]
+        JUMP join
+join:   LOAD a
+        MUL               ; y = a * slot 0
+        STORE y
+        STOP
+`;
+
+/** A loop whose iterations take arms of different lengths (34 to 46 steps): needs the step counter. */
+const TWO_ARMS = `
+.public a 0
+.output y 1
+top:  LOAD a
+      JUMPI long
+      JUMP join
+long: PUSH 0
+      STORE a
+      PUSH 0
+      STORE a
+      JUMP join
+join: LOAD y
+      PUSH 1
+      ADD
+      STORE y
+      LOAD y
+      PUSH 3
+      LT
+      JUMPI top
+      STOP
+`;
+
+// ---------------------------------------------------------------------------
+// Attacks
+
+interface Attack {
+  /** What is attacked, and the guarding constraint that catches it (the test's title). */
+  readonly title: string;
+  readonly program: string;
+  readonly steps: number;
+  readonly inputs: Inputs;
+  /** Target level (default --O2, the product). */
+  readonly optimize?: "O1" | "O2";
+  /** The generated circuit (with forge.circom included) → the forger. */
+  forge(circom: string): string;
+  /** Constraints the forger drops: the guard, nothing else. */
+  readonly dropped: number;
+  /**
+   * Every violated constraint of the target, as `Circuit.show` prints it,
+   * matches this: the guard, in the form circom's simplification gave it.
+   */
+  readonly caughtBy: RegExp;
+  /** The outputs the forged witness claims. */
+  readonly claims: Record<string, bigint>;
+}
+
+/** A constraint `b * (b - 1) = 0` (or any `... = (0)`) mentioning every one of `names`. */
+const zeroMentioning = (...names: string[]) =>
+  new RegExp(`^${names.map((n) => `(?=.*${n})`).join("")}.* = \\(0\\)$`);
+
+/** BRANCH's range check on `a` in the block selected by NonZero(c) (`big`). */
+const bigRangeCheck = (circom: string): string => {
+  const gated = /signal (gated\d+) <== \(nz\d+\) \* \(in_a\);/.exec(circom)?.[1];
+  const range = new RegExp(`component (range\\d+) = Num2Bits\\(64\\); \\1\\.in <== ${gated};`);
+  const name = gated === undefined ? undefined : range.exec(circom)?.[1];
+  if (name === undefined) throw new Error("no range check gated by NonZero(c)");
+  return name;
+};
+
+// Each attack names its guard: the generated line (or the gadget line) it
+// removes, and, in `caughtBy`, the constraint that rejects the forgery in the
+// real circuit, as --O2 (or --O1) left it: linear constraints are substituted
+// into the products that use their signals, so a guard may appear merged.
+const ATTACKS: Record<string, Attack[]> = {
+  "(a) a different output": [
+    {
+      title: "y = x^3 + x + 5 claimed 36 for x = 3: the output line `out_y <== in_x + v1 + 5`",
+      program: example("cubic"),
+      steps: 16,
+      inputs: { x: "3" },
+      // Guard: `out_y <== in_x + v1 + 5;`. --O2 substitutes v1 = out_y - in_x - 5
+      // into `v1 <== v0 * in_x`: (-v0) * (in_x) = (5 - out_y + in_x).
+      forge: (c) => edit(c, /^(\s*)out_y <== (.+);$/m, "$1out_y <-- $2 + 1;"),
+      dropped: 1,
+      caughtBy: /^\(-main\.v\d+\) \* \(main\.in_x\) = \(5 -main\.out_y \+main\.in_x\)$/,
+      claims: { y: 36n },
+    },
+  ],
+  "(b) a flipped JUMPI": [
+    {
+      title: "c = 5 claimed zero (not taken): IsZero's `in*out === 0` in `nz <== NonZero()(in_c)`",
+      program: BRANCH,
+      steps: 8,
+      inputs: { a: "3", c: "5" },
+      // Guard: circomlib IsZero `in*out === 0`, inside NonZero (out = 1 - isZero):
+      // (in_c) * (1 - nz) = 0.
+      forge: (c) => edit(c, /NonZero\(\)\(in_c\)/, "NonZeroClaim(0)(in_c)"),
+      dropped: 1,
+      caughtBy: /^\(main\.in_c\) \* \(1 -main\.nz\d+\) = \(0\)$/,
+      claims: { y: 0n },
+    },
+    {
+      title: "c = 0 claimed non-zero (taken): IsZero's `out <== -in*inv + 1` in NonZero",
+      program: BRANCH,
+      steps: 8,
+      inputs: { a: "3", c: "0" },
+      // Guard: circomlib IsZero `out <== -in*inv +1`: (in_c) * (inv) = (nz).
+      forge: (c) => edit(c, /NonZero\(\)\(in_c\)/, "NonZeroOfZero()(in_c)"),
+      dropped: 1,
+      caughtBy:
+        /^\(main\.in_c\) \* \(main\.NonZero_\d+_\d+\.IsZero_\d+_\d+\.inv\) = \(main\.nz\d+\)$/,
+      claims: { y: 1n },
+    },
+    {
+      title: "a running block's jump not taken: the selector product `taken <== (sel) * (nz)`",
+      program: NESTED,
+      steps: 9,
+      inputs: { c: "1", d: "1" },
+      // Guard: the generated `signal taken2 <== (nz0) * (nz1);`. --O2 writes taken2
+      // through the output (out_y <== nz0 + taken2 + 1): (-nz0) * (nz1) = (1 - out_y + nz0).
+      forge: (c) => edit(c, /signal (taken\d+) <== \(nz\d+\) \* \(nz\d+\);/, "signal $1 <-- 0;"),
+      dropped: 1,
+      caughtBy: /^\(-main\.nz\d+\) \* \(main\.nz\d+\) = \(1 -main\.out_y \+main\.nz\d+\)$/,
+      claims: { y: 2n },
+    },
+    {
+      title:
+        "a block that does not run jumps anyway: the selector product `taken <== (sel) * (nz)`",
+      program: NESTED,
+      steps: 9,
+      inputs: { c: "0", d: "1" },
+      // Guard: the same line; the selector is 0, the forger says taken = 1.
+      forge: (c) => edit(c, /signal (taken\d+) <== \(nz\d+\) \* \(nz\d+\);/, "signal $1 <-- 1;"),
+      dropped: 1,
+      caughtBy: /^\(-main\.nz\d+\) \* \(main\.nz\d+\) = \(1 -main\.out_y \+main\.nz\d+\)$/,
+      claims: { y: 2n },
+    },
+  ],
+  "(c) a wrong comparison": [
+    {
+      title: "EQ says n == 0 for n = 1 (the loop is skipped): IsEqual's IsZero `in*out === 0`",
+      program: example("countdown"),
+      steps: 26,
+      inputs: { x: "7", n: "1" },
+      // Guard: IsZero `in*out === 0` in `eq1 <== IsEqual()([in_n, 0])`: (-in_n) * (eq1) = 0.
+      forge: (c) => edit(c, /IsEqual\(\)\(\[in_n, 0\]\)/, "IsEqualClaim(1)([in_n, 0])"),
+      dropped: 1,
+      caughtBy: /^\(-main\.in_n\) \* \(main\.eq\d+\) = \(0\)$/,
+      claims: { y: 0n, same: 0n },
+    },
+    {
+      title: "EQ says 7 != 7: IsEqual's IsZero `out <== -in*inv + 1`",
+      program: example("countdown"),
+      steps: 26,
+      inputs: { x: "7", n: "1" },
+      // Guard: IsZero `out <== -in*inv +1` in the final `eq7 <== IsEqual()([mem_3_c2, mem_3_c3])`:
+      // (in) * (inv) = (1 - eq7), `in` written over the wires it was substituted by.
+      forge: (c) =>
+        edit(c, /IsEqual\(\)\(\[(mem_\d+_c2), (mem_\d+_c3)\]\)/, "IsEqualDenies()([$1, $2])"),
+      dropped: 1,
+      caughtBy: /\* \(main\.IsEqual_\d+_\d+\.isz\.inv\) = \(1 -main\.eq\d+\)$/,
+      claims: { y: 7n, same: 0n },
+    },
+    {
+      title: "GT says 3 > 7: LessThan's Num2Bits sum `lc1 === in` (bits of in[0] + 2^k - in[1])",
+      program: example("max"),
+      steps: 8,
+      inputs: { a: "3", b: "7" },
+      // Guard: circomlib Num2Bits `lc1 === in` in `lt2 <== LessThan(64)([in_b, in_a])`;
+      // --O2 uses it to eliminate a bit, so it appears as that bit's b * (b - 1) = 0.
+      forge: (c) =>
+        edit(c, /LessThan\(64\)\(\[in_b, in_a\]\)/, "LessThanFlipped(64)([in_b, in_a])"),
+      dropped: 1,
+      caughtBy: zeroMentioning(
+        "main\\.in_a ",
+        "main\\.in_b ",
+        "main\\.LessThan_\\d+_\\d+\\.n2b\\.out",
+      ),
+      claims: { m: 3n },
+    },
+    {
+      title: "LT says 3 >= 10: the Num2Bits sum of LessThan(k) on the range check's low bits",
+      program: BRANCH,
+      steps: 8,
+      inputs: { a: "3", c: "5" },
+      // a < 10 with a range-checked: a's high bits are zero (HighBitsZero) and its low
+      // 4 bits are below 10. Guard: Num2Bits `lc1 === in` of the generated
+      // `signal ltlow8 <== LessThan(4)([range6_lo4, 10]);`.
+      forge: (c) =>
+        edit(c, /LessThan\((\d+)\)\(\[(range\d+_lo\d+), 10\]\)/, "LessThanFlipped($1)([$2, 10])"),
+      dropped: 1,
+      caughtBy: zeroMentioning("main\\.LessThan_\\d+_\\d+\\.n2b\\.out"),
+      claims: { y: 0n },
+    },
+    {
+      title: "LT says 100 < 10 (high bits ignored): HighBitsZero's IsZero `in*out === 0`",
+      program: BRANCH,
+      steps: 8,
+      inputs: { a: "100", c: "5" },
+      // Guard: IsZero `in*out === 0` in the generated
+      // `signal range6_hz4 <== HighBitsZero(64, 4)(range6.out);`: (high) * (range6_hz4) = 0.
+      forge: (c) => {
+        const range = bigRangeCheck(c);
+        return edit(
+          c,
+          new RegExp(`HighBitsZero\\((\\d+, \\d+)\\)\\(${range}\\.out\\)`),
+          `HighBitsZeroClaim($1)(${range}.out)`,
+        );
+      },
+      dropped: 1,
+      caughtBy: /\* \(main\.range\d+_hz\d+\) = \(0\)$/,
+      claims: { y: 1n },
+    },
+    {
+      title: "GT says 3 > 10: the Num2Bits sum of LessThan(k) on the range check's low bits",
+      program: BRANCH,
+      steps: 8,
+      inputs: { a: "3", c: "0" },
+      // a > 10: a high bit is set, or the low 4 bits are above 10. Guard: Num2Bits
+      // `lc1 === in` of the generated `signal gtlow4 <== LessThan(4)([10, range2_lo4]);`.
+      forge: (c) =>
+        edit(c, /LessThan\((\d+)\)\(\[10, (range\d+_lo\d+)\]\)/, "LessThanFlipped($1)([10, $2])"),
+      dropped: 1,
+      caughtBy: zeroMentioning("main\\.LessThan_\\d+_\\d+\\.n2b\\.out"),
+      claims: { y: 1n },
+    },
+  ],
+  "(d) halting late, or without STOP": [
+    {
+      title: "outputs after 37 steps with N = 36: `within_bound === 1` (the step counter)",
+      program: TWO_ARMS,
+      steps: 36,
+      inputs: { a: "1" },
+      // Guard: the generated `within_bound === 1;` after
+      // `signal within_bound <== LessThan(k)([steps_executed, N + 1]);`. --O2 substitutes
+      // it into the LessThan's bits: a bit's b * (b - 1) = 0 over the selectors.
+      forge: (c) => edit(c, /^\s*within_bound === 1;\n/m, ""),
+      dropped: 1,
+      caughtBy: zeroMentioning("main\\.nz\\d+", "main\\.LessThan_\\d+_\\d+\\.n2b\\.out"),
+      claims: { y: 3n },
+    },
+    {
+      title:
+        "a loop that cannot finish in N = 20 steps claims to halt without STOP: the flow line `sel - taken === 0`",
+      program: example("sum"),
+      steps: 20,
+      inputs: { n: "2" },
+      // Guard: the generated `sel_2_b2 - taken6 === 0; // block 2 cannot reach STOP
+      // within N steps from here`. --O2 substitutes taken6 = sel_2_b2 = 1 - lt1 into
+      // `taken6 <== (sel_2_b2) * (lt5)`: (-1 + lt1) * (lt5) = (-1 + lt1).
+      forge: (c) => edit(c, /^.* === 0; \/\/ block \d+ cannot reach STOP.*\n/m, ""),
+      dropped: 1,
+      caughtBy: /^\(-1 \+main\.lt\d+\) \* \(main\.lt\d+\) = \(-1 \+main\.lt\d+\)$/,
+      claims: { total: 2n },
+    },
+  ],
+  "(e) a comparison operand of 2^W or more": [
+    {
+      title: "a = 2^64 compared in the selected block: the gated range check's Num2Bits sum",
+      program: BRANCH,
+      steps: 8,
+      inputs: { a: TWO_64.toString(), c: "5" },
+      // Guard: `lc1 === in` of the generated `component range6 = Num2Bits(64);
+      // range6.in <== gated5;` (gated5 <== nz0 * in_a). --O2 eliminates a bit with
+      // it, so every constraint on that bit now carries gated5.
+      forge: (c) => {
+        const range = bigRangeCheck(c);
+        return edit(
+          c,
+          new RegExp(`component ${range} = Num2Bits\\(64\\);`),
+          `component ${range} = Num2BitsForged(64, -1);`,
+        );
+      },
+      dropped: 1,
+      caughtBy: zeroMentioning("main\\.gated\\d+"),
+      claims: { y: 1n },
+    },
+    {
+      title: "a = 2^64 compared at step 0: the unconditional range check's Num2Bits sum",
+      program: example("max"),
+      steps: 8,
+      inputs: { a: TWO_64.toString(), b: "1" },
+      // Guard: `lc1 === in` of `component range1 = Num2Bits(64); range1.in <== in_a;`.
+      forge: (c) =>
+        edit(
+          c,
+          /component (range\d+) = Num2Bits\(64\); (range\d+\.in <== in_a;)/,
+          "component $1 = Num2BitsForged(64, -1); $2",
+        ),
+      dropped: 1,
+      caughtBy: zeroMentioning("main\\.in_a ", "main\\.range\\d+\\.out"),
+      claims: { m: TWO_64 },
+    },
+  ],
+  "(f) a stack slot or memory cell changed between steps": [
+    {
+      title: "total changed at a merge: the mix product `mix <== (sel) * (val - base)`",
+      program: example("sum"),
+      steps: 40,
+      inputs: { n: "1" },
+      // Guard: the generated `signal mix3 <== (lt1) * (-in_n);` (total = in_n + mix3).
+      forge: (c) =>
+        edit(c, /signal (mix\d+) <== (\(lt\d+\) \* \(-in_n\));/, "signal $1 <-- $2 + 1;"),
+      dropped: 1,
+      caughtBy: /^\(main\.in_n\) \* \(main\.lt\d+\) = \(-main\.mix\d+\)$/,
+      claims: { total: 2n },
+    },
+    {
+      title: "(--O1) total changed at a merge: the merge line `mem_t_c1 <== in_n + mix`",
+      program: example("sum"),
+      steps: 40,
+      inputs: { n: "1" },
+      optimize: "O1",
+      // Guard: the generated `signal mem_3_c1 <== in_n + mix3;`. Linear, so at --O2
+      // the cell has no wire and can only change through the product mix3 (above).
+      forge: (c) => edit(c, /signal (mem_\d+_c1) <== (in_n \+ mix\d+);/, "signal $1 <-- $2 + 1;"),
+      dropped: 1,
+      caughtBy: /^\(0\) \* \(0\) = \((?=.*main\.mem_\d+_c1).*main\.in_n .*\)$/,
+      claims: { total: 2n },
+    },
+    {
+      title: "(--O1) stack slot 0 changed where two paths meet: `stk_t_0 <== mix + v`",
+      program: STACK,
+      steps: 10,
+      inputs: { a: "3", c: "2" },
+      optimize: "O1",
+      // Guard: the generated `signal stk_2_0 <== mix2 + v1;` (linear: no wire at --O2,
+      // where the slot can only change through the product mix2).
+      forge: (c) => edit(c, /signal (stk_\d+_0) <== (.+);/, "signal $1 <-- $2 + 1;"),
+      dropped: 1,
+      caughtBy: /^\(0\) \* \(0\) = \(main\.v\d+ \+main\.mix\d+ -main\.stk_\d+_0\)$/,
+      claims: { y: 27n },
+    },
+  ],
+  "(g) two candidates selected at one step, or none": [
+    {
+      title:
+        "both branches with weights 2 and -1 (condition claimed 2): IsZero's `in*out === 0` in NonZero",
+      program: NESTED,
+      steps: 9,
+      inputs: { c: "5", d: "1" },
+      // At --O2 the selectors are linear forms in the taken/nz wires that sum to 1
+      // identically; two at once needs a condition that is not boolean. Guard: IsZero
+      // `in*out === 0` in `nz0 <== NonZero()(in_c)`: (in_c) * (1 - nz0) = 0.
+      forge: (c) => edit(c, /NonZero\(\)\(in_c\)/, "NonZeroClaim(2)(in_c)"),
+      dropped: 1,
+      caughtBy: /^\(main\.in_c\) \* \(1 -main\.nz\d+\) = \(0\)$/,
+      claims: { y: 5n },
+    },
+    {
+      title: "(--O1) no block at step 1, so a faulting GT goes unchecked: `sel_1_b1 <== -nz + 1`",
+      program: BRANCH,
+      steps: 8,
+      inputs: { a: TWO_64.toString(), c: "0" },
+      optimize: "O1",
+      // Guard: the generated `signal sel_1_b1 <== -nz0 + 1;` (the fall-through's
+      // selector, linear: at --O2 it is no wire, and none-selected is not expressible).
+      forge: (c) => edit(c, /signal (sel_1_b\d+) <== -nz\d+ \+ 1;/, "signal $1 <-- 0;"),
+      dropped: 1,
+      caughtBy: /^\(0\) \* \(0\) = \(1 -main\.nz\d+ -main\.sel_1_b\d+\)$/,
+      claims: { y: 0n },
+    },
+  ],
+};
+
+/** Starts the three builds an attack needs (cached: shared by attacks on one program). */
+function attackBuilds(attack: Attack) {
+  const program = loadProgram(attack.program);
+  const compiled = compile(program, { steps: attack.steps });
+  return {
+    program,
+    builds: Promise.all([
+      build(compiled.circom, attack.optimize ?? "O2"),
+      build(compiled.circom, "O0"),
+      build(attack.forge(withForge(compiled.circom)), "O0"),
+    ]),
+  };
+}
+
+async function runAttack(attack: Attack): Promise<void> {
+  const { program, builds: pending } = attackBuilds(attack);
+  const [target, plain, forger] = await pending;
+  const input = circuitInput(program.io, attack.inputs);
+  const outputs = program.io.outputs;
+
+  // 1. The honest run: accepted when the machine halts, unsatisfiable when it faults.
+  const truth = machine(attack.program, attack.inputs, attack.steps);
+  const honest = await witness(target.wasm, input);
+  if (typeof truth === "string") {
+    expect(honest, `the machine faults with ${truth}`).to.equal("WITNESS_FAILED");
+  } else {
+    if (typeof honest === "string") expect.fail(`honest witness failed: ${honest}`);
+    expect(target.circuit.violated(honest)).to.deep.equal([]);
+    for (const o of outputs) {
+      expect(target.circuit.value(honest, `main.out_${o.name}`), o.name).to.equal(truth[o.name]);
+    }
+  }
+
+  // 2. The forger is the circuit minus the guard.
+  expect(plain.circuit.constraintCount - forger.circuit.constraintCount).to.equal(attack.dropped);
+
+  // 3. Without the guard the forged witness is accepted (the mutation check).
+  const raw = await witness(forger.wasm, input);
+  if (typeof raw === "string") expect.fail(`the forger's witness failed: ${raw}`);
+  expect(forger.circuit.violated(raw), "the forger's own R1CS").to.deep.equal([]);
+  const forged = target.circuit.witnessFrom(forger.circuit.named(raw));
+
+  // 4. It claims something false.
+  const claimed = Object.fromEntries(
+    outputs.map((o) => [o.name, target.circuit.value(forged, `main.out_${o.name}`)]),
+  );
+  expect(claimed).to.deep.equal(attack.claims);
+  if (typeof truth !== "string") expect(claimed).not.to.deep.equal(truth);
+
+  // 5. The real circuit rejects it, at the guard.
+  const violated = target.circuit.violated(forged);
+  const shown = violated.map((i) => `#${i}: ${target.circuit.show(i)}`).join("\n");
+  expect(violated, "the circuit must reject the forgery").not.to.be.empty;
+  for (const i of violated) {
+    expect(target.circuit.show(i, Infinity), `not the guard:\n${shown}`).to.match(attack.caughtBy);
+  }
+}
+
+/**
+ * The --inspect warnings we expect, each for a reason; any other warning fails.
+ * They all name a signal that is pinned elsewhere and that one template reads
+ * none of, by design:
+ *  - CA02 on `n2b.out` in LessThan(k): circomlib's LessThan reads only bit k
+ *    of its Num2Bits(k + 1); the other k bits are pinned inside Num2Bits (each
+ *    is boolean and their weighted sum is the input).
+ *  - CA02 on `rangeN.out` in Main(): a range check `component rangeN =
+ *    Num2Bits(W)` whose bits no comparison reuses. It is there for its
+ *    constraints; its W bits are pinned inside Num2Bits the same way.
+ *  - CA01 on `bits` in HighBitsZero(W, k) (the k low bits) and LowBits(W, k)
+ *    (the W - k high bits), templates/zkvm.circom: each reads one part of a
+ *    range check's bits, which that range check's Num2Bits pins in Main.
+ * Anything else, e.g. a CA01 on a signal of Main, fails the test.
+ */
+function unexpectedWarnings(warnings: readonly string[], circom: string, width = 64): string[] {
+  /** The number of signals a warning is about: "a total of 63 signals", or one. */
+  const count = (w: string) => Number(/contains a total of (\d+) signals/.exec(w)?.[1] ?? 1);
+  const expected: Array<(w: string) => boolean> = [
+    (w) => {
+      const m =
+        /^warning\[CA02\]: In template "LessThan\((\d+)\)": (?:Array of subcomponent input\/output signals n2b\.out contains|Subcomponent input\/output signal n2b\.out\[0\] does not)/.exec(
+          w,
+        );
+      return m !== null && count(w) === Number(m[1]);
+    },
+    (w) => {
+      const m =
+        /^warning\[CA02\]: In template "Main\(\)": Array of subcomponent input\/output signals (range\d+)\.out contains/.exec(
+          w,
+        );
+      return (
+        m !== null &&
+        count(w) === width &&
+        circom.includes(`component ${m[1]} = Num2Bits(${width}); ${m[1]}.in <== `)
+      );
+    },
+    (w) => {
+      const m =
+        /^warning\[CA01\]: In template "(HighBitsZero|LowBits)\((\d+),(\d+)\)": (?:Array of local signals bits contains|Local signal bits\[\d+\] does not)/.exec(
+          w,
+        );
+      if (m === null) return false;
+      const [W, k] = [Number(m[2]), Number(m[3])];
+      return count(w) === (m[1] === "HighBitsZero" ? k : W - k);
+    },
+  ];
+  return warnings.filter((w) => !expected.some((ok) => ok(w)));
+}
+
+/** Every generated circuit these tests know: the examples at their N, and the attack programs. */
+function generatedCircuits(): Array<{ name: string; circom: string; optimize: "O1" | "O2" }> {
+  const examples = loadExamples().map((e) => ({
+    name: e.name,
+    circom: compile(loadProgram(e.source), { steps: e.steps }).circom,
+    optimize: "O2" as const,
+  }));
+  const attacks = Object.values(ATTACKS)
+    .flat()
+    .map((a) => ({
+      name: a.title,
+      circom: compile(loadProgram(a.program), { steps: a.steps }).circom,
+      optimize: a.optimize ?? ("O2" as const),
+    }));
+  return [...examples, ...attacks];
+}
+
+/** The circomlib `<--` assignments we rely on, and the constraints (in the same template) that pin them. */
+const PINNED_HINTS: Record<string, { hints: string[]; pins: string[] }> = {
+  // out is fixed for every in: in != 0 forces out = 0 (in*out === 0), in = 0
+  // gives out = 1. inv is free only when in = 0, where nothing reads it.
+  IsZero: {
+    hints: ["inv <-- in!=0 ? 1/in : 0;"],
+    pins: ["out <== -in*inv +1;", "in*out === 0;"],
+  },
+  // Each bit is boolean and their weighted sum is in; with n <= 253 bits the sum
+  // stays below p, so the bits are unique.
+  Num2Bits: {
+    hints: ["out[i] <-- (in >> i) & 1;"],
+    pins: ["out[i] * (out[i] -1 ) === 0;", "lc1 === in;"],
+  },
+};
+
+describe("soundness", function () {
+  before(async function () {
+    tmp = await fsp.mkdtemp(path.join(os.tmpdir(), "zkvm-soundness-"));
+    forgeDir = path.join(tmp, "forge");
+    await fsp.mkdir(forgeDir);
+    await fsp.writeFile(path.join(forgeDir, "forge.circom"), forgeLibrary());
+  });
+
+  after(async function () {
+    await terminateCurves();
+    await fsp.rm(tmp, { recursive: true, force: true });
+  });
+
+  describe("forged witnesses", function () {
+    before(function () {
+      // Start every compile now (a few run at once); each test awaits its own.
+      for (const attack of Object.values(ATTACKS).flat()) {
+        try {
+          attackBuilds(attack).builds.catch(() => undefined);
+        } catch {
+          // A forger that no longer applies: its own test reports it.
+        }
+      }
+    });
+
+    for (const [group, attacks] of Object.entries(ATTACKS)) {
+      describe(group, function () {
+        for (const attack of attacks) it(attack.title, () => runAttack(attack));
+      });
+    }
+  });
+
+  describe("no unconstrained signals", function () {
+    it("circom --inspect warns only about bits a gadget reads none of by design, on every example and attack target", async function () {
+      const all = generatedCircuits();
+      const built = await Promise.all(all.map((g) => build(g.circom, g.optimize)));
+      all.forEach((g, i) => {
+        expect(unexpectedWarnings(built[i]!.warnings, g.circom), g.name).to.deep.equal([]);
+      });
+      // The filter is precise: it keeps what it does not explain.
+      expect(
+        unexpectedWarnings(
+          ['warning[CA01]: In template "Main()": Local signal x does not appear in any constraint'],
+          "",
+        ),
+      ).to.have.length(1);
+    });
+
+    it("generated circuits and templates/zkvm.circom assign signals only with <== (no <--)", function () {
+      for (const g of generatedCircuits()) {
+        expect(g.circom, g.name).not.to.match(/<--|-->/);
+        expect(g.circom, g.name).to.match(/<==/);
+      }
+      const ours = readFileSync(path.join(defaultIncludePaths()[0]!, "zkvm.circom"), "utf8");
+      expect(stripComments(ours)).not.to.match(/<--|-->/);
+    });
+
+    it("the circomlib templates we use assign with <-- only IsZero's inv and Num2Bits' bits, each pinned", function () {
+      const templates = gadgetTemplates();
+      // The templates reachable from the generated circuits.
+      const used = new Set<string>();
+      const visit = (text: string) => {
+        for (const m of stripComments(text).matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) {
+          const name = m[1]!;
+          if (used.has(name) || !templates.has(name)) continue;
+          used.add(name);
+          visit(templates.get(name)!.replace(/^template\s+\w+/, ""));
+        }
+      };
+      for (const g of generatedCircuits()) visit(g.circom.replace(/template Main\(\)/, ""));
+      expect([...used].sort()).to.deep.equal(
+        ["HighBitsZero", "IsEqual", "IsZero", "LessThan", "LowBits", "NonZero", "Num2Bits"],
+        "a new gadget: audit its <-- and add it here",
+      );
+      const hints: Record<string, string[]> = {};
+      for (const name of used) {
+        const lines = templates
+          .get(name)!
+          .split("\n")
+          .map((l) => l.trim())
+          .filter((l) => l.includes("<--"));
+        if (lines.length > 0) hints[name] = lines;
+      }
+      expect(hints).to.deep.equal(
+        Object.fromEntries(Object.entries(PINNED_HINTS).map(([n, h]) => [n, h.hints])),
+      );
+      for (const [name, { pins }] of Object.entries(PINNED_HINTS)) {
+        const body = templates.get(name)!;
+        for (const pin of pins) expect(body, `${name} pins its hint with ${pin}`).to.include(pin);
+      }
+    });
+  });
+
+  describe("regressions", function () {
+    // A JUMPI on the constant 0 leaves its target a candidate whose selector is
+    // the constant 0. The LT there emitted Num2Bits(W) on 0 * x = 0 and recorded
+    // x as range-checked "unconditionally", so the live LT on x at the same step
+    // skipped its own check and reused the bits of 0: the circuit proved x < 5
+    // for every x (out = 1 for x = 100) and accepted x = p - 1, which faults.
+    const DEAD_TARGET = `
 .private x 0
 .output  y 1
         JUMP start
@@ -69,26 +935,23 @@ start:  PUSH 0
         STOP
 `;
 
-  it("a range check under a constant-0 selector proves nothing about later comparisons", async function () {
-    const program = loadProgram(DEAD_TARGET);
-    const compiled = compile(program, { steps: 16 });
-    expect(compiled.circom).to.match(/Num2Bits\(64\); range\d+\.in <== in_x;/);
-    const wasm = await buildWasm("dead-target", compiled.circom);
-    const vm = new ZKVM(DEAD_TARGET);
-    for (const x of ["100", "3", "5", "18446744073709551615"]) {
-      const w = await computeWitness(wasm, circuitInput(program.io, { x }));
-      expect(w.values[1], `x = ${x}`).to.equal(vm.execute({ x }).outputs.y);
-    }
-    for (const x of [(1n << 64n).toString(), (P - 1n).toString()]) {
-      expect(() => vm.execute({ x })).to.throw(RuntimeFault);
-      const failed = await computeWitness(wasm, circuitInput(program.io, { x })).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(failed, `x = ${x} must make the circuit unsatisfiable`).to.be.instanceOf(
-        PipelineError,
-      );
-      expect((failed as PipelineError).code).to.equal("WITNESS_FAILED");
-    }
+    it("a range check under a constant-0 selector proves nothing about later comparisons", async function () {
+      const program = loadProgram(DEAD_TARGET);
+      const compiled = compile(program, { steps: 16 });
+      expect(compiled.circom).to.match(/Num2Bits\(64\); range\d+\.in <== in_x;/);
+      const { wasm } = await build(compiled.circom, "O2");
+      const vm = new ZKVM(DEAD_TARGET);
+      for (const x of ["100", "3", "5", "18446744073709551615"]) {
+        const w = await witness(wasm, circuitInput(program.io, { x }));
+        expect(w, `x = ${x}`).to.be.an("array");
+        expect((w as bigint[])[1], `x = ${x}`).to.equal(vm.execute({ x }).outputs.y);
+      }
+      for (const x of [TWO_64.toString(), (P - 1n).toString()]) {
+        expect(() => vm.execute({ x })).to.throw(RuntimeFault);
+        expect(await witness(wasm, circuitInput(program.io, { x })), `x = ${x}`).to.equal(
+          "WITNESS_FAILED",
+        );
+      }
+    });
   });
 });
