@@ -57,6 +57,7 @@ import {
 import { ZKVM } from "../src/zkvm.js";
 import { loadExamples } from "./helpers/examples.js";
 import { loadCircuit, type Circuit } from "./helpers/r1cs.js";
+import { collectingLogger, loadSnarkjs } from "../src/pipeline/snarkjs.js";
 
 const TWO_64 = 1n << 64n;
 
@@ -157,6 +158,7 @@ function forgeLibrary(): string {
 
 interface Build {
   readonly circuit: Circuit;
+  readonly r1csPath: string;
   readonly wasm: string;
   readonly warnings: readonly string[];
 }
@@ -201,6 +203,7 @@ function build(circom: string, optimize: CircomOptimization): Promise<Build> {
       const circuit = await loadCircuit(built.r1csPath, built.symPath);
       return {
         circuit,
+        r1csPath: built.r1csPath,
         wasm: built.wasmPath,
         warnings: built.warnings,
       };
@@ -218,6 +221,64 @@ async function witness(wasm: string, input: Record<string, string>): Promise<big
     if (e instanceof PipelineError) return e.code;
     throw e;
   }
+}
+
+/** A .wtns file (iden3 container, version 2: header, then the values as 32-byte little-endian integers). */
+function wtnsFile(values: readonly bigint[]): Buffer {
+  const u32 = (n: number) => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(n);
+    return b;
+  };
+  const u64 = (n: number) => {
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64LE(BigInt(n));
+    return b;
+  };
+  const fe = (v: bigint) => {
+    const b = Buffer.alloc(32);
+    for (let i = 0, x = v; i < 32; i++, x >>= 8n) b[i] = Number(x & 0xffn);
+    return b;
+  };
+  const header = Buffer.concat([u32(32), fe(P), u32(values.length)]);
+  const body = Buffer.concat(values.map(fe));
+  return Buffer.concat([
+    Buffer.from("wtns"),
+    u32(2),
+    u32(2),
+    u32(1),
+    u64(header.length),
+    header,
+    u32(2),
+    u64(body.length),
+    body,
+  ]);
+}
+
+/** snarkjs's own witness check: undefined when it accepts, else the constraint it stopped at. */
+async function snarkjsCheck(
+  r1csPath: string,
+  values: readonly bigint[],
+): Promise<number | undefined> {
+  const file = path.join(
+    tmp,
+    `check-${createHash("sha256").update(values.join(",")).digest("hex").slice(0, 12)}.wtns`,
+  );
+  await fsp.writeFile(file, wtnsFile(values));
+  const snarkjs = (await loadSnarkjs()) as unknown as {
+    wtns: { check(r1cs: string, wtns: string, logger: unknown): Promise<boolean> };
+  };
+  const logger = collectingLogger();
+  const ok = await snarkjs.wtns.check(r1csPath, file, logger);
+  if (ok) return undefined;
+  const at = logger.errors
+    .map((w) => /at constraint (\d+)/.exec(w)?.[1])
+    .find((m) => m !== undefined);
+  if (at === undefined)
+    throw new Error(
+      `snarkjs rejected the witness without a constraint: ${logger.errors.join("; ")}`,
+    );
+  return Number(at);
 }
 
 /** What the machine does: outputs, or the fault's code. */
@@ -908,6 +969,27 @@ describe("soundness", function () {
         const body = templates.get(name)!;
         for (const pin of pins) expect(body, `${name} pins its hint with ${pin}`).to.include(pin);
       }
+    });
+  });
+
+  describe("the R1CS evaluator", function () {
+    it("agrees with snarkjs's wtns check on honest, forged and corrupted witnesses", async function () {
+      const attack = ATTACKS["(c) a wrong comparison"]!.find((a) =>
+        a.title.startsWith("GT says 3 > 7"),
+      )!;
+      const { program, builds: pending } = attackBuilds(attack);
+      const [target, , forger] = await pending;
+      const input = circuitInput(program.io, attack.inputs);
+      const honest = await witness(target.wasm, input);
+      const raw = await witness(forger.wasm, input);
+      if (typeof honest === "string" || typeof raw === "string") expect.fail("no witness");
+      const forged = target.circuit.witnessFrom(forger.circuit.named(raw));
+      const corrupted = honest.slice();
+      corrupted[target.circuit.wire("main.out_m")] = 8n;
+      for (const w of [honest, forged, corrupted]) {
+        expect(await snarkjsCheck(target.r1csPath, w)).to.equal(target.circuit.violated(w)[0]);
+      }
+      expect(target.circuit.violated(corrupted)).to.not.be.empty;
     });
   });
 
