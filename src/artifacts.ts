@@ -39,7 +39,9 @@ import {
   type Progress,
   type VerifyResult,
 } from "./pipeline/index.js";
-import { pathExists, withFileLock } from "./pipeline/fsutil.js";
+import { ZkvmError } from "./errors.js";
+import { errorMessage } from "./pipeline/errors.js";
+import { isErrnoException, pathExists, withFileLock } from "./pipeline/fsutil.js";
 import { loadSnarkjs } from "./pipeline/snarkjs.js";
 import type { IoLayout, Program } from "./program.js";
 import { validate, type ValidatedProgram } from "./validator.js";
@@ -120,7 +122,16 @@ export async function buildCircuit(
   dir: string,
   options: BuildOptions,
 ): Promise<BuildResult> {
-  await fsp.mkdir(path.dirname(path.resolve(dir)), { recursive: true });
+  const parent = path.dirname(path.resolve(dir));
+  try {
+    await fsp.mkdir(parent, { recursive: true });
+  } catch (e) {
+    throw new PipelineError(
+      "FILE_UNWRITABLE",
+      `cannot create the directory ${parent}: ${errorMessage(e)}`,
+      { cause: e, path: dir },
+    );
+  }
   return withFileLock(lockFile(dir), () => buildUnlocked(program, dir, options));
 }
 
@@ -155,13 +166,14 @@ async function buildUnlocked(
     }
   }
 
+  await checkReplaceable(dir);
   const parent = path.dirname(path.resolve(dir));
   const staging = path.join(
     parent,
     `.${path.basename(dir)}.build-${process.pid}-${randomBytes(4).toString("hex")}`,
   );
-  await fsp.mkdir(staging);
   try {
+    await fsp.mkdir(staging);
     const circomFile = path.join(staging, `${name}.circom`);
     await fsp.writeFile(circomFile, compiled.circom);
     const result = await compileCircom({
@@ -205,7 +217,40 @@ async function buildUnlocked(
     return { manifest, cached: false };
   } catch (e) {
     await fsp.rm(staging, { recursive: true, force: true });
-    throw e;
+    if (e instanceof ZkvmError || !isErrnoException(e)) throw e;
+    throw new PipelineError("FILE_UNWRITABLE", `cannot write the build ${dir}: ${e.message}`, {
+      cause: e,
+      path: dir,
+    });
+  }
+}
+
+/**
+ * A build replaces `dir` whole, so `dir` must be absent, an empty directory or
+ * a zkvm build (it has a manifest.json): `-o` naming a file or a project
+ * directory by mistake must not delete it.
+ */
+async function checkReplaceable(dir: string): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await fsp.readdir(dir);
+  } catch (e) {
+    if (isErrnoException(e) && e.code === "ENOENT") return;
+    const why =
+      isErrnoException(e) && e.code === "ENOTDIR"
+        ? "exists and is not a directory"
+        : `cannot be listed (${errorMessage(e)})`;
+    throw new PipelineError("NOT_A_BUILD_DIR", `${dir} ${why}; refusing to replace it`, {
+      cause: e,
+      path: dir,
+    });
+  }
+  if (entries.length > 0 && !entries.includes(MANIFEST)) {
+    throw new PipelineError(
+      "NOT_A_BUILD_DIR",
+      `${dir} is not empty and is not a zkvm build directory (no ${MANIFEST}); refusing to replace it`,
+      { path: dir },
+    );
   }
 }
 

@@ -17,6 +17,8 @@
  * - `BAD_JSON_FILE`      a JSON file is malformed or truncated
  * - `BUILD_NOT_FOUND`    a directory holds no zkvm build (no manifest.json)
  * - `BUILD_CORRUPT`      a build's artifacts do not match its manifest (changed, truncated, mixed)
+ * - `NOT_A_BUILD_DIR`    a build would replace a file or a non-empty directory that is not a build
+ * - `FILE_UNWRITABLE`    an output file or directory cannot be created or written
  * - `NOT_SET_UP`         proving or verifying before `zkvm setup`
  */
 import { ZkvmError } from "../errors.js";
@@ -37,6 +39,8 @@ export type PipelineErrorCode =
   | "BAD_JSON_FILE"
   | "BUILD_NOT_FOUND"
   | "BUILD_CORRUPT"
+  | "NOT_A_BUILD_DIR"
+  | "FILE_UNWRITABLE"
   | "NOT_SET_UP";
 
 export class PipelineError extends ZkvmError {

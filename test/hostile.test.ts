@@ -1,0 +1,336 @@
+/**
+ * Hostile input to every entry point, through the CLI (`main(argv, io)` in
+ * process) and the library: random bytes as programs, huge immediates, 1 MB
+ * programs, stacks past the limit, bad inputs and options, truncated or
+ * corrupted build artifacts, proofs and powers of tau, build directories of
+ * another program. Each gives its typed error and a non-zero exit status:
+ * never a stack trace, never a hang, and never a half-written artifact (a
+ * failed step leaves the previous good build as it was).
+ */
+import { createHash } from "node:crypto";
+import { spawnSync } from "node:child_process";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import fc from "fast-check";
+import type { Command, Io } from "../src/cli/common.js";
+import { COMMANDS, main } from "../src/cli/main.js";
+import {
+  AssemblyError,
+  InputError,
+  RuntimeFault,
+  ValidationError,
+  ZkvmError,
+} from "../src/errors.js";
+import { P } from "../src/field.js";
+import { validate } from "../src/validator.js";
+import { rawIoLayout } from "../src/program.js";
+import { ZKVM } from "../src/zkvm.js";
+import { domainPower, terminateCurves } from "../src/pipeline/index.js";
+import { loadSnarkjs } from "../src/pipeline/snarkjs.js";
+import { EXAMPLES_DIR } from "./helpers/examples.js";
+
+const CUBIC = join(EXAMPLES_DIR, "cubic.zkasm");
+const MAX = join(EXAMPLES_DIR, "max.zkasm");
+
+interface Outcome {
+  status: number;
+  out: string;
+  err: string;
+  ms: number;
+}
+
+/** `zkvm <argv>` in process; a throw out of main() is a test failure that shows the stack. */
+async function zkvm(...argv: string[]): Promise<Outcome> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { out: (t) => void out.push(t), err: (t) => void err.push(t) };
+  const start = performance.now();
+  let status: number;
+  try {
+    status = await main(argv, io);
+  } catch (e) {
+    throw new Error(`main() threw on zkvm ${argv.join(" ")}: ${(e as Error).stack}`, { cause: e });
+  }
+  return { status, out: out.join("\n"), err: err.join("\n"), ms: performance.now() - start };
+}
+
+/** Progress lines (`[  1.2s] stage: ...`) that setup and prove print on stderr. */
+const PROGRESS = /^\[\s*\d+\.\d+s\] /;
+const STACK_FRAME = /^\s+at /m;
+
+function errorLines(r: Outcome): string[] {
+  return r.err.split("\n").filter((l) => l.trim() !== "" && !PROGRESS.test(l));
+}
+
+/** Expects exit status 1 and one stderr line `zkvm <cmd>: error <code> ...`, no stack frames. */
+async function fails(code: string, ...argv: string[]): Promise<Outcome> {
+  const r = await zkvm(...argv);
+  const lines = errorLines(r);
+  expect(r.status, r.err).to.equal(1);
+  expect(lines, r.err).to.have.length(1);
+  expect(lines[0]).to.match(new RegExp(`^zkvm ${argv[0]}: error ${code}( at |: )`));
+  expect(r.err).not.to.match(STACK_FRAME);
+  return r;
+}
+
+/** Expects exit status 2 and one stderr line pointing at --help. */
+async function misused(...argv: string[]): Promise<Outcome> {
+  const r = await zkvm(...argv);
+  const lines = errorLines(r);
+  expect(r.status, r.err).to.equal(2);
+  expect(lines, r.err).to.have.length(1);
+  expect(lines[0]).to.match(new RegExp(`^zkvm ${argv[0]}: .*\\(see 'zkvm ${argv[0]} --help'\\)$`));
+  expect(r.err).not.to.match(STACK_FRAME);
+  return r;
+}
+
+/** Expects `verify` to exit 1 with one line `invalid: <reason>`. */
+async function invalid(...argv: string[]): Promise<string> {
+  const r = await zkvm("verify", ...argv);
+  const lines = errorLines(r);
+  expect(r.status, r.err).to.equal(1);
+  expect(lines, r.err).to.have.length(1);
+  expect(lines[0]).to.match(/^invalid: \S/);
+  expect(r.err).not.to.match(STACK_FRAME);
+  return lines[0]!;
+}
+
+/** A ZkvmError class (the subclasses' constructors take fewer arguments). */
+type ErrorClass = abstract new (...args: never[]) => ZkvmError;
+
+/** Expects `fn` to throw a ZkvmError of class `type` with `code`. */
+function throwsTyped(fn: () => unknown, type: ErrorClass, code: string): ZkvmError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e, String(e)).to.be.instanceOf(type);
+    expect((e as ZkvmError).code, (e as Error).message).to.equal(code);
+    return e as ZkvmError;
+  }
+  throw new Error(`expected ${type.name} ${code}, nothing was thrown`);
+}
+
+async function rejectsTyped(
+  fn: () => Promise<unknown>,
+  type: ErrorClass,
+  code: string,
+): Promise<ZkvmError> {
+  try {
+    await fn();
+  } catch (e) {
+    expect(e, String(e)).to.be.instanceOf(type);
+    expect((e as ZkvmError).code, (e as Error).message).to.equal(code);
+    return e as ZkvmError;
+  }
+  throw new Error(`expected ${type.name} ${code}, nothing was thrown`);
+}
+
+/** sha256 of every file under `dir`, by relative path: "unchanged" means byte for byte. */
+function snapshot(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (rel: string) => {
+    for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
+      const r = rel === "" ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory()) walk(r);
+      else
+        files[r] = createHash("sha256")
+          .update(readFileSync(join(dir, r)))
+          .digest("hex");
+    }
+  };
+  walk("");
+  return files;
+}
+
+/** Temporary files, staging directories and locks that a finished command must not leave. */
+function leftovers(dir: string): string[] {
+  return readdirSync(dir).filter(
+    (n) => n.startsWith(".") && /\.tmp|\.build-|\.circom-|\.old|\.lock/.test(n),
+  );
+}
+
+/** Bytes that are mostly opcodes (and small immediates), so that random programs get past byte 0. */
+const opcodeBytes = fc.array(
+  fc.oneof(
+    fc.constantFrom(0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0xff),
+    fc.integer({ min: 0, max: 255 }),
+  ),
+  { maxLength: 48 },
+);
+const anyBytes = fc.oneof(
+  fc.uint8Array({ maxLength: 64 }),
+  opcodeBytes.map((a) => Uint8Array.from(a)),
+);
+
+/** A PUSH whose immediate is LEB128 `bytes` long (value 2^(7(bytes-1)), minimal). */
+function longPush(bytes: number): number[] {
+  return [0x01, ...Array<number>(bytes - 1).fill(0x80), 0x01];
+}
+
+/** About 1 MB of valid straight-line code: PUSH 1, then PUSH 1; ADD repeated, STORE 0, STOP. */
+function megabyteProgram(): Uint8Array {
+  const body: number[] = [0x01, 0x01];
+  while (body.length < (1 << 20) - 8) body.push(0x01, 0x01, 0x02);
+  body.push(0x04, 0x00, 0xff);
+  return Uint8Array.from(body);
+}
+
+/** A bound for work proportional to 1 MB of code: generous for a loaded CI machine, far from a hang. */
+const MEGABYTE_MS = 20_000;
+
+describe("hostile input", function () {
+  let tmp: string;
+  before(() => {
+    tmp = mkdtempSync(join(tmpdir(), "zkvm-hostile-"));
+  });
+  after(async () => {
+    await terminateCurves();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  describe("programs through the CLI", function () {});
+
+  describe("unexpected internal errors", function () {});
+
+  describe("inputs and options through the CLI", function () {});
+
+  describe("the library", function () {});
+
+  describe("build directories", function () {
+    /** y = x^5: four multiplications, so the Groth16 domain is 2^3 (a few constraints, one public signal). */
+    const PROGRAM_A = `.private x 0\n.output y 1\n${"LOAD x\n".repeat(2)}MUL\n${"LOAD x\nMUL\n".repeat(3)}STORE y\nSTOP\n`;
+    /** y = x^5 + x: another program with the same I/O. */
+    const PROGRAM_B = PROGRAM_A.replace("STORE y", "LOAD x\nADD\nSTORE y");
+    let builds: string;
+    let cases: string;
+    let a: string;
+    let b: string;
+    let caseNo = 0;
+
+    /** A fresh copy of a good build, so that each case starts from one. */
+    function copyOf(build: string): string {
+      const dir = join(cases, `case${++caseNo}`);
+      cpSync(build, dir, { recursive: true });
+      return dir;
+    }
+
+    function editManifest(dir: string, edit: (m: Record<string, unknown>) => void): void {
+      const file = join(dir, "manifest.json");
+      const m = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+      edit(m);
+      writeFileSync(file, JSON.stringify(m));
+    }
+
+    async function build(name: string, source: string): Promise<string> {
+      const file = join(builds, `${name}.zkasm`);
+      writeFileSync(file, source);
+      const dir = join(builds, name);
+      for (const argv of [
+        ["compile", file, "--steps", "16", "-o", dir, "--json"],
+        ["setup", dir, "--json"],
+        ["prove", dir, "--input", "x=3", "--json"],
+        ["verify", dir],
+      ]) {
+        const r = await zkvm(...argv);
+        expect(r.status, `${argv.join(" ")}: ${r.err}`).to.equal(0);
+      }
+      return dir;
+    }
+
+    before(async function () {
+      builds = join(tmp, "builds");
+      cases = join(tmp, "cases");
+      mkdirSync(builds);
+      mkdirSync(cases);
+      a = await build("a", PROGRAM_A);
+      b = await build("b", PROGRAM_B);
+    });
+
+    afterEach(function () {
+      expect(leftovers(builds), "left in builds/").to.deep.equal([]);
+      expect(leftovers(cases), "left in cases/").to.deep.equal([]);
+    });
+
+    const ARTIFACTS = [
+      "a.zkey",
+      "a_js/a.wasm",
+      "a.r1cs",
+      "verification_key.json",
+      "a.sym",
+      "a.circom",
+    ];
+    const COMMANDS: string[][] = [
+      ["prove", "--input", "x=3"],
+      ["setup", "--force"],
+      ["verify"],
+      ["export-verifier"],
+    ];
+
+    it("compile -o a file or a directory that is not a build: NOT_A_BUILD_DIR, nothing deleted", async function () {
+      const source = join(builds, "a.zkasm");
+      const file = join(cases, "notes.txt");
+      writeFileSync(file, "keep me");
+      await fails("NOT_A_BUILD_DIR", "compile", source, "--steps", "16", "-o", file);
+      expect(readFileSync(file, "utf8")).to.equal("keep me");
+      const project = join(cases, "project");
+      mkdirSync(project);
+      writeFileSync(join(project, "README.md"), "keep me too");
+      await fails("NOT_A_BUILD_DIR", "compile", source, "--steps", "16", "-o", project);
+      expect(readdirSync(project)).to.deep.equal(["README.md"]);
+      await fails("FILE_UNWRITABLE", "compile", source, "--steps", "16", "-o", join(file, "build"));
+      expect(readFileSync(file, "utf8")).to.equal("keep me");
+    });
+
+    describe("powers of tau", function () {
+      let need: number;
+      let ptau: Record<string, string>;
+
+      before(async function () {
+        const m = JSON.parse(readFileSync(join(a, "manifest.json"), "utf8")) as {
+          constraints: number;
+          publicSignals: unknown[];
+        };
+        need = domainPower(m.constraints, m.publicSignals.length);
+        expect(need, "the test needs a domain above 2^1").to.be.at.least(2);
+        const dir = join(tmp, "ptau");
+        mkdirSync(dir);
+        const snarkjs = await loadSnarkjs();
+        const curve = await snarkjs.curves.getCurveFromName("bn128");
+        ptau = {
+          small: join(dir, "small.ptau"),
+          unprepared: join(dir, "unprepared.ptau"),
+          enough: join(dir, "enough.ptau"),
+          truncated: join(dir, "truncated.ptau"),
+          random: join(dir, "random.ptau"),
+          empty: join(dir, "empty.ptau"),
+        };
+        const raw = join(dir, "raw.ptau");
+        await snarkjs.powersOfTau.newAccumulator(curve, need - 1, raw);
+        await snarkjs.powersOfTau.preparePhase2(raw, ptau.small!);
+        await snarkjs.powersOfTau.newAccumulator(curve, need, ptau.unprepared!);
+        await snarkjs.powersOfTau.preparePhase2(ptau.unprepared!, ptau.enough!);
+        const data = readFileSync(ptau.enough!);
+        writeFileSync(ptau.truncated!, data.subarray(0, data.length >> 1));
+        writeFileSync(
+          ptau.random!,
+          Uint8Array.from({ length: 4096 }, (_, i) => (i * 131 + 7) & 0xff),
+        );
+        writeFileSync(ptau.empty!, "");
+      });
+    });
+  });
+});
