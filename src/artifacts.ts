@@ -287,23 +287,112 @@ export async function readManifest(dir: string): Promise<Manifest> {
       { path: dir },
     );
   }
-  const manifest = await readJsonFile<Manifest>(file);
-  if (
-    typeof manifest !== "object" ||
-    manifest === null ||
-    manifest.format !== FORMAT ||
-    typeof manifest.files !== "object" ||
-    typeof manifest.bytecode !== "string"
-  ) {
+  let manifest: unknown;
+  try {
+    manifest = await readJsonFile(file);
+  } catch (e) {
+    if (!(e instanceof PipelineError) || e.code !== "BAD_JSON_FILE") throw e;
+    throw new PipelineError("BUILD_CORRUPT", `${MANIFEST} is truncated or not JSON`, {
+      cause: e,
+      path: file,
+    });
+  }
+  const problem = manifestProblem(manifest);
+  if (problem !== undefined) {
     throw new PipelineError(
       "BUILD_CORRUPT",
-      `${MANIFEST} is not a zkvm build manifest (${FORMAT})`,
-      {
-        path: file,
-      },
+      `${MANIFEST} is not a zkvm build manifest (${FORMAT}): ${problem}; run 'zkvm compile' again`,
+      { path: file },
     );
   }
-  return manifest;
+  return manifest as Manifest;
+}
+
+const SHA256_RE = /^[0-9a-f]{64}$/;
+
+/** A path relative to the build directory that stays inside it. */
+function isInsidePath(p: unknown): p is string {
+  return (
+    typeof p === "string" && p !== "" && !path.isAbsolute(p) && !p.split(/[\\/]/).includes("..")
+  );
+}
+
+function isCount(n: unknown, min: number): boolean {
+  return typeof n === "number" && Number.isSafeInteger(n) && n >= min;
+}
+
+/**
+ * What is wrong with a parsed manifest.json, if anything: every field the
+ * commands read has the type they expect, and every artifact path stays in
+ * the directory. The artifacts themselves are checked by their sha256.
+ */
+function manifestProblem(m: unknown): string | undefined {
+  if (typeof m !== "object" || m === null || Array.isArray(m)) return "not an object";
+  const r = m as Record<string, unknown>;
+  if (r.format !== FORMAT) return `format is not ${FORMAT}`;
+  if (typeof r.name !== "string" || !/^[A-Za-z0-9_]+$/.test(r.name)) return "bad name";
+  if (typeof r.bytecode !== "string") return "bytecode is not a string";
+  const io = r.io as Record<string, unknown> | null;
+  if (
+    typeof io !== "object" ||
+    io === null ||
+    !Array.isArray(io.inputs) ||
+    !Array.isArray(io.outputs)
+  ) {
+    return "io is not {inputs, outputs}";
+  }
+  if (!isCount(r.steps, 1) || !isCount(r.width, 1)) return "bad steps or width";
+  if (
+    !isCount(r.constraints, 0) ||
+    !isCount(r.estimatedConstraints, 0) ||
+    !isCount(r.blockSteps, 0)
+  ) {
+    return "bad constraint or block-step counts";
+  }
+  for (const key of ["publicSignals", "privateInputs", "profile", "perStep"]) {
+    if (!Array.isArray(r[key])) return `${key} is not an array`;
+  }
+  const signals = r.publicSignals as unknown[];
+  if (
+    !signals.every(
+      (s) => typeof s === "object" && s !== null && typeof (s as PublicSignal).name === "string",
+    )
+  ) {
+    return "bad public signal";
+  }
+  const files = r.files as Record<string, unknown> | null;
+  if (typeof files !== "object" || files === null) return "files is not an object";
+  for (const kind of ["circom", "r1cs", "sym", "wasm"]) {
+    const f = files[kind] as Record<string, unknown> | null | undefined;
+    if (
+      typeof f !== "object" ||
+      f === null ||
+      !isInsidePath(f.path) ||
+      typeof f.sha256 !== "string" ||
+      !SHA256_RE.test(f.sha256)
+    ) {
+      return `bad files.${kind}`;
+    }
+  }
+  if (r.setup !== undefined) {
+    const setup = r.setup as Record<string, unknown> | null;
+    if (
+      typeof setup !== "object" ||
+      setup === null ||
+      !isInsidePath(setup.zkey) ||
+      typeof setup.zkeySha256 !== "string" ||
+      !SHA256_RE.test(setup.zkeySha256) ||
+      typeof setup.vkeySha256 !== "string" ||
+      !SHA256_RE.test(setup.vkeySha256) ||
+      typeof setup.ptau !== "object" ||
+      setup.ptau === null ||
+      typeof (setup.ptau as Record<string, unknown>).path !== "string" ||
+      !isCount(setup.power, 0)
+    ) {
+      return "bad setup record";
+    }
+  }
+  return undefined;
 }
 
 /** Checks every artifact (and the setup's, when present) against the manifest's sha256. */
@@ -352,7 +441,16 @@ export async function openBuild(dir: string): Promise<Build> {
   const code = parseHex(manifest.bytecode);
   if (code === undefined)
     throw new PipelineError("BUILD_CORRUPT", "the manifest's bytecode is not hex", { path: dir });
-  const program = validate({ code, io: manifest.io });
+  let program: ValidatedProgram;
+  try {
+    program = validate({ code, io: manifest.io });
+  } catch (e) {
+    throw new PipelineError(
+      "BUILD_CORRUPT",
+      `the manifest's program does not validate (${errorMessage(e)}); run 'zkvm compile' again`,
+      { cause: e, path: path.join(dir, MANIFEST) },
+    );
+  }
   return { dir, manifest, program, file: (kind) => path.join(dir, manifest.files[kind].path) };
 }
 

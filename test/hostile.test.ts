@@ -280,6 +280,61 @@ describe("hostile input", function () {
       ["export-verifier"],
     ];
 
+    it("manifest.json deleted: BUILD_NOT_FOUND; truncated or malformed: BUILD_CORRUPT", async function () {
+      const dir = copyOf(a);
+      unlinkSync(join(dir, "manifest.json"));
+      for (const [cmd, ...args] of COMMANDS) await fails("BUILD_NOT_FOUND", cmd!, dir, ...args);
+      await fails("BUILD_NOT_FOUND", "prove", cases, "--input", "x=3");
+      await fails("BUILD_NOT_FOUND", "setup", join(cases, "nothing-here"));
+      const good = readFileSync(join(a, "manifest.json"), "utf8");
+      for (const text of [good.slice(0, good.length >> 1), "", "null", "[]", "{}", '"zkvm"']) {
+        const d = copyOf(a);
+        writeFileSync(join(d, "manifest.json"), text);
+        for (const [cmd, ...args] of COMMANDS) await fails("BUILD_CORRUPT", cmd!, d, ...args);
+      }
+    });
+
+    it("a manifest with fields of the wrong type or paths outside the build: BUILD_CORRUPT, never a TypeError", async function () {
+      const edits: Record<string, (m: Record<string, unknown>) => void> = {
+        "no files": (m) => (m.files = {}),
+        "files.r1cs null": (m) => ((m.files as Record<string, unknown>).r1cs = null),
+        "files.wasm without a hash": (m) =>
+          ((m.files as Record<string, { sha256?: string }>).wasm!.sha256 = undefined),
+        "a path outside the build": (m) =>
+          ((m.files as Record<string, { path: string }>).sym!.path = "../../a/a.sym"),
+        "an absolute path": (m) =>
+          ((m.files as Record<string, { path: string }>).sym!.path = join(a, "a.sym")),
+        "io null": (m) => (m.io = null),
+        "io without outputs": (m) => (m.io = { inputs: [] }),
+        "setup empty": (m) => (m.setup = {}),
+        "setup.zkey outside": (m) => ((m.setup as Record<string, unknown>).zkey = "../b/b.zkey"),
+        "steps a string": (m) => (m.steps = "16"),
+        "steps zero": (m) => (m.steps = 0),
+        "publicSignals null": (m) => (m.publicSignals = null),
+        "bytecode not hex": (m) => (m.bytecode = "zz"),
+        "bytecode of an invalid program": (m) => (m.bytecode = "02ff"),
+        "an input on two cells": (m) =>
+          (m.io = {
+            inputs: [
+              { name: "x", cell: 0, visibility: "private" },
+              { name: "x", cell: 3, visibility: "private" },
+            ],
+            outputs: [],
+          }),
+        "another format": (m) => (m.format = "zkvm-build/0"),
+      };
+      for (const [what, edit] of Object.entries(edits)) {
+        const dir = copyOf(a);
+        editManifest(dir, edit);
+        for (const [cmd, ...args] of COMMANDS) {
+          const r = await zkvm(cmd!, dir, ...args);
+          expect(r.status, `${what}: ${r.err}`).to.equal(1);
+          expect(errorLines(r), what).to.have.length(1);
+          expect(errorLines(r)[0], what).to.match(new RegExp(`^zkvm ${cmd}: error BUILD_CORRUPT`));
+        }
+      }
+    });
+
     it("compile -o a file or a directory that is not a build: NOT_A_BUILD_DIR, nothing deleted", async function () {
       const source = join(builds, "a.zkasm");
       const file = join(cases, "notes.txt");
