@@ -26,6 +26,7 @@ import {
   circomVersion,
   compileCircom,
   defaultIncludePaths,
+  domainPower,
   groth16Setup,
   localPtau,
   PipelineError,
@@ -498,13 +499,19 @@ async function setupUnlocked(
   const samePtau =
     options.ptau === undefined || path.resolve(options.ptau) === manifest.setup?.ptau.path;
   if (manifest.setup && !options.force && samePtau) return { manifest, cached: true };
-  await sharedCurve();
   const nPublic = manifest.publicSignals.length;
+  // A user's file needs only the circuit's own domain (the local ceremony has a
+  // floor: one small cached file for every tiny circuit). It is checked before
+  // the curve's worker threads start, so a bad file fails at once.
+  const userPtau = options.ptau
+    ? await checkUserPtau(options.ptau, domainPower(manifest.constraints, nPublic))
+    : undefined;
+  await sharedCurve();
   const power = requiredPower(manifest.constraints, nPublic);
-  const ptau = options.ptau
+  const ptau = userPtau
     ? {
-        path: path.resolve(options.ptau),
-        power: (await checkUserPtau(options.ptau, power)).power,
+        path: path.resolve(userPtau.path),
+        power: userPtau.power,
         source: "user" as const,
         cached: true,
       }

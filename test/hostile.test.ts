@@ -386,6 +386,49 @@ describe("hostile input", function () {
         );
         writeFileSync(ptau.empty!, "");
       });
+
+      it("too small, not prepared, truncated, random, empty, missing or a directory: typed errors, the previous setup intact", async function () {
+        const expected: Array<[string, string]> = [
+          [ptau.small!, "PTAU_TOO_SMALL"],
+          [ptau.unprepared!, "PTAU_NOT_PREPARED"],
+          [ptau.truncated!, "PTAU_INVALID"],
+          [ptau.random!, "PTAU_INVALID"],
+          [ptau.empty!, "PTAU_INVALID"],
+          [join(tmp, "ptau", "missing.ptau"), "FILE_NOT_FOUND"],
+          [join(tmp, "ptau"), "PTAU_INVALID"],
+          [join(builds, "a", "a.zkey"), "PTAU_INVALID"],
+        ];
+        if (existsSync("/dev/zero")) expected.push(["/dev/zero", "PTAU_INVALID"]);
+        for (const [file, code] of expected) {
+          const dir = copyOf(a);
+          const before = snapshot(dir);
+          await fails(code, "setup", dir, "--ptau", file, "--force");
+          await fails(code, "setup", dir, "--ptau", file);
+          expect(snapshot(dir), code).to.deep.equal(before);
+          expect(leftovers(dir)).to.deep.equal([]);
+        }
+        await misused("setup", a, "--ptau=");
+        const r = await zkvm("verify", a);
+        expect(r.status, r.err).to.equal(0);
+      });
+
+      it("a prepared ptau exactly as large as the circuit's domain is enough, below the local floor of 2^8", async function () {
+        const dir = copyOf(a);
+        const r = await zkvm("setup", dir, "--ptau", ptau.enough!, "--json");
+        expect(r.status, r.err).to.equal(0);
+        expect(JSON.parse(r.out)).to.deep.include({ power: need });
+        for (const argv of [
+          ["prove", dir, "--input", "x=2", "--json"],
+          ["verify", dir],
+        ]) {
+          const s = await zkvm(...argv);
+          expect(s.status, s.err).to.equal(0);
+        }
+        // The old proof was made with the previous keys.
+        expect(
+          await invalid(dir, "--proof", join(a, "proof.json"), "--public", join(a, "public.json")),
+        ).to.include("pairing check failed");
+      });
     });
   });
 });

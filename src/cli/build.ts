@@ -154,6 +154,7 @@ Options:
     );
     if (values.help) return (io.out(this.help), 0);
     const dir = positionals[0]!;
+    if (values.ptau === "") throw new UsageError("--ptau needs a file name");
     const onProgress = progressPrinter(io, values.json === true);
     const { manifest, cached } = await setupCircuit(dir, {
       ...(values.ptau !== undefined ? { ptau: values.ptau } : {}),
