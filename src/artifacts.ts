@@ -595,6 +595,22 @@ export async function proveCircuit(
     circuitInput(program.io, inputs),
     options.onProgress ? { onProgress: options.onProgress } : {},
   );
+  // snarkjs proves whatever witness it is given: a proving key from another
+  // circuit with as many wires (a manifest edited to match it) gives a proof
+  // that never verifies. Checking it here means no command reports success
+  // and writes a proof.json that its own build rejects.
+  const check = await verify(
+    await readJsonFile<Groth16VerificationKey>(path.join(dir, VKEY)),
+    result.publicSignals,
+    result.proof,
+  );
+  if (!check.valid) {
+    throw new PipelineError(
+      "PROVE_FAILED",
+      `the proof does not verify with the build's verification key (${check.reason ?? "invalid"}); the proving key does not belong to this circuit: run 'zkvm setup ${dir} --force'`,
+      { path: path.join(dir, build.setup.zkey) },
+    );
+  }
   return {
     proof: result.proof,
     publicSignals: result.publicSignals,

@@ -280,6 +280,23 @@ describe("hostile input", function () {
       ["export-verifier"],
     ];
 
+    it("another program's zkey with a manifest edited to match: PROVE_FAILED, no proof written", async function () {
+      const dir = copyOf(a);
+      cpSync(join(b, "b.zkey"), join(dir, "a.zkey"));
+      cpSync(join(b, "verification_key.json"), join(dir, "verification_key.json"));
+      const bSetup = (
+        JSON.parse(readFileSync(join(b, "manifest.json"), "utf8")) as {
+          setup: Record<string, unknown>;
+        }
+      ).setup;
+      editManifest(dir, (m) => {
+        m.setup = { ...bSetup, zkey: "a.zkey" };
+      });
+      const before = snapshot(dir);
+      await fails("PROVE_FAILED", "prove", dir, "--input", "x=3", "--json");
+      expect(snapshot(dir)).to.deep.equal(before);
+    });
+
     it("manifest.json deleted: BUILD_NOT_FOUND; truncated or malformed: BUILD_CORRUPT", async function () {
       const dir = copyOf(a);
       unlinkSync(join(dir, "manifest.json"));
