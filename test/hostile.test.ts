@@ -367,6 +367,31 @@ describe("hostile input", function () {
       expect(readFileSync(file, "utf8")).to.equal("keep me");
     });
 
+    it("compile removes the staging directories of a compile whose process died", async function () {
+      const dir = copyOf(a);
+      const dead = spawnSync(process.execPath, ["-e", ""]).pid!;
+      const stale = [
+        `.${"case" + caseNo}.build-${dead}-0badf00d`,
+        `.${"case" + caseNo}.build-${dead}-0badf00d.old`,
+      ];
+      for (const n of stale) {
+        mkdirSync(join(cases, n));
+        writeFileSync(join(cases, n, "half.r1cs"), "partial");
+      }
+      const r = await zkvm(
+        "compile",
+        join(builds, "a.zkasm"),
+        "--steps",
+        "16",
+        "-o",
+        dir,
+        "--json",
+      );
+      expect(r.status, r.err).to.equal(0);
+      expect(JSON.parse(r.out)).to.include({ cached: true });
+      for (const n of stale) expect(existsSync(join(cases, n)), n).to.equal(false);
+    });
+
     describe("powers of tau", function () {
       let need: number;
       let ptau: Record<string, string>;
