@@ -392,6 +392,19 @@ describe("hostile input", function () {
       for (const n of stale) expect(existsSync(join(cases, n)), n).to.equal(false);
     });
 
+    it("outputs that cannot be written: FILE_UNWRITABLE, no temporary file left", async function () {
+      const dir = copyOf(a);
+      const before = snapshot(dir);
+      const file = join(cases, "plain.txt");
+      writeFileSync(file, "x");
+      await fails("FILE_UNWRITABLE", "prove", dir, "--input", "x=3", "--out", join(file, "out"));
+      await fails("FILE_UNWRITABLE", "export-verifier", dir, "-o", cases);
+      await fails("FILE_UNWRITABLE", "export-verifier", dir, "-o", join(file, "v.sol"));
+      await fails("FILE_UNWRITABLE", "asm", join(builds, "a.zkasm"), "-o", cases);
+      expect(snapshot(dir)).to.deep.equal(before);
+      expect(readFileSync(file, "utf8")).to.equal("x");
+    });
+
     describe("powers of tau", function () {
       let need: number;
       let ptau: Record<string, string>;

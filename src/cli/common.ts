@@ -1,5 +1,5 @@
 /** What every CLI command shares: argument parsing, reading programs, printing, errors. */
-import { readFileSync, renameSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { parseHex } from "../bytecode.js";
@@ -148,12 +148,28 @@ export function positiveInt(text: string | undefined, option: string, fallback: 
   return Number(text);
 }
 
-/** Writes a file atomically: a temporary sibling, then rename. */
+/** Writes a file atomically: a temporary sibling, then rename; on failure nothing is left. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // the directory itself is unusable: there is no temporary file to remove
+    }
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ZkvmError(
+      "input",
+      "FILE_UNWRITABLE",
+      `cannot write the file (${code === "EISDIR" ? "it is a directory" : (code ?? String(e))})`,
+      { path },
+      { cause: e },
+    );
+  }
 }
 
 /** JSON with bigints as decimal strings. */
