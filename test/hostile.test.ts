@@ -202,7 +202,20 @@ describe("hostile input", function () {
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  describe("programs through the CLI", function () {});
+  describe("programs through the CLI", function () {
+    it("a directory, a missing file or an endless device as the program: a file error, exit 1", async function () {
+      await fails("FILE_UNREADABLE", "run", tmp);
+      await fails("FILE_UNREADABLE", "disasm", tmp);
+      await fails("FILE_UNREADABLE", "compile", tmp, "--steps", "3");
+      await fails("FILE_UNREADABLE", "asm", tmp, "-o", join(tmp, "x.bin"));
+      await fails("FILE_NOT_FOUND", "run", join(tmp, "missing.zkasm"));
+      await fails("FILE_NOT_FOUND", "asm", join(tmp, "missing.zkasm"), "-o", join(tmp, "x.bin"));
+      if (existsSync("/dev/zero")) {
+        const r = await fails("FILE_TOO_LARGE", "run", "/dev/zero");
+        expect(r.ms).to.be.below(5000);
+      }
+    });
+  });
 
   describe("unexpected internal errors", function () {});
 
@@ -295,6 +308,33 @@ describe("hostile input", function () {
       const before = snapshot(dir);
       await fails("PROVE_FAILED", "prove", dir, "--input", "x=3", "--json");
       expect(snapshot(dir)).to.deep.equal(before);
+    });
+
+    it("proof.json or public.json truncated, empty or not JSON: BAD_JSON_FILE from verify and calldata", async function () {
+      for (const name of ["proof.json", "public.json"]) {
+        const good = readFileSync(join(a, name), "utf8");
+        for (const text of [
+          good.slice(0, good.length >> 1),
+          "",
+          "   \n",
+          "not json",
+          '{"pi_a": [',
+          "\u0000\u0001",
+        ]) {
+          const dir = copyOf(a);
+          writeFileSync(join(dir, name), text);
+          const before = snapshot(dir);
+          await fails("BAD_JSON_FILE", "verify", dir);
+          await fails("BAD_JSON_FILE", "calldata", dir);
+          expect(snapshot(dir)).to.deep.equal(before);
+        }
+      }
+      await fails("BAD_JSON_FILE", "verify", a, "--proof", cases);
+      await fails("FILE_NOT_FOUND", "verify", a, "--public", join(cases, "none.json"));
+      if (existsSync("/dev/zero")) {
+        const r = await fails("BAD_JSON_FILE", "verify", a, "--proof", "/dev/zero");
+        expect(r.ms).to.be.below(10_000);
+      }
     });
 
     it("manifest.json deleted: BUILD_NOT_FOUND; truncated or malformed: BUILD_CORRUPT", async function () {

@@ -1,5 +1,13 @@
 /** What every CLI command shares: argument parsing, reading programs, printing, errors. */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { parseHex } from "../bytecode.js";
@@ -73,10 +81,14 @@ export function parse<T extends Options>(
   return parsed;
 }
 
+/** Larger than any program worth reading; stops `/dev/zero` or a stray disk image from eating memory. */
+export const MAX_INPUT_FILE_BYTES = 64 * 1024 * 1024;
+
 export function readFile(path: string): Buffer {
   try {
-    return readFileSync(path);
+    return readBounded(path);
   } catch (e) {
+    if (e instanceof ZkvmError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new ZkvmError(
       "input",
@@ -84,6 +96,32 @@ export function readFile(path: string): Buffer {
       code === "ENOENT" ? `no such file` : `cannot read the file (${code ?? String(e)})`,
       { path },
     );
+  }
+}
+
+/** Reads at most MAX_INPUT_FILE_BYTES (a device or pipe has no size to check first). */
+function readBounded(path: string): Buffer {
+  const fd = openSync(path, "r");
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(Math.min(1 << 20, MAX_INPUT_FILE_BYTES + 1 - total));
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) return Buffer.concat(chunks, total);
+      chunks.push(chunk.subarray(0, n));
+      total += n;
+      if (total > MAX_INPUT_FILE_BYTES) {
+        throw new ZkvmError(
+          "input",
+          "FILE_TOO_LARGE",
+          `the file is larger than ${MAX_INPUT_FILE_BYTES / (1024 * 1024)} MiB`,
+          { path },
+        );
+      }
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 

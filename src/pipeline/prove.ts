@@ -313,6 +313,34 @@ export async function verify(
   }
 }
 
+/** Far above any key, proof or manifest; keeps `/dev/zero` or a wrong path from filling memory. */
+const MAX_JSON_FILE_BYTES = 64 * 1024 * 1024;
+
+/** Reads at most `limit` bytes as UTF-8 (a device or pipe has no size to check first). */
+async function readBoundedText(file: string, limit: number): Promise<string> {
+  const fh = await fsp.open(file, "r");
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(Math.min(1 << 20, limit + 1 - total));
+      const { bytesRead } = await fh.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) return Buffer.concat(chunks, total).toString("utf8");
+      chunks.push(chunk.subarray(0, bytesRead));
+      total += bytesRead;
+      if (total > limit) {
+        throw new PipelineError(
+          "BAD_JSON_FILE",
+          `${file} is larger than ${limit / (1024 * 1024)} MiB: not a zkvm JSON file`,
+          { path: file },
+        );
+      }
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
 /**
  * Read and parse a JSON file. Throws PipelineError FILE_NOT_FOUND, or
  * BAD_JSON_FILE for an empty, truncated or otherwise malformed file.
@@ -320,8 +348,9 @@ export async function verify(
 export async function readJsonFile<T = unknown>(file: string): Promise<T> {
   let text: string;
   try {
-    text = await fsp.readFile(file, "utf8");
+    text = await readBoundedText(file, MAX_JSON_FILE_BYTES);
   } catch (e) {
+    if (e instanceof PipelineError) throw e;
     if (isErrnoException(e) && e.code === "ENOENT") {
       throw new PipelineError("FILE_NOT_FOUND", `file not found: ${file}`, {
         cause: e,
