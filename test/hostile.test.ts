@@ -337,6 +337,56 @@ describe("hostile input", function () {
       }
     });
 
+    it("proof.json or public.json of the wrong shape: verify says invalid and why, calldata BAD_PROOF_FILE", async function () {
+      const proof = JSON.parse(readFileSync(join(a, "proof.json"), "utf8")) as Record<
+        string,
+        string[]
+      >;
+      const signals = JSON.parse(readFileSync(join(a, "public.json"), "utf8")) as string[];
+      const badProofs: unknown[] = [
+        {},
+        [],
+        null,
+        "proof",
+        42,
+        { ...proof, pi_a: proof.pi_a!.slice(0, 2) },
+        { ...proof, pi_a: [...proof.pi_a!.slice(0, 2), "x"] },
+        { ...proof, pi_c: proof.pi_c!.map(() => "9".repeat(80)) },
+        { ...proof, pi_b: "nope" },
+        { ...proof, protocol: "plonk" },
+      ];
+      for (const bad of badProofs) {
+        const dir = copyOf(a);
+        writeFileSync(join(dir, "proof.json"), JSON.stringify(bad));
+        expect(await invalid(dir)).to.match(/proof/);
+        await fails("BAD_PROOF_FILE", "calldata", dir);
+      }
+      const badSignals: unknown[] = [
+        {},
+        null,
+        "5",
+        [],
+        [...signals, "1"],
+        [P.toString()],
+        ["-1"],
+        ["0x10"],
+        [7],
+        ["1".repeat(100)],
+      ];
+      for (const bad of badSignals) {
+        const dir = copyOf(a);
+        writeFileSync(join(dir, "public.json"), JSON.stringify(bad));
+        expect(await invalid(dir)).to.match(/public signal/);
+        if (!(Array.isArray(bad) && (bad.length === 0 || bad.length === 2))) {
+          await fails("BAD_PROOF_FILE", "calldata", dir);
+        }
+      }
+      // A tampered output value: well formed, so the pairing check says no.
+      const dir = copyOf(a);
+      writeFileSync(join(dir, "public.json"), JSON.stringify([String(BigInt(signals[0]!) + 1n)]));
+      expect(await invalid(dir)).to.include("pairing check failed");
+    });
+
     it("manifest.json deleted: BUILD_NOT_FOUND; truncated or malformed: BUILD_CORRUPT", async function () {
       const dir = copyOf(a);
       unlinkSync(join(dir, "manifest.json"));

@@ -1,7 +1,12 @@
 import path from "node:path";
 import { readVerificationKey } from "../artifacts.js";
 import { exportSolidityVerifier, solidityCallArgs, solidityCalldata } from "../evm/verifier.js";
-import { readJsonFile, type Groth16Proof } from "../pipeline/index.js";
+import {
+  proofProblem,
+  publicSignalsProblem,
+  readJsonFile,
+  type Groth16Proof,
+} from "../pipeline/index.js";
 import { parse, toJson, writeFileAtomic, type Command } from "./common.js";
 import { ZkvmError } from "../errors.js";
 
@@ -43,10 +48,18 @@ contract expects).`,
     if (values.help) return (io.out(this.help), 0);
     const dir = positionals[0]!;
     const proofFile = values.proof ?? path.join(dir, "proof.json");
+    const publicFile = values.public ?? path.join(dir, "public.json");
     const proof = await readJsonFile<Groth16Proof>(proofFile);
-    const publicSignals = await readJsonFile<string[]>(
-      values.public ?? path.join(dir, "public.json"),
-    );
+    const publicSignals = await readJsonFile<string[]>(publicFile);
+    // Calldata for a malformed proof would only fail later, on chain.
+    for (const [problem, file] of [
+      [proofProblem(proof), proofFile],
+      [publicSignalsProblem(publicSignals), publicFile],
+    ] as const) {
+      if (problem !== undefined) {
+        throw new ZkvmError("pipeline", "BAD_PROOF_FILE", problem, { path: file });
+      }
+    }
     try {
       io.out(
         values.json

@@ -29,7 +29,9 @@ export {
 export { groth16Setup, type Groth16SetupOptions, type Groth16SetupResult } from "./setup.js";
 export {
   computeWitness,
+  proofProblem,
   prove,
+  publicSignalsProblem,
   readJsonFile,
   verify,
   type CircuitInput,

@@ -280,6 +280,17 @@ function checkPublicSignals(signals: unknown, nPublic: number): string | undefin
   return undefined;
 }
 
+/** What is wrong with a proof as proof.json holds it (shape, coordinates below q), if anything. */
+export function proofProblem(proof: unknown): string | undefined {
+  return checkProof(proof);
+}
+
+/** What is wrong with public signals as public.json holds them (decimal strings below r), if anything. */
+export function publicSignalsProblem(signals: unknown): string | undefined {
+  if (!Array.isArray(signals)) return "public signals are not an array";
+  return checkPublicSignals(signals, signals.length);
+}
+
 /**
  * Verify a Groth16 proof. Never throws: malformed keys, proofs or public
  * signals (wrong shape, non-decimal, out of field, wrong count) and snarkjs
