@@ -217,7 +217,23 @@ describe("hostile input", function () {
     });
   });
 
-  describe("unexpected internal errors", function () {});
+  describe("unexpected internal errors", function () {
+    it("main() reports a non-ZkvmError on one line with exit 1 instead of throwing", async function () {
+      const exploding: Command = {
+        name: "explode",
+        summary: "throws a TypeError",
+        help: "",
+        run: () => Promise.reject(new TypeError("boom\nsecond line")),
+      };
+      (COMMANDS as Command[]).push(exploding);
+      try {
+        const r = await fails("INTERNAL_ERROR", "explode");
+        expect(r.err).to.include("boom second line");
+      } finally {
+        (COMMANDS as Command[]).pop();
+      }
+    });
+  });
 
   describe("inputs and options through the CLI", function () {});
 

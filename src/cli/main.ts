@@ -61,7 +61,14 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.err(`zkvm ${name}: error ${e.describe()}`);
       return 1;
     }
-    throw e;
+    // Every failure a user can cause is a ZkvmError; anything else is a bug in
+    // zkvm, still reported on one line (the stack only on request).
+    if (process.env.ZKVM_DEBUG) io.err(String((e as Error).stack ?? e));
+    const message = (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, " ");
+    io.err(
+      `zkvm ${name}: error INTERNAL_ERROR: ${message} (a bug in zkvm; ZKVM_DEBUG=1 prints the stack)`,
+    );
+    return 1;
   } finally {
     // snarkjs keeps worker threads for its curve; without this the process never exits.
     await terminateCurves();
