@@ -14,7 +14,7 @@ import {
   type Chain,
   type CompiledContract,
 } from "../src/evm/evm.js";
-import { terminateSnarkjsCurves } from "../src/evm/snarkjs.js";
+import { terminateCurves } from "../src/pipeline/snarkjs.js";
 import {
   exportSolidityVerifier,
   solidityCallArgs,
@@ -63,7 +63,7 @@ describe("evm: ProvenOutputRegistry consumer contract", function () {
   });
 
   after(async function () {
-    await terminateSnarkjsCurves();
+    await terminateCurves();
   });
 
   async function deployConsumer(): Promise<string> {

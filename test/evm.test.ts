@@ -9,7 +9,7 @@ import {
   type Chain,
   type CompiledContract,
 } from "../src/evm/evm.js";
-import { loadSnarkjs, terminateSnarkjsCurves } from "../src/evm/snarkjs.js";
+import { loadSnarkjs, terminateCurves } from "../src/pipeline/snarkjs.js";
 import {
   exportSolidityVerifier,
   groth16TemplatePath,
@@ -56,7 +56,7 @@ describe("evm: Groth16 Solidity verifier", function () {
   });
 
   after(async function () {
-    await terminateSnarkjsCurves();
+    await terminateCurves();
   });
 
   describe("exportSolidityVerifier", function () {

@@ -12,9 +12,9 @@ import {
   snarkjsPackageDir,
   type Groth16Proof,
   type Groth16VerificationKey,
-} from "./snarkjs.js";
+} from "../pipeline/snarkjs.js";
 
-export type { Groth16Proof, Groth16VerificationKey } from "./snarkjs.js";
+export type { Groth16Proof, Groth16VerificationKey } from "../pipeline/snarkjs.js";
 
 /**
  * Arguments of the generated `verifyProof(uint[2] _pA, uint[2][2] _pB, uint[2] _pC,

@@ -1,12 +1,15 @@
 /**
- * A typed view of the part of snarkjs the pipeline uses.
+ * A typed view of the part of snarkjs that zkvm uses.
  *
  * snarkjs ships no TypeScript declarations; an ambient `declare module
  * "snarkjs"` could clash with other modules' declarations, so snarkjs is
  * loaded through a non-literal specifier (the compiler does not resolve it)
  * and cast to the interface below. The specifier is resolved by Node from
- * this file's location, never from the process's cwd.
+ * this file's location, never from the process's cwd. src/evm uses it too.
  */
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
 
 /** A Groth16 proof as snarkjs writes it (decimal strings, projective coordinates). */
 export interface Groth16Proof {
@@ -61,6 +64,7 @@ export interface Snarkjs {
       proof: unknown,
       logger?: SnarkjsLogger,
     ): Promise<boolean>;
+    exportSolidityCallData(proof: Groth16Proof, publicSignals: readonly string[]): Promise<string>;
   };
   zKey: {
     newZKey(r1cs: string, ptau: string, zkey: string, logger?: SnarkjsLogger): Promise<unknown>;
@@ -72,6 +76,7 @@ export interface Snarkjs {
       logger?: SnarkjsLogger,
     ): Promise<unknown>;
     exportVerificationKey(zkey: string, logger?: SnarkjsLogger): Promise<Groth16VerificationKey>;
+    exportSolidityVerifier(zkey: string, templates: { groth16: string }): Promise<string>;
   };
   powersOfTau: {
     newAccumulator(
@@ -111,6 +116,30 @@ let loaded: Promise<Snarkjs> | undefined;
 export function loadSnarkjs(): Promise<Snarkjs> {
   loaded ??= import(SNARKJS_SPECIFIER) as Promise<Snarkjs>;
   return loaded;
+}
+
+/**
+ * Directory of the installed snarkjs package, resolved from this module's
+ * location (not cwd). snarkjs's "exports" hide its package.json, so this walks
+ * up from the resolved entry point. It uses createRequire, not
+ * `import.meta.resolve`, which is missing when a loader runs this module as
+ * CommonJS (tsx under mocha's require(esm)).
+ */
+export function snarkjsPackageDir(): string {
+  const entry = createRequire(import.meta.url).resolve(SNARKJS_SPECIFIER);
+  let dir = path.dirname(entry);
+  for (;;) {
+    const manifest = path.join(dir, "package.json");
+    if (
+      existsSync(manifest) &&
+      (JSON.parse(readFileSync(manifest, "utf8")) as { name?: unknown }).name === "snarkjs"
+    ) {
+      return dir;
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`no snarkjs package.json above ${entry}`);
+    dir = parent;
+  }
 }
 
 /**
