@@ -26,6 +26,12 @@ export function parseInputValue(name: string, raw: InputValue): bigint {
 
 /** Initial memory: each declared input's cell holds its value; every other cell is 0. */
 export function inputCells(io: IoLayout, inputs: Inputs): Map<number, bigint> {
+  if (typeof inputs !== "object" || inputs === null || Array.isArray(inputs)) {
+    throw new InputError(
+      "BAD_INPUTS",
+      `inputs are an object of name: value pairs, not ${Array.isArray(inputs) ? "an array" : String(inputs)}`,
+    );
+  }
   const declared = new Map(io.inputs.map((d) => [d.name, d]));
   for (const name of Object.keys(inputs)) {
     if (!declared.has(name)) {

@@ -237,7 +237,44 @@ describe("hostile input", function () {
 
   describe("inputs and options through the CLI", function () {});
 
-  describe("the library", function () {});
+  describe("the library", function () {
+    it("a program or options of the wrong type: a ZkvmError, not a TypeError", function () {
+      for (const source of [null, undefined, 42, {}, [1, 2], new ArrayBuffer(2)]) {
+        throwsTyped(() => new ZKVM(source as never), ZkvmError, "BAD_PROGRAM");
+      }
+      const seed = Uint8Array.from([0x01, 0x05, 0x01, 0x03, 0x02, 0x04, 0x00, 0xff]);
+      for (const width of [0, 253, 1.5, NaN, "64"]) {
+        throwsTyped(() => new ZKVM(seed, { width: width as never }), ZkvmError, "BAD_OPTION");
+      }
+      throwsTyped(
+        () => new ZKVM(seed, { io: { private: [2 ** 32] } }),
+        ValidationError,
+        "ADDRESS_OUT_OF_RANGE",
+      );
+      for (const io of [5, { private: 5 }, { outputs: ["0"] }, { public: [null] }]) {
+        throwsTyped(() => new ZKVM(seed, { io: io as never }), ZkvmError, "BAD_OPTION");
+      }
+    });
+
+    it("execute with bad inputs throws InputError; a bad step bound BAD_OPTION", function () {
+      const vm = new ZKVM(readFileSync(CUBIC, "utf8"));
+      throwsTyped(() => vm.execute({}), InputError, "MISSING_INPUT");
+      throwsTyped(() => vm.execute({ x: 1, q: 2 }), InputError, "UNKNOWN_INPUT");
+      for (const x of ["abc", "", 1.5, NaN, Infinity, 2 ** 60, true, {}, [], null]) {
+        throwsTyped(() => vm.execute({ x: x as never }), InputError, "BAD_INPUT_VALUE");
+      }
+      for (const x of [P, -P, 1n << 300n, P.toString(), `-${P}`]) {
+        throwsTyped(() => vm.execute({ x }), InputError, "INPUT_OUT_OF_FIELD");
+      }
+      for (const inputs of [null, 5, "x=1", [1]]) {
+        throwsTyped(() => vm.execute(inputs as never), InputError, "BAD_INPUTS");
+      }
+      for (const steps of [0, -1, 1.5, NaN, Infinity]) {
+        throwsTyped(() => vm.execute({ x: 1 }, { steps }), ZkvmError, "BAD_OPTION");
+      }
+      throwsTyped(() => vm.execute({ x: 1 }, { steps: 3 }), RuntimeFault, "STEP_LIMIT_EXCEEDED");
+    });
+  });
 
   describe("build directories", function () {
     /** y = x^5: four multiplications, so the Groth16 domain is 2^3 (a few constraints, one public signal). */
