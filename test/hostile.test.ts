@@ -203,6 +203,157 @@ describe("hostile input", function () {
   });
 
   describe("programs through the CLI", function () {
+    it("random bytes as a raw program: run and disasm exit 0 or 1 with one typed error line", async function () {
+      const file = join(tmp, "random.bin");
+      await fc.assert(
+        fc.asyncProperty(anyBytes, async (bytes) => {
+          writeFileSync(file, bytes);
+          for (const argv of [
+            ["run", file, "--steps", "1000"],
+            ["disasm", file],
+          ]) {
+            const r = await zkvm(...argv);
+            expect(r.status, r.err).to.be.oneOf([0, 1]);
+            if (r.status === 1) {
+              expect(errorLines(r)).to.have.length(1);
+              expect(r.err).to.match(new RegExp(`^zkvm ${argv[0]}: error [A-Z_]+ at ${file}`));
+            }
+            expect(r.err).not.to.match(STACK_FRAME);
+          }
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it("random bytes that do not validate: compile exits 1 with the validation code and writes nothing", async function () {
+      const file = join(tmp, "random-compile.bin");
+      const out = join(tmp, "random-build");
+      await fc.assert(
+        fc.asyncProperty(anyBytes, async (bytes) => {
+          let code: string | undefined;
+          try {
+            validate({ code: bytes, io: rawIoLayout(bytes) });
+          } catch (e) {
+            code = (e as ZkvmError).code;
+          }
+          fc.pre(code !== undefined); // a valid program would run circom: not this test's business
+          writeFileSync(file, bytes);
+          await fails(code!, "compile", file, "--steps", "4", "-o", out);
+          expect(existsSync(out)).to.equal(false);
+        }),
+        { numRuns: 150 },
+      );
+      expect(leftovers(tmp)).to.deep.equal([]);
+    });
+
+    it("random text as assembly or hex: exit 1 with a code, or it runs", async function () {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.string({ maxLength: 80, unit: "binary" }),
+          fc.constantFrom(".zkasm", ".hex"),
+          async (text, ext) => {
+            const file = join(tmp, `random${ext}`);
+            writeFileSync(file, text);
+            const r = await zkvm("run", file, "--steps", "1000");
+            expect(r.status, r.err).to.be.oneOf([0, 1]);
+            if (r.status === 1) expect(errorLines(r)).to.have.length(1);
+            expect(r.err).not.to.match(STACK_FRAME);
+          },
+        ),
+        { numRuns: 200 },
+      );
+    });
+
+    it("a PUSH with a 40-byte LEB128 immediate is VALUE_OUT_OF_FIELD at offset 0", async function () {
+      const file = join(tmp, "leb40.bin");
+      writeFileSync(file, Uint8Array.from([...longPush(40), 0x04, 0x00, 0xff]));
+      for (const cmd of ["run", "disasm"]) {
+        const r = await fails("VALUE_OUT_OF_FIELD", cmd, file);
+        expect(r.err).to.include("offset 0");
+      }
+      await fails("VALUE_OUT_OF_FIELD", "compile", file, "--steps", "3", "-o", join(tmp, "leb"));
+      // The same immediate at STORE and JUMP: out of range and not an instruction start.
+      writeFileSync(file, Uint8Array.from([0x01, 0x01, 0x04, ...longPush(40).slice(1), 0xff]));
+      await fails("ADDRESS_OUT_OF_RANGE", "run", file);
+      writeFileSync(file, Uint8Array.from([0x06, ...longPush(40).slice(1), 0xff]));
+      await fails("BAD_JUMP_TARGET", "run", file);
+      // Immediates that end at the end of the file are truncated, however long.
+      writeFileSync(file, Uint8Array.from([0x01, ...Array<number>(30).fill(0x80)]));
+      await fails("TRUNCATED_IMMEDIATE", "run", file);
+    });
+
+    it("1025 PUSHes: STACK_OVERFLOW at the 1025th, in run, compile and asm", async function () {
+      const bin = join(tmp, "push1025.bin");
+      writeFileSync(
+        bin,
+        Uint8Array.from([...Array<number[]>(1025).fill([0x01, 0x07]).flat(), 0xff]),
+      );
+      const r = await fails("STACK_OVERFLOW", "run", bin);
+      expect(r.err).to.include(`offset ${1024 * 2}`);
+      await fails("STACK_OVERFLOW", "compile", bin, "--steps", "2000", "-o", join(tmp, "ovf"));
+      const asm = join(tmp, "push1025.zkasm");
+      writeFileSync(asm, "PUSH 7\n".repeat(1025) + "STOP\n");
+      const a = await fails("STACK_OVERFLOW", "asm", asm, "-o", join(tmp, "ovf.bin"));
+      expect(a.err).to.include("line 1025");
+      expect(existsSync(join(tmp, "ovf.bin"))).to.equal(false);
+      // 1024 is the limit, not past it.
+      writeFileSync(
+        bin,
+        Uint8Array.from([...Array<number[]>(1024).fill([0x01, 0x07]).flat(), 0xff]),
+      );
+      expect((await zkvm("run", bin)).status).to.equal(0);
+    });
+
+    it("1 MB of garbage is rejected at once", async function () {
+      const file = join(tmp, "garbage.bin");
+      const bytes = new Uint8Array(1 << 20);
+      for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919 + 13) & 0xff;
+      bytes[0] = 0x01; // PUSH, then garbage
+      writeFileSync(file, bytes);
+      for (const argv of [
+        ["run", file],
+        ["disasm", file],
+        ["compile", file, "--steps", "5", "-o", join(tmp, "garbage")],
+      ]) {
+        const r = await zkvm(...argv);
+        expect(r.status, r.err).to.equal(1);
+        expect(errorLines(r)).to.have.length(1);
+        expect(r.ms).to.be.below(2000);
+      }
+    });
+
+    it(`1 MB of valid code is validated, run, disassembled or refused within ${MEGABYTE_MS / 1000} s`, async function () {
+      const file = join(tmp, "megabyte.bin");
+      const code = megabyteProgram();
+      writeFileSync(file, code);
+      const steps = 1 + ((code.length - 5) / 3) * 2 + 2;
+      const run = await zkvm("run", file, "--json");
+      expect(run.status, run.err).to.equal(0);
+      expect(JSON.parse(run.out)).to.deep.equal({
+        outputs: { "0": String((code.length - 5) / 3 + 1) },
+        steps,
+      });
+      expect(run.ms).to.be.below(MEGABYTE_MS);
+      const short = await fails("STEP_LIMIT_EXCEEDED", "run", file, "--steps", "10");
+      expect(short.ms).to.be.below(MEGABYTE_MS);
+      const disasm = await zkvm("disasm", file);
+      expect(disasm.status).to.equal(0);
+      expect(disasm.out.split("\n")).to.have.length(steps);
+      expect(disasm.ms).to.be.below(MEGABYTE_MS);
+      const out = join(tmp, "megabyte");
+      const compile = await fails(
+        "STEP_BOUND_TOO_SMALL",
+        "compile",
+        file,
+        "--steps",
+        "10",
+        "-o",
+        out,
+      );
+      expect(compile.ms).to.be.below(MEGABYTE_MS);
+      expect(existsSync(out)).to.equal(false);
+    });
+
     it("a directory, a missing file or an endless device as the program: a file error, exit 1", async function () {
       await fails("FILE_UNREADABLE", "run", tmp);
       await fails("FILE_UNREADABLE", "disasm", tmp);
@@ -235,9 +386,119 @@ describe("hostile input", function () {
     });
   });
 
-  describe("inputs and options through the CLI", function () {});
+  describe("inputs and options through the CLI", function () {
+    it("unknown, missing, non-integer and empty inputs", async function () {
+      await fails("UNKNOWN_INPUT", "run", CUBIC, "--input", "x=1", "--input", "q=1");
+      await fails("MISSING_INPUT", "run", CUBIC);
+      await fails("MISSING_INPUT", "run", MAX, "--input", "a=1");
+      await fails("BAD_INPUT_VALUE", "run", CUBIC, "--input", "x=abc");
+      await fails("BAD_INPUT_VALUE", "run", CUBIC, "--input", "x=");
+      await fails("BAD_INPUT_VALUE", "run", CUBIC, "--input", "x=1.5");
+      await fails("BAD_INPUT_VALUE", "run", CUBIC, "--input", "x=--1");
+      await fails("BAD_INPUT_VALUE", "run", CUBIC, "--input", "x=0x");
+    });
+
+    it("p, -p and 2^300 are INPUT_OUT_OF_FIELD; p - 1 and -(p - 1) are accepted", async function () {
+      for (const v of [P, -P, 1n << 300n, -(1n << 300n), P + 1n]) {
+        await fails("INPUT_OUT_OF_FIELD", "run", CUBIC, "--input", `x=${v}`);
+      }
+      await fails("INPUT_OUT_OF_FIELD", "run", CUBIC, "--input", `x=0x${P.toString(16)}`);
+      for (const v of [P - 1n, -(P - 1n)]) {
+        expect((await zkvm("run", CUBIC, "--input", `x=${v}`)).status).to.equal(0);
+      }
+    });
+
+    it("a huge input value is refused quickly", async function () {
+      const r = await fails(
+        "INPUT_OUT_OF_FIELD",
+        "run",
+        CUBIC,
+        "--input",
+        `x=${"9".repeat(100_000)}`,
+      );
+      expect(r.ms).to.be.below(5000);
+    });
+
+    it("malformed --input, --steps and --width are usage errors (exit 2), before the program is read", async function () {
+      const missing = join(tmp, "missing.zkasm");
+      await misused("run", CUBIC, "--input", "noequals");
+      await misused("run", CUBIC, "--input", "=5");
+      await misused("run", CUBIC, "--input", "x=1", "--input", "x=2");
+      for (const steps of ["0", "-1", "abc", "1.5", "1e3", "", "99999999999999999999"]) {
+        await misused("run", missing, "--input", "x=1", `--steps=${steps}`);
+        await misused("compile", missing, `--steps=${steps}`);
+      }
+      await misused("run", CUBIC, "--steps");
+      await misused("compile", CUBIC);
+      for (const width of ["0", "253", "-1", "abc", "64.5"]) {
+        await misused("run", missing, `--width=${width}`);
+        await misused("compile", missing, "--steps", "5", `--width=${width}`);
+      }
+      await misused("run", missing, "--private", "4294967296");
+      await misused("run", missing, "--output", "x");
+      await misused("run");
+      await misused("run", CUBIC, CUBIC);
+      await misused("run", CUBIC, "--no-such-option");
+      await misused("prove", join(tmp, "nowhere"), "--input", "noequals");
+    });
+
+    it("a run that faults: COMPARISON_OUT_OF_RANGE and STEP_LIMIT_EXCEEDED with the step", async function () {
+      const r = await fails("COMPARISON_OUT_OF_RANGE", "run", MAX, "-i", "a=-1", "-i", "b=0");
+      expect(r.err).to.match(/step 2/);
+      await fails("STEP_LIMIT_EXCEEDED", "run", CUBIC, "-i", "x=1", "--steps", "3");
+    });
+  });
 
   describe("the library", function () {
+    it("new ZKVM(random bytes) validates or throws a ValidationError with a code", function () {
+      fc.assert(
+        fc.property(anyBytes, (bytes) => {
+          try {
+            new ZKVM(bytes);
+          } catch (e) {
+            expect(e).to.be.instanceOf(ValidationError);
+            expect((e as ZkvmError).code).to.match(/^[A-Z_]+$/);
+            expect((e as ZkvmError).offset).to.be.a("number");
+          }
+        }),
+        { numRuns: 1000 },
+      );
+    });
+
+    it("new ZKVM(random text) assembles or throws an AssemblyError or ValidationError", function () {
+      fc.assert(
+        fc.property(fc.string({ maxLength: 80 }), (text) => {
+          try {
+            new ZKVM(text);
+          } catch (e) {
+            expect(e).to.satisfy(
+              (x: unknown) => x instanceof AssemblyError || x instanceof ValidationError,
+              String(e),
+            );
+            expect((e as ZkvmError).code).to.match(/^[A-Z_]+$/);
+          }
+        }),
+        { numRuns: 1000 },
+      );
+    });
+
+    it("specific hostile programs give their codes", function () {
+      throwsTyped(
+        () => new ZKVM(Uint8Array.from([...longPush(40), 0xff])),
+        ValidationError,
+        "VALUE_OUT_OF_FIELD",
+      );
+      throwsTyped(
+        () => new ZKVM(Uint8Array.from([...Array<number[]>(1025).fill([1, 0]).flat(), 0xff])),
+        ValidationError,
+        "STACK_OVERFLOW",
+      );
+      throwsTyped(() => new ZKVM(new Uint8Array(0)), ValidationError, "FALLS_OFF_END");
+      throwsTyped(() => new ZKVM("PUSH 1\nFLY\n"), AssemblyError, "UNKNOWN_MNEMONIC");
+      throwsTyped(() => new ZKVM(""), ValidationError, "FALLS_OFF_END");
+      throwsTyped(() => new ZKVM("01 0"), AssemblyError, "UNKNOWN_MNEMONIC");
+    });
+
     it("a program or options of the wrong type: a ZkvmError, not a TypeError", function () {
       for (const source of [null, undefined, 42, {}, [1, 2], new ArrayBuffer(2)]) {
         throwsTyped(() => new ZKVM(source as never), ZkvmError, "BAD_PROGRAM");
@@ -273,6 +534,37 @@ describe("hostile input", function () {
         throwsTyped(() => vm.execute({ x: 1 }, { steps }), ZkvmError, "BAD_OPTION");
       }
       throwsTyped(() => vm.execute({ x: 1 }, { steps: 3 }), RuntimeFault, "STEP_LIMIT_EXCEEDED");
+    });
+
+    it("generateProof with a faulting or bad input throws before any compile work", async function () {
+      const cacheDir = join(tmp, "lib-cache");
+      const vm = new ZKVM(readFileSync(MAX, "utf8"), { cacheDir });
+      await rejectsTyped(
+        () => vm.generateProof({ a: 1n << 64n, b: 0 }, { steps: 10 }),
+        RuntimeFault,
+        "COMPARISON_OUT_OF_RANGE",
+      );
+      await rejectsTyped(
+        () => vm.generateProof({ a: 1, b: 2 }, { steps: 3 }),
+        RuntimeFault,
+        "STEP_LIMIT_EXCEEDED",
+      );
+      await rejectsTyped(
+        () => vm.generateProof({ a: 1 }, { steps: 10 }),
+        InputError,
+        "MISSING_INPUT",
+      );
+      await rejectsTyped(
+        () => vm.generateProof({ a: P, b: 0 }, { steps: 10 }),
+        InputError,
+        "INPUT_OUT_OF_FIELD",
+      );
+      await rejectsTyped(
+        () => vm.generateProof({ a: 1, b: 2 }, { steps: 0 }),
+        ZkvmError,
+        "BAD_OPTION",
+      );
+      expect(existsSync(cacheDir)).to.equal(false);
     });
   });
 
@@ -346,6 +638,44 @@ describe("hostile input", function () {
       ["export-verifier"],
     ];
 
+    it("a truncated, emptied, corrupted or missing artifact: BUILD_CORRUPT from every command, nothing rewritten", async function () {
+      const damage: Record<string, (file: string) => void> = {
+        truncated: (f) => truncateSync(f, Math.floor(statSync(f).size / 2)),
+        emptied: (f) => truncateSync(f, 0),
+        "one byte flipped": (f) => {
+          const data = readFileSync(f);
+          const at = data.length >> 1;
+          data[at] = data[at]! ^ 0x01;
+          writeFileSync(f, data);
+        },
+        deleted: (f) => unlinkSync(f),
+      };
+      for (const artifact of ARTIFACTS) {
+        for (const [how, hurt] of Object.entries(damage)) {
+          for (const [cmd, ...args] of COMMANDS) {
+            const dir = copyOf(a);
+            hurt(join(dir, artifact));
+            const before = snapshot(dir);
+            const r = await fails("BUILD_CORRUPT", cmd!, dir, ...args);
+            expect(r.err, `${artifact} ${how}`).to.include(artifact);
+            expect(snapshot(dir), `${cmd} after ${artifact} ${how}`).to.deep.equal(before);
+          }
+        }
+      }
+    });
+
+    it("the zkey and verification key of another program's build: BUILD_CORRUPT", async function () {
+      for (const [cmd, ...args] of COMMANDS) {
+        const dir = copyOf(a);
+        cpSync(join(b, "b.zkey"), join(dir, "a.zkey"));
+        cpSync(join(b, "verification_key.json"), join(dir, "verification_key.json"));
+        await fails("BUILD_CORRUPT", cmd!, dir, ...args);
+      }
+      const dir = copyOf(a);
+      cpSync(join(b, "b_js", "b.wasm"), join(dir, "a_js", "a.wasm"));
+      await fails("BUILD_CORRUPT", "prove", dir, "--input", "x=3");
+    });
+
     it("another program's zkey with a manifest edited to match: PROVE_FAILED, no proof written", async function () {
       const dir = copyOf(a);
       cpSync(join(b, "b.zkey"), join(dir, "a.zkey"));
@@ -361,6 +691,20 @@ describe("hostile input", function () {
       const before = snapshot(dir);
       await fails("PROVE_FAILED", "prove", dir, "--input", "x=3", "--json");
       expect(snapshot(dir)).to.deep.equal(before);
+    });
+
+    it("B's proof verified with A's build: invalid, with a reason", async function () {
+      const reason = await invalid(
+        a,
+        "--proof",
+        join(b, "proof.json"),
+        "--public",
+        join(b, "public.json"),
+      );
+      expect(reason).to.include("pairing check failed");
+      // B's proof with A's public output, and A's proof with B's.
+      expect(await invalid(a, "--proof", join(b, "proof.json"))).to.include("pairing check failed");
+      expect(await invalid(b, "--proof", join(a, "proof.json"))).to.include("pairing check failed");
     });
 
     it("proof.json or public.json truncated, empty or not JSON: BAD_JSON_FILE from verify and calldata", async function () {
@@ -493,6 +837,57 @@ describe("hostile input", function () {
           expect(errorLines(r)[0], what).to.match(new RegExp(`^zkvm ${cmd}: error BUILD_CORRUPT`));
         }
       }
+    });
+
+    it("prove and verify before setup: NOT_SET_UP", async function () {
+      const dir = copyOf(a);
+      editManifest(dir, (m) => delete m.setup);
+      await fails("NOT_SET_UP", "prove", dir, "--input", "x=3");
+      await fails("NOT_SET_UP", "verify", dir);
+      await fails("NOT_SET_UP", "export-verifier", dir);
+    });
+
+    it("prove with bad inputs fails before the witness and leaves proof.json and public.json as they were", async function () {
+      const dir = copyOf(a);
+      const before = snapshot(dir);
+      await fails("MISSING_INPUT", "prove", dir);
+      await fails("UNKNOWN_INPUT", "prove", dir, "--input", "x=1", "--input", "z=1");
+      await fails("BAD_INPUT_VALUE", "prove", dir, "--input", "x=abc");
+      await fails("INPUT_OUT_OF_FIELD", "prove", dir, "--input", `x=${P}`);
+      await fails("INPUT_OUT_OF_FIELD", "prove", dir, "--input", `x=${1n << 300n}`);
+      await misused("prove", dir, "--input", "x");
+      expect(snapshot(dir)).to.deep.equal(before);
+    });
+
+    it("compile of a broken program into a good build fails and leaves the build intact", async function () {
+      const dir = copyOf(a);
+      const before = snapshot(dir);
+      const broken: Record<string, [string, string]> = {
+        "PUSH 1\nFLY\nSTOP\n": ["1", "UNKNOWN_MNEMONIC"],
+        "ADD\nSTOP\n": ["1", "STACK_UNDERFLOW"],
+        [PROGRAM_A]: ["1", "STEP_BOUND_TOO_SMALL"],
+        "L: JUMP L\n": ["1", "STEP_BOUND_TOO_SMALL"],
+      };
+      const file = join(cases, "broken.zkasm");
+      for (const [source, [, code]] of Object.entries(broken)) {
+        writeFileSync(file, source);
+        await fails(code, "compile", file, "--steps", source === PROGRAM_A ? "3" : "16", "-o", dir);
+        expect(snapshot(dir), code).to.deep.equal(before);
+      }
+      await fails(
+        "FILE_NOT_FOUND",
+        "compile",
+        join(cases, "none.zkasm"),
+        "--steps",
+        "16",
+        "-o",
+        dir,
+      );
+      await misused("compile", file, "--steps", "0", "-o", dir);
+      expect(snapshot(dir)).to.deep.equal(before);
+      const r = await zkvm("verify", dir);
+      expect(r.status, r.err).to.equal(0);
+      expect(r.out).to.equal("valid: y = 243");
     });
 
     it("compile -o a file or a directory that is not a build: NOT_A_BUILD_DIR, nothing deleted", async function () {
