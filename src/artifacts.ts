@@ -42,7 +42,12 @@ import {
 } from "./pipeline/index.js";
 import { ZkvmError } from "./errors.js";
 import { errorMessage } from "./pipeline/errors.js";
-import { isErrnoException, isPidAlive, pathExists, withFileLock } from "./pipeline/fsutil.js";
+import {
+  isErrnoException,
+  pathExists,
+  sweepDeadTemporaries,
+  withFileLock,
+} from "./pipeline/fsutil.js";
 import { loadSnarkjs } from "./pipeline/snarkjs.js";
 import type { IoLayout, Program } from "./program.js";
 import { validate, type ValidatedProgram } from "./validator.js";
@@ -146,7 +151,8 @@ async function buildUnlocked(
   dir: string,
   options: BuildOptions,
 ): Promise<BuildResult> {
-  await sweepDeadStaging(dir);
+  // Staging directories of builds whose process died (killed mid-compile).
+  await sweepDeadTemporaries(path.dirname(path.resolve(dir)), `.${path.basename(dir)}.build-`);
   const validated = validate(program);
   const compiled = compile(validated, {
     steps: options.steps,
@@ -224,25 +230,6 @@ async function buildUnlocked(
       cause: e,
       path: dir,
     });
-  }
-}
-
-/** Removes the staging directories beside `dir` of builds whose process died (killed mid-compile). */
-async function sweepDeadStaging(dir: string): Promise<void> {
-  const parent = path.dirname(path.resolve(dir));
-  const prefix = `.${path.basename(dir)}.build-`;
-  let names: string[];
-  try {
-    names = await fsp.readdir(parent);
-  } catch {
-    return;
-  }
-  for (const n of names) {
-    if (!n.startsWith(prefix)) continue;
-    const pid = Number(/^(\d+)-/.exec(n.slice(prefix.length))?.[1]);
-    if (Number.isInteger(pid) && pid !== process.pid && !isPidAlive(pid)) {
-      await fsp.rm(path.join(parent, n), { recursive: true, force: true });
-    }
   }
 }
 

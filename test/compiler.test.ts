@@ -7,6 +7,7 @@ import { schedule } from "../src/compiler/schedule.js";
 import { CompileError, InputError } from "../src/errors.js";
 import { loadProgram } from "../src/load.js";
 import { validate } from "../src/validator.js";
+import { TWO_ARMS } from "./helpers/shapes.js";
 
 const golden = (name: string) => fileURLToPath(new URL(`./golden/${name}`, import.meta.url));
 const example = (name: string) =>
@@ -45,29 +46,6 @@ body: LOAD i
   ADD
   STORE s
   JUMP loop
-`;
-
-/** A loop whose iterations take one of two arms of different lengths. */
-const TWO_ARMS = `
-.public a 0
-.output y 1
-top: LOAD a
-  JUMPI long
-  JUMP join
-long: PUSH 0
-  STORE a
-  PUSH 0
-  STORE a
-  JUMP join
-join: LOAD y
-  PUSH 1
-  ADD
-  STORE y
-  LOAD y
-  PUSH 3
-  LT
-  JUMPI top
-  STOP
 `;
 
 describe("circuit compiler", () => {

@@ -34,6 +34,7 @@ import {
   type Check,
   type Outcome,
 } from "./helpers/witness.js";
+import { TWO_ARMS } from "./helpers/shapes.js";
 
 const SEED = 20240611;
 /**
@@ -271,29 +272,6 @@ const LONG_SUM = [
   "STOP",
   "",
 ].join("\n");
-
-/** test/compiler.test.ts's TWO_ARMS: iterations of 11 or 15 steps, so the circuit counts steps. */
-const TWO_ARMS = `
-.public a 0
-.output y 1
-top: LOAD a
-  JUMPI long
-  JUMP join
-long: PUSH 0
-  STORE a
-  PUSH 0
-  STORE a
-  JUMP join
-join: LOAD y
-  PUSH 1
-  ADD
-  STORE y
-  LOAD y
-  PUSH 3
-  LT
-  JUMPI top
-  STOP
-`;
 
 const fixtures: Fixture[] = [
   ...loadExamples().map((ex) => ({

@@ -58,6 +58,7 @@ import { ZKVM } from "../src/zkvm.js";
 import { loadExamples } from "./helpers/examples.js";
 import { loadCircuit, type Circuit } from "./helpers/r1cs.js";
 import { collectingLogger, loadSnarkjs } from "../src/pipeline/snarkjs.js";
+import { TWO_ARMS } from "./helpers/shapes.js";
 
 const TWO_64 = 1n << 64n;
 
@@ -380,29 +381,6 @@ join:   LOAD a
         MUL               ; y = a * slot 0
         STORE y
         STOP
-`;
-
-/** A loop whose iterations take arms of different lengths (34 to 46 steps): needs the step counter. */
-const TWO_ARMS = `
-.public a 0
-.output y 1
-top:  LOAD a
-      JUMPI long
-      JUMP join
-long: PUSH 0
-      STORE a
-      PUSH 0
-      STORE a
-      JUMP join
-join: LOAD y
-      PUSH 1
-      ADD
-      STORE y
-      LOAD y
-      PUSH 3
-      LT
-      JUMPI top
-      STOP
 `;
 
 // ---------------------------------------------------------------------------

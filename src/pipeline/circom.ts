@@ -19,7 +19,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { errorMessage, PipelineError } from "./errors.js";
-import { isPidAlive, pathExists } from "./fsutil.js";
+import { pathExists, sweepDeadTemporaries } from "./fsutil.js";
 import { type Progress, timed } from "./progress.js";
 import { readR1csInfo, type R1csInfo } from "./r1cs.js";
 
@@ -212,7 +212,8 @@ export async function compileCircom(opts: CompileCircomOptions): Promise<Compile
 
   const parent = path.dirname(outDir);
   await fsp.mkdir(parent, { recursive: true });
-  await sweepDeadBuilds(parent, path.basename(outDir));
+  // Temporary build directories of compiles whose process died.
+  await sweepDeadTemporaries(parent, `.${path.basename(outDir)}.circom-`);
   const buildDir = path.join(
     parent,
     `.${path.basename(outDir)}.circom-${process.pid}-${randomBytes(6).toString("hex")}`,
@@ -286,24 +287,6 @@ export async function compileCircom(opts: CompileCircomOptions): Promise<Compile
     });
   } finally {
     await fsp.rm(buildDir, { recursive: true, force: true });
-  }
-}
-
-/** Remove temporary build dirs left next to `outDir` by compiles whose process died. */
-async function sweepDeadBuilds(parent: string, base: string): Promise<void> {
-  const prefix = `.${base}.circom-`;
-  let names: string[];
-  try {
-    names = await fsp.readdir(parent);
-  } catch {
-    return;
-  }
-  for (const n of names) {
-    if (!n.startsWith(prefix)) continue;
-    const pid = Number(/^(\d+)-/.exec(n.slice(prefix.length))?.[1]);
-    if (Number.isInteger(pid) && pid !== process.pid && !isPidAlive(pid)) {
-      await fsp.rm(path.join(parent, n), { recursive: true, force: true });
-    }
   }
 }
 

@@ -50,6 +50,26 @@ export function isPidAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Removes the entries of `parent` named `<prefix><pid>-…` whose process has
+ * died: temporary build directories left by a compile that was killed.
+ */
+export async function sweepDeadTemporaries(parent: string, prefix: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await fsp.readdir(parent);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    if (!n.startsWith(prefix)) continue;
+    const pid = Number(/^(\d+)-/.exec(n.slice(prefix.length))?.[1]);
+    if (Number.isInteger(pid) && pid !== process.pid && !isPidAlive(pid)) {
+      await fsp.rm(path.join(parent, n), { recursive: true, force: true });
+    }
+  }
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 interface LockInfo {
