@@ -12,6 +12,7 @@ import {
   type ProofResult,
 } from "./artifacts.js";
 import { programHash } from "./compiler/index.js";
+import { ZkvmError } from "./errors.js";
 import { inputCells, type Inputs } from "./inputs.js";
 import { checkWidth, DEFAULT_WIDTH, run, type TraceStep } from "./interpreter.js";
 import { loadProgram, type ProgramSource } from "./load.js";
@@ -46,6 +47,10 @@ export interface ZKVMProof extends ProofResult {
     readonly steps: number;
     readonly width: number;
   };
+}
+
+function isStepBound(steps: unknown): steps is number {
+  return typeof steps === "number" && Number.isSafeInteger(steps) && steps > 0;
 }
 
 /** Builds and setups in flight in this process, so concurrent calls share one. */
@@ -97,6 +102,13 @@ export class ZKVM {
    * calls (in this process or others) share the work and never corrupt the cache.
    */
   async generateProof(inputs: Inputs, options: ProveOptions): Promise<ZKVMProof> {
+    if (typeof options !== "object" || options === null || !isStepBound(options.steps)) {
+      throw new ZkvmError(
+        "usage",
+        "BAD_OPTION",
+        "generateProof needs { steps: N }, the circuit's step bound (a positive integer)",
+      );
+    }
     // Fail fast on bad inputs or a faulting run, before any compilation.
     this.execute(inputs, { steps: options.steps });
     const dir = this.circuitDir(options.steps);
@@ -141,13 +153,18 @@ export class ZKVM {
   }
 
   async checkProof(proof: ZKVMProof): Promise<VerifyResult> {
-    if (
-      proof.circuit?.programHash !== programHash(this.program.code) ||
-      proof.circuit.width !== this.width
-    ) {
+    const circuit: Partial<ZKVMProof["circuit"]> | undefined =
+      typeof proof === "object" && proof !== null ? proof.circuit : undefined;
+    if (typeof circuit !== "object" || circuit === null || !isStepBound(circuit.steps)) {
+      return {
+        valid: false,
+        reason: "not a proof from generateProof (no circuit with a step bound)",
+      };
+    }
+    if (circuit.programHash !== programHash(this.program.code) || circuit.width !== this.width) {
       return { valid: false, reason: "the proof is for another program or comparison width" };
     }
-    return verifyCircuit(this.circuitDir(proof.circuit.steps), proof.proof, proof.publicSignals);
+    return verifyCircuit(this.circuitDir(circuit.steps), proof.proof, proof.publicSignals);
   }
 
   /** Runs the program on named inputs; throws InputError or RuntimeFault. */

@@ -225,3 +225,28 @@ describe("ZKVM (library API)", () => {
     }
   });
 });
+
+describe("ZKVM proof API, misuse", () => {
+  const vm = new ZKVM("01 05 01 03 02 04 00 FF");
+
+  it("generateProof without a step bound is BAD_OPTION, before any work", async () => {
+    for (const options of [undefined, {}, { steps: 0 }, { steps: "8" }, { steps: 1.5 }]) {
+      let caught: unknown;
+      try {
+        await vm.generateProof({}, options as never);
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught, JSON.stringify(options)).to.have.property("code", "BAD_OPTION");
+    }
+  });
+
+  it("checkProof of something that is not a proof says so instead of throwing", async () => {
+    for (const proof of [null, 42, {}, { circuit: null }, { circuit: { steps: "../../x" } }]) {
+      const result = await vm.checkProof(proof as never);
+      expect(result.valid, JSON.stringify(proof)).to.equal(false);
+      expect(result.reason).to.be.a("string");
+      expect(await vm.verifyProof(proof as never)).to.equal(false);
+    }
+  });
+});
