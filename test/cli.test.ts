@@ -7,29 +7,14 @@ import { expect } from "chai";
 import { assemble } from "../src/assembler.js";
 import { toHex } from "../src/bytecode.js";
 import { loadProgram } from "../src/load.js";
-import type { Io } from "../src/cli/common.js";
-import { COMMANDS, main } from "../src/cli/main.js";
+import { COMMANDS } from "../src/cli/main.js";
 import { P } from "../src/field.js";
 import { EXAMPLES_DIR, loadExamples } from "./helpers/examples.js";
+import { zkvm } from "./helpers/cli.js";
 
 const ROOT = join(EXAMPLES_DIR, "..");
 const SEED_HEX = join(EXAMPLES_DIR, "seed.hex");
 const example = (name: string) => join(EXAMPLES_DIR, `${name}.zkasm`);
-
-interface Outcome {
-  status: number;
-  out: string;
-  err: string;
-}
-
-/** Runs `zkvm <argv>` in-process, capturing what it prints. */
-async function zkvm(...argv: string[]): Promise<Outcome> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (t) => void out.push(t), err: (t) => void err.push(t) };
-  const status = await main(argv, io);
-  return { status, out: out.join("\n"), err: err.join("\n") };
-}
 
 /** Expects a failure with `status` whose single stderr line mentions `code`. */
 async function fails(status: 1 | 2, code: string, ...argv: string[]): Promise<string> {

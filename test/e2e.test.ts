@@ -26,31 +26,16 @@ import { promisify } from "node:util";
 import { expect } from "chai";
 
 import { openBuild } from "../src/artifacts.js";
-import type { Io } from "../src/cli/common.js";
-import { COMMANDS, main } from "../src/cli/main.js";
+import { COMMANDS } from "../src/cli/main.js";
 import { P } from "../src/field.js";
 import { localPtau, localPtauFileName, terminateCurves } from "../src/pipeline/index.js";
 import { ZKVM, type ZKVMProof } from "../src/zkvm.js";
 import { EXAMPLES_DIR } from "./helpers/examples.js";
+import { zkvm, type Outcome } from "./helpers/cli.js";
 
 const ROOT = join(EXAMPLES_DIR, "..");
 const BN254_Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
 const source = (file: string) => readFileSync(join(EXAMPLES_DIR, file), "utf8");
-
-interface Outcome {
-  status: number;
-  out: string;
-  err: string;
-}
-
-/** Runs `zkvm <argv>` in-process, capturing what it prints. */
-async function zkvm(...argv: string[]): Promise<Outcome> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (t) => void out.push(t), err: (t) => void err.push(t) };
-  const status = await main(argv, io);
-  return { status, out: out.join("\n"), err: err.join("\n") };
-}
 
 /** Runs `zkvm <argv>` and expects exit 0; returns what it printed. */
 async function succeeds(...argv: string[]): Promise<Outcome> {

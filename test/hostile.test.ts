@@ -26,8 +26,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import fc from "fast-check";
-import type { Command, Io } from "../src/cli/common.js";
-import { COMMANDS, main } from "../src/cli/main.js";
+import type { Command } from "../src/cli/common.js";
+import { COMMANDS } from "../src/cli/main.js";
 import {
   AssemblyError,
   InputError,
@@ -42,31 +42,10 @@ import { ZKVM } from "../src/zkvm.js";
 import { domainPower, terminateCurves } from "../src/pipeline/index.js";
 import { loadSnarkjs } from "../src/pipeline/snarkjs.js";
 import { EXAMPLES_DIR } from "./helpers/examples.js";
+import { zkvm, type Outcome } from "./helpers/cli.js";
 
 const CUBIC = join(EXAMPLES_DIR, "cubic.zkasm");
 const MAX = join(EXAMPLES_DIR, "max.zkasm");
-
-interface Outcome {
-  status: number;
-  out: string;
-  err: string;
-  ms: number;
-}
-
-/** `zkvm <argv>` in process; a throw out of main() is a test failure that shows the stack. */
-async function zkvm(...argv: string[]): Promise<Outcome> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (t) => void out.push(t), err: (t) => void err.push(t) };
-  const start = performance.now();
-  let status: number;
-  try {
-    status = await main(argv, io);
-  } catch (e) {
-    throw new Error(`main() threw on zkvm ${argv.join(" ")}: ${(e as Error).stack}`, { cause: e });
-  }
-  return { status, out: out.join("\n"), err: err.join("\n"), ms: performance.now() - start };
-}
 
 /** Progress lines (`[  1.2s] stage: ...`) that setup and prove print on stderr. */
 const PROGRESS = /^\[\s*\d+\.\d+s\] /;

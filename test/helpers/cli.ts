@@ -1,0 +1,26 @@
+/** Runs the `zkvm` command in-process, capturing what it prints. */
+import type { Io } from "../../src/cli/common.js";
+import { main } from "../../src/cli/main.js";
+
+export interface Outcome {
+  status: number;
+  out: string;
+  err: string;
+  /** Wall time of the command, in milliseconds. */
+  ms: number;
+}
+
+/** `zkvm <argv>` in process; a throw out of main() fails the test with the command and its stack. */
+export async function zkvm(...argv: string[]): Promise<Outcome> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { out: (t) => void out.push(t), err: (t) => void err.push(t) };
+  const start = performance.now();
+  let status: number;
+  try {
+    status = await main(argv, io);
+  } catch (e) {
+    throw new Error(`main() threw on zkvm ${argv.join(" ")}: ${(e as Error).stack}`, { cause: e });
+  }
+  return { status, out: out.join("\n"), err: err.join("\n"), ms: performance.now() - start };
+}
