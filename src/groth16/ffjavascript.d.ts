@@ -84,6 +84,13 @@ declare module "ffjavascript" {
     terminate(): Promise<void>;
   }
 
+  /** ChaCha20 random stream (snarkjs draws beacon secrets from it). */
+  export class ChaCha {
+    constructor(seed?: number[]);
+    nextU32(): number;
+    nextU64(): bigint;
+  }
+
   export function buildBn128(
     singleThread?: boolean,
     plugins?: (module: WasmModuleBuilder) => void,

@@ -92,7 +92,7 @@ const COEF_BYTES = 12 + 32;
  * A task carries its table, so 16-bit tables (32 MiB) go with bigger chunks.
  */
 function chunkFor(table: FixedBaseTable): number {
-  if (table.w === 16) return 1 << 15;
+  if (table.w === 16) return table.group === "g1m" ? 1 << 15 : 1 << 14;
   return table.group === "g1m" ? 1 << 13 : 1 << 11;
 }
 const STAGE = "setup:direct";
@@ -495,7 +495,7 @@ class KeyGenerator {
 
 /** 16-bit windows pay for their 2^15-point tables only on large sections. */
 function windowFor(count: number, group: "g1m" | "g2m"): WindowBits {
-  return group === "g1m" && count > 1 << 18 ? 16 : 8;
+  return count > (group === "g1m" ? 1 << 18 : 1 << 15) ? 16 : 8;
 }
 
 /** ffjavascript's toObject output (nested arrays of bigints) as snarkjs writes it: decimal strings. */
