@@ -163,7 +163,7 @@ export async function directSetup(
   } finally {
     // The secrets are bigints (immutable, not overwritable): they are dropped
     // here with every reference to them; the workers that held scalars die.
-    await curve.close();
+    curve.close();
   }
 }
 
