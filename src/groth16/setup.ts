@@ -88,12 +88,13 @@ const G1_BYTES = 64;
 const G2_BYTES = 128;
 const COEF_BYTES = 12 + 32;
 /**
- * Scalars per multiplication task (one worker's unit of work, ~0.1–0.5 s).
- * A task carries its table, so 16-bit tables (32 MiB) go with bigger chunks.
+ * Scalars per multiplication task (one worker's unit of work, well under a
+ * second). A task carries its table, so tasks with 16-bit tables (32 MiB
+ * for G1, 64 MiB for G2) take more scalars to keep the copy a few percent.
  */
 function chunkFor(table: FixedBaseTable): number {
-  if (table.w === 16) return table.group === "g1m" ? 1 << 15 : 1 << 14;
-  return table.group === "g1m" ? 1 << 13 : 1 << 11;
+  if (table.w === 16) return table.group === "g1m" ? 1 << 16 : 1 << 15;
+  return table.group === "g1m" ? 1 << 13 : 1 << 12;
 }
 const STAGE = "setup:direct";
 
@@ -210,8 +211,8 @@ class KeyGenerator {
     const g2Count = 3 + this.nVars;
     this.progress(`window tables (${g1Count} G1 and ${g2Count} G2 multiplications to do)`);
     const [t1, t2] = await Promise.all([
-      this.curve.table("g1m", windowFor(g1Count, "g1m")),
-      this.curve.table("g2m", windowFor(g2Count, "g2m")),
+      this.curve.table("g1m", windowFor(g1Count)),
+      this.curve.table("g2m", windowFor(g2Count)),
     ]);
 
     const { alpha, beta, gamma, delta } = this.s;
@@ -493,9 +494,12 @@ class KeyGenerator {
   }
 }
 
-/** 16-bit windows pay for their 2^15-point tables only on large sections. */
-function windowFor(count: number, group: "g1m" | "g2m"): WindowBits {
-  return count > (group === "g1m" ? 1 << 18 : 1 << 15) ? 16 : 8;
+/**
+ * 16-bit windows halve the additions per point (16 instead of 32), but their
+ * table costs 2^19 additions to build: worth it from about 2^17 points.
+ */
+function windowFor(count: number): WindowBits {
+  return count > 1 << 17 ? 16 : 8;
 }
 
 /** ffjavascript's toObject output (nested arrays of bigints) as snarkjs writes it: decimal strings. */
