@@ -216,8 +216,14 @@ class KeyGenerator {
     ]);
 
     const { alpha, beta, gamma, delta } = this.s;
-    const vk1 = await this.curve.multiply(t1, scalarBytes([alpha, beta, delta]));
-    const vk2 = await this.curve.multiply(t2, scalarBytes([beta, gamma, delta]));
+    const vkScalars1 = scalarBytes([alpha, beta, delta]);
+    const vkScalars2 = scalarBytes([beta, gamma, delta]);
+    const [vk1, vk2] = await Promise.all([
+      this.curve.multiply(t1, vkScalars1),
+      this.curve.multiply(t2, vkScalars2),
+    ]);
+    vkScalars1.fill(0);
+    vkScalars2.fill(0);
     const alpha1 = vk1.subarray(0, G1_BYTES);
     const beta1 = vk1.subarray(G1_BYTES, 2 * G1_BYTES);
     const delta1 = vk1.subarray(2 * G1_BYTES, 3 * G1_BYTES);
