@@ -304,6 +304,21 @@ describe("direct setup (src/groth16)", function () {
     expect(a.vkey.vk_delta_2).to.not.deep.equal(b.vkey.vk_delta_2);
   });
 
+  it("takes its secrets from the random source it is given", async () => {
+    const seeded = (): ((n: number) => Uint8Array) => {
+      let counter = 0;
+      return (n) => createHash("sha512").update(`seed ${counter++}`).digest().subarray(0, n);
+    };
+    const a = await directKey(r1cs, { random: seeded() });
+    const b = await directKey(r1cs, { random: seeded() });
+    expect(Buffer.from(a.zkey).equals(Buffer.from(b.zkey))).to.equal(true);
+    const err = await directKey(r1cs, { random: (n) => new Uint8Array(n) }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).to.have.property("code", "SETUP_FAILED");
+  });
+
   it("rejects a malformed .r1cs with R1CS_INVALID, leaving a previous key untouched and no temporary file", async () => {
     const out = path.join(dir, "bad");
     rmSync(out, { recursive: true, force: true });

@@ -111,16 +111,24 @@ function defaultRandom(n: number): Uint8Array {
   return b;
 }
 
-/** A uniformly random non-zero field element (rejection sampling on 254-bit strings). */
-function sampleScalar(random: (n: number) => Uint8Array): bigint {
-  for (;;) {
+/**
+ * A uniformly random non-zero field element (rejection sampling on 254-bit
+ * strings, accepted with probability ≈ 0.76) that `accept` admits. A source
+ * that keeps failing (e.g. all zeros) is an error, not an endless loop.
+ */
+function sampleScalar(
+  random: (n: number) => Uint8Array,
+  accept: (x: bigint) => boolean = () => true,
+): bigint {
+  for (let attempt = 0; attempt < 128; attempt++) {
     const b = random(32);
-    if (b.byteLength !== 32) throw new Error("the random source returned the wrong length");
+    if (b.byteLength !== 32) break;
     b[31] = (b[31] as number) & 0x3f;
     const x = readLE(b, 0);
     b.fill(0);
-    if (x !== 0n && x < R) return x;
+    if (x !== 0n && x < R && accept(x)) return x;
   }
+  throw new PipelineError("SETUP_FAILED", "the random source does not give usable field elements");
 }
 
 export async function directSetup(
@@ -140,7 +148,7 @@ export async function directSetup(
   }
   const random = options.random ?? defaultRandom;
   const secrets: Groth16Secrets = options.testOnlySecrets ?? {
-    tau: sampleScalar(random),
+    tau: sampleScalar(random, (tau) => !poleOfLagrangeBasis(tau, power)),
     alpha: sampleScalar(random),
     beta: sampleScalar(random),
     gamma: sampleScalar(random),
@@ -168,14 +176,18 @@ export async function directSetup(
   }
 }
 
+/** τ must avoid the 2n-th roots of unity, where the Lagrange bases (sizes n and 2n) have poles. */
+function poleOfLagrangeBasis(tau: bigint, power: number): boolean {
+  return pow(tau, 2n ** BigInt(power + 1)) === 1n;
+}
+
 function checkSecrets(s: Groth16Secrets, power: number): void {
   for (const [name, x] of Object.entries(s) as [string, bigint][]) {
     if (typeof x !== "bigint" || x <= 0n || x >= R) {
       throw new PipelineError("SETUP_FAILED", `secret ${name} is not a non-zero field element`);
     }
   }
-  // τ must avoid the 2n-th roots of unity, where the Lagrange bases have poles.
-  if (pow(s.tau, 2n ** BigInt(power + 1)) === 1n) {
+  if (poleOfLagrangeBasis(s.tau, power)) {
     throw new PipelineError("SETUP_FAILED", "τ is a root of unity of the domain");
   }
 }
