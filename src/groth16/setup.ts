@@ -217,15 +217,18 @@ class KeyGenerator {
   }
 
   async write(out: ZkeyStream): Promise<Groth16VerificationKey> {
-    this.evaluateQap();
     const g1Count =
       3 + (this.nPublic + 1) + 2 * this.nVars + (this.nVars - this.nPublic - 1) + this.n;
     const g2Count = 3 + this.nVars;
     this.progress(`window tables (${g1Count} G1 and ${g2Count} G2 multiplications to do)`);
-    const [t1, t2] = await Promise.all([
+    // The workers build the tables while this thread evaluates the QAP.
+    const tables = Promise.all([
       this.curve.table("g1m", windowFor(g1Count)),
       this.curve.table("g2m", windowFor(g2Count)),
     ]);
+    await this.evaluateQap();
+    const [t1, t2] = await tables;
+    this.progress("QAP evaluated at τ, tables built");
 
     const { alpha, beta, gamma, delta } = this.s;
     const vkScalars1 = scalarBytes([alpha, beta, delta]);
@@ -299,24 +302,32 @@ class KeyGenerator {
   }
 
   /** u, v, w at τ for every wire, from the constraints and snarkjs's public rows. */
-  private evaluateQap(): void {
+  private async evaluateQap(): Promise<void> {
     const { n } = this;
     const rows = this.r1cs.nConstraints + this.nPublic + 1;
     const omega = rootOfUnity(this.power);
     const { tau } = this.s;
-    // L_c(τ) = ω^c·(τ^n − 1) / (n·(τ − ω^c)), for the rows in use.
+    // L_c(τ) = ω^c·(τ^n − 1) / (n·(τ − ω^c)), for the rows in use, in chunks
+    // (one inversion each) with the event loop let through in between.
     const lagrange = new Array<bigint>(rows);
-    let wc = 1n;
-    for (let c = 0; c < rows; c++) {
-      lagrange[c] = mod(tau - wc);
-      wc = (wc * omega) % R;
-    }
-    batchInvert(lagrange);
     const factor = ((pow(tau, BigInt(n)) - 1n + R) * inv(BigInt(n))) % R;
-    wc = 1n;
-    for (let c = 0; c < rows; c++) {
-      lagrange[c] = ((((lagrange[c] as bigint) * wc) % R) * factor) % R;
-      wc = (wc * omega) % R;
+    const chunk = 32768;
+    for (let start = 0; start < rows; start += chunk) {
+      const end = Math.min(rows, start + chunk);
+      const dens = new Array<bigint>(end - start);
+      const first = pow(omega, BigInt(start));
+      let wc = first;
+      for (let c = start; c < end; c++) {
+        dens[c - start] = mod(tau - wc);
+        wc = (wc * omega) % R;
+      }
+      batchInvert(dens);
+      wc = first;
+      for (let c = start; c < end; c++) {
+        lagrange[c] = ((((dens[c - start] as bigint) * wc) % R) * factor) % R;
+        wc = (wc * omega) % R;
+      }
+      await yieldToEventLoop();
     }
 
     const bytes = this.r1cs.constraints;
@@ -324,6 +335,8 @@ class KeyGenerator {
     const acc = [this.u, this.v, this.w];
     let p = 0;
     for (let c = 0; c < this.r1cs.nConstraints; c++) {
+      // Let the event loop hand the workers their next table tasks.
+      if (c % 32768 === 32767) await yieldToEventLoop();
       const l = lagrange[c] as bigint;
       for (let m = 0; m < 3; m++) {
         const target = acc[m] as bigint[];
@@ -518,6 +531,10 @@ class KeyGenerator {
  */
 function windowFor(count: number): WindowBits {
   return count > 1 << 17 ? 16 : 8;
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /** ffjavascript's toObject output (nested arrays of bigints) as snarkjs writes it: decimal strings. */
