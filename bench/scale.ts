@@ -4,10 +4,12 @@
  *
  * A counting loop (MULS multiplications per iteration, a public trip count
  * k) compiled with the project's compiler and circom2 at trip counts giving
- * ≈ 2^10, 2^12, 2^14, 2^16 constraints (--quick), and 2^18 in the full run;
- * the 2^20 row uses a synthetic R1CS of the same shape (a chain of
- * multiplications, written directly with its witness) because circom2 would
- * need far longer than the setup itself to compile a million constraints.
+ * ≈ 2^10, 2^12, 2^14, 2^16 constraints (--quick); the full run adds 2^18
+ * and 2^20 rows on a synthetic R1CS of the same shape (a chain of
+ * multiplications, written directly with its witness): at the 2^18 trip
+ * count (N ≈ 480,000 steps) the zkvm compiler itself exhausts Node's default
+ * 4 GB heap, and circom2 would need far longer than the setup to compile a
+ * million constraints.
  * Each size runs in a child process of its own, so its peak RSS (workers
  * included, circom2 excluded: it is a grandchild) is that size's alone.
  *
@@ -49,7 +51,7 @@ const DEFAULT_OUT = path.join(BENCH_DIR, "results-scale.json");
 const QUICK_SIZES = [10, 12, 14, 16];
 const FULL_SIZES = [10, 12, 14, 16, 18, 20];
 /** Sizes compiled from the program; above, the R1CS is synthetic. */
-const MAX_COMPILED = 18;
+const MAX_COMPILED = 16;
 /** The snarkjs ptau route is measured up to this size (quick: 2^10 only). */
 const PTAU_ROUTE_MAX = { quick: 10, full: 12 };
 /** Fill the 2^k domain to this fraction (the domain is the next power of two above constraints + public signals). */
@@ -419,7 +421,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleRow[]> {
       .loadavg()
       .map((x) => x.toFixed(2))
       .join(" / ")}`,
-    `- Program: a counting loop with ${MULS} MULs per iteration and a public trip count k, compiled at N = ${OUTER_STEPS} + ${BODY_STEPS}·k; rows above 2^${MAX_COMPILED} use a synthetic R1CS (a chain of multiplications, with its witness written directly).`,
+    `- Program: a counting loop with ${MULS} MULs per iteration and a public trip count k, compiled at N = ${OUTER_STEPS} + ${BODY_STEPS}·k; rows above 2^${MAX_COMPILED} use a synthetic R1CS (a chain of multiplications, with its witness written directly): at the 2^18 trip count the zkvm compiler runs out of Node's default heap.`,
     "- One run per figure. Direct setup: `directSetupFiles` (random secrets, key written to disk). snarkjs ptau route: powers of tau generated in an empty cache, phase 2 preparation, `zkey new`, one contribution. Prove: snarkjs groth16 prove (witness separately). Peak RSS: the row's own process (worker threads included, circom2 excluded).",
     "",
     scaleMarkdown(rows),
