@@ -98,6 +98,9 @@ export interface ScaleRow {
   readonly proveMs: number;
   readonly verifyMs: number;
   readonly keyBytes: number;
+  /** Peak RSS of the row's process right after the direct setup (before proving). */
+  readonly setupPeakRssMb: number;
+  /** Peak RSS of the row's process at the end (proving included). */
   readonly peakRssMb: number;
 }
 
@@ -229,6 +232,7 @@ async function measureRow(power: number, quick: boolean, workDir: string): Promi
     const setup = await timedMs(() =>
       directSetupFiles(files.r1cs, zkeyPath, { onProgress: setupProgress(label) }),
     );
+    const setupPeakRssMb = peakRssMb();
     const snarkjs = await loadSnarkjs();
     log(`${label}: prove`);
     const proved = await timedMs(() => snarkjs.groth16.prove(zkeyPath, files.wtns));
@@ -251,6 +255,7 @@ async function measureRow(power: number, quick: boolean, workDir: string): Promi
       proveMs: proved.ms,
       verifyMs: verified.ms,
       keyBytes: (await fsp.stat(zkeyPath)).size,
+      setupPeakRssMb,
       peakRssMb: peakRssMb(),
     };
   }
@@ -268,6 +273,7 @@ async function measureRow(power: number, quick: boolean, workDir: string): Promi
   const setup = await timedMs(() =>
     directSetupFiles(built.r1csPath, zkeyPath, { onProgress: setupProgress(label) }),
   );
+  const setupPeakRssMb = peakRssMb();
   let ptauRouteMs: number | null = null;
   if (power <= PTAU_ROUTE_MAX[quick ? "quick" : "full"]) {
     log(`${label}: snarkjs ptau route (fresh powers of tau)`);
@@ -304,6 +310,7 @@ async function measureRow(power: number, quick: boolean, workDir: string): Promi
     proveMs: proved.timings.proveMs,
     verifyMs: verified.ms,
     keyBytes: (await fsp.stat(zkeyPath)).size,
+    setupPeakRssMb,
     peakRssMb: peakRssMb(),
   };
 }
@@ -361,7 +368,7 @@ function perDoubling(rows: readonly ScaleRow[], i: number, f: (r: ScaleRow) => n
 
 export function scaleMarkdown(rows: readonly ScaleRow[]): string {
   const lines = [
-    "| size | source | constraints | compile | direct setup | snarkjs ptau route | witness | prove | verify | setup / prove | peak RSS | key size | setup growth per doubling | prove growth per doubling |",
+    "| size | source | constraints | compile | direct setup | snarkjs ptau route | witness | prove | verify | setup / prove | peak RSS after setup / at end | key size | setup growth per doubling | prove growth per doubling |",
     "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
   ];
   rows.forEach((r, i) => {
@@ -377,7 +384,7 @@ export function scaleMarkdown(rows: readonly ScaleRow[]): string {
         fmtMs(r.proveMs),
         fmtMs(r.verifyMs),
         `${(r.directSetupMs / r.proveMs).toFixed(1)}×`,
-        `${r.peakRssMb} MB`,
+        `${r.setupPeakRssMb} / ${r.peakRssMb} MB`,
         `${(r.keyBytes / 2 ** 20).toFixed(1)} MiB`,
         perDoubling(rows, i, (x) => x.directSetupMs),
         perDoubling(rows, i, (x) => x.proveMs),
@@ -422,7 +429,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleRow[]> {
       .map((x) => x.toFixed(2))
       .join(" / ")}`,
     `- Program: a counting loop with ${MULS} MULs per iteration and a public trip count k, compiled at N = ${OUTER_STEPS} + ${BODY_STEPS}·k; rows above 2^${MAX_COMPILED} use a synthetic R1CS (a chain of multiplications, with its witness written directly): at the 2^18 trip count the zkvm compiler runs out of Node's default heap.`,
-    "- One run per figure. Direct setup: `directSetupFiles` (random secrets, key written to disk). snarkjs ptau route: powers of tau generated in an empty cache, phase 2 preparation, `zkey new`, one contribution. Prove: snarkjs groth16 prove (witness separately). Peak RSS: the row's own process (worker threads included, circom2 excluded).",
+    "- One run per figure. Direct setup: `directSetupFiles` (random secrets, key written to disk). snarkjs ptau route: powers of tau generated in an empty cache, phase 2 preparation, `zkey new`, one contribution. Prove: snarkjs groth16 prove (witness separately). Peak RSS: the row's own process (worker threads included, circom2 excluded), right after the direct setup (compile included for compiled rows) and at the end (proving included).",
     "",
     scaleMarkdown(rows),
     "",
