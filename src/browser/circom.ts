@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * circom2 in a page: the compiler's WASI wasm runs over an in-memory file
  * system holding the generated circuit and the templates it includes (this

@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// The browser modules use the DOM library's WebAssembly, fetch and IndexedDB types.
 /**
  * zkvm/browser: the library for a page. The same ZKVM API as the Node entry
  * (compile with circom2 in the page, development setup, witness, Groth16

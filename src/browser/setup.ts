@@ -1,11 +1,12 @@
-/// <reference lib="dom" />
 /**
  * The development setup in a page. Whoever runs it knows the toxic waste and
  * could forge proofs: it is for trying things out, never for proofs anyone
  * else relies on (those use prebuilt artifacts from a public ceremony).
  */
 import { PipelineError } from "../pipeline/errors.js";
-import { snarkjs, type Groth16VerificationKey } from "./snarkjs.js";
+import { directSetup } from "../groth16/index.js";
+import type { Progress } from "../pipeline/progress.js";
+import type { Groth16VerificationKey } from "./snarkjs.js";
 
 export interface DevelopmentKeys {
   zkey: Uint8Array;
@@ -36,36 +37,33 @@ export function r1csHeader(r1cs: Uint8Array): { nConstraints: number; nPublic: n
   throw new PipelineError("R1CS_INVALID", "the .r1cs file has no header section");
 }
 
-/** snarkjs's domain power for a circuit: the smallest 2^k > constraints + public signals, at least 2^8. */
-function domainPower(r1cs: Uint8Array): number {
-  const { nConstraints, nPublic } = r1csHeader(r1cs);
-  let k = 8;
-  while (2 ** k <= nConstraints + nPublic) k++;
-  return k;
-}
-
-function entropy(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** A proving key and verification key for the circuit, made in the page. */
-export async function developmentSetup(r1cs: Uint8Array): Promise<DevelopmentKeys> {
+/**
+ * A proving key and verification key for the circuit, made in the page by
+ * the direct setup (src/groth16): secrets sampled with crypto.getRandomValues
+ * and the key computed from the R1CS, with no powers of tau to generate or download.
+ */
+export async function developmentSetup(
+  r1cs: Uint8Array,
+  onProgress?: Progress,
+): Promise<DevelopmentKeys> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const sink = {
+    write(chunk: Uint8Array): void {
+      // The stream may reuse its buffers: keep a copy.
+      chunks.push(chunk.slice());
+      size += chunk.length;
+    },
+  };
   try {
-    const curve = await snarkjs.curves.getCurveFromName("bn128");
-    const ptau0 = { type: "mem" as const };
-    const ptau1 = { type: "mem" as const };
-    const ptau2 = { type: "mem" as const };
-    await snarkjs.powersOfTau.newAccumulator(curve, domainPower(r1cs), ptau0);
-    await snarkjs.powersOfTau.contribute(ptau0, ptau1, "zkvm page", entropy());
-    await snarkjs.powersOfTau.preparePhase2(ptau1, ptau2);
-    const zkey0: { type: "mem"; data?: Uint8Array } = { type: "mem" };
-    const zkey1: { type: "mem"; data?: Uint8Array } = { type: "mem" };
-    await snarkjs.zKey.newZKey({ type: "mem", data: r1cs }, ptau2, zkey0);
-    await snarkjs.zKey.contribute(zkey0, zkey1, "zkvm page", entropy());
-    if (zkey1.data === undefined) throw new Error("snarkjs wrote no proving key");
-    const vkey = await snarkjs.zKey.exportVerificationKey(zkey1);
-    return { zkey: zkey1.data, vkey };
+    const { vkey } = await directSetup(r1cs, sink, onProgress ? { onProgress } : {});
+    const zkey = new Uint8Array(size);
+    let at = 0;
+    for (const chunk of chunks) {
+      zkey.set(chunk, at);
+      at += chunk.length;
+    }
+    return { zkey, vkey };
   } catch (e) {
     if (e instanceof PipelineError) throw e;
     throw new PipelineError("SETUP_FAILED", `development setup failed: ${String(e)}`, {

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * Compiled circuits and their keys, cached in the page: in memory always,
  * and in IndexedDB where the page has it, so a reload proves without

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * Just enough WASI (preview 1) to run circom2's compiler, circom built for
  * wasm32-wasi, in a page: an in-memory file system under one preopened

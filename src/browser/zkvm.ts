@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The ZKVM class for a page, with the Node entry's API: `new ZKVM(program)`
  * validates, `execute()` runs, `generateProof()` compiles (circom2 in the
@@ -285,7 +284,7 @@ export class ZKVM {
           onProgress,
           "setup",
           "development setup (keys made in this page)",
-          () => developmentSetup(compilation.r1cs),
+          () => developmentSetup(compilation.r1cs, onProgress),
         );
         const circuitKeys: CircuitKeys = {
           programHash: this.programHash,
