@@ -9,7 +9,15 @@
  * would (used by the browser tests and the benchmark).
  */
 import { build, type Metafile } from "esbuild";
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import {
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -89,19 +97,36 @@ export async function buildWeb(outDir = path.join(ROOT, "dist-web")): Promise<We
   return { outDir, sizes };
 }
 
-/** Bundles `entry` (default zkvm/browser's src/browser/index.ts) for a page; returns esbuild's metafile. */
-export async function bundleBrowserLibrary(
-  outFile: string,
-  entry = path.join(ROOT, "src", "browser", "index.ts"),
-): Promise<Metafile> {
-  const result = await build({ ...COMMON, entryPoints: [entry], outfile: outFile });
+/** Bundles zkvm/browser (src/browser/index.ts) for a page, as an application would; returns esbuild's metafile. */
+export async function bundleBrowserLibrary(outFile: string, minify = false): Promise<Metafile> {
+  const result = await build({
+    ...COMMON,
+    entryPoints: [path.join(ROOT, "src", "browser", "index.ts")],
+    outfile: outFile,
+    minify,
+  });
   return result.metafile;
+}
+
+/**
+ * A page at `<dir>/lib/` that loads the bundled library and exposes it as
+ * `window.zkvm` (its title becomes "ready"): the harness of the browser tests
+ * and the benchmark. `dir` also needs circom.wasm (buildWeb puts it there).
+ */
+export async function buildLibraryPage(dir: string): Promise<Metafile> {
+  const metafile = await bundleBrowserLibrary(path.join(dir, "lib", "zkvm.js"));
+  writeFileSync(
+    path.join(dir, "lib", "index.html"),
+    '<!doctype html><link rel="icon" href="data:,"><script type="module">' +
+      'import * as zkvm from "./zkvm.js"; window.zkvm = zkvm; document.title = "ready";</script>\n',
+  );
+  return metafile;
 }
 
 /**
  * The package's `zkvm/browser` entry: dist/browser/index.js as one ESM file
  * with the circom templates inlined (tsc's output would import .circom files),
- * snarkjs and @noble/hashes left to the application's bundler, and circom2's
+ * snarkjs, ffjavascript and @noble/hashes left to the application's bundler, and circom2's
  * compiler beside it where `new URL("./circom.wasm", import.meta.url)` finds it.
  * Runs after `tsc -p tsconfig.build.json`, which writes the declarations.
  */
@@ -111,7 +136,7 @@ export async function buildLibrary(outDir = path.join(ROOT, "dist", "browser")):
     ...COMMON,
     entryPoints: [path.join(ROOT, "src", "browser", "index.ts")],
     outfile: path.join(outDir, "index.js"),
-    external: ["snarkjs", "@noble/hashes", "@noble/hashes/*"],
+    external: ["snarkjs", "ffjavascript", "@noble/hashes", "@noble/hashes/*"],
     sourcemap: true,
   });
   copyFileSync(circomWasmPath(), path.join(outDir, "circom.wasm"));

@@ -14,7 +14,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "chai";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { bundleBrowserLibrary, buildWeb } from "../scripts/build-web.js";
+import { buildLibraryPage, buildWeb } from "../scripts/build-web.js";
 import { serveStatic } from "../scripts/playground.js";
 import { zkvm } from "./helpers/cli.js";
 import { EXAMPLES_DIR } from "./helpers/examples.js";
@@ -75,12 +75,7 @@ describe("in the browser (headless Chromium)", function () {
     await buildWeb(site);
 
     // The library on its own, as an application bundles it, with a page that exposes it.
-    const metafile = await bundleBrowserLibrary(join(site, "lib", "zkvm.js"));
-    writeFileSync(
-      join(site, "lib", "index.html"),
-      '<!doctype html><link rel="icon" href="data:,"><script type="module">' +
-        'import * as zkvm from "./zkvm.js"; window.zkvm = zkvm; document.title = "ready";</script>',
-    );
+    const metafile = await buildLibraryPage(site);
     libraryBundle = {
       inputs: Object.keys(metafile.inputs),
       imports: Object.values(metafile.inputs).flatMap((i) => i.imports.map((imp) => imp.path)),
