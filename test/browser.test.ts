@@ -175,6 +175,11 @@ describe("in the browser (headless Chromium)", function () {
         .reduce((a, b) => ((b.steps ?? 0) > (a.steps ?? 0) ? b : a));
       const { context, page, requests, errors } = await openPage(`?example=${name}`);
       try {
+        if (name === "max") {
+          // Once the page and its compiler are loaded, everything works with the network gone.
+          await page.locator('body[data-compiler="ready"]').waitFor();
+          await context.setOffline(true);
+        }
         expect(await page.getByTestId("example").inputValue()).to.equal(name);
         expect(await page.getByTestId("steps").inputValue()).to.equal(String(spec.steps));
         for (const [input, value] of Object.entries(chosen.inputs)) {
@@ -222,6 +227,19 @@ describe("in the browser (headless Chromium)", function () {
           await page.screenshot({ path: SCREENSHOT });
         }
 
+        if (name === "power") {
+          await page.getByTestId("export-verifier").click();
+          await page
+            .getByTestId("export")
+            .filter({ hasText: "contract Groth16Verifier" })
+            .waitFor();
+          await page.getByTestId("export-calldata").click();
+          await page
+            .getByTestId("export")
+            .filter({ hasText: /^download calldata\.txt\s*\[/ })
+            .waitFor();
+        }
+
         const tampered = { ...proofBox, publicSignals: [...proofBox.publicSignals] };
         tampered.publicSignals[tamper] = (BigInt(tampered.publicSignals[tamper]!) + 1n).toString();
         await page.getByTestId("proof").fill(JSON.stringify(tampered));
@@ -249,10 +267,14 @@ describe("in the browser (headless Chromium)", function () {
       await page.waitForFunction(() => document.title === "ready");
       const cubic = readFileSync(join(EXAMPLES_DIR, "cubic.zkasm"), "utf8");
       const seed = readFileSync(join(EXAMPLES_DIR, "seed.hex"), "utf8");
+      const groth16Template = readFileSync(
+        join(ROOT, "node_modules", "snarkjs", "templates", "verifier_groth16.sol.ejs"),
+        "utf8",
+      );
 
       type Lib = typeof import("../src/browser/index.js");
       const inPage = await page.evaluate(
-        async ({ cubic, seed }) => {
+        async ({ cubic, seed, template }) => {
           const { ZKVM } = (window as unknown as { zkvm: Lib }).zkvm;
           const circomWasm = "/circom.wasm";
           const stages: string[] = [];
@@ -285,6 +307,8 @@ describe("in the browser (headless Chromium)", function () {
             verificationKey: "/prebuilt/verification_key.json",
           });
           const seedProof = await seedVm.generateProof({}, { steps });
+          const verifier = await seedVm.exportSolidityVerifier(steps, template);
+          const calldata = await seedVm.solidityCalldata(seedProof);
           let wrongProgram = "";
           await vm
             .useArtifacts({
@@ -307,9 +331,11 @@ describe("in the browser (headless Chromium)", function () {
             r1csSha,
             seedProof: { proof: seedProof.proof, publicSignals: seedProof.publicSignals },
             wrongProgram,
+            verifier,
+            calldata,
           };
         },
-        { cubic, seed },
+        { cubic, seed, template: groth16Template },
       );
       expect(inPage.run).to.deep.equal({ y: "35", steps: 11 });
       expect(inPage.publicSignals).to.deep.equal(["35"]);
@@ -337,6 +363,13 @@ describe("in the browser (headless Chromium)", function () {
         publicFile,
       );
       expect(verified.status, verified.err).to.equal(0);
+
+      // The page's Solidity verifier and calldata are the Node CLI's, byte for byte.
+      const verifierFile = join(work, "Verifier.sol");
+      const exported = await zkvm("export-verifier", join(work, "seed-build"), "-o", verifierFile);
+      expect(exported.status, exported.err).to.equal(0);
+      expect(inPage.verifier).to.equal(readFileSync(verifierFile, "utf8"));
+      expect(inPage.calldata).to.match(/^\[/);
 
       // After a reload the keys come from IndexedDB: no compile, no setup.
       await page.reload();

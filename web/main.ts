@@ -7,6 +7,7 @@
 import {
   decode,
   disassemble,
+  P,
   ZKVM,
   ZkvmError,
   type Compilation,
@@ -206,6 +207,11 @@ function renderOutputs(outputs: Record<string, bigint>, steps: number): void {
   ui.outputs.textContent = `${lines.join("\n") || "(no outputs)"}\nhalted after ${steps} steps`;
 }
 
+/** A field element for the trace: values just below p as p-k (the wrap-around of negatives), else decimal. */
+function fieldText(v: bigint): string {
+  return v > P - 2n ** 64n ? `p-${P - v}` : String(v);
+}
+
 function renderTrace(trace: readonly TraceStep[]): void {
   const text = new Map(
     decode(vm!.program.code).map((i) => [
@@ -224,14 +230,15 @@ function renderTrace(trace: readonly TraceStep[]): void {
         String(t.step),
         String(t.pc),
         text.get(t.pc) ?? t.op,
-        `[${t.stack.join(", ")}]`,
-        t.write ? `mem[${t.write.cell}] = ${t.write.value}` : "",
+        `[${t.stack.map(fieldText).join(", ")}]`,
+        t.write ? `mem[${t.write.cell}] = ${fieldText(t.write.value)}` : "",
       ]),
     ),
   );
 }
 
 function renderCompilation(c: Compilation): void {
+  $<HTMLDetailsElement>("profile-box").open = true;
   ui.constraints.textContent = String(c.constraints);
   ui.circuitInfo.textContent = ` (N = ${c.circuit.steps}, W = ${c.circuit.width}, ${c.circuit.blockSteps} block steps; circom ${c.circomMs} ms)`;
   ui.profile.replaceChildren(
@@ -310,9 +317,10 @@ ui.prove.addEventListener("click", () =>
 
 ui.verify.addEventListener("click", () =>
   act(async () => {
+    if (vm === undefined) return;
     const proof = readProofBox();
     const result =
-      typeof proof === "string" ? { valid: false, reason: proof } : await vm!.checkProof(proof);
+      typeof proof === "string" ? { valid: false, reason: proof } : await vm.checkProof(proof);
     if (result.valid && typeof proof !== "string") {
       ui.verdict.textContent = `valid: ${namedSignals(proof.circuit.steps, proof.publicSignals) || "no public signals"}`;
       ui.verdict.className = "verdict valid";
@@ -350,8 +358,9 @@ ui.exportVerifier.addEventListener("click", () =>
 ui.exportCalldata.addEventListener("click", () =>
   act(async () => {
     const proof = readProofBox();
+    if (vm === undefined) return;
     if (typeof proof === "string") throw new Error(proof);
-    showExport(await vm!.solidityCalldata(proof), "calldata.txt");
+    showExport(await vm.solidityCalldata(proof), "calldata.txt");
   }),
 );
 
@@ -377,3 +386,16 @@ for (const example of EXAMPLES) {
   ui.example.append(option);
 }
 loadExample(new URL(location.href).searchParams.get("example") ?? DEFAULT_EXAMPLE);
+
+// Fetch and compile circom2's compiler in the background: once it is in, the
+// page needs no network at all (Compile, Prove and Verify all work offline).
+const compilerStatus = $<HTMLSpanElement>("compiler-status");
+new ZKVM("STOP", { circomWasm: new URL("circom.wasm", document.baseURI) }).loadCompiler().then(
+  () => {
+    compilerStatus.textContent = "compiler loaded: works offline";
+    document.body.dataset.compiler = "ready";
+  },
+  (e: unknown) => {
+    compilerStatus.textContent = `compiler not loaded yet (${String(e)}); it loads on Compile`;
+  },
+);

@@ -47,7 +47,6 @@ export interface BrowserSnarkjs {
       logger?: Logger,
     ): Promise<unknown>;
     exportVerificationKey(zkey: MemFile, logger?: Logger): Promise<Groth16VerificationKey>;
-    exportSolidityVerifier(zkey: MemFile, templates: { groth16: string }): Promise<string>;
   };
   powersOfTau: {
     newAccumulator(curve: unknown, power: number, ptau: MemFile, logger?: Logger): Promise<unknown>;

@@ -32,6 +32,7 @@ import {
   type VerifyResult,
 } from "./groth16.js";
 import { developmentSetup, r1csHeader } from "./setup.js";
+import { solidityVerifier } from "./solidity.js";
 import { snarkjs, type Groth16Proof, type Groth16VerificationKey } from "./snarkjs.js";
 import { KeyStore, type CircuitKeys } from "./store.js";
 
@@ -201,6 +202,14 @@ export class ZKVM {
       stores.set(persistent, store);
     }
     this.store = store;
+  }
+
+  /**
+   * Loads circom2's compiler now rather than on the first compile, so that a
+   * page that has finished loading can compile with the network gone.
+   */
+  async loadCompiler(): Promise<void> {
+    await loadCompiler(this.circomWasm);
   }
 
   /** sha256 of the bytecode, hex (the Node entry's program hash). */
@@ -451,14 +460,18 @@ export class ZKVM {
    * template (`verifier_groth16.sol.ejs`), which the caller supplies as text.
    */
   async exportSolidityVerifier(steps: number, groth16Template: string): Promise<string> {
+    if (!isStepBound(steps)) {
+      throw new ZkvmError(
+        "usage",
+        "BAD_OPTION",
+        "exportSolidityVerifier needs N, a positive integer",
+      );
+    }
     const keys = await this.store.get(this.circuitKey(steps));
     if (keys === undefined) {
       throw new PipelineError("NOT_SET_UP", `no proving key for N = ${steps} in this page yet`);
     }
-    return snarkjs.zKey.exportSolidityVerifier(
-      { type: "mem", data: keys.zkey },
-      { groth16: groth16Template },
-    );
+    return solidityVerifier(keys.vkey, groth16Template);
   }
 
   /** The arguments of the Solidity verifier's `verifyProof` for this proof. */
