@@ -224,7 +224,7 @@ describe("in the browser (headless Chromium)", function () {
           .waitFor();
         if (name === "power") {
           mkdirSync(dirname(SCREENSHOT), { recursive: true });
-          await page.screenshot({ path: SCREENSHOT });
+          await page.screenshot({ path: SCREENSHOT, fullPage: true });
         }
 
         if (name === "power") {

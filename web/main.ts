@@ -219,7 +219,8 @@ function renderTrace(trace: readonly TraceStep[]): void {
       // The disassembler's line for this one instruction, without its offset comment.
       disassemble(vm!.program.code.subarray(i.offset, i.offset + i.size))
         .replace(/;.*$/s, "")
-        .trim(),
+        .trim()
+        .replace(/\d{20,}/g, (v) => fieldText(BigInt(v))),
     ]),
   );
   const shown = trace.slice(0, 2000);
