@@ -185,6 +185,7 @@ export class ZKVM {
   readonly width: number;
   private readonly circomWasm: ArtifactSource | WebAssembly.Module;
   private readonly store: KeyStore;
+  private readonly circuits = new Map<number, CompiledCircuit>();
 
   /**
    * Validates the program; throws the ValidationError or AssemblyError, or
@@ -217,8 +218,24 @@ export class ZKVM {
     return programHash(this.program.code);
   }
 
+  /** The zkvm compiler's circuit for N (milliseconds of TypeScript; circom is not run). */
+  private circuitFor(steps: number): CompiledCircuit {
+    let circuit = this.circuits.get(steps);
+    if (circuit === undefined) {
+      circuit = compile(this.program, { steps, width: this.width });
+      this.circuits.set(steps, circuit);
+    }
+    return circuit;
+  }
+
+  /**
+   * The cache key of N's circuit. It names the generated Circom text, not just
+   * the program, N and W: keys cached in IndexedDB by an earlier version of the
+   * page whose compiler emitted another circuit are not reused.
+   */
   private circuitKey(steps: number): string {
-    return `${this.programHash}-n${steps}-w${this.width}`;
+    const circom = toHex(sha256(new TextEncoder().encode(this.circuitFor(steps).circom)));
+    return `${this.programHash}-n${steps}-w${this.width}-${circom.slice(0, 16)}`;
   }
 
   /** Runs the program on named inputs; throws InputError or RuntimeFault. */
@@ -243,17 +260,15 @@ export class ZKVM {
    * then circom2): constraint count, per-instruction profile, .r1cs and
    * witness generator. Cached for the page's lifetime.
    */
-  compile(steps: number, options: { onProgress?: Progress } = {}): Promise<Compilation> {
+  async compile(steps: number, options: { onProgress?: Progress } = {}): Promise<Compilation> {
     if (!isStepBound(steps)) {
-      return Promise.reject(
-        new ZkvmError("usage", "BAD_OPTION", "compile needs N, a positive integer step bound"),
-      );
+      throw new ZkvmError("usage", "BAD_OPTION", "compile needs N, a positive integer step bound");
     }
     const key = this.circuitKey(steps);
     let compilation = compilations.get(key);
     if (compilation === undefined) {
       compilation = (async () => {
-        const circuit = compile(this.program, { steps, width: this.width });
+        const circuit = this.circuitFor(steps);
         const { result: compiler } = await timed(
           options.onProgress,
           "circom:load",
@@ -365,7 +380,7 @@ export class ZKVM {
       zkey,
       vkey: vkey as Groth16VerificationKey,
       // The compiler's layout for this program and N is the manifest's (same compiler, same order).
-      publicSignals: compile(this.program, { steps, width: this.width }).publicSignals,
+      publicSignals: this.circuitFor(steps).publicSignals,
       origin: "prebuilt",
     };
     const key = this.circuitKey(steps);
@@ -435,7 +450,13 @@ export class ZKVM {
     if (circuit.programHash !== this.programHash || circuit.width !== this.width) {
       return { valid: false, reason: "the proof is for another program or comparison width" };
     }
-    const keys = await this.store.get(this.circuitKey(circuit.steps));
+    let key: string;
+    try {
+      key = this.circuitKey(circuit.steps);
+    } catch (e) {
+      return { valid: false, reason: `no circuit for N = ${circuit.steps}: ${String(e)}` };
+    }
+    const keys = await this.store.get(key);
     if (keys === undefined) {
       return {
         valid: false,
@@ -452,7 +473,7 @@ export class ZKVM {
 
   /** The public-signal layout for N: outputs, then public inputs, in declaration order. */
   publicSignals(steps: number): readonly PublicSignal[] {
-    return compile(this.program, { steps, width: this.width }).publicSignals;
+    return this.circuitFor(steps).publicSignals;
   }
 
   /**
