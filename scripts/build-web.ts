@@ -58,6 +58,7 @@ function examples(): Array<{ name: string; source: string; spec: unknown }> {
 }
 
 const COMMON = {
+  absWorkingDir: ROOT,
   bundle: true,
   platform: "browser",
   format: "esm",

@@ -13,8 +13,9 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "chai";
+import { build } from "esbuild";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { buildLibraryPage, buildWeb } from "../scripts/build-web.js";
+import { buildLibrary, buildLibraryPage, buildWeb } from "../scripts/build-web.js";
 import { serveStatic } from "../scripts/playground.js";
 import { zkvm } from "./helpers/cli.js";
 import { EXAMPLES_DIR } from "./helpers/examples.js";
@@ -161,6 +162,31 @@ describe("in the browser (headless Chromium)", function () {
     ]);
     expect(libraryBundle.inputs.some((i) => i.endsWith("snarkjs/build/browser.esm.js"))).to.equal(
       true,
+    );
+  });
+
+  it("the package's zkvm/browser build (npm run build's dist/browser) bundles for a page too", async () => {
+    const dist = join(work, "dist-browser");
+    await buildLibrary(dist);
+    // As an application's bundler sees the installed package: snarkjs, ffjavascript
+    // and @noble/hashes resolved from node_modules by their browser conditions.
+    const consumer = await build({
+      entryPoints: [join(dist, "index.js")],
+      bundle: true,
+      platform: "browser",
+      format: "esm",
+      write: false,
+      metafile: true,
+      nodePaths: [join(ROOT, "node_modules")],
+      logLevel: "silent",
+    });
+    const inputs = Object.keys(consumer.metafile.inputs);
+    expect(inputs.filter((i) => i.startsWith("node:"))).to.deep.equal([]);
+    expect(inputs.some((i) => i.endsWith("snarkjs/build/browser.esm.js"))).to.equal(true);
+    expect(inputs.some((i) => i.endsWith("ffjavascript/build/browser.esm.js"))).to.equal(true);
+    // The compiler sits beside the module, where the default circomWasm URL points.
+    expect(readFileSync(join(dist, "circom.wasm")).subarray(0, 4)).to.deep.equal(
+      Buffer.from([0, 0x61, 0x73, 0x6d]),
     );
   });
 
