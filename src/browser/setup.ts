@@ -13,30 +13,6 @@ export interface DevelopmentKeys {
   vkey: Groth16VerificationKey;
 }
 
-/** Constraints and public signals from the .r1cs header (section 1), for the Groth16 domain. */
-export function r1csHeader(r1cs: Uint8Array): { nConstraints: number; nPublic: number } {
-  const view = new DataView(r1cs.buffer, r1cs.byteOffset, r1cs.byteLength);
-  const magic = String.fromCharCode(...r1cs.subarray(0, 4));
-  if (magic !== "r1cs" || r1cs.length < 12) {
-    throw new PipelineError("R1CS_INVALID", "not an .r1cs file");
-  }
-  let at = 12;
-  for (let s = 0; s < view.getUint32(8, true); s++) {
-    const type = view.getUint32(at, true);
-    const size = Number(view.getBigUint64(at + 4, true));
-    at += 12;
-    if (type === 1) {
-      const n8 = view.getUint32(at, true);
-      const o = at + 4 + n8;
-      const nOutputs = view.getUint32(o + 4, true);
-      const nPublicInputs = view.getUint32(o + 8, true);
-      return { nConstraints: view.getUint32(o + 24, true), nPublic: nOutputs + nPublicInputs };
-    }
-    at += size;
-  }
-  throw new PipelineError("R1CS_INVALID", "the .r1cs file has no header section");
-}
-
 /**
  * A proving key and verification key for the circuit, made in the page by
  * the direct setup (src/groth16): secrets sampled with crypto.getRandomValues

@@ -37,34 +37,8 @@ export interface BrowserSnarkjs {
     ): Promise<boolean>;
     exportSolidityCallData(proof: Groth16Proof, publicSignals: readonly string[]): Promise<string>;
   };
-  zKey: {
-    newZKey(r1cs: MemFile, ptau: MemFile, zkey: MemFile, logger?: Logger): Promise<unknown>;
-    contribute(
-      oldZkey: MemFile,
-      newZkey: MemFile,
-      name: string,
-      entropy: string,
-      logger?: Logger,
-    ): Promise<unknown>;
-    exportVerificationKey(zkey: MemFile, logger?: Logger): Promise<Groth16VerificationKey>;
-  };
-  powersOfTau: {
-    newAccumulator(curve: unknown, power: number, ptau: MemFile, logger?: Logger): Promise<unknown>;
-    contribute(
-      oldPtau: MemFile,
-      newPtau: MemFile,
-      name: string,
-      entropy: string,
-      logger?: Logger,
-    ): Promise<unknown>;
-    preparePhase2(oldPtau: MemFile, newPtau: MemFile, logger?: Logger): Promise<unknown>;
-  };
   wtns: {
     calculate(input: unknown, wasm: MemFile, wtns: MemFile): Promise<void>;
-    exportJson(wtns: MemFile): Promise<bigint[]>;
-  };
-  curves: {
-    getCurveFromName(name: string): Promise<unknown>;
   };
 }
 

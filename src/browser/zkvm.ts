@@ -31,7 +31,8 @@ import {
   verifyGroth16,
   type VerifyResult,
 } from "./groth16.js";
-import { developmentSetup, r1csHeader } from "./setup.js";
+import { readR1cs } from "../groth16/r1cs.js";
+import { developmentSetup } from "./setup.js";
 import { solidityVerifier } from "./solidity.js";
 import { snarkjs, type Groth16Proof, type Groth16VerificationKey } from "./snarkjs.js";
 import { KeyStore, type CircuitKeys } from "./store.js";
@@ -283,7 +284,7 @@ export class ZKVM {
         );
         return {
           circuit,
-          constraints: r1csHeader(built.r1cs).nConstraints,
+          constraints: readR1cs(built.r1cs).nConstraints,
           r1cs: built.r1cs,
           wasm: built.wasm,
           circomMs: elapsedMs,
