@@ -335,6 +335,17 @@ describe("in the browser (headless Chromium)", function () {
           const seedProof = await seedVm.generateProof({}, { steps });
           const verifier = await seedVm.exportSolidityVerifier(steps, template);
           const calldata = await seedVm.solidityCalldata(seedProof);
+          let corrupt = "";
+          await seedVm
+            .useArtifacts({
+              manifest: "/prebuilt/manifest.json",
+              wasm: "/prebuilt/seed.wasm",
+              zkey: new Uint8Array([0x7a, 0x6b, 0x65, 0x79]),
+              verificationKey: "/prebuilt/verification_key.json",
+            })
+            .catch((e: { code: string }) => {
+              corrupt = e.code;
+            });
           let wrongProgram = "";
           await vm
             .useArtifacts({
@@ -357,6 +368,7 @@ describe("in the browser (headless Chromium)", function () {
             r1csSha,
             seedProof: { proof: seedProof.proof, publicSignals: seedProof.publicSignals },
             wrongProgram,
+            corrupt,
             verifier,
             calldata,
           };
@@ -374,6 +386,7 @@ describe("in the browser (headless Chromium)", function () {
       expect(inPage.r1csSha).to.equal(prebuiltManifest.files.r1cs.sha256);
       expect(inPage.seedProof.publicSignals).to.deep.equal(["8"]);
       expect(inPage.wrongProgram).to.equal("WRONG_PROGRAM");
+      expect(inPage.corrupt).to.equal("BUILD_CORRUPT");
 
       // The page's proof with the prebuilt key verifies in Node against the server's build.
       const proofFile = join(work, "page-proof.json");
