@@ -11,7 +11,7 @@
  *   snarkjs and the page), the library bundle alone, and circom2's wasm,
  *   which loads on the first compile.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -77,11 +77,22 @@ interface PageResult {
   wasm: string;
 }
 
+/** The Chromium the rows need ($CHROMIUM_PATH, else Debian's); checked before any other study runs. */
+export function benchChromium(): string {
+  const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+  if (!existsSync(executablePath)) {
+    throw new Error(
+      `no Chromium at ${executablePath} for the browser rows: sudo apt-get install -y chromium, or set CHROMIUM_PATH`,
+    );
+  }
+  return executablePath;
+}
+
 export async function benchBrowser(options: {
   runs: number;
   log: (message: string) => void;
 }): Promise<BrowserBench> {
-  const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+  const executablePath = benchChromium();
   const work = mkdtempSync(path.join(tmpdir(), "zkvm-bench-browser-"));
   const site = path.join(work, "site");
   const web = await buildWeb(site);

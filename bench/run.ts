@@ -55,7 +55,7 @@ import {
 } from "../src/pipeline/index.js";
 import { validate, type ValidatedProgram } from "../src/validator.js";
 import { ZKVM } from "../src/zkvm.js";
-import { benchBrowser, browserMarkdown } from "./browser.js";
+import { benchBrowser, benchChromium, browserMarkdown } from "./browser.js";
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const EXAMPLES_DIR = path.join(BENCH_DIR, "..", "examples");
@@ -745,6 +745,12 @@ async function main(argv: string[]): Promise<number> {
   if (options === "help") {
     process.stdout.write(`${USAGE}\n`);
     return 0;
+  }
+  try {
+    benchChromium();
+  } catch (e) {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
   }
   const started = new Date();
   const loadBefore = loadAverage();
