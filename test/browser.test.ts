@@ -278,6 +278,7 @@ describe("in the browser (headless Chromium)", function () {
         // An error is shown with the line it comes from.
         await page.getByTestId("source").fill(".output y 0\nPUSH 1\nPUSHH 2\nSTOP\n");
         await page.getByTestId("error").filter({ hasText: "line 3" }).waitFor();
+        await page.getByTestId("line-error").filter({ hasText: "PUSHH" }).waitFor();
 
         expect(errors).to.deep.equal([]);
         expectOwnOrigin(requests);

@@ -29,6 +29,7 @@ const ui = {
   example: $<HTMLSelectElement>("example"),
   steps: $<HTMLInputElement>("steps"),
   source: $<HTMLTextAreaElement>("source"),
+  lineError: $<HTMLDivElement>("line-error"),
   gutter: $<HTMLPreElement>("gutter"),
   error: $<HTMLDivElement>("error"),
   description: $<HTMLParagraphElement>("description"),
@@ -52,6 +53,8 @@ const ui = {
 };
 
 let vm: ZKVM | undefined;
+/** A source edit not yet validated (validation waits for a pause in typing). */
+let editTimer: ReturnType<typeof setTimeout> | undefined;
 let lastProof: ZKVMProof | undefined;
 const inputFields = new Map<string, HTMLInputElement>();
 let defaultInputs: Record<string, string> = {};
@@ -79,6 +82,20 @@ function renderGutter(badLine?: number): void {
   ui.gutter.scrollTop = ui.source.scrollTop;
 }
 
+/** The line an error is about (1-based), while one is shown. */
+let errorLine: number | undefined;
+
+/** Places the error's label on its line, beside the text, following the editor's scroll. */
+function placeLineError(): void {
+  const style = getComputedStyle(ui.source);
+  const top =
+    parseFloat(style.paddingTop) +
+    ((errorLine ?? 1) - 1) * parseFloat(style.lineHeight) -
+    ui.source.scrollTop;
+  ui.lineError.style.top = `${top}px`;
+  ui.lineError.hidden = errorLine === undefined || top < 0 || top > ui.source.clientHeight;
+}
+
 /** The source line of a byte offset, for assembly programs. */
 function lineOfPc(pc: number | undefined): number | undefined {
   return pc === undefined ? undefined : vm?.program.lines?.get(pc);
@@ -95,12 +112,18 @@ function showError(e: unknown): void {
   ui.error.textContent = text;
   ui.error.hidden = false;
   renderGutter(line);
+  errorLine = line;
+  ui.lineError.textContent = text.replace(/^line \d+: /, "");
+  ui.lineError.title = text;
+  placeLineError();
 }
 
 function clearError(): void {
   ui.error.hidden = true;
   ui.error.textContent = "";
   renderGutter();
+  errorLine = undefined;
+  placeLineError();
 }
 
 function setBusy(busy: boolean): void {
@@ -111,6 +134,12 @@ function setBusy(busy: boolean): void {
 
 /** Runs `action` with the buttons disabled, showing any error next to the source. */
 async function act(action: () => Promise<void> | void): Promise<void> {
+  // An edit still waiting for its debounce is applied first: the action sees what is on screen.
+  if (editTimer !== undefined) {
+    clearTimeout(editTimer);
+    editTimer = undefined;
+    loadSource();
+  }
   setBusy(true);
   try {
     await action();
@@ -365,14 +394,17 @@ ui.exportCalldata.addEventListener("click", () =>
   }),
 );
 
-let editTimer: ReturnType<typeof setTimeout> | undefined;
 ui.source.addEventListener("input", () => {
   renderGutter();
   clearTimeout(editTimer);
-  editTimer = setTimeout(loadSource, 250);
+  editTimer = setTimeout(() => {
+    editTimer = undefined;
+    loadSource();
+  }, 250);
 });
 ui.source.addEventListener("scroll", () => {
   ui.gutter.scrollTop = ui.source.scrollTop;
+  placeLineError();
 });
 ui.example.addEventListener("change", () => {
   const url = new URL(location.href);
