@@ -39,6 +39,8 @@ declare module "ffjavascript" {
     i32_load8_u(addr: number[], offset?: number, align?: number): number[];
     i32_load16_u(addr: number[], offset?: number, align?: number): number[];
     i32_store8(addr: number[], value: number[]): number[];
+    i32_load(addr: number[], offset?: number, align?: number): number[];
+    i32_store(addr: number[], value: number[]): number[];
     i64_store(addr: number[], offset: number, align: number, value: number[]): number[];
     i64_const(n: number): number[];
   }
@@ -82,6 +84,13 @@ declare module "ffjavascript" {
     /** Synchronous in ffjavascript 0.3 (snarkjs awaits it anyway). */
     pairing(a: Uint8Array, b: Uint8Array): Uint8Array;
     terminate(): Promise<void>;
+  }
+
+  /** ChaCha20 random stream (snarkjs draws beacon secrets from it). */
+  export class ChaCha {
+    constructor(seed?: number[]);
+    nextU32(): number;
+    nextU64(): bigint;
   }
 
   export function buildBn128(

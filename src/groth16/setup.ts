@@ -88,12 +88,13 @@ const G1_BYTES = 64;
 const G2_BYTES = 128;
 const COEF_BYTES = 12 + 32;
 /**
- * Scalars per multiplication task (one worker's unit of work, ~0.1–0.5 s).
- * A task carries its table, so 16-bit tables (32 MiB) go with bigger chunks.
+ * Scalars per multiplication task (one worker's unit of work, well under a
+ * second). A task carries its table, so tasks with 16-bit tables (32 MiB
+ * for G1, 64 MiB for G2) take more scalars to keep the copy a few percent.
  */
 function chunkFor(table: FixedBaseTable): number {
-  if (table.w === 16) return 1 << 15;
-  return table.group === "g1m" ? 1 << 13 : 1 << 11;
+  if (table.w === 16) return table.group === "g1m" ? 1 << 16 : 1 << 15;
+  return table.group === "g1m" ? 1 << 13 : 1 << 12;
 }
 const STAGE = "setup:direct";
 
@@ -110,16 +111,24 @@ function defaultRandom(n: number): Uint8Array {
   return b;
 }
 
-/** A uniformly random non-zero field element (rejection sampling on 254-bit strings). */
-function sampleScalar(random: (n: number) => Uint8Array): bigint {
-  for (;;) {
+/**
+ * A uniformly random non-zero field element (rejection sampling on 254-bit
+ * strings, accepted with probability ≈ 0.76) that `accept` admits. A source
+ * that keeps failing (e.g. all zeros) is an error, not an endless loop.
+ */
+function sampleScalar(
+  random: (n: number) => Uint8Array,
+  accept: (x: bigint) => boolean = () => true,
+): bigint {
+  for (let attempt = 0; attempt < 128; attempt++) {
     const b = random(32);
-    if (b.byteLength !== 32) throw new Error("the random source returned the wrong length");
+    if (b.byteLength !== 32) break;
     b[31] = (b[31] as number) & 0x3f;
     const x = readLE(b, 0);
     b.fill(0);
-    if (x !== 0n && x < R) return x;
+    if (x !== 0n && x < R && accept(x)) return x;
   }
+  throw new PipelineError("SETUP_FAILED", "the random source does not give usable field elements");
 }
 
 export async function directSetup(
@@ -139,7 +148,7 @@ export async function directSetup(
   }
   const random = options.random ?? defaultRandom;
   const secrets: Groth16Secrets = options.testOnlySecrets ?? {
-    tau: sampleScalar(random),
+    tau: sampleScalar(random, (tau) => !poleOfLagrangeBasis(tau, power)),
     alpha: sampleScalar(random),
     beta: sampleScalar(random),
     gamma: sampleScalar(random),
@@ -163,8 +172,13 @@ export async function directSetup(
   } finally {
     // The secrets are bigints (immutable, not overwritable): they are dropped
     // here with every reference to them; the workers that held scalars die.
-    await curve.close();
+    curve.close();
   }
+}
+
+/** τ must avoid the 2n-th roots of unity, where the Lagrange bases (sizes n and 2n) have poles. */
+function poleOfLagrangeBasis(tau: bigint, power: number): boolean {
+  return pow(tau, 2n ** BigInt(power + 1)) === 1n;
 }
 
 function checkSecrets(s: Groth16Secrets, power: number): void {
@@ -173,8 +187,7 @@ function checkSecrets(s: Groth16Secrets, power: number): void {
       throw new PipelineError("SETUP_FAILED", `secret ${name} is not a non-zero field element`);
     }
   }
-  // τ must avoid the 2n-th roots of unity, where the Lagrange bases have poles.
-  if (pow(s.tau, 2n ** BigInt(power + 1)) === 1n) {
+  if (poleOfLagrangeBasis(s.tau, power)) {
     throw new PipelineError("SETUP_FAILED", "τ is a root of unity of the domain");
   }
 }
@@ -204,19 +217,28 @@ class KeyGenerator {
   }
 
   async write(out: ZkeyStream): Promise<Groth16VerificationKey> {
-    this.evaluateQap();
     const g1Count =
       3 + (this.nPublic + 1) + 2 * this.nVars + (this.nVars - this.nPublic - 1) + this.n;
     const g2Count = 3 + this.nVars;
     this.progress(`window tables (${g1Count} G1 and ${g2Count} G2 multiplications to do)`);
-    const [t1, t2] = await Promise.all([
-      this.curve.table("g1m", windowFor(g1Count, "g1m")),
-      this.curve.table("g2m", windowFor(g2Count, "g2m")),
+    // The workers build the tables while this thread evaluates the QAP.
+    const tables = Promise.all([
+      this.curve.table("g1m", windowFor(g1Count)),
+      this.curve.table("g2m", windowFor(g2Count)),
     ]);
+    await this.evaluateQap();
+    const [t1, t2] = await tables;
+    this.progress("QAP evaluated at τ, tables built");
 
     const { alpha, beta, gamma, delta } = this.s;
-    const vk1 = await this.curve.multiply(t1, scalarBytes([alpha, beta, delta]));
-    const vk2 = await this.curve.multiply(t2, scalarBytes([beta, gamma, delta]));
+    const vkScalars1 = scalarBytes([alpha, beta, delta]);
+    const vkScalars2 = scalarBytes([beta, gamma, delta]);
+    const [vk1, vk2] = await Promise.all([
+      this.curve.multiply(t1, vkScalars1),
+      this.curve.multiply(t2, vkScalars2),
+    ]);
+    vkScalars1.fill(0);
+    vkScalars2.fill(0);
     const alpha1 = vk1.subarray(0, G1_BYTES);
     const beta1 = vk1.subarray(G1_BYTES, 2 * G1_BYTES);
     const delta1 = vk1.subarray(2 * G1_BYTES, 3 * G1_BYTES);
@@ -280,24 +302,32 @@ class KeyGenerator {
   }
 
   /** u, v, w at τ for every wire, from the constraints and snarkjs's public rows. */
-  private evaluateQap(): void {
+  private async evaluateQap(): Promise<void> {
     const { n } = this;
     const rows = this.r1cs.nConstraints + this.nPublic + 1;
     const omega = rootOfUnity(this.power);
     const { tau } = this.s;
-    // L_c(τ) = ω^c·(τ^n − 1) / (n·(τ − ω^c)), for the rows in use.
+    // L_c(τ) = ω^c·(τ^n − 1) / (n·(τ − ω^c)), for the rows in use, in chunks
+    // (one inversion each) with the event loop let through in between.
     const lagrange = new Array<bigint>(rows);
-    let wc = 1n;
-    for (let c = 0; c < rows; c++) {
-      lagrange[c] = mod(tau - wc);
-      wc = (wc * omega) % R;
-    }
-    batchInvert(lagrange);
     const factor = ((pow(tau, BigInt(n)) - 1n + R) * inv(BigInt(n))) % R;
-    wc = 1n;
-    for (let c = 0; c < rows; c++) {
-      lagrange[c] = ((((lagrange[c] as bigint) * wc) % R) * factor) % R;
-      wc = (wc * omega) % R;
+    const chunk = 32768;
+    for (let start = 0; start < rows; start += chunk) {
+      const end = Math.min(rows, start + chunk);
+      const dens = new Array<bigint>(end - start);
+      const first = pow(omega, BigInt(start));
+      let wc = first;
+      for (let c = start; c < end; c++) {
+        dens[c - start] = mod(tau - wc);
+        wc = (wc * omega) % R;
+      }
+      batchInvert(dens);
+      wc = first;
+      for (let c = start; c < end; c++) {
+        lagrange[c] = ((((dens[c - start] as bigint) * wc) % R) * factor) % R;
+        wc = (wc * omega) % R;
+      }
+      await yieldToEventLoop();
     }
 
     const bytes = this.r1cs.constraints;
@@ -305,6 +335,8 @@ class KeyGenerator {
     const acc = [this.u, this.v, this.w];
     let p = 0;
     for (let c = 0; c < this.r1cs.nConstraints; c++) {
+      // Let the event loop hand the workers their next table tasks.
+      if (c % 32768 === 32767) await yieldToEventLoop();
       const l = lagrange[c] as bigint;
       for (let m = 0; m < 3; m++) {
         const target = acc[m] as bigint[];
@@ -493,9 +525,16 @@ class KeyGenerator {
   }
 }
 
-/** 16-bit windows pay for their 2^15-point tables only on large sections. */
-function windowFor(count: number, group: "g1m" | "g2m"): WindowBits {
-  return group === "g1m" && count > 1 << 18 ? 16 : 8;
+/**
+ * 16-bit windows halve the additions per point (16 instead of 32), but their
+ * table costs 2^19 additions to build: worth it from about 2^17 points.
+ */
+function windowFor(count: number): WindowBits {
+  return count > 1 << 17 ? 16 : 8;
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /** ffjavascript's toObject output (nested arrays of bigints) as snarkjs writes it: decimal strings. */
