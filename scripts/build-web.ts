@@ -8,7 +8,7 @@
  * `bundleBrowserLibrary` bundles zkvm/browser on its own, as an application
  * would (used by the browser tests and the benchmark).
  */
-import { build, type Metafile } from "esbuild";
+import { build, type BuildOptions, type Metafile, type Plugin } from "esbuild";
 import {
   copyFileSync,
   mkdirSync,
@@ -57,7 +57,43 @@ function examples(): Array<{ name: string; source: string; spec: unknown }> {
     });
 }
 
+/**
+ * `import source from "zkvm-worker:<name>"` gives src/browser/<name>-worker.ts
+ * bundled on its own, as text, which the library starts as a blob: worker, so
+ * the worker ships inside the one module with no file of its own to serve.
+ */
+const workerPlugin: Plugin = {
+  name: "zkvm-worker",
+  setup(b) {
+    b.onResolve({ filter: /^zkvm-worker:/ }, (args) => ({
+      path: args.path.slice("zkvm-worker:".length),
+      namespace: "zkvm-worker",
+    }));
+    b.onLoad({ filter: /.*/, namespace: "zkvm-worker" }, async (args) => {
+      const worker = await build({
+        absWorkingDir: ROOT,
+        entryPoints: [path.join(ROOT, "src", "browser", `${args.path}-worker.ts`)],
+        bundle: true,
+        platform: "browser",
+        format: "iife",
+        target: "es2022",
+        loader: { ".circom": "text" },
+        minify: true,
+        write: false,
+        metafile: true,
+        logLevel: "warning",
+      });
+      return {
+        contents: worker.outputFiles[0]!.text,
+        loader: "text",
+        watchFiles: Object.keys(worker.metafile.inputs).map((f) => path.join(ROOT, f)),
+      };
+    });
+  },
+};
+
 const COMMON = {
+  plugins: [workerPlugin],
   absWorkingDir: ROOT,
   bundle: true,
   platform: "browser",
@@ -66,7 +102,7 @@ const COMMON = {
   loader: { ".circom": "text" },
   logLevel: "warning",
   metafile: true,
-} as const;
+} satisfies BuildOptions;
 
 export interface WebBuild {
   outDir: string;

@@ -3,3 +3,9 @@ declare module "*.circom" {
   const text: string;
   export default text;
 }
+
+/** A worker's code, bundled into a string by the build (scripts/build-web.ts's worker plugin). */
+declare module "zkvm-worker:circom" {
+  const source: string;
+  export default source;
+}

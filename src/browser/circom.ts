@@ -1,28 +1,12 @@
 /**
- * circom2 in a page: the compiler's WASI wasm runs over an in-memory file
- * system holding the generated circuit and the templates it includes (this
- * package's templates/zkvm.circom and the circomlib files it pulls in, bundled
- * as text), and returns the .r1cs and the witness generator's .wasm as bytes.
- * Same arguments as the Node pipeline (src/pipeline/circom.ts): --r1cs --wasm --O2.
+ * circom2 in a page: the compiler's WASI wasm compiles the generated circuit
+ * in memory (./circom-run.ts) on a worker, so a compile of a few seconds does
+ * not freeze the page; where workers are unavailable it runs on the calling
+ * thread. Returns the .r1cs and the witness generator as bytes.
  */
-import aliascheck from "circomlib/circuits/aliascheck.circom";
-import binsum from "circomlib/circuits/binsum.circom";
-import bitify from "circomlib/circuits/bitify.circom";
-import comparators from "circomlib/circuits/comparators.circom";
-import compconstant from "circomlib/circuits/compconstant.circom";
-import zkvmTemplates from "../../templates/zkvm.circom";
+import circomWorkerSource from "zkvm-worker:circom";
 import { PipelineError } from "../pipeline/errors.js";
-import { MemoryFileSystem, runWasi } from "./wasi.js";
-
-/** Every file a zkvm circuit includes, transitively (zkvm.circom → comparators, bitify → ...). */
-const LIBRARY: Readonly<Record<string, string>> = {
-  "zkvm.circom": zkvmTemplates,
-  "comparators.circom": comparators,
-  "bitify.circom": bitify,
-  "binsum.circom": binsum,
-  "aliascheck.circom": aliascheck,
-  "compconstant.circom": compconstant,
-};
+import { runCircom, type CircomRun } from "./circom-run.js";
 
 export interface CircomBuild {
   r1cs: Uint8Array;
@@ -34,31 +18,45 @@ export interface CircomBuild {
 
 const ANSI_RE = new RegExp(String.raw`\u001b\[[0-9;]*[A-Za-z]`, "g");
 
+/** One run on a fresh worker, terminated afterwards (circom's memory goes with it). */
+function runOnWorker(compiler: WebAssembly.Module, circom: string): Promise<CircomRun> {
+  const url = URL.createObjectURL(new Blob([circomWorkerSource], { type: "text/javascript" }));
+  const worker = new Worker(url);
+  URL.revokeObjectURL(url);
+  return new Promise<CircomRun>((resolve, reject) => {
+    worker.onmessage = (e: MessageEvent<{ run?: CircomRun; crash?: string }>) => {
+      if (e.data.run !== undefined) resolve(e.data.run);
+      else reject(new Error(e.data.crash ?? "the compiler worker failed"));
+    };
+    worker.onerror = (e) => {
+      e.preventDefault();
+      reject(new Error(e.message || "the compiler worker failed"));
+    };
+    worker.postMessage({ compiler, circom });
+  }).finally(() => worker.terminate());
+}
+
 /** Compiles Circom text with circom2's compiler module; throws CIRCOM_FAILED with circom's message. */
 export async function compileCircomText(
   compiler: WebAssembly.Module,
   circom: string,
 ): Promise<CircomBuild> {
-  const fs = new MemoryFileSystem();
-  fs.writeFile("circuit.circom", circom);
-  for (const [name, text] of Object.entries(LIBRARY)) fs.writeFile(`lib/${name}`, text);
-  fs.mkdirs("out");
-  const args = ["circom2", "circuit.circom", "--r1cs", "--wasm", "--O2", "-o", "out", "-l", "lib"];
-  let result;
+  let result: CircomRun;
   try {
-    result = await runWasi(compiler, args, fs);
+    result =
+      typeof Worker === "function"
+        ? await runOnWorker(compiler, circom)
+        : await runCircom(compiler, circom);
   } catch (e) {
     throw new PipelineError("CIRCOM_FAILED", `circom2 crashed: ${String(e)}`, { cause: e });
   }
   const stderr = result.stderr.replace(ANSI_RE, "");
-  const r1cs = fs.readFile("out/circuit.r1cs");
-  const wasm = fs.readFile("out/circuit_js/circuit.wasm");
-  if (result.exitCode !== 0 || r1cs === undefined || wasm === undefined) {
+  if (result.exitCode !== 0 || result.r1cs === undefined || result.wasm === undefined) {
     const message = (stderr || result.stdout.replace(ANSI_RE, "")).trim().split("\n").slice(0, 12);
     throw new PipelineError(
       "CIRCOM_FAILED",
       `circom failed (exit ${result.exitCode}):\n${message.join("\n")}`,
     );
   }
-  return { r1cs, wasm, stderr };
+  return { r1cs: result.r1cs, wasm: result.wasm, stderr };
 }
