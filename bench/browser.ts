@@ -12,7 +12,7 @@
  *   which loads on the first compile.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -52,6 +52,8 @@ export interface BrowserRow {
 
 export interface BrowserBench {
   readonly chromium: string;
+  /** 1-minute load average when the rows started (the machine may be shared). */
+  readonly loadAverage: number;
   readonly rows: readonly BrowserRow[];
   /** Bytes, raw and gzipped. */
   readonly sizes: Record<string, { bytes: number; gzip: number }>;
@@ -93,6 +95,7 @@ export async function benchBrowser(options: {
   log: (message: string) => void;
 }): Promise<BrowserBench> {
   const executablePath = benchChromium();
+  const loadAverage = Math.round(os.loadavg()[0]! * 100) / 100;
   const work = mkdtempSync(path.join(tmpdir(), "zkvm-bench-browser-"));
   const site = path.join(work, "site");
   const web = await buildWeb(site);
@@ -193,7 +196,7 @@ export async function benchBrowser(options: {
         nodeSetupMs: Math.round(nodeSetupMs),
       });
     }
-    return { chromium: browser.version(), rows, sizes };
+    return { chromium: browser.version(), loadAverage, rows, sizes };
   } finally {
     await browser.close();
     server.close();
@@ -210,7 +213,8 @@ export function browserMarkdown(bench: BrowserBench): string[] {
   return [
     "## In the browser",
     "",
-    `Headless Chromium ${bench.chromium}, zkvm/browser bundled by esbuild (bench/browser.ts).`,
+    `Headless Chromium ${bench.chromium}, zkvm/browser bundled by esbuild (bench/browser.ts); ` +
+      `load average ${bench.loadAverage} at the start.`,
     "",
     "| program | N | constraints | first proof ms (load compiler / circom / setup / witness / prove) | prove in page ms | prove in Node ms | page / Node | setup in Node ms |",
     "| --- | --- | --- | --- | --- | --- | --- | --- |",
