@@ -56,6 +56,7 @@ import {
 } from "../src/pipeline/index.js";
 import { validate, type ValidatedProgram } from "../src/validator.js";
 import { ZKVM } from "../src/zkvm.js";
+import { benchBrowser, benchChromium, browserMarkdown } from "./browser.js";
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const EXAMPLES_DIR = path.join(BENCH_DIR, "..", "examples");
@@ -746,6 +747,12 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  try {
+    benchChromium();
+  } catch (e) {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
   const started = new Date();
   const loadBefore = loadAverage();
   const workDir = await fsp.mkdtemp(path.join(os.tmpdir(), "zkvm-bench-"));
@@ -773,6 +780,7 @@ async function main(argv: string[]): Promise<number> {
     for (const m of growth) m.row.growth = fit;
 
     const rows = measured.map((m) => m.row);
+    const browser = await benchBrowser({ runs: options.runs, log });
     const elapsedS = Math.round((Date.now() - started.getTime()) / 1000);
     const tables = markdown(rows);
     const command = `npm run bench${argv.length > 0 ? ` -- ${argv.join(" ")}` : ""}`;
@@ -792,10 +800,16 @@ async function main(argv: string[]): Promise<number> {
       "",
       ...tables,
       "",
+      ...browserMarkdown(browser),
+      "",
     ].join("\n");
 
     await fsp.mkdir(path.dirname(options.out), { recursive: true });
     await fsp.writeFile(options.out, JSON.stringify(rows, null, 2) + "\n");
+    await fsp.writeFile(
+      options.out.replace(/\.json$/, "") + ".browser.json",
+      JSON.stringify(browser, null, 2) + "\n",
+    );
     await fsp.writeFile(options.out.replace(/\.json$/, "") + ".md", report);
     log(`wrote ${options.out} (${rows.length} rows) in ${elapsedS} s`);
     process.stdout.write(options.json ? JSON.stringify(rows, null, 2) + "\n" : report);

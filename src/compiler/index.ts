@@ -4,7 +4,8 @@
  * (blocks to constraints) → emit (Circom text). It returns text; writing
  * files and running circom2 belong to the pipeline layer.
  */
-import { createHash } from "node:crypto";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { toHex } from "../bytecode.js";
 import { CompileError } from "../errors.js";
 import { DEFAULT_WIDTH } from "../interpreter.js";
 import type { Program } from "../program.js";
@@ -51,8 +52,9 @@ export interface CompiledCircuit {
 
 export const MAX_WIDTH = 252;
 
+/** sha256 of the bytecode, hex; @noble/hashes rather than node:crypto so the compiler runs in a browser. */
 export function programHash(code: Uint8Array): string {
-  return createHash("sha256").update(code).digest("hex");
+  return toHex(sha256(code));
 }
 
 export function compile(

@@ -61,7 +61,7 @@ export class ZkeyStream {
 
   private async put(chunk: Uint8Array): Promise<void> {
     if (chunk.byteLength === 0) return;
-    this.digests.push(globalThis.crypto.subtle.digest("SHA-256", chunk));
+    this.digests.push(globalThis.crypto.subtle.digest("SHA-256", chunk as Uint8Array<ArrayBuffer>));
     this.bytesWritten += chunk.byteLength;
     await this.sink.write(chunk);
   }
