@@ -13,7 +13,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, promises as fsp } from "node:fs";
 import path from "node:path";
-import { compile, type PublicSignal } from "./compiler/index.js";
+import { compile, type CompiledCircuit, type PublicSignal } from "./compiler/index.js";
 import { circuitInput } from "./compiler/input.js";
 import type { ProfileEntry } from "./compiler/lower.js";
 import { toHex, parseHex } from "./bytecode.js";
@@ -104,6 +104,8 @@ export interface BuildOptions {
   readonly width?: number;
   readonly name: string;
   readonly onProgress?: Progress;
+  /** The program compiled for these steps and width already (the library keys its cache on it). */
+  readonly compiled?: CompiledCircuit;
 }
 
 export interface BuildResult {
@@ -154,10 +156,12 @@ async function buildUnlocked(
   // Staging directories of builds whose process died (killed mid-compile).
   await sweepDeadTemporaries(path.dirname(path.resolve(dir)), `.${path.basename(dir)}.build-`);
   const validated = validate(program);
-  const compiled = compile(validated, {
-    steps: options.steps,
-    ...(options.width !== undefined ? { width: options.width } : {}),
-  });
+  const compiled =
+    options.compiled ??
+    compile(validated, {
+      steps: options.steps,
+      ...(options.width !== undefined ? { width: options.width } : {}),
+    });
   const name = options.name;
   const circomHash = sha256(compiled.circom);
   const existing = await readManifestIfAny(dir);

@@ -493,8 +493,38 @@ describe("end to end: compile, setup, prove, verify", function () {
       expect((await other.checkProof(proof)).reason).to.match(/another program/);
     });
 
+    it("a proof is bound to its circuit: the same bytecode declared with other I/O rejects it, with a reason", async function () {
+      const body = "LOAD x\nLOAD x\nMUL\nSTORE y\nSTOP\n";
+      const a = new ZKVM(`.private x 0\n.output y 1\n${body}`, { cacheDir });
+      const b = new ZKVM(`.public x 0\n.output y 1\n${body}`, { cacheDir });
+      expect(a.program.code).to.deep.equal(b.program.code);
+      expect(a.circuitDir(8)).to.not.equal(b.circuitDir(8));
+      const pa = await a.generateProof({ x: 3 }, { steps: 8 });
+      const pb = await b.generateProof({ x: 3 }, { steps: 8 });
+      expect(await a.checkProof(pa)).to.deep.equal({ valid: true });
+      expect(await b.checkProof(pb)).to.deep.equal({ valid: true });
+      for (const [vm, proof] of [
+        [a, pb],
+        [b, pa],
+      ] as const) {
+        const r = await vm.checkProof(proof);
+        expect(r.valid).to.equal(false);
+        expect(r.reason).to.match(/another circuit/);
+      }
+      // A proof that names another verification key than the circuit's own is rejected before any pairing.
+      const rebound: ZKVMProof = { ...pa, circuit: { ...pa.circuit, vkeyHash: "0".repeat(64) } };
+      expect((await a.checkProof(rebound)).reason).to.match(/verification key/);
+      // Two outputs declared in opposite orders: the same bytecode, two circuits.
+      const two = "PUSH 1\nSTORE y\nPUSH 2\nSTORE z\nSTOP\n";
+      const yz = new ZKVM(`.output y 0\n.output z 1\n${two}`, { cacheDir });
+      const zy = new ZKVM(`.output z 1\n.output y 0\n${two}`, { cacheDir });
+      expect(yz.program.code).to.deep.equal(zy.program.code);
+      expect(yz.circuitDir(8)).to.not.equal(zy.circuitDir(8));
+    });
+
     it("Promise.all of proofs over different programs and over the same program", async function () {
-      // cubic's circuit is ready (the test above); seed's and wrap's are built concurrently.
+      // cubic's circuit is ready (the first test above); seed's and wrap's are built concurrently.
+      const circuitsBefore = readdirSync(cacheDir).length;
       const seed = new ZKVM(source("seed.hex"), { cacheDir });
       const wrap = new ZKVM(source("wrap.zkasm"), { cacheDir });
       const cubic = new ZKVM(source("cubic.zkasm"), { cacheDir });
@@ -512,7 +542,7 @@ describe("end to end: compile, setup, prove, verify", function () {
       const checks = await Promise.all(proofs.map((p, i) => jobs[i]![0].checkProof(p)));
       expect(checks).to.deep.equal(jobs.map(() => ({ valid: true })));
       // One circuit per program, each built once, and nothing left over.
-      expect(readdirSync(cacheDir)).to.have.length(3);
+      expect(readdirSync(cacheDir)).to.have.length(circuitsBefore + 2);
       expect(listTree(cacheDir).filter((f) => LEFTOVER.test(f))).to.deep.equal([]);
     });
 

@@ -45,3 +45,4 @@ export {
 export { terminateCurves, type Groth16Proof, type Groth16VerificationKey } from "./snarkjs.js";
 export { writeFileAtomic } from "./fsutil.js";
 export { readZkeyInfo, type ZkeyInfo } from "./zkey.js";
+export { verificationKeyHash } from "./vkey.js";
