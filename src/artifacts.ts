@@ -289,8 +289,11 @@ async function readManifestIfAny(dir: string): Promise<Manifest | undefined> {
   }
 }
 
-/** Reads and sanity-checks `dir/manifest.json`. */
-export async function readManifest(dir: string): Promise<Manifest> {
+/** Reads and sanity-checks `dir/manifest.json` (without its setup record, on request). */
+export async function readManifest(
+  dir: string,
+  options: { withoutSetup?: boolean } = {},
+): Promise<Manifest> {
   const file = path.join(dir, MANIFEST);
   if (!(await pathExists(file))) {
     throw new PipelineError(
@@ -308,6 +311,9 @@ export async function readManifest(dir: string): Promise<Manifest> {
       cause: e,
       path: file,
     });
+  }
+  if (options.withoutSetup === true && typeof manifest === "object" && manifest !== null) {
+    manifest = { ...(manifest as Record<string, unknown>), setup: undefined };
   }
   const problem = manifestProblem(manifest);
   if (problem !== undefined) {
@@ -447,8 +453,16 @@ export interface Build {
   file(kind: keyof Manifest["files"]): string;
 }
 
-export async function openBuild(dir: string): Promise<Build> {
-  const manifest = await readManifest(dir);
+/**
+ * Opens a build and checks its artifacts. With `withoutSetup`, the setup
+ * record and the keys are ignored (neither read nor checked): what
+ * `setup --force` needs to replace a damaged key.
+ */
+export async function openBuild(
+  dir: string,
+  options: { withoutSetup?: boolean } = {},
+): Promise<Build> {
+  const manifest = await readManifest(dir, options);
   await checkArtifacts(dir, manifest);
   const code = parseHex(manifest.bytecode);
   if (code === undefined)
@@ -505,7 +519,8 @@ async function setupUnlocked(
   dir: string,
   options: SetupOptions,
 ): Promise<{ manifest: Manifest; cached: boolean }> {
-  const build = await openBuild(dir);
+  // --force must be able to replace a damaged key: only the circuit is checked then.
+  const build = await openBuild(dir, { withoutSetup: options.force === true });
   const { manifest } = build;
   const samePtau =
     options.ptau === undefined || path.resolve(options.ptau) === manifest.setup?.ptau.path;

@@ -610,6 +610,7 @@ describe("hostile input", function () {
       "a.sym",
       "a.circom",
     ];
+    const SETUP_ARTIFACTS = ["a.zkey", "verification_key.json"];
     const COMMANDS: string[][] = [
       ["prove", "--input", "x=3"],
       ["setup", "--force"],
@@ -632,6 +633,8 @@ describe("hostile input", function () {
       for (const artifact of ARTIFACTS) {
         for (const [how, hurt] of Object.entries(damage)) {
           for (const [cmd, ...args] of COMMANDS) {
+            // setup --force replaces a damaged key (the next test); it cannot repair the circuit.
+            if (cmd === "setup" && SETUP_ARTIFACTS.includes(artifact)) continue;
             const dir = copyOf(a);
             hurt(join(dir, artifact));
             const before = snapshot(dir);
@@ -643,8 +646,38 @@ describe("hostile input", function () {
       }
     });
 
-    it("the zkey and verification key of another program's build: BUILD_CORRUPT", async function () {
+    it("setup --force repairs a damaged proving or verification key or setup record; setup alone refuses it", async function () {
+      const damaged: Record<string, (dir: string) => void> = {
+        "a.zkey truncated": (dir) => truncateSync(join(dir, "a.zkey"), 100),
+        "verification_key.json emptied": (dir) =>
+          truncateSync(join(dir, "verification_key.json"), 0),
+        "a.zkey deleted": (dir) => unlinkSync(join(dir, "a.zkey")),
+        "the setup record mangled": (dir) =>
+          editManifest(dir, (m) => {
+            m.setup = { zkey: "../elsewhere.zkey" };
+          }),
+      };
+      for (const [how, hurt] of Object.entries(damaged)) {
+        const dir = copyOf(a);
+        hurt(dir);
+        await fails("BUILD_CORRUPT", "setup", dir);
+        await fails("BUILD_CORRUPT", "prove", dir, "--input", "x=3");
+        const r = await zkvm("setup", dir, "--force", "--json");
+        expect(r.status, `${how}: ${r.err}`).to.equal(0);
+        expect(JSON.parse(r.out)).to.include({ cached: false });
+        for (const argv of [
+          ["prove", dir, "--input", "x=3"],
+          ["verify", dir],
+        ]) {
+          const ok = await zkvm(...argv);
+          expect(ok.status, `${how}, then ${argv[0]}: ${ok.err}`).to.equal(0);
+        }
+      }
+    });
+
+    it("the zkey and verification key of another program's build: BUILD_CORRUPT (setup --force replaces them)", async function () {
       for (const [cmd, ...args] of COMMANDS) {
+        if (cmd === "setup") continue;
         const dir = copyOf(a);
         cpSync(join(b, "b.zkey"), join(dir, "a.zkey"));
         cpSync(join(b, "verification_key.json"), join(dir, "verification_key.json"));
@@ -810,6 +843,8 @@ describe("hostile input", function () {
         const dir = copyOf(a);
         editManifest(dir, edit);
         for (const [cmd, ...args] of COMMANDS) {
+          // A bad setup record is what setup --force replaces (tested above).
+          if (cmd === "setup" && what.startsWith("setup")) continue;
           const r = await zkvm(cmd!, dir, ...args);
           expect(r.status, `${what}: ${r.err}`).to.equal(1);
           expect(errorLines(r), what).to.have.length(1);

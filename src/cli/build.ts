@@ -144,7 +144,7 @@ ceremony (for example the Hermez powersOfTau28_hez_final_<k>.ptau files) with
 
 Options:
   --ptau FILE   phase-2-prepared powers of tau to use
-  --force       redo the setup even if DIR already has one
+  --force       redo the setup even if DIR already has one (replaces a damaged key)
   --json        print the setup record as JSON (no progress output)`,
   async run(argv, io) {
     const { values, positionals } = parse(
