@@ -10,7 +10,7 @@
  * A build is made in a staging directory and swapped in whole, so a failed
  * compile leaves the previous good build untouched.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { createReadStream, promises as fsp } from "node:fs";
 import path from "node:path";
 import { compile, type CompiledCircuit, type PublicSignal } from "./compiler/index.js";
@@ -45,7 +45,9 @@ import { errorMessage } from "./pipeline/errors.js";
 import {
   isErrnoException,
   pathExists,
+  replaceWith,
   sweepDeadTemporaries,
+  tempSibling,
   withFileLock,
 } from "./pipeline/fsutil.js";
 import { loadSnarkjs } from "./pipeline/snarkjs.js";
@@ -153,8 +155,8 @@ async function buildUnlocked(
   dir: string,
   options: BuildOptions,
 ): Promise<BuildResult> {
-  // Staging directories of builds whose process died (killed mid-compile).
-  await sweepDeadTemporaries(path.dirname(path.resolve(dir)), `.${path.basename(dir)}.build-`);
+  // Staging directories of builds whose process died (killed mid-compile), and circom's inside them.
+  await sweepDeadTemporaries(path.dirname(path.resolve(dir)));
   const validated = validate(program);
   const compiled =
     options.compiled ??
@@ -179,11 +181,7 @@ async function buildUnlocked(
   }
 
   await checkReplaceable(dir);
-  const parent = path.dirname(path.resolve(dir));
-  const staging = path.join(
-    parent,
-    `.${path.basename(dir)}.build-${process.pid}-${randomBytes(4).toString("hex")}`,
-  );
+  const staging = tempSibling(path.resolve(dir));
   try {
     await fsp.mkdir(staging);
     const circomFile = path.join(staging, `${name}.circom`);
@@ -225,7 +223,7 @@ async function buildUnlocked(
       },
     };
     await fsp.writeFile(path.join(staging, MANIFEST), JSON.stringify(manifest, null, 2) + "\n");
-    await swapInto(staging, dir);
+    await replaceWith(staging, dir);
     return { manifest, cached: false };
   } catch (e) {
     await fsp.rm(staging, { recursive: true, force: true });
@@ -264,20 +262,6 @@ async function checkReplaceable(dir: string): Promise<void> {
       { path: dir },
     );
   }
-}
-
-/** Replaces `dir` with `staging` (two renames; the old build is removed only after the new one is in place). */
-async function swapInto(staging: string, dir: string): Promise<void> {
-  const old = `${staging}.old`;
-  const hadOld = await pathExists(dir);
-  if (hadOld) await fsp.rename(dir, old);
-  try {
-    await fsp.rename(staging, dir);
-  } catch (e) {
-    if (hadOld) await fsp.rename(old, dir);
-    throw e;
-  }
-  if (hadOld) await fsp.rm(old, { recursive: true, force: true });
 }
 
 async function readManifestIfAny(dir: string): Promise<Manifest | undefined> {
@@ -520,6 +504,8 @@ async function setupUnlocked(
   options: SetupOptions,
 ): Promise<{ manifest: Manifest; cached: boolean }> {
   // --force must be able to replace a damaged key: only the circuit is checked then.
+  // Temporary keys of a setup whose process died.
+  await sweepDeadTemporaries(dir);
   const build = await openBuild(dir, { withoutSetup: options.force === true });
   const { manifest } = build;
   const samePtau =

@@ -8,7 +8,7 @@
  * failed step leaves the previous good build as it was).
  */
 import { createHash } from "node:crypto";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import {
   cpSync,
   existsSync,
@@ -922,10 +922,8 @@ describe("hostile input", function () {
     it("compile removes the staging directories of a compile whose process died", async function () {
       const dir = copyOf(a);
       const dead = spawnSync(process.execPath, ["-e", ""]).pid!;
-      const stale = [
-        `.${"case" + caseNo}.build-${dead}-0badf00d`,
-        `.${"case" + caseNo}.build-${dead}-0badf00d.old`,
-      ];
+      const staging = `.${"case" + caseNo}.tmp-${dead}-0badf00d0bad`;
+      const stale = [staging, `${staging}.old`, `.${staging}.tmp-${dead}-0123456789ab`];
       for (const n of stale) {
         mkdirSync(join(cases, n));
         writeFileSync(join(cases, n, "half.r1cs"), "partial");
@@ -942,6 +940,51 @@ describe("hostile input", function () {
       expect(r.status, r.err).to.equal(0);
       expect(JSON.parse(r.out)).to.include({ cached: true });
       for (const n of stale) expect(existsSync(join(cases, n)), n).to.equal(false);
+    });
+
+    it("a compile killed at any point leaves the previous build whole, and nothing once the next compile ran", async function () {
+      const main = join(EXAMPLES_DIR, "..", "src", "cli", "main.ts");
+      // Killed (with circom, its whole process group) as it starts, as circom starts, as circom ends.
+      const killPoints: Array<{ what: string; at: RegExp }> = [
+        { what: "at start", at: /^/ },
+        { what: "in circom", at: /circom: circom b\.circom\.\.\./ },
+        { what: "after circom", at: /circom: circom b\.circom done/ },
+      ];
+      for (const { what, at } of killPoints) {
+        const dir = copyOf(a);
+        const before = snapshot(dir);
+        const child = spawn(
+          process.execPath,
+          ["--import", "tsx", main, "compile", join(builds, "b.zkasm"), "--steps", "16", "-o", dir],
+          { detached: true, stdio: ["ignore", "ignore", "pipe"] },
+        );
+        const killed = new Promise<void>((resolve) => child.on("close", () => resolve()));
+        let err = "";
+        const kill = () => {
+          if (child.exitCode === null && child.signalCode === null)
+            process.kill(-child.pid!, "SIGKILL");
+        };
+        if (what === "at start") kill();
+        child.stderr.on("data", (chunk: Buffer) => {
+          err += chunk.toString();
+          if (at.test(err)) kill();
+        });
+        await killed;
+        // Whatever the point, the directory is the old build or the new one, whole.
+        const after = snapshot(dir);
+        if (JSON.stringify(after) !== JSON.stringify(before)) {
+          const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as {
+            name: string;
+          };
+          expect(manifest.name, what).to.equal("b");
+        }
+        const r = await zkvm("compile", join(builds, "a.zkasm"), "--steps", "16", "-o", dir);
+        expect(r.status, `${what}: ${r.err}`).to.equal(0);
+        expect(
+          readdirSync(cases).filter((n) => n.startsWith(".")),
+          what,
+        ).to.deep.equal([]);
+      }
     });
 
     it("outputs that cannot be written: FILE_UNWRITABLE, no temporary file left", async function () {

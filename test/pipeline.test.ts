@@ -177,7 +177,7 @@ describe("pipeline", function () {
     it("removes temporary build dirs left by a compile that was killed", async function () {
       const parent = path.join(tmp, "build");
       const dead = spawnSync(process.execPath, ["-e", "0"]).pid;
-      const leftover = path.join(parent, `.cube.circom-${dead}-0123456789ab`);
+      const leftover = path.join(parent, `.cube.tmp-${dead}-0123456789ab`);
       await fsp.mkdir(path.join(leftover, "cube_js"), { recursive: true });
       await compileCircom({
         circomFile: path.join(fixtures, "cube.circom"),

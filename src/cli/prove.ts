@@ -1,7 +1,7 @@
 import path from "node:path";
 import { namedPublicSignals, openBuild, proveCircuit, verifyCircuit } from "../artifacts.js";
 import { readJsonFile } from "../pipeline/index.js";
-import { inputPairs, parse, toJson, writeFileAtomic, type Command } from "./common.js";
+import { inputPairs, parse, toJson, writeOutput, type Command } from "./common.js";
 import { progressPrinter } from "./progress.js";
 
 export const proveCommand: Command = {
@@ -36,8 +36,8 @@ Options:
     const out = values.out ?? dir;
     const proofFile = path.join(out, "proof.json");
     const publicFile = path.join(out, "public.json");
-    writeFileAtomic(proofFile, JSON.stringify(result.proof, null, 2) + "\n");
-    writeFileAtomic(publicFile, JSON.stringify(result.publicSignals, null, 2) + "\n");
+    await writeOutput(proofFile, JSON.stringify(result.proof, null, 2) + "\n");
+    await writeOutput(publicFile, JSON.stringify(result.publicSignals, null, 2) + "\n");
     const outputs = Object.fromEntries(
       Object.entries(result.outputs).map(([k, v]) => [k, v.toString()]),
     );
