@@ -498,6 +498,37 @@ describe("pipeline", function () {
       );
     });
 
+    it("witness computation leaves the host's console alone: circom's messages reach onProgress only", async function () {
+      const wasm = path.join(tmp, "build", "lt", "less_than_js", "less_than.wasm");
+      const saved = { log: console.log, error: console.error, warn: console.warn };
+      const printed: string[] = [];
+      const host = (...args: unknown[]) => void printed.push(args.join(" "));
+      const events: ProgressEvent[] = [];
+      const consoleDuringWitness: unknown[] = [];
+      console.log = console.error = console.warn = host;
+      try {
+        await expectPipelineError(
+          () =>
+            computeWitness(
+              wasm,
+              { x: "50", bound: "10" },
+              {
+                onProgress: (ev) => {
+                  events.push(ev);
+                  consoleDuringWitness.push(console.log, console.error, console.warn);
+                },
+              },
+            ),
+          "WITNESS_FAILED",
+        );
+      } finally {
+        Object.assign(console, saved);
+      }
+      expect(consoleDuringWitness.every((f) => f === host)).to.equal(true);
+      expect(printed).to.deep.equal([]);
+      expect(events.map((e) => e.message).join("\n")).to.match(/line: \d+/);
+    });
+
     it("a zkey from another circuit gives PROVE_FAILED", async function () {
       const wasm = path.join(tmp, "build", "lt", "less_than_js", "less_than.wasm");
       await expectPipelineError(
