@@ -39,7 +39,7 @@ import { P } from "../src/field.js";
 import { validate } from "../src/validator.js";
 import { rawIoLayout } from "../src/program.js";
 import { ZKVM } from "../src/zkvm.js";
-import { domainPower, terminateCurves } from "../src/pipeline/index.js";
+import { compileCircom, domainPower, terminateCurves } from "../src/pipeline/index.js";
 import { loadSnarkjs } from "../src/pipeline/snarkjs.js";
 import { EXAMPLES_DIR } from "./helpers/examples.js";
 import { zkvm, type Outcome } from "./helpers/cli.js";
@@ -359,6 +359,39 @@ describe("hostile input", function () {
       try {
         const r = await fails("INTERNAL_ERROR", "explode");
         expect(r.err).to.include("boom second line");
+      } finally {
+        (COMMANDS as Command[]).pop();
+      }
+    });
+  });
+
+  describe("tool errors on one line", function () {
+    it("circom's multi-line error is one stderr line; --verbose adds circom's message below it", async function () {
+      const bad = join(EXAMPLES_DIR, "..", "test", "fixtures", "pipeline", "bad.circom");
+      const circomBad: Command = {
+        name: "circom-bad",
+        summary: "compiles a circuit that circom rejects",
+        help: "",
+        run: async () => {
+          await compileCircom({
+            circomFile: bad,
+            outDir: join(tmp, "circom-bad"),
+            includePaths: [],
+          });
+          return 0;
+        },
+      };
+      (COMMANDS as Command[]).push(circomBad);
+      try {
+        const r = await fails("CIRCOM_FAILED", "circom-bad");
+        expect(r.err).to.match(/Non quadratic constraints are not allowed/);
+        const verbose = await zkvm("circom-bad", "--verbose");
+        expect(verbose.status).to.equal(1);
+        const lines = errorLines(verbose);
+        expect(lines[0]).to.equal(errorLines(r)[0]);
+        expect(lines.length).to.be.greaterThan(1);
+        expect(lines.slice(1).join("\n")).to.include(bad);
+        expect(verbose.err).not.to.match(STACK_FRAME);
       } finally {
         (COMMANDS as Command[]).pop();
       }

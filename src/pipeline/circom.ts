@@ -177,6 +177,14 @@ function firstErrorLines(stderr: string, maxLines = 12): string {
   return picked.join("\n");
 }
 
+/** One line for an error block: its first line and where it points (`error[T3001]: ... at f.circom:7:5`). */
+function errorSummary(report: string): string {
+  const lines = report.split("\n");
+  const first = lines[0]?.trim() ?? "(no message)";
+  const at = lines.map((l) => /┌─ "?([^"]+)"?:(\d+):(\d+)/.exec(l)).find((m) => m !== null);
+  return at ? `${first} at ${at[1]}:${at[2]}:${at[3]}` : first;
+}
+
 /**
  * Compile `circomFile` with circom2 (`--r1cs --wasm --sym --O2`). The build
  * happens in a temporary sibling of `outDir`; only a successful build is
@@ -240,10 +248,11 @@ export async function compileCircom(opts: CompileCircomOptions): Promise<Compile
         ),
         { exitCode: r.code, signal: r.signal, stdout, stderr },
       );
+      const report = firstErrorLines(stderr || stdout);
       throw new PipelineError(
         "CIRCOM_FAILED",
-        `circom failed on ${circomFile}:\n${firstErrorLines(stderr || stdout)}`,
-        { cause, path: circomFile },
+        `circom failed on ${circomFile}: ${errorSummary(report)}`,
+        { cause, path: circomFile, details: report },
       );
     }
 

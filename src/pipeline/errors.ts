@@ -45,11 +45,16 @@ export type PipelineErrorCode =
 
 export class PipelineError extends ZkvmError {
   declare readonly code: PipelineErrorCode;
+  /**
+   * A tool's full report (circom's error block), when the one-line message
+   * summarises it; the CLI prints it under `--verbose`.
+   */
+  readonly details?: string;
 
   constructor(
     code: PipelineErrorCode,
     message: string,
-    opts: { cause?: unknown; path?: string } = {},
+    opts: { cause?: unknown; path?: string; details?: string } = {},
   ) {
     super(
       "pipeline",
@@ -59,6 +64,7 @@ export class PipelineError extends ZkvmError {
       opts.cause !== undefined ? { cause: opts.cause } : undefined,
     );
     this.name = "PipelineError";
+    if (opts.details !== undefined) this.details = opts.details;
   }
 }
 
