@@ -11,8 +11,8 @@ import {
   readVerificationKey,
   setupCircuit,
   verifyCircuit,
-} from "../src/artifacts.js";
-import { deployVerifier, verifyOnChain } from "../src/evm/onchain.js";
+} from "../src/build/index.js";
+import { deployVerifier, verifyOnChain } from "../test/support/evm/onchain.js";
 import { terminateCurves, type Progress } from "../src/pipeline/index.js";
 import { ZKVM } from "../src/zkvm.js";
 

@@ -11,7 +11,7 @@ import {
   readVerificationKey,
   setupCircuit,
   type ProofResult,
-} from "./artifacts.js";
+} from "./build/index.js";
 import { compile, programHash, type CompiledCircuit } from "./compiler/index.js";
 import { ZkvmError } from "./errors.js";
 import { inputCells, type Inputs } from "./inputs.js";

@@ -6,14 +6,14 @@ import {
   CONSUMER_CONTRACT_NAME,
   CONSUMER_TEMPLATE_PATH,
   consumerContractSource,
-} from "../src/evm/consumer.js";
+} from "./support/evm/consumer.js";
 import {
   compileSolidity,
   createChain,
   EvmRevertError,
   type Chain,
   type CompiledContract,
-} from "../src/evm/evm.js";
+} from "./support/evm/evm.js";
 import { terminateCurves } from "../src/pipeline/snarkjs.js";
 import {
   exportSolidityVerifier,

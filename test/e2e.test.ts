@@ -25,7 +25,7 @@ import { promisify } from "node:util";
 
 import { expect } from "chai";
 
-import { openBuild } from "../src/artifacts.js";
+import { openBuild } from "../src/build/index.js";
 import { COMMANDS } from "../src/cli/main.js";
 import { P } from "../src/field.js";
 import { localPtau, localPtauFileName, terminateCurves } from "../src/pipeline/index.js";

@@ -8,7 +8,7 @@ import {
   SolcError,
   type Chain,
   type CompiledContract,
-} from "../src/evm/evm.js";
+} from "./support/evm/evm.js";
 import { loadSnarkjs, terminateCurves } from "../src/pipeline/snarkjs.js";
 import {
   exportSolidityVerifier,

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { buildCircuit, setupCircuit, type Manifest } from "../artifacts.js";
+import { buildCircuit, setupCircuit, type Manifest } from "../build/index.js";
 import { MAX_WIDTH } from "../compiler/index.js";
 import { validate } from "../validator.js";
 import {

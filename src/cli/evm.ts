@@ -1,5 +1,5 @@
 import path from "node:path";
-import { readVerificationKey } from "../artifacts.js";
+import { readVerificationKey } from "../build/index.js";
 import { exportSolidityVerifier, solidityCallArgs, solidityCalldata } from "../evm/verifier.js";
 import {
   proofProblem,

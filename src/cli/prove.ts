@@ -1,8 +1,16 @@
 import path from "node:path";
-import { namedPublicSignals, openBuild, proveCircuit, verifyCircuit } from "../artifacts.js";
+import { openBuild, proveCircuit, verifyCircuit, type Manifest } from "../build/index.js";
 import { readJsonFile } from "../pipeline/index.js";
 import { inputPairs, parse, toJson, writeOutput, type Command } from "./common.js";
 import { progressPrinter } from "./progress.js";
+
+/** Public signals by name, in the manifest's order. */
+function namedPublicSignals(
+  manifest: Manifest,
+  publicSignals: readonly string[],
+): Record<string, string> {
+  return Object.fromEntries(manifest.publicSignals.map((s, i) => [s.name, publicSignals[i] ?? ""]));
+}
 
 export const proveCommand: Command = {
   name: "prove",

@@ -16,8 +16,8 @@ import { spawn } from "node:child_process";
 import { promises as fsp, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { errorMessage, PipelineError } from "./errors.js";
+import { packageRoot } from "./package.js";
 import { pathExists, replaceWith, sweepDeadTemporaries, tempSibling } from "./fsutil.js";
 import { type Progress, timed } from "./progress.js";
 import { readR1csInfo, type R1csInfo } from "./r1cs.js";
@@ -83,24 +83,6 @@ export async function circomCompilerVersion(): Promise<string> {
     throw new PipelineError("CIRCOM_FAILED", `circom2 --version failed: ${stripAnsi(r.stderr)}`);
   }
   return m[1];
-}
-
-/** Root of this package (the directory with zkvm's package.json), found from this module's location. */
-export function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    try {
-      const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as {
-        name?: unknown;
-      };
-      if (pkg.name === "zkvm") return dir;
-    } catch {
-      // no package.json here
-    }
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error("cannot find the zkvm package root");
-    dir = up;
-  }
 }
 
 /** circomlib's `circuits/` directory (where `comparators.circom` etc. live). */

@@ -12,6 +12,7 @@ import {
   type Groth16Proof,
   type Groth16VerificationKey,
   loadSnarkjs,
+  sharedCurve,
 } from "./snarkjs.js";
 import { calculateWitness } from "./witness.js";
 import { readZkeyInfo } from "./zkey.js";
@@ -113,6 +114,7 @@ export async function prove(
     );
   }
   const snarkjs = await loadSnarkjs();
+  await sharedCurve();
   const { result, elapsedMs } = await timed(opts.onProgress, "prove", "groth16 prove", async () => {
     try {
       return await snarkjs.groth16.prove(zkeyPath, { type: "mem", data: witness.wtns });
@@ -248,6 +250,7 @@ export async function verify(
       checkPublicSignals(publicSignals, (vkey as Groth16VerificationKey).nPublic);
     if (bad !== undefined) return { valid: false, reason: bad };
     const snarkjs = await loadSnarkjs();
+    await sharedCurve();
     const logger = collectingLogger();
     const ok = await snarkjs.groth16.verify(vkey, publicSignals, proof, logger);
     if (ok === true) return { valid: true };

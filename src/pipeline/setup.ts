@@ -10,7 +10,12 @@ import { tempSibling, writeFileAtomic } from "./fsutil.js";
 import { type Progress, timed } from "./progress.js";
 import { checkUserPtau, domainPower } from "./ptau.js";
 import { readR1csInfo } from "./r1cs.js";
-import { collectingLogger, type Groth16VerificationKey, loadSnarkjs } from "./snarkjs.js";
+import {
+  collectingLogger,
+  type Groth16VerificationKey,
+  loadSnarkjs,
+  sharedCurve,
+} from "./snarkjs.js";
 
 export interface Groth16SetupOptions {
   r1csPath: string;
@@ -67,6 +72,7 @@ export async function groth16Setup(opts: Groth16SetupOptions): Promise<Groth16Se
   const z0 = tempSibling(zkeyPath, ".0.zkey");
   const z1 = tempSibling(zkeyPath, ".1.zkey");
   const snarkjs = await loadSnarkjs();
+  await sharedCurve();
   try {
     const t0 = await timed(onProgress, "zkey:setup", `groth16 setup ${name}`, async () => {
       const logger = collectingLogger();

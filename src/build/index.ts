@@ -1,0 +1,15 @@
+/**
+ * Build directories (./directory.ts), their manifests (./manifest.ts), keys
+ * (./keys.ts) and proofs (./proofs.ts): the layer between the library and
+ * the external toolchain (../pipeline).
+ */
+export {
+  buildCircuit,
+  openBuild,
+  type Build,
+  type BuildOptions,
+  type BuildResult,
+} from "./directory.js";
+export { setupCircuit, type SetupOptions } from "./keys.js";
+export { MANIFEST, readManifest, VKEY, type Manifest, type SetupRecord } from "./manifest.js";
+export { proveCircuit, readVerificationKey, verifyCircuit, type ProofResult } from "./proofs.js";
