@@ -42,7 +42,11 @@ export interface ZKVMOptions {
 export interface ProveOptions {
   /** Step bound N of the circuit: it proves executions that halt within N steps. */
   readonly steps: number;
-  /** A phase-2-prepared powers-of-tau file; default: the cached local development ceremony. */
+  /**
+   * A phase-2-prepared powers-of-tau file (e.g. a public ceremony's): the key
+   * is made by snarkjs from it. Default: the direct development setup (no
+   * powers of tau; see README, "Trusted setup and trust model").
+   */
   readonly ptau?: string;
   readonly onProgress?: Progress;
 }

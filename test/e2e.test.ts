@@ -4,12 +4,12 @@
  * through the library (ZKVM.generateProof / verifyProof), including
  * concurrent proofs in one process and in two processes sharing one cache.
  *
- * Every circuit is tiny (at most a few hundred constraints), so setup uses
- * the cached local powers of tau of power 8.
+ * Every circuit is tiny (at most a few hundred constraints). Setup is the
+ * direct development setup, except one build made with --ptau from the cached
+ * local powers of tau of power 8.
  */
 import { execFile, type ExecFileException } from "node:child_process";
 import {
-  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -28,7 +28,7 @@ import { expect } from "chai";
 import { openBuild } from "../src/build/index.js";
 import { COMMANDS } from "../src/cli/main.js";
 import { P } from "../src/field.js";
-import { localPtau, localPtauFileName, terminateCurves } from "../src/pipeline/index.js";
+import { localPtau, terminateCurves } from "../src/pipeline/index.js";
 import { ZKVM, type ZKVMProof } from "../src/zkvm.js";
 import { EXAMPLES_DIR } from "./helpers/examples.js";
 import { zkvm, type Outcome } from "./helpers/cli.js";
@@ -138,8 +138,6 @@ describe("end to end: compile, setup, prove, verify", function () {
   });
 
   describe("through the CLI, in-process", function () {
-    let firstPtau: string | undefined;
-
     for (const [index, c] of PROGRAMS.entries()) {
       describe(c.file, function () {
         it(`compile --json (N = ${c.steps}) reports the constraints, public signals in order and the profile`, async function () {
@@ -201,39 +199,62 @@ describe("end to end: compile, setup, prove, verify", function () {
           });
         }
 
-        it("setup uses the local ptau; every setup after the first reuses the cached one", async function () {
-          const dir = buildDir(c);
-          let record: {
-            cached: boolean;
-            ptau: { source: string; path: string; power: number; reused: boolean };
-            power: number;
-            zkey: string;
-          };
-          if (index === 1) {
-            // Text mode: progress on stderr says where the ptau came from.
-            const r = await succeeds("setup", dir);
-            expect(r.out).to.include(`set up: ${dir}`);
-            expect(r.out).to.include("local development ceremony");
-            expect(r.err).to.include("using cached ptau");
-            record = JSON.parse((await succeeds("setup", dir, "--json")).out) as typeof record;
-            expect(record.cached).to.equal(true);
-          } else {
-            const r = await succeeds("setup", dir, "--json");
-            expect(r.err).to.equal("");
-            record = JSON.parse(r.out) as typeof record;
-            expect(record.cached).to.equal(false);
-          }
-          expect(record.ptau.source).to.equal("local-development");
-          expect(record.power).to.be.at.most(10);
-          expect(existsSync(join(dir, record.zkey))).to.equal(true);
-          expect(existsSync(join(dir, "verification_key.json"))).to.equal(true);
-          if (index === 0) {
-            firstPtau = record.ptau.path;
-          } else {
-            expect(record.ptau.reused).to.equal(true);
-            expect(record.ptau.path).to.equal(firstPtau);
-          }
-        });
+        it(
+          [
+            "setup makes a direct development key, no powers of tau",
+            "setup --ptau makes one with snarkjs from a prepared ptau; --contribute adds a contribution",
+            "setup prints what kind of key it made; a second setup keeps it",
+          ][index] ?? "setup",
+          async function () {
+            type Record = {
+              cached: boolean;
+              kind: string;
+              ptau?: { path: string; power: number };
+              contributions: number;
+              power: number;
+              zkey: string;
+            };
+            const dir = buildDir(c);
+            const vkeyFile = join(dir, "verification_key.json");
+            let record: Record;
+            if (index === 1) {
+              const ptau = await localPtau(8);
+              const r = await succeeds("setup", dir, "--ptau", ptau.path, "--json");
+              record = JSON.parse(r.out) as Record;
+              expect(record).to.deep.include({ kind: "ptau", contributions: 1, cached: false });
+              expect(record.ptau).to.deep.equal({ path: ptau.path, power: ptau.power });
+              // Another party's contribution: a new key, recorded; the old proof key is gone.
+              const before = readFileSync(vkeyFile, "utf8");
+              const more = await succeeds("setup", dir, "--contribute", "--name", "bob", "--json");
+              record = JSON.parse(more.out) as Record;
+              expect(record).to.deep.include({ kind: "ptau", contributions: 2 });
+              expect(readFileSync(vkeyFile, "utf8")).to.not.equal(before);
+            } else if (index === 2) {
+              // Text mode: progress on stderr, and a note on what a development key means.
+              const r = await succeeds("setup", dir);
+              expect(r.out).to.include(`set up: ${dir}`);
+              expect(r.out).to.include("from the direct development setup");
+              expect(r.out).to.include("zkvm setup DIR --contribute");
+              expect(r.err).to.match(/setup:direct: direct setup done/);
+              expect(r.err).to.not.match(/ptau/);
+              record = JSON.parse((await succeeds("setup", dir, "--json")).out) as Record;
+              expect(record.cached).to.equal(true);
+            } else {
+              const r = await succeeds("setup", dir, "--json");
+              expect(r.err).to.equal("");
+              record = JSON.parse(r.out) as Record;
+              expect(record).to.deep.include({ kind: "direct-development", contributions: 0 });
+              expect(record.ptau).to.equal(undefined);
+              // A contribution on top of a direct key.
+              const more = await succeeds("setup", dir, "--contribute", "--json");
+              record = JSON.parse(more.out) as Record;
+              expect(record).to.deep.include({ kind: "direct-development", contributions: 1 });
+            }
+            expect(record.power).to.be.at.most(10);
+            expect(existsSync(join(dir, record.zkey))).to.equal(true);
+            expect(existsSync(vkeyFile)).to.equal(true);
+          },
+        );
 
         it("prove gives the outputs; public.json lists the outputs, then the public inputs", async function () {
           const dir = buildDir(c);
@@ -546,12 +567,9 @@ describe("end to end: compile, setup, prove, verify", function () {
       expect(listTree(cacheDir).filter((f) => LEFTOVER.test(f))).to.deep.equal([]);
     });
 
-    it("two processes proving the same program at once share one build in a fresh cache", async function () {
+    it("two processes proving the same program at once share one build in a fresh cache, with no powers of tau", async function () {
       const cache = join(work, "shared-cache");
-      const ptau = await localPtau(8);
       mkdirSync(cache);
-      // Pre-seeded with the cached ptau, so neither child generates one.
-      copyFileSync(ptau.path, join(cache, localPtauFileName(ptau.power)));
 
       const child = (x: string) =>
         promisify(execFile)(
@@ -573,18 +591,16 @@ describe("end to end: compile, setup, prove, verify", function () {
       // Exactly one of them compiled and set up; the other waited for its lock and reused the build.
       const stages = results.map((r) => r.stderr);
       expect(stages.filter((s) => /^circom: /m.test(s))).to.have.length(1);
-      expect(stages.filter((s) => /^zkey:setup: /m.test(s))).to.have.length(1);
-      expect(stages.filter((s) => /^ptau:new/m.test(s))).to.have.length(0);
+      expect(stages.filter((s) => /^setup:direct: /m.test(s))).to.have.length(1);
+      expect(stages.filter((s) => /^ptau/m.test(s))).to.have.length(0);
 
-      // The cache: one circuit whose artifacts match its manifest, the ptau, no locks or temp files.
+      // The cache: one circuit whose artifacts match its manifest, no ptau, no locks or temp files.
       expect(listTree(cache).filter((f) => LEFTOVER.test(f))).to.deep.equal([]);
-      expect(readdirSync(cache).sort()).to.deep.equal(
-        ["circuits", localPtauFileName(ptau.power)].sort(),
-      );
+      expect(readdirSync(cache)).to.deep.equal(["circuits"]);
       const [circuit, ...more] = readdirSync(join(cache, "circuits"));
       expect(more).to.deep.equal([]);
       const build = await openBuild(join(cache, "circuits", circuit!));
-      expect(build.manifest.setup).to.not.equal(undefined);
+      expect(build.manifest.setup?.kind).to.equal("direct-development");
       const vm = new ZKVM(source("cubic.zkasm"), { cacheDir: join(cache, "circuits") });
       expect(vm.circuitDir(16)).to.equal(build.dir);
       for (const proof of proofs) expect(await vm.checkProof(proof)).to.deep.equal({ valid: true });

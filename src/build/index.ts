@@ -10,6 +10,6 @@ export {
   type BuildOptions,
   type BuildResult,
 } from "./directory.js";
-export { setupCircuit, type SetupOptions } from "./keys.js";
+export { contributeToKey, setupCircuit, type SetupOptions, type SetupResult } from "./keys.js";
 export { MANIFEST, readManifest, VKEY, type Manifest, type SetupRecord } from "./manifest.js";
 export { proveCircuit, readVerificationKey, verifyCircuit, type ProofResult } from "./proofs.js";

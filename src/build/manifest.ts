@@ -16,18 +16,28 @@ import type { IoLayout } from "../program.js";
 
 export const MANIFEST = "manifest.json";
 export const VKEY = "verification_key.json";
-export const FORMAT = "zkvm-build/1";
+export const FORMAT = "zkvm-build/2";
+
+/**
+ * How a build's Groth16 key was made:
+ * - "direct-development": zkvm sampled τ, α, β, γ, δ on this machine and
+ *   computed the key from the R1CS (src/groth16), with no powers of tau.
+ *   Whoever ran it could forge proofs until someone else contributes.
+ * - "ptau": snarkjs's route from a phase-2-prepared powers-of-tau file
+ *   (`--ptau`, e.g. a public ceremony's), then one random contribution.
+ */
+export type SetupKind = "direct-development" | "ptau";
 
 export interface SetupRecord {
-  /** "local-development": generated on this machine, for development only. */
-  readonly ptau: {
-    readonly source: "local-development" | "user";
-    readonly path: string;
-    readonly power: number;
-    /** Whether an existing file was used (a cached local ceremony, or the user's). */
-    readonly reused: boolean;
-  };
+  readonly kind: SetupKind;
+  /** For "ptau": the file used and its power. */
+  readonly ptau?: { readonly path: string; readonly power: number };
+  /** log2 of the circuit's Groth16 domain. */
   readonly power: number;
+  /**
+   * Phase-2 contributions on top of the key as first made: zkvm's random one
+   * for "ptau", then one per `zkvm setup --contribute`.
+   */
   readonly contributions: number;
   readonly createdAt: string;
   readonly timings: Record<string, number>;
@@ -192,10 +202,13 @@ function manifestProblem(m: unknown): string | undefined {
       !SHA256_RE.test(setup.zkeySha256) ||
       typeof setup.vkeySha256 !== "string" ||
       !SHA256_RE.test(setup.vkeySha256) ||
-      typeof setup.ptau !== "object" ||
-      setup.ptau === null ||
-      typeof (setup.ptau as Record<string, unknown>).path !== "string" ||
-      !isCount(setup.power, 0)
+      (setup.kind !== "direct-development" && setup.kind !== "ptau") ||
+      (setup.kind === "ptau" &&
+        (typeof setup.ptau !== "object" ||
+          setup.ptau === null ||
+          typeof (setup.ptau as Record<string, unknown>).path !== "string")) ||
+      !isCount(setup.power, 0) ||
+      !isCount(setup.contributions, 0)
     ) {
       return "bad setup record";
     }

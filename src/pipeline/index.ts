@@ -30,7 +30,12 @@ export {
   type LocalPtauResult,
   type PtauInfo,
 } from "./ptau.js";
-export { groth16Setup, type Groth16SetupOptions, type Groth16SetupResult } from "./setup.js";
+export {
+  contributeToZkey,
+  groth16Setup,
+  type Groth16SetupOptions,
+  type Groth16SetupResult,
+} from "./setup.js";
 export {
   computeWitness,
   proofProblem,
