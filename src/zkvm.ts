@@ -8,9 +8,12 @@ import path from "node:path";
 import {
   buildCircuit,
   proveCircuit,
+  readBuildVerifier,
   readVerificationKey,
   setupCircuit,
+  verifyWithBundle,
   type ProofResult,
+  type VerifierBundle,
 } from "./build/index.js";
 import { compile, programHash, type CompiledCircuit } from "./compiler/index.js";
 import { ZkvmError } from "./errors.js";
@@ -21,7 +24,6 @@ import type { RawIoOptions } from "./program.js";
 import { validate, type ValidatedProgram } from "./validator.js";
 import {
   cacheDir,
-  verify,
   verificationKeyHash,
   type Progress,
   type VerifyResult,
@@ -184,6 +186,15 @@ export class ZKVM {
     };
   }
 
+  /**
+   * What a verifier needs for this program's proofs at step bound N (after
+   * a `generateProof` with it): the verification key and the public-signal
+   * layout. `verifyWithBundle(bundle, proof)` checks a proof with it alone.
+   */
+  async verifierBundle(steps: number): Promise<VerifierBundle> {
+    return readBuildVerifier(this.circuitDir(steps));
+  }
+
   /** Whether a proof from `generateProof` verifies; `checkProof` says why not. */
   async verifyProof(proof: ZKVMProof): Promise<boolean> {
     return (await this.checkProof(proof)).valid;
@@ -201,22 +212,12 @@ export class ZKVM {
     if (circuit.programHash !== programHash(this.program.code)) {
       return { valid: false, reason: "the proof is for another program" };
     }
-    if (circuit.width !== this.width || circuit.circuitHash !== this.circuit(circuit.steps).hash) {
-      return {
-        valid: false,
-        reason:
-          "the proof is for another circuit of this program (another I/O declaration or comparison width)",
-      };
+    if (circuit.width !== this.width) {
+      return { valid: false, reason: "the proof is for another comparison width" };
     }
-    const vkey = await readVerificationKey(this.circuitDir(circuit.steps));
-    if (circuit.vkeyHash !== verificationKeyHash(vkey)) {
-      return {
-        valid: false,
-        reason:
-          "the proof was made for another verification key than this circuit's (set up again since, or edited)",
-      };
-    }
-    return verify(vkey, proof.publicSignals, proof.proof);
+    // The verification key and the public-signal layout are all it takes
+    // (src/build/verifier.ts); the proof's circuit and key hashes must match them.
+    return verifyWithBundle(await readBuildVerifier(this.circuitDir(circuit.steps)), proof);
   }
 
   /** Runs the program on named inputs; throws InputError or RuntimeFault. */

@@ -10,6 +10,7 @@
  */
 import { execFile, type ExecFileException } from "node:child_process";
 import {
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -25,7 +26,7 @@ import { promisify } from "node:util";
 
 import { expect } from "chai";
 
-import { openBuild } from "../src/build/index.js";
+import { openBuild, verifyWithBundle } from "../src/build/index.js";
 import { COMMANDS } from "../src/cli/main.js";
 import { P } from "../src/field.js";
 import { localPtau, terminateCurves } from "../src/pipeline/index.js";
@@ -303,6 +304,96 @@ describe("end to end: compile, setup, prove, verify", function () {
       });
     }
 
+    describe("verifying from the verification key and layout alone", function () {
+      const power = PROGRAMS[2]!;
+      const countdown = PROGRAMS[1]!;
+      let bundle: string;
+      let otherBundle: string;
+      const files = (dir: string) => [
+        "--proof",
+        join(dir, "proof.json"),
+        "--public",
+        join(dir, "public.json"),
+      ];
+
+      before(async function () {
+        bundle = join(work, "bundle-power");
+        otherBundle = join(work, "bundle-countdown");
+        await succeeds("export-bundle", buildDir(power), "-o", bundle);
+        await succeeds("export-bundle", buildDir(countdown), "-o", otherBundle);
+      });
+
+      it("export-bundle writes verification_key.json and layout.json; verify takes them, as a directory or as files", async function () {
+        expect(readdirSync(bundle).sort()).to.deep.equal(["layout.json", "verification_key.json"]);
+        const layout = readJson<{ publicSignals: Array<{ name: string; kind: string }> }>(
+          join(bundle, "layout.json"),
+        );
+        expect(layout.publicSignals.map(({ name, kind }) => ({ name, kind }))).to.deep.equal(
+          power.layout,
+        );
+        const expected = `valid: ${power.layout.map((s, i) => `${s.name} = ${power.publicSignals[i]}`).join(", ")}`;
+        const fromDir = await succeeds("verify", bundle, ...files(buildDir(power)));
+        expect(fromDir.out).to.equal(expected);
+        const fromFiles = await succeeds(
+          "verify",
+          "--vkey",
+          join(bundle, "verification_key.json"),
+          "--layout",
+          join(bundle, "layout.json"),
+          ...files(buildDir(power)),
+        );
+        expect(fromFiles.out).to.equal(expected);
+      });
+
+      it("verify DIR reads no proving key, wasm or r1cs: a build without them still verifies", async function () {
+        const stripped = join(work, "stripped-power");
+        cpSync(buildDir(power), stripped, { recursive: true });
+        for (const f of ["power.zkey", "power.r1cs", "power.sym", "power.circom", "power_js"]) {
+          rmSync(join(stripped, f), { recursive: true });
+        }
+        expect((await succeeds("verify", stripped)).out).to.match(/^valid: /);
+      });
+
+      it("with the key alone: a tampered signal, another circuit's proof or another key's layout is rejected with a reason", async function () {
+        const signals = readJson<string[]>(join(buildDir(power), "public.json"));
+        const tampered = join(work, "tampered-public.json");
+        writeFileSync(
+          tampered,
+          JSON.stringify([String(BigInt(signals[0]!) + 1n), ...signals.slice(1)]),
+        );
+        await failsWith(
+          /^invalid: pairing check failed/,
+          "verify",
+          bundle,
+          "--proof",
+          join(buildDir(power), "proof.json"),
+          "--public",
+          tampered,
+        );
+        await failsWith(/^invalid: \S/, "verify", bundle, ...files(buildDir(countdown)));
+        await failsWith(
+          "invalid: the verification key is not the one the layout was made for",
+          "verify",
+          "--vkey",
+          join(bundle, "verification_key.json"),
+          "--layout",
+          join(otherBundle, "layout.json"),
+          ...files(buildDir(power)),
+        );
+        const badLayout = join(work, "bad-layout.json");
+        writeFileSync(badLayout, JSON.stringify({ format: "zkvm-layout/1" }));
+        await failsWith(
+          "BAD_LAYOUT_FILE",
+          "verify",
+          "--vkey",
+          join(bundle, "verification_key.json"),
+          "--layout",
+          badLayout,
+          ...files(buildDir(power)),
+        );
+      });
+    });
+
     describe("proofs that must not verify, and files that are not proofs", function () {
       const countdown = PROGRAMS[1]!;
       let dir: string;
@@ -535,6 +626,13 @@ describe("end to end: compile, setup, prove, verify", function () {
       // A proof that names another verification key than the circuit's own is rejected before any pairing.
       const rebound: ZKVMProof = { ...pa, circuit: { ...pa.circuit, vkeyHash: "0".repeat(64) } };
       expect((await a.checkProof(rebound)).reason).to.match(/verification key/);
+      // The verification key and layout alone: the proving key and witness generator can go.
+      const bundle = await a.verifierBundle(8);
+      expect(await verifyWithBundle(bundle, pa)).to.deep.equal({ valid: true });
+      expect((await verifyWithBundle(bundle, pb)).reason).to.match(/another circuit/);
+      rmSync(join(a.circuitDir(8), "program.zkey"));
+      rmSync(join(a.circuitDir(8), "program_js"), { recursive: true });
+      expect(await a.checkProof(pa)).to.deep.equal({ valid: true });
       // Two outputs declared in opposite orders: the same bytecode, two circuits.
       const two = "PUSH 1\nSTORE y\nPUSH 2\nSTORE z\nSTOP\n";
       const yz = new ZKVM(`.output y 0\n.output z 1\n${two}`, { cacheDir });

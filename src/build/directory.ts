@@ -233,13 +233,25 @@ export async function openBuild(
 
 export async function openSetUpBuild(dir: string): Promise<Build & { setup: SetupRecord }> {
   const build = await openBuild(dir);
-  const setup = build.manifest.setup;
-  if (setup === undefined) {
+  return { ...build, setup: requireSetup(dir, build.manifest) };
+}
+
+/**
+ * The manifest of a set-up build, without checking (or reading) its
+ * artifacts: what verifying needs, with the verification key.
+ */
+export async function openSetUpManifest(dir: string): Promise<Manifest & { setup: SetupRecord }> {
+  const manifest = await readManifest(dir);
+  return { ...manifest, setup: requireSetup(dir, manifest) };
+}
+
+function requireSetup(dir: string, manifest: Manifest): SetupRecord {
+  if (manifest.setup === undefined) {
     throw new PipelineError(
       "NOT_SET_UP",
       `${dir} has no proving key yet; run 'zkvm setup ${dir}' first`,
       { path: dir },
     );
   }
-  return { ...build, setup };
+  return manifest.setup;
 }

@@ -13,3 +13,13 @@ export {
 export { contributeToKey, setupCircuit, type SetupOptions, type SetupResult } from "./keys.js";
 export { MANIFEST, readManifest, VKEY, type Manifest, type SetupRecord } from "./manifest.js";
 export { proveCircuit, readVerificationKey, verifyCircuit, type ProofResult } from "./proofs.js";
+export {
+  bundleFiles,
+  LAYOUT,
+  readBuildVerifier,
+  readVerifierBundle,
+  verifyWithBundle,
+  type CircuitLayout,
+  type ProofToCheck,
+  type VerifierBundle,
+} from "./verifier.js";

@@ -14,6 +14,7 @@ import {
   type VerifyResult,
 } from "../pipeline/index.js";
 import { openSetUpBuild } from "./directory.js";
+import { readBuildVerifier, verifyWithBundle } from "./verifier.js";
 import { VKEY } from "./manifest.js";
 
 export interface ProofResult {
@@ -76,17 +77,20 @@ export async function proveCircuit(
   };
 }
 
+/** A build's verification key, checked against its manifest (no other artifact read). */
 export async function readVerificationKey(dir: string): Promise<Groth16VerificationKey> {
-  const build = await openSetUpBuild(dir);
-  return readJsonFile<Groth16VerificationKey>(path.join(build.dir, VKEY));
+  return (await readBuildVerifier(dir)).vkey;
 }
 
-/** Verifies a proof against a build's verification key; says why when it does not verify. */
+/**
+ * Verifies a proof against a build's verification key and public-signal
+ * layout only (the zkey, wasm and r1cs are neither read nor hashed); says
+ * why when it does not verify.
+ */
 export async function verifyCircuit(
   dir: string,
   proof: unknown,
   publicSignals: unknown,
 ): Promise<VerifyResult> {
-  const vkey = await readVerificationKey(dir);
-  return verify(vkey, publicSignals, proof);
+  return verifyWithBundle(await readBuildVerifier(dir), { proof, publicSignals });
 }

@@ -51,8 +51,9 @@ export type Parsed<T extends Options> = ReturnType<typeof parseArgs<ParseConfig<
 export function parse<T extends Options>(
   argv: string[],
   options: T,
-  positionals: number,
+  positionals: number | readonly [min: number, max: number],
 ): Parsed<T> {
+  const [min, max] = typeof positionals === "number" ? [positionals, positionals] : positionals;
   let parsed: Parsed<T>;
   try {
     const config: ParseConfig<T> = {
@@ -67,10 +68,10 @@ export function parse<T extends Options>(
     throw new UsageError((e as Error).message.replace(/\s*\n\s*/g, " "));
   }
   const wantsHelp = (parsed.values as { help?: boolean }).help === true;
-  if (!wantsHelp && parsed.positionals.length !== positionals) {
-    throw new UsageError(
-      `expected ${positionals} argument${positionals === 1 ? "" : "s"}, got ${parsed.positionals.length}`,
-    );
+  const got = parsed.positionals.length;
+  if (!wantsHelp && (got < min || got > max)) {
+    const expected = min === max ? String(min) : `${min} to ${max}`;
+    throw new UsageError(`expected ${expected} argument${max === 1 ? "" : "s"}, got ${got}`);
   }
   return parsed;
 }

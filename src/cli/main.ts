@@ -6,7 +6,7 @@ import { asmCommand, disasmCommand } from "./asm.js";
 import { processIo, UsageError, type Command, type Io } from "./common.js";
 import { runCommand } from "./run.js";
 import { compileCommand, setupCommand } from "./build.js";
-import { proveCommand, verifyCommand } from "./prove.js";
+import { exportBundleCommand, proveCommand, verifyCommand } from "./prove.js";
 import { calldataCommand, exportVerifierCommand } from "./evm.js";
 import { PipelineError, terminateCurves } from "../pipeline/index.js";
 
@@ -18,6 +18,7 @@ export const COMMANDS: readonly Command[] = [
   setupCommand,
   proveCommand,
   verifyCommand,
+  exportBundleCommand,
   exportVerifierCommand,
   calldataCommand,
 ];
