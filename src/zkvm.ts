@@ -102,7 +102,7 @@ export class ZKVM {
 
   /**
    * Validates the program; throws the ValidationError or AssemblyError, or
-   * BAD_OPTION for a width outside 1..252.
+   * BAD_WIDTH for a width outside 1..252.
    */
   constructor(program: ProgramSource, options: ZKVMOptions = {}) {
     this.width = options.width ?? DEFAULT_WIDTH;

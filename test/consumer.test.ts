@@ -21,8 +21,9 @@ import {
   type SolidityCallArgs,
 } from "../src/evm/verifier.js";
 import { makeFixtureProof } from "./fixtures/evm/fixture.js";
+import { P } from "../src/field.js";
 
-const R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
+const R = P;
 const hex = (v: bigint) => `0x${v.toString(16).padStart(64, "0")}`;
 
 function submitArgs(args: SolidityCallArgs): unknown[] {

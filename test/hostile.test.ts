@@ -517,7 +517,7 @@ describe("hostile input", function () {
       }
       const seed = Uint8Array.from([0x01, 0x05, 0x01, 0x03, 0x02, 0x04, 0x00, 0xff]);
       for (const width of [0, 253, 1.5, NaN, "64"]) {
-        throwsTyped(() => new ZKVM(seed, { width: width as never }), ZkvmError, "BAD_OPTION");
+        throwsTyped(() => new ZKVM(seed, { width: width as never }), ZkvmError, "BAD_WIDTH");
       }
       throwsTyped(
         () => new ZKVM(seed, { io: { private: [2 ** 32] } }),

@@ -129,7 +129,7 @@ describe("ZKVM (library API)", () => {
         "COMPARISON_OUT_OF_RANGE",
       );
       expect(new ZKVM(cmp).execute({ a: 256 }).outputs.y).to.equal(1n);
-      expectError(() => new ZKVM(cmp, { width: 253 }), ZkvmError, "BAD_OPTION");
+      expectError(() => new ZKVM(cmp, { width: 253 }), ZkvmError, "BAD_WIDTH");
     });
 
     it("returns a trace on request", () => {

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { buildCircuit, contributeToKey, setupCircuit, type Manifest } from "../build/index.js";
-import { MAX_WIDTH } from "../compiler/index.js";
+import { DEFAULT_WIDTH, MAX_WIDTH } from "../interpreter.js";
 import { validate } from "../validator.js";
 import {
   cellList,
@@ -53,7 +53,7 @@ manifest.json. A failed compile leaves a previous build in DIR untouched.
 Options:
   --steps N        step bound (required)
   -o, --out DIR    build directory (default circuits/<name>/)
-  --width W        comparison width for LT/GT, 1..${MAX_WIDTH} (default 64)
+  --width W        comparison width for LT/GT, 1..${MAX_WIDTH} (default ${DEFAULT_WIDTH})
   --profile        print the constraints each instruction costs
   --json           print {"constraints", "publicSignals", "profile", ...} as JSON
   --private ADDR, --public ADDR, --output ADDR
@@ -74,7 +74,7 @@ Options:
     if (values.help) return (io.out(this.help), 0);
     if (values.steps === undefined) throw new UsageError("missing --steps N");
     const steps = positiveInt(values.steps, "steps", 0);
-    const width = positiveInt(values.width, "width", 64);
+    const width = positiveInt(values.width, "width", DEFAULT_WIDTH);
     if (width > MAX_WIDTH) throw new UsageError(`--width must be at most ${MAX_WIDTH}`);
     const file = positionals[0]!;
     const program = validate(

@@ -8,7 +8,7 @@ import { runCommand } from "./run.js";
 import { compileCommand, setupCommand } from "./build.js";
 import { exportBundleCommand, proveCommand, verifyCommand } from "./prove.js";
 import { calldataCommand, exportVerifierCommand } from "./evm.js";
-import { PipelineError, terminateCurves } from "../pipeline/index.js";
+import { PipelineError, terminateCurves, zkvmVersion } from "../pipeline/index.js";
 
 export const COMMANDS: readonly Command[] = [
   runCommand,
@@ -46,7 +46,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     return name === undefined ? 2 : 0;
   }
   if (name === "--version") {
-    io.out("0.1.0");
+    io.out(zkvmVersion());
     return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);

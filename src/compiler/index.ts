@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { CompileError } from "../errors.js";
-import { DEFAULT_WIDTH } from "../interpreter.js";
+import { DEFAULT_WIDTH, MAX_WIDTH } from "../interpreter.js";
 import type { Program } from "../program.js";
 import { validate, type ValidatedProgram } from "../validator.js";
 import { inputSignal, Lowering, outputSignal, type ProfileEntry } from "./lower.js";
@@ -49,7 +49,7 @@ export interface CompiledCircuit {
   readonly estimatedConstraints: number;
 }
 
-export const MAX_WIDTH = 252;
+export { MAX_WIDTH } from "../interpreter.js";
 
 export function programHash(code: Uint8Array): string {
   return createHash("sha256").update(code).digest("hex");
