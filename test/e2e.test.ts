@@ -17,7 +17,6 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
-  statSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -31,6 +30,7 @@ import { COMMANDS } from "../src/cli/main.js";
 import { P } from "../src/field.js";
 import { localPtau, terminateCurves } from "../src/pipeline/index.js";
 import { ZKVM, type ZKVMProof } from "../src/zkvm.js";
+import { freshDist } from "./helpers/dist.js";
 import { EXAMPLES_DIR } from "./helpers/examples.js";
 import { zkvm, type Outcome } from "./helpers/cli.js";
 
@@ -522,22 +522,8 @@ describe("end to end: compile, setup, prove, verify", function () {
       promisify(execFile)(process.execPath, [bin, ...argv], { cwd: work });
 
     before(async function () {
-      // bin/zkvm.js loads the compiled CLI in dist/: rebuild it when src/ is newer.
-      const distMain = join(ROOT, "dist", "cli", "main.js");
-      const newestSource = Math.max(
-        ...listTree(join(ROOT, "src"))
-          .filter((f) => f.endsWith(".ts"))
-          .map((f) => statSync(join(ROOT, "src", f)).mtimeMs),
-      );
-      if (existsSync(distMain) && statSync(distMain).mtimeMs >= newestSource) return;
-      try {
-        await promisify(execFile)("npm", ["run", "build"], { cwd: ROOT });
-      } catch (e) {
-        // tsc emits despite type errors elsewhere; only a stale entry point is fatal.
-        if (!existsSync(distMain) || statSync(distMain).mtimeMs < newestSource) {
-          throw new Error("npm run build did not refresh dist/cli/main.js", { cause: e });
-        }
-      }
+      // bin/zkvm.js loads the compiled CLI in dist/.
+      await freshDist();
     });
 
     it("prove, then verify: exit 0, valid", async function () {

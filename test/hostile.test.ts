@@ -36,8 +36,6 @@ import {
   ZkvmError,
 } from "../src/errors.js";
 import { P } from "../src/field.js";
-import { validate } from "../src/validator.js";
-import { rawIoLayout } from "../src/program.js";
 import { ZKVM } from "../src/zkvm.js";
 import { compileCircom, domainPower, terminateCurves } from "../src/pipeline/index.js";
 import { loadSnarkjs } from "../src/pipeline/snarkjs.js";
@@ -204,23 +202,47 @@ describe("hostile input", function () {
       );
     });
 
-    it("random bytes that do not validate: compile exits 1 with the validation code and writes nothing", async function () {
+    it("random programs with one planted defect: compile exits 1 with that defect's code and offset, and writes nothing", async function () {
       const file = join(tmp, "random-compile.bin");
       const out = join(tmp, "random-build");
+      // The expected code and offset come from how the bytes were made, not from the validator.
+      // After k PUSHes (2 bytes each), at offset 2k:
+      const defects: Array<{
+        code: string;
+        bytes: (k: number) => number[];
+        at: (k: number) => number;
+      }> = [
+        { code: "UNKNOWN_OPCODE", bytes: () => [0x0b], at: (k) => 2 * k },
+        { code: "UNKNOWN_OPCODE", bytes: () => [0x00, 0xff], at: (k) => 2 * k },
+        { code: "TRUNCATED_IMMEDIATE", bytes: () => [0x01, 0x80], at: (k) => 2 * k },
+        { code: "NON_MINIMAL_IMMEDIATE", bytes: () => [0x04, 0x80, 0x00, 0xff], at: (k) => 2 * k },
+        { code: "FALLS_OFF_END", bytes: () => [0x04, 0x00], at: (k) => 2 * k },
+        // k ADDs (at least one) after k PUSHes: the kth finds one value (the first none, when k = 0).
+        {
+          code: "STACK_UNDERFLOW",
+          bytes: (k) => [...Array<number>(Math.max(k, 1)).fill(0x02), 0xff],
+          at: (k) => 2 * k + Math.max(0, k - 1),
+        },
+      ];
       await fc.assert(
-        fc.asyncProperty(anyBytes, async (bytes) => {
-          let code: string | undefined;
-          try {
-            validate({ code: bytes, io: rawIoLayout(bytes) });
-          } catch (e) {
-            code = (e as ZkvmError).code;
-          }
-          fc.pre(code !== undefined); // a valid program would run circom: not this test's business
-          writeFileSync(file, bytes);
-          await fails(code!, "compile", file, "--steps", "4", "-o", out);
-          expect(existsSync(out)).to.equal(false);
-        }),
-        { numRuns: 150 },
+        fc.asyncProperty(
+          fc.array(fc.integer({ min: 0, max: 127 }), { maxLength: 6 }),
+          fc.integer({ min: 0, max: defects.length - 1 }),
+          async (pushes, which) => {
+            const defect = defects[which]!;
+            const k = pushes.length;
+            if (defect.code === "FALLS_OFF_END") fc.pre(k > 0);
+            const bytes = Uint8Array.from([
+              ...pushes.flatMap((v) => [0x01, v]),
+              ...defect.bytes(k),
+            ]);
+            writeFileSync(file, bytes);
+            const r = await fails(defect.code, "compile", file, "--steps", "4", "-o", out);
+            expect(errorLines(r)[0]).to.include(`offset ${defect.at(k)}`);
+            expect(existsSync(out)).to.equal(false);
+          },
+        ),
+        { numRuns: 100 },
       );
       expect(leftovers(tmp)).to.deep.equal([]);
     });
