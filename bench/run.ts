@@ -36,8 +36,8 @@ import {
 import { runScale } from "./scale.js";
 import { compile, type CompiledCircuit } from "../src/compiler/index.js";
 import { circuitInput } from "../src/compiler/input.js";
-import { createChain, type Chain } from "../src/evm/evm.js";
-import { deployVerifier, verifyOnChain } from "../src/evm/onchain.js";
+import { createChain, type Chain } from "../test/support/evm/evm.js";
+import { deployVerifier, verifyOnChain } from "../test/support/evm/onchain.js";
 import { inputCells, type Inputs } from "../src/inputs.js";
 import { run } from "../src/interpreter.js";
 import { loadProgram } from "../src/load.js";

@@ -1,7 +1,15 @@
 /** The public API of zkvm: everything a user imports, nothing internal. */
 export { ZKVM, DEFAULT_RUN_STEPS } from "./zkvm.js";
 export type { ZKVMOptions, ExecuteOptions, Execution, ProveOptions, ZKVMProof } from "./zkvm.js";
-export type { VerifyResult, Progress, ProgressEvent, Groth16Proof } from "./pipeline/index.js";
+export type {
+  VerifyResult,
+  Progress,
+  ProgressEvent,
+  Groth16Proof,
+  Groth16VerificationKey,
+} from "./pipeline/index.js";
+export { readBuildVerifier, readVerifierBundle, verifyWithBundle } from "./build/index.js";
+export type { CircuitLayout, ProofToCheck, VerifierBundle } from "./build/index.js";
 export { assemble } from "./assembler.js";
 export { disassemble } from "./disassembler.js";
 export { decode, encode, parseHex, toHex } from "./bytecode.js";

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { compile } from "../src/compiler/index.js";
 import { circuitInput } from "../src/compiler/input.js";
@@ -7,6 +7,7 @@ import { schedule } from "../src/compiler/schedule.js";
 import { CompileError, InputError } from "../src/errors.js";
 import { loadProgram } from "../src/load.js";
 import { validate } from "../src/validator.js";
+import { expectGolden as checkGolden } from "./helpers/golden.js";
 import { TWO_ARMS } from "./helpers/shapes.js";
 
 const golden = (name: string) => fileURLToPath(new URL(`./golden/${name}`, import.meta.url));
@@ -15,17 +16,7 @@ const example = (name: string) =>
 
 /** Compares generated text with a golden file; UPDATE_GOLDEN=1 rewrites it. */
 function expectGolden(name: string, actual: string): void {
-  const path = golden(name);
-  if (process.env.UPDATE_GOLDEN === "1" || !existsSync(path)) writeFileSync(path, actual);
-  const expected = readFileSync(path, "utf8");
-  if (actual !== expected) {
-    const a = actual.split("\n");
-    const e = expected.split("\n");
-    const i = a.findIndex((line, k) => line !== e[k]);
-    expect.fail(
-      `${name} differs from its golden file at line ${i + 1}:\n  expected: ${e[i]}\n  actual:   ${a[i]}\n(UPDATE_GOLDEN=1 rewrites it)`,
-    );
-  }
+  checkGolden(golden(name), actual);
 }
 
 const SUM = `

@@ -28,8 +28,8 @@ import path from "node:path";
 import { expect } from "chai";
 import { ChaCha } from "ffjavascript";
 
-import { compileSolidity, createChain } from "../src/evm/evm.js";
-import { VERIFIER_CONTRACT } from "../src/evm/onchain.js";
+import { compileSolidity, createChain } from "./support/evm/evm.js";
+import { VERIFIER_CONTRACT } from "./support/evm/onchain.js";
 import { exportSolidityVerifier, solidityCallArgs } from "../src/evm/verifier.js";
 import { directSetup, type Groth16VerificationKey } from "../src/groth16/index.js";
 import { directSetupFiles } from "../src/groth16/node.js";

@@ -7,7 +7,7 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import { toHex } from "../bytecode.js";
 import { CompileError } from "../errors.js";
-import { DEFAULT_WIDTH } from "../interpreter.js";
+import { DEFAULT_WIDTH, MAX_WIDTH } from "../interpreter.js";
 import type { Program } from "../program.js";
 import { validate, type ValidatedProgram } from "../validator.js";
 import { inputSignal, Lowering, outputSignal, type ProfileEntry } from "./lower.js";
@@ -50,7 +50,7 @@ export interface CompiledCircuit {
   readonly estimatedConstraints: number;
 }
 
-export const MAX_WIDTH = 252;
+export { MAX_WIDTH } from "../interpreter.js";
 
 /** sha256 of the bytecode, hex; @noble/hashes rather than node:crypto so the compiler runs in a browser. */
 export function programHash(code: Uint8Array): string {

@@ -36,9 +36,16 @@ export class SetupCurve {
   static async build(): Promise<SetupCurve> {
     const g = globalThis as { curve_bn128?: unknown };
     const cached = g.curve_bn128;
+    // buildBn128 reads the cache synchronously, before its first await, and
+    // writes it when done: the cache is emptied only for that synchronous
+    // start. Left empty across the await, a snarkjs operation running
+    // meanwhile (a proof of another circuit) would build a second shared
+    // curve, which the restore below would then orphan with its workers.
     g.curve_bn128 = null;
+    const building = buildBn128(false, fixedBasePlugin);
+    g.curve_bn128 = cached ?? null;
     try {
-      return new SetupCurve(await buildBn128(false, fixedBasePlugin));
+      return new SetupCurve(await building);
     } finally {
       g.curve_bn128 = cached ?? null;
     }

@@ -40,7 +40,8 @@ export class ZkeyStream {
     dv.setUint32(0, id, true);
     dv.setBigUint64(4, BigInt(size), true);
     await this.put(b);
-    this.open = { id, remaining: size };
+    // An empty section (no private wires: C) is complete as soon as it begins.
+    this.open = size > 0 ? { id, remaining: size } : undefined;
   }
 
   async data(chunk: Uint8Array): Promise<void> {
