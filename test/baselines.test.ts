@@ -31,9 +31,12 @@ import {
   computeWitness,
   defaultIncludePaths,
   PipelineError,
+  readR1csInfo,
   terminateCurves,
   type CircuitInput,
 } from "../src/pipeline/index.js";
+import { loadExamples } from "./helpers/examples.js";
+import { buildCircuit } from "./helpers/witness.js";
 
 /** Steps of each loop as a function of its driver, from the comments of bench/programs. */
 const STEP_FORMULAS: Record<string, (k: number) => number> = {
@@ -126,6 +129,16 @@ describe("cost targets against hand-written baselines", function () {
     expect(await constraints(example("cubic.zkasm"), 16, "cubic")).to.equal(2);
   });
 
+  it("estimates exactly the .r1cs constraint count (circom2 --O2) of every example", async function () {
+    // Built through the witness cache: the differential tests build the same circuits.
+    for (const ex of loadExamples()) {
+      const compiled = compile(loadProgram(ex.source), { steps: ex.steps });
+      const built = await buildCircuit(compiled);
+      const info = await readR1csInfo(path.join(built.dir, "main.r1cs"));
+      expect(compiled.estimatedConstraints, ex.name).to.equal(info.nConstraints);
+    }
+  });
+
   it("finds K(N), the largest driver input that halts within N, for each loop", function () {
     for (const entry of BASELINES.filter((b) => b.shape === "loop")) {
       const steps = STEP_FORMULAS[entry.program];
@@ -158,6 +171,10 @@ describe("cost targets against hand-written baselines", function () {
           ).to.be.at.most(3 * pair.baseline.constraints);
         });
       }
+
+      it("estimates exactly the zkvm circuit's .r1cs constraint count", function () {
+        expect(pair.compiled.estimatedConstraints).to.equal(pair.zkvm.constraints);
+      });
 
       it("has the zkvm circuit's public signals, in its order", function () {
         expect(pair.baseline.r1cs.nOutputs).to.equal(pair.zkvm.r1cs.nOutputs);

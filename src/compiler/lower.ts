@@ -1,5 +1,6 @@
 /**
- * Lowering: the schedule of candidate blocks → Circom statements.
+ * Lowering: the schedule of candidate blocks → intermediate-form nodes
+ * (ir.ts), handed to a sink in order (the emitter and the cost meter).
  *
  * State between block steps is plain wires: SPEC makes every stack height and
  * memory address static, so stack slot i and cell k are each one signal (or
@@ -13,8 +14,12 @@ import { CompileError } from "../errors.js";
 import { P } from "../field.js";
 import { Op } from "../opcodes.js";
 import type { ValidatedProgram, BasicBlock } from "../validator.js";
+import { Dominators, DominatingSet, liveCells } from "./analysis.js";
+import type { Node, Origin, Sink } from "./ir.js";
 import { Lin } from "./linear.js";
 import type { Schedule } from "./schedule.js";
+
+export type { ProfileEntry } from "./ir.js";
 
 /** A value in the circuit: its linear form and, when known, an upper bound valid for every satisfying assignment. */
 export interface Val {
@@ -27,26 +32,8 @@ export interface LowerOptions {
   readonly width: number;
 }
 
-/** Non-linear constraints attributed to one instruction (pc) or to step transitions. */
-export interface ProfileEntry {
-  readonly pc: number;
-  readonly line?: number;
-  readonly op: string;
-  /** Non-linear constraints this instruction costs, summed over the steps it can run at. */
-  constraints: number;
-  /** Block steps at which it can run. */
-  steps: number;
-}
-
 export interface Lowered {
-  /** Statements of the main template's body. */
-  readonly body: string[];
-  readonly profile: ProfileEntry[];
-  /** Non-linear constraints per block step (block work + transition into the next step). */
-  readonly perStep: number[];
-  /** Constraints spent on selector products, state merges and the step counter. */
-  readonly transitionConstraints: number;
-  readonly estimatedConstraints: number;
+  /** Whether an explicit instruction counter enforces the bound. */
   readonly counter: boolean;
 }
 
@@ -80,7 +67,6 @@ function bitLength(v: bigint): number {
 }
 
 export class Lowering {
-  private readonly body: string[] = [];
   private counter = 0;
   /** Linear forms proven (unconditionally) to be below 2^W by an earlier range check. */
   private readonly proven = new Map<string, { max: bigint; bits: string }>();
@@ -88,18 +74,15 @@ export class Lowering {
    * Range checks made under a selector, by the linear form checked: they may
    * be reused at any block step they dominate (see `dominators`).
    */
-  private readonly checks = new Map<string, Array<{ node: string; gated: Lin; bits: string }>>();
+  private readonly checks = new Map<string, DominatingSet<{ gated: Lin; bits: string }>>();
   /** Shared pieces of narrow comparisons, by range check and width. */
   private readonly narrowParts = new Map<string, { highZero: Lin; low: Lin }>();
-  /** The block step being lowered, as `t:blockId`. */
-  private node = "";
-  private readonly dominators: ReadonlyMap<string, ReadonlySet<string>>;
+  /** The block step being lowered: its node in the dominator tree. */
+  private node = 0;
+  private readonly dominators: Dominators;
   /** Memory cells whose value after each block can still be read (by a later block or as an output). */
   private readonly liveOut: ReadonlyArray<ReadonlySet<number>>;
   private readonly outputCells: ReadonlySet<number>;
-  private readonly profile = new Map<number, ProfileEntry>();
-  private readonly perStep: number[] = [];
-  private transitionCost = 0;
   private pc: number | undefined;
   private step = 0;
   private readonly rangeLimit: bigint;
@@ -108,28 +91,29 @@ export class Lowering {
     private readonly program: ValidatedProgram,
     private readonly schedule: Schedule,
     private readonly options: LowerOptions,
+    private readonly sink: Sink,
   ) {
     this.rangeLimit = (1n << BigInt(options.width)) - 1n;
-    this.dominators = dominators(schedule);
+    this.dominators = new Dominators(schedule);
     this.outputCells = new Set(program.io.outputs.map((o) => o.cell));
     this.liveOut = liveCells(program, this.outputCells);
   }
 
-  private cost(n: number): void {
-    this.perStep[this.step] = (this.perStep[this.step] ?? 0) + n;
-    if (this.pc === undefined) {
-      this.transitionCost += n;
-      return;
-    }
-    this.profile.get(this.pc)!.constraints += n;
+  /** Where the constraints being lowered come from. */
+  private origin(): Origin {
+    return this.pc === undefined ? { step: this.step } : { step: this.step, pc: this.pc };
   }
 
   private fresh(prefix: string): string {
     return `${prefix}${this.counter++}`;
   }
 
-  private emit(line: string): void {
-    this.body.push(`    ${line}`);
+  private emit(node: Node): void {
+    this.sink(node);
+  }
+
+  private comment(text: string): void {
+    this.sink({ kind: "comment", text });
   }
 
   /** Defines a signal equal to a linear combination (free after circom's --O2). */
@@ -140,7 +124,7 @@ export class Lowering {
     ) {
       return lin;
     }
-    this.emit(`signal ${name} <== ${lin.toCircom()};`);
+    this.emit({ kind: "define", signal: name, value: lin });
     return Lin.signal(name);
   }
 
@@ -155,8 +139,7 @@ export class Lowering {
     if (a.isConstant()) return b.scale(a.constant);
     if (b.isConstant()) return a.scale(b.constant);
     const name = this.fresh(prefix);
-    this.emit(`signal ${name} <== (${a.toCircom()}) * (${b.toCircom()});`);
-    this.cost(1);
+    this.emit({ kind: "product", signal: name, a, b, form: "plain", origin: this.origin() });
     return Lin.signal(name);
   }
 
@@ -185,9 +168,9 @@ export class Lowering {
     for (let t = 0; t < schedule.steps.length; t++) {
       this.step = t;
       const candidates = schedule.steps[t]!;
-      this.body.push("");
-      this.body.push(
-        `    // ---- block step ${t}: ${candidates.map((c) => describeBlock(program, c.block)).join(" | ")}`,
+      this.emit({ kind: "blank" });
+      this.comment(
+        `---- block step ${t}: ${candidates.map((c) => describeBlock(program, c.block)).join(" | ")}`,
       );
       // A candidate whose selector folded to the constant 0 never runs: it gets no constraints.
       const live = candidates.filter((c) => {
@@ -202,19 +185,15 @@ export class Lowering {
     this.pc = undefined;
     if (schedule.maxHaltingSteps > this.options.steps) this.checkStepCount(stepCount);
     const outputs = program.io.outputs;
-    if (outputs.length > 0) this.body.push("", "    // ---- outputs: final memory cells");
+    if (outputs.length > 0) {
+      this.emit({ kind: "blank" });
+      this.comment("---- outputs: final memory cells");
+    }
     for (const out of outputs) {
       const v = state.memory.get(out.cell) ?? ZERO;
-      this.emit(`${outputSignal(out.name)} <== ${v.lin.toCircom()};`);
+      this.emit({ kind: "output", signal: outputSignal(out.name), value: v.lin });
     }
-    const profile = [...this.profile.values()].sort((a, b) => a.pc - b.pc);
-    const estimated = this.perStep.reduce((a, b) => a + b, 0);
     return {
-      body: this.body,
-      profile,
-      perStep: this.schedule.steps.map((_, t) => this.perStep[t] ?? 0),
-      transitionConstraints: this.transitionCost,
-      estimatedConstraints: estimated,
       counter: schedule.maxHaltingSteps > this.options.steps,
     };
   }
@@ -223,37 +202,36 @@ export class Lowering {
   private checkStepCount(count: Lin): void {
     const bound = BigInt(this.options.steps);
     const k = bitLength(BigInt(Math.max(this.schedule.maxHaltingSteps, this.options.steps + 1)));
-    this.body.push("", `    // ---- halts within N = ${this.options.steps} steps (SPEC "Steps")`);
+    this.emit({ kind: "blank" });
+    this.comment(`---- halts within N = ${this.options.steps} steps (SPEC "Steps")`);
     const total = this.materialize(count, "steps_executed");
-    this.emit(`signal within_bound <== LessThan(${k})([${total.toCircom()}, ${bound + 1n}]);`);
-    this.emit(`within_bound === 1;`);
-    this.cost(k + 1);
+    this.emit({
+      kind: "gadget",
+      signal: "within_bound",
+      gadget: { name: "LessThan", k, a: total, b: Lin.constant(bound + 1n) },
+      origin: this.origin(),
+    });
+    this.emit({ kind: "assert", left: Lin.signal("within_bound"), right: Lin.ONE });
   }
 
   private block(block: BasicBlock, state: State, sel: Lin): BlockResult {
     const { program } = this;
-    this.node = `${this.step}:${block.id}`;
+    this.node = this.dominators.node(this.step, block.id);
     const stack = state.stack.slice(0, block.heightIn);
     const writes = new Map<number, Val>();
     const read = (cell: number): Val => writes.get(cell) ?? state.memory.get(cell) ?? ZERO;
     const pop = (): Val => stack.pop()!;
-    this.body.push(`    // block ${block.id} (selector ${sel.toCircom()})`);
+    this.comment(`block ${block.id} (selector ${sel.toCircom()})`);
     for (const ins of block.instructions) {
       this.pc = ins.offset;
       const line = program.lines?.get(ins.offset);
-      if (!this.profile.has(ins.offset)) {
-        this.profile.set(ins.offset, {
-          pc: ins.offset,
-          ...(line !== undefined ? { line } : {}),
-          op: describeInstruction(ins.op, ins.arg),
-          constraints: 0,
-          steps: 0,
-        });
-      }
-      this.profile.get(ins.offset)!.steps++;
-      this.body.push(
-        `    // pc ${ins.offset}${line !== undefined ? ` (line ${line})` : ""}: ${describeInstruction(ins.op, ins.arg)}`,
-      );
+      this.emit({
+        kind: "instruction",
+        pc: ins.offset,
+        ...(line !== undefined ? { line } : {}),
+        op: describeInstruction(ins.op, ins.arg),
+        step: this.step,
+      });
       switch (ins.op) {
         case Op.PUSH:
           stack.push(constant(ins.arg!));
@@ -331,8 +309,12 @@ export class Lowering {
     const diff = a.lin.sub(b.lin);
     if (diff.isConstant()) return constant(diff.constant === 0n ? 1n : 0n);
     const name = this.fresh("eq");
-    this.emit(`signal ${name} <== IsEqual()([${a.lin.toCircom()}, ${b.lin.toCircom()}]);`);
-    this.cost(2);
+    this.emit({
+      kind: "gadget",
+      signal: name,
+      gadget: { name: "IsEqual", a: a.lin, b: b.lin },
+      origin: this.origin(),
+    });
     return { lin: Lin.signal(name), max: 1n };
   }
 
@@ -342,8 +324,12 @@ export class Lowering {
     if (c.lin.isConstant()) return Lin.constant(c.lin.constant === 0n ? 0n : 1n);
     if (max !== undefined && max <= 1n) return c.lin;
     const name = this.fresh("nz");
-    this.emit(`signal ${name} <== NonZero()(${c.lin.toCircom()});`);
-    this.cost(2);
+    this.emit({
+      kind: "gadget",
+      signal: name,
+      gadget: { name: "NonZero", x: c.lin },
+      origin: this.origin(),
+    });
     return Lin.signal(name);
   }
 
@@ -375,25 +361,44 @@ export class Lowering {
       const k = bitLength(y.max);
       const { highZero, low } = this.narrowPartsOf(x.bits!, k);
       const lowLess = this.fresh("ltlow");
-      this.emit(`signal ${lowLess} <== LessThan(${k})([${low.toCircom()}, ${y.lin.toCircom()}]);`);
-      this.emit(`signal ${name} <== ${highZero.toCircom()} * ${lowLess};`);
-      this.cost(k + 2);
+      this.lessThanGadget(lowLess, k, low, y.lin);
+      this.emit({
+        kind: "product",
+        signal: name,
+        a: highZero,
+        b: Lin.signal(lowLess),
+        form: "and",
+        origin: this.origin(),
+      });
     } else if (narrow(y, x)) {
       // x < y, x < 2^k: a high bit of y is set, or its low k bits are above x.
       const k = bitLength(x.max);
       const { highZero, low } = this.narrowPartsOf(y.bits!, k);
       const lowGreater = this.fresh("gtlow");
-      this.emit(
-        `signal ${lowGreater} <== LessThan(${k})([${x.lin.toCircom()}, ${low.toCircom()}]);`,
-      );
-      this.emit(`signal ${name} <== 1 - ${highZero.toCircom()} * (1 - ${lowGreater});`);
-      this.cost(k + 2);
+      this.lessThanGadget(lowGreater, k, x.lin, low);
+      this.emit({
+        kind: "product",
+        signal: name,
+        a: highZero,
+        b: Lin.signal(lowGreater),
+        form: "orNot",
+        origin: this.origin(),
+      });
     } else {
       const k = bitLength(x.max > y.max ? x.max : y.max);
-      this.emit(`signal ${name} <== LessThan(${k})([${x.lin.toCircom()}, ${y.lin.toCircom()}]);`);
-      this.cost(k + 1);
+      this.lessThanGadget(name, k, x.lin, y.lin);
     }
     return { lin: Lin.signal(name), max: 1n };
+  }
+
+  /** signal <== LessThan(k)([a, b]). */
+  private lessThanGadget(signal: string, k: number, a: Lin, b: Lin): void {
+    this.emit({
+      kind: "gadget",
+      signal,
+      gadget: { name: "LessThan", k, a, b },
+      origin: this.origin(),
+    });
   }
 
   /**
@@ -414,24 +419,28 @@ export class Lowering {
     // A check made at a block step that every path to this one passes through:
     // if this block runs, that one ran and checked v itself; if not, its gated
     // value is still a checked value, so this comparison stays satisfiable.
-    const dominating = this.dominators.get(this.node);
-    const earlier = this.checks.get(key)?.find((c) => dominating?.has(c.node));
+    const earlier = this.checks.get(key)?.find(this.node);
     if (earlier !== undefined)
       return { lin: earlier.gated, max: this.rangeLimit, bits: earlier.bits };
     const gated = this.product(sel, v.lin, "gated");
     const name = this.fresh("range");
-    this.emit(
-      `component ${name} = Num2Bits(${this.options.width}); ${name}.in <== ${gated.toCircom()};`,
-    );
-    this.cost(this.options.width);
+    this.emit({
+      kind: "gadget",
+      signal: name,
+      gadget: { name: "Num2Bits", width: this.options.width, x: gated },
+      origin: this.origin(),
+    });
     // Only a check that always runs (selector the constant 1) proves the bound
     // everywhere: under the constant 0 it checks 0, not v.
     if (sel.isConstant() && sel.constant === 1n) {
       this.proven.set(key, { max: this.rangeLimit, bits: name });
     }
-    const list = this.checks.get(key) ?? [];
-    list.push({ node: this.node, gated, bits: name });
-    this.checks.set(key, list);
+    let checks = this.checks.get(key);
+    if (checks === undefined) {
+      checks = new DominatingSet(this.dominators);
+      this.checks.set(key, checks);
+    }
+    checks.add(this.node, { gated, bits: name });
     return { lin: gated, max: this.rangeLimit, bits: name };
   }
 
@@ -443,9 +452,19 @@ export class Lowering {
       const w = this.options.width;
       const high = `${bits}_hz${k}`;
       const low = `${bits}_lo${k}`;
-      this.emit(`signal ${high} <== HighBitsZero(${w}, ${k})(${bits}.out);`);
-      this.emit(`signal ${low} <== LowBits(${w}, ${k})(${bits}.out);`);
-      this.cost(2);
+      const origin = this.origin();
+      this.emit({
+        kind: "gadget",
+        signal: high,
+        gadget: { name: "HighBitsZero", width: w, k, bits },
+        origin,
+      });
+      this.emit({
+        kind: "gadget",
+        signal: low,
+        gadget: { name: "LowBits", width: w, k, bits },
+        origin,
+      });
       parts = { highZero: Lin.signal(high), low: Lin.signal(low) };
       this.narrowParts.set(key, parts);
     }
@@ -469,9 +488,12 @@ export class Lowering {
         } else if (nextCandidates.has(flow.to)) {
           incoming.set(flow.to, (incoming.get(flow.to) ?? Lin.ZERO).add(flow.sel));
         } else if (!flow.sel.isConstant()) {
-          this.emit(
-            `${flow.sel.toCircom()} === 0; // block ${flow.to} cannot reach STOP within N steps from here`,
-          );
+          this.emit({
+            kind: "assert",
+            left: flow.sel,
+            right: Lin.ZERO,
+            why: `block ${flow.to} cannot reach STOP within N steps from here`,
+          });
         } else if (flow.sel.constant !== 0n) {
           throw new CompileError(
             "STEP_BOUND_TOO_SMALL",
@@ -555,69 +577,6 @@ export class Lowering {
     }
     return { lin: this.materialize(result, name), ...(max !== undefined ? { max } : {}) };
   }
-}
-
-/**
- * Dominators in the unrolled graph of candidate blocks: node `t:b` dominates
- * `t':b'` when every path from the entry to b' at block step t' passes through
- * b at step t, so that b' running implies b ran.
- */
-function dominators(schedule: Schedule): Map<string, Set<string>> {
-  const dom = new Map<string, Set<string>>();
-  schedule.steps.forEach((layer, t) => {
-    for (const c of layer) {
-      const node = `${t}:${c.block.id}`;
-      const preds =
-        t === 0
-          ? []
-          : schedule.steps[t - 1]!.filter((p) => p.block.successors.includes(c.block.id));
-      let common: Set<string> | undefined;
-      for (const p of preds) {
-        const d = dom.get(`${t - 1}:${p.block.id}`)!;
-        common = common === undefined ? new Set(d) : new Set([...common].filter((n) => d.has(n)));
-      }
-      const own = common ?? new Set<string>();
-      own.add(node);
-      dom.set(node, own);
-    }
-  });
-  return dom;
-}
-
-/**
- * Live memory cells after each block (classic backward liveness over the
- * control-flow graph): a cell is live when some path reads it before writing
- * it, and outputs are live at every STOP.
- */
-function liveCells(program: ValidatedProgram, outputs: ReadonlySet<number>): Set<number>[] {
-  const { blocks } = program;
-  const uses = blocks.map(() => new Set<number>());
-  const defs = blocks.map(() => new Set<number>());
-  for (const b of blocks) {
-    for (const ins of b.instructions) {
-      const cell = Number(ins.arg);
-      if (ins.op === Op.LOAD && !defs[b.id]!.has(cell)) uses[b.id]!.add(cell);
-      if (ins.op === Op.STORE) defs[b.id]!.add(cell);
-    }
-  }
-  const liveIn = blocks.map(() => new Set<number>());
-  const liveOut = blocks.map((b) =>
-    b.successors.length === 0 ? new Set(outputs) : new Set<number>(),
-  );
-  for (let changed = true; changed;) {
-    changed = false;
-    for (const b of [...blocks].reverse()) {
-      const out = liveOut[b.id]!;
-      for (const s of b.successors) for (const c of liveIn[s]!) out.add(c);
-      const inn = new Set(uses[b.id]);
-      for (const c of out) if (!defs[b.id]!.has(c)) inn.add(c);
-      if (inn.size !== liveIn[b.id]!.size) {
-        liveIn[b.id] = inn;
-        changed = true;
-      }
-    }
-  }
-  return liveOut;
 }
 
 /** `PUSH -1` rather than `PUSH 218882...616`: values above p/2 read as negatives. */

@@ -1,0 +1,65 @@
+/**
+ * The emitter: intermediate-form nodes (ir.ts) → lines of Circom. Each node
+ * prints as one line of the main template's body, so the text can be built
+ * (or streamed) as lowering produces it.
+ */
+import type { Gadget, Node } from "./ir.js";
+
+function gadgetCall(g: Gadget): string {
+  switch (g.name) {
+    case "IsEqual":
+      return `IsEqual()([${g.a.toCircom()}, ${g.b.toCircom()}])`;
+    case "NonZero":
+      return `NonZero()(${g.x.toCircom()})`;
+    case "LessThan":
+      return `LessThan(${g.k})([${g.a.toCircom()}, ${g.b.toCircom()}])`;
+    case "HighBitsZero":
+      return `HighBitsZero(${g.width}, ${g.k})(${g.bits}.out)`;
+    case "LowBits":
+      return `LowBits(${g.width}, ${g.k})(${g.bits}.out)`;
+    case "Num2Bits":
+      // A component, not an anonymous call: comparisons read its bits by name.
+      throw new Error("Num2Bits is emitted as a named component");
+    default:
+      return g satisfies never;
+  }
+}
+
+/** One node as a line of the main template's body (indented), or "" for a blank. */
+export function emitNode(node: Node): string {
+  switch (node.kind) {
+    case "blank":
+      return "";
+    case "comment":
+      return `    // ${node.text}`;
+    case "instruction":
+      return `    // pc ${node.pc}${node.line !== undefined ? ` (line ${node.line})` : ""}: ${node.op}`;
+    case "define":
+      return `    signal ${node.signal} <== ${node.value.toCircom()};`;
+    case "product": {
+      const { a, b } = node;
+      switch (node.form) {
+        case "plain":
+          return `    signal ${node.signal} <== (${a.toCircom()}) * (${b.toCircom()});`;
+        case "and":
+          return `    signal ${node.signal} <== ${a.toCircom()} * ${b.toCircom()};`;
+        case "orNot":
+          return `    signal ${node.signal} <== 1 - ${a.toCircom()} * (1 - ${b.toCircom()});`;
+        default:
+          return node.form satisfies never;
+      }
+    }
+    case "gadget":
+      if (node.gadget.name === "Num2Bits") {
+        const { width, x } = node.gadget;
+        return `    component ${node.signal} = Num2Bits(${width}); ${node.signal}.in <== ${x.toCircom()};`;
+      }
+      return `    signal ${node.signal} <== ${gadgetCall(node.gadget)};`;
+    case "assert":
+      return `    ${node.left.toCircom()} === ${node.right.toCircom()};${node.why !== undefined ? ` // ${node.why}` : ""}`;
+    case "output":
+      return `    ${node.signal} <== ${node.value.toCircom()};`;
+    default:
+      return node satisfies never;
+  }
+}
