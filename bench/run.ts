@@ -27,6 +27,7 @@ import {
   baselineFor,
   baselineIncludePaths,
   baselineMain,
+  driverInputs,
   GROWTH_STEPS,
   iterationBound,
   loadBenchProgram,
@@ -220,7 +221,7 @@ function fitLine(points: ReadonlyArray<readonly [number, number]>): {
 
 /** A loop at K(N) iterations (its most expensive run); a straight-line program on its first inside input. */
 function provedInputs(entry: Baseline, k: number): Inputs {
-  if (entry.driver !== undefined) return { ...entry.fixed, [entry.driver]: k };
+  if (entry.driver !== undefined) return driverInputs(entry, k);
   const first = entry.inside(k)[0];
   if (first === undefined) throw new Error(`${entry.program} has no inside input`);
   return first;
@@ -484,7 +485,7 @@ async function measureConcurrency(
 /** The loop's instructions (pcs whose execution count grows by one iteration) and their count. */
 function loopBody(entry: Baseline, program: ValidatedProgram): { pcs: Set<number>; count: number } {
   const counts = (k: number) => {
-    const inputs = inputCells(program.io, { ...entry.fixed, [entry.driver!]: k });
+    const inputs = inputCells(program.io, driverInputs(entry, k));
     const { trace } = run(program, inputs, { steps: 1_000_000, trace: true });
     const byPc = new Map<number, number>();
     for (const step of trace ?? []) byPc.set(step.pc, (byPc.get(step.pc) ?? 0) + 1);

@@ -123,6 +123,50 @@ describe("circuit compiler", () => {
       .with.property("code", "STEP_BOUND_TOO_SMALL");
   });
 
+  it("rejects a bound shorter than every run through an if/else and its join", () => {
+    // TWO_ARMS takes 34 steps at least. Each iteration's arms join again, and the
+    // join's selector is the constant 1, so at N = 33 every execution provably
+    // runs past the bound: a compile error instead of an unsatisfiable circuit.
+    expect(() => compile(loadProgram(TWO_ARMS), { steps: 33 }))
+      .to.throw(CompileError)
+      .with.property("code", "STEP_BOUND_TOO_SMALL");
+  });
+
+  it("uses each JUMPI edge's path facts on that edge only", () => {
+    // After k > 0: on the taken edge k - 1 (k plus p - 1) is below 2^64 and needs
+    // no range check; on the fall-through k == 0, so k - 1 = p - 1 is checked (and faults).
+    const c = compile(
+      loadProgram(
+        [
+          ".public k 0",
+          ".output y 1",
+          "LOAD k\nPUSH 0\nGT\nJUMPI pos",
+          "LOAD k\nPUSH -1\nADD\nPUSH 3\nLT\nSTORE y\nSTOP",
+          "pos: LOAD k\nPUSH -1\nADD\nPUSH 3\nLT\nSTORE y\nSTOP",
+        ].join("\n"),
+      ),
+      { steps: 12 },
+    );
+    const checked = [...c.circom.matchAll(/Num2Bits\(64\); range\d+\.in <== (\S+);/g)].map(
+      (m) => m[1],
+    );
+    expect(checked).to.have.length(2); // k itself, and k - 1 on the fall-through
+    expect(c.circom).to.match(
+      new RegExp(`signal ${checked[1]} <== \\(-lt\\d+ \\+ 1\\) \\* \\(in_k - 1\\);`),
+    );
+  });
+
+  it("tests a count-down loop's exit with NonZero(k) once k's range is known", () => {
+    const source = readFileSync(
+      fileURLToPath(new URL("../bench/programs/pow_down.zkasm", import.meta.url)),
+      "utf8",
+    );
+    const c = compile(loadProgram(source), { steps: 9 + 13 * 8 });
+    // The first test range checks e; each later one is NonZero(e - j).
+    expect(c.circom.match(/Num2Bits\(64\)/g) ?? []).to.have.length(1);
+    for (let j = 1; j <= 8; j++) expect(c.circom).to.contain(`NonZero()(in_e - ${j})`);
+  });
+
   it("rejects bad options with typed errors", () => {
     const p = loadProgram("STOP\n");
     expect(() => compile(p, { steps: 0 }))

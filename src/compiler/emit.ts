@@ -25,7 +25,7 @@ function gadgetCall(g: Gadget): string {
   }
 }
 
-/** One node as a line of the main template's body (indented), or "" for a blank. */
+/** One node as lines of the main template's body (indented), or "" for a blank. */
 export function emitNode(node: Node): string {
   switch (node.kind) {
     case "blank":
@@ -55,6 +55,11 @@ export function emitNode(node: Node): string {
         return `    component ${node.signal} = Num2Bits(${width}); ${node.signal}.in <== ${x.toCircom()};`;
       }
       return `    signal ${node.signal} <== ${gadgetCall(node.gadget)};`;
+    case "assertLess":
+      return [
+        `    signal ${node.signal} <== LessThan(${node.k})([${node.a.toCircom()}, ${node.b.toCircom()}]);`,
+        `    ${node.signal} === 1;`,
+      ].join("\n");
     case "assert":
       return `    ${node.left.toCircom()} === ${node.right.toCircom()};${node.why !== undefined ? ` // ${node.why}` : ""}`;
     case "output":

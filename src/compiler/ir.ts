@@ -71,6 +71,18 @@ export type Node =
       readonly gadget: Gadget;
       readonly origin: Origin;
     }
+  /**
+   * a < b asserted: signal <== LessThan(k)([a, b]) and signal === 1. circom
+   * turns the comparison's top bit into a constant, so it costs k, not k + 1.
+   */
+  | {
+      readonly kind: "assertLess";
+      readonly signal: string;
+      readonly k: number;
+      readonly a: Lin;
+      readonly b: Lin;
+      readonly origin: Origin;
+    }
   /** left === right (linear), with why it must hold. */
   | { readonly kind: "assert"; readonly left: Lin; readonly right: Lin; readonly why?: string }
   | { readonly kind: "output"; readonly signal: string; readonly value: Lin };
@@ -110,6 +122,8 @@ export function nodeCost(node: Node): number {
       return 1;
     case "gadget":
       return gadgetCost(node.gadget);
+    case "assertLess":
+      return node.k;
     case "blank":
     case "comment":
     case "instruction":
@@ -171,7 +185,7 @@ export class CostMeter {
     }
     if (node.kind === "output") this.outputs.push(node.value);
     const cost = nodeCost(node);
-    if (cost === 0 || (node.kind !== "product" && node.kind !== "gadget")) return;
+    if (cost === 0 || !("origin" in node)) return;
     const { step, pc } = node.origin;
     this.total += cost;
     this.perStep[step] = (this.perStep[step] ?? 0) + cost;

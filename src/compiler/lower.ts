@@ -25,7 +25,25 @@ export type { ProfileEntry } from "./ir.js";
 export interface Val {
   readonly lin: Lin;
   readonly max?: bigint;
+  /** The comparison this value is the result of (LT/GT as a < b, or EQ), for JUMPI's path facts. */
+  readonly test?: { readonly kind: "lt" | "eq"; readonly a: Lin; readonly b: Lin };
 }
+
+/** Integers lo..hi (0 <= lo <= hi < p) a value lies in. */
+interface Range {
+  readonly lo: bigint;
+  readonly hi: bigint;
+}
+
+/**
+ * Path facts: ranges of linear forms that hold whenever a given block runs
+ * at a given block step (unlike Val.max, which holds for every satisfying
+ * assignment). They come from the JUMPI conditions on the paths into the
+ * block and from the comparisons in it, and are used only where the
+ * constraints stay satisfiable when the block does not run: by total
+ * gadgets (NonZero) or on operands gated by the block's selector.
+ */
+type Facts = Map<string, Range>;
 
 export interface LowerOptions {
   readonly steps: number;
@@ -37,7 +55,8 @@ export interface Lowered {
   readonly counter: boolean;
 }
 
-type Flow = { to: number | "halt"; sel: Lin };
+/** An edge out of a block: its selector and the path facts that hold when it is taken. */
+type Flow = { to: number | "halt"; sel: Lin; facts: Facts };
 
 interface BlockResult {
   readonly block: BasicBlock;
@@ -54,9 +73,17 @@ interface State {
   readonly selectors: Map<number, Lin>;
   /** Whether some execution may already have halted before this step. */
   readonly mayHaveHalted: boolean;
+  /** Path facts of each candidate block at this step. */
+  readonly facts: Map<number, Facts>;
 }
 
 const ZERO: Val = { lin: Lin.ZERO, max: 0n };
+
+/** Path facts carried into a block beyond those about its memory cells and stack slots. */
+const CARRIED_FACTS = 32;
+
+/** Selectors of at most this many terms are kept as linear forms (see `transition`). */
+const SELECTOR_TERMS = 4;
 
 function constant(v: bigint): Val {
   return { lin: Lin.constant(v), max: v };
@@ -85,6 +112,10 @@ export class Lowering {
   private readonly outputCells: ReadonlySet<number>;
   private pc: number | undefined;
   private step = 0;
+  /** Path facts of the block being lowered (see Facts). */
+  private facts: Facts = new Map();
+  /** Comparison results computed in the block being lowered. */
+  private localTests = new WeakSet<Val>();
   private readonly rangeLimit: bigint;
 
   constructor(
@@ -134,6 +165,85 @@ export class Lowering {
     return proven === undefined || v.max < proven ? v.max : proven;
   }
 
+  /**
+   * The range v lies in when the current block runs: its constant, its
+   * unconditional bound, and the block's path facts about it, intersected.
+   */
+  private rangeOf(v: Val): Range | undefined {
+    if (v.lin.isConstant()) return { lo: v.lin.constant, hi: v.lin.constant };
+    const max = this.maxOf(v);
+    const fact = this.facts.get(v.lin.key());
+    if (fact === undefined) return max === undefined ? undefined : { lo: 0n, hi: max };
+    return max === undefined || fact.hi <= max ? fact : { lo: fact.lo, hi: max };
+  }
+
+  /** Records a path fact about v when it says more than v's unconditional bound. */
+  private learn(v: Val, range: Range | undefined): void {
+    if (range === undefined || v.lin.isConstant()) return;
+    const max = this.maxOf(v);
+    if (max !== undefined && range.lo === 0n && range.hi >= max) return;
+    const known = this.facts.get(v.lin.key());
+    this.facts.set(v.lin.key(), known === undefined ? range : intersect(known, range));
+  }
+
+  /**
+   * The path facts of a JUMPI edge (SPEC JUMPI: taken when the condition is
+   * not 0): the block's facts, refined by what the condition says on that
+   * edge. After a < b both operands are below 2^W (the comparison ran), the
+   * taken edge knows a < b and the other a >= b, including the difference:
+   * b - a in [1, ...] or a - b in [0, ...], so that a later subtraction
+   * (ADD of p - 1 times a value) stays bounded. After EQ, the taken edge
+   * knows a == b; after a plain value c, c != 0 or c == 0.
+   */
+  private edgeFacts(cond: Val, taken: boolean): Facts {
+    const facts: Facts = new Map(this.facts);
+    const set = (lin: Lin, range: Range | undefined) => {
+      if (range === undefined || lin.isConstant()) return;
+      const known = facts.get(lin.key());
+      facts.set(lin.key(), known === undefined ? range : intersect(known, range));
+    };
+    const rangeIn = (lin: Lin) => this.withFacts(facts, () => this.rangeOf({ lin }));
+    // Only a comparison made in this block says something about this edge.
+    const test = this.localTests.has(cond) ? cond.test : undefined;
+    if (test === undefined) {
+      const r = rangeIn(cond.lin);
+      if (!taken) set(cond.lin, { lo: 0n, hi: 0n });
+      else if (r !== undefined && r.lo === 0n && r.hi >= 1n) set(cond.lin, { lo: 1n, hi: r.hi });
+      return facts;
+    }
+    const ra = rangeIn(test.a);
+    const rb = rangeIn(test.b);
+    if (test.kind === "eq") {
+      if (taken && ra !== undefined) set(test.b, ra);
+      if (taken && rb !== undefined) set(test.a, rb);
+      return facts;
+    }
+    if (ra === undefined || rb === undefined) return facts;
+    if (taken) {
+      // a < b: a <= b.hi - 1, b >= a.lo + 1, and b - a in [1, b.hi - a.lo].
+      if (rb.hi >= 1n) set(test.a, { lo: ra.lo, hi: min(ra.hi, rb.hi - 1n) });
+      set(test.b, { lo: max(rb.lo, ra.lo + 1n), hi: rb.hi });
+      if (rb.hi > ra.lo) set(test.b.sub(test.a), { lo: 1n, hi: rb.hi - ra.lo });
+    } else {
+      // a >= b: a >= b.lo, b <= a.hi, and a - b in [0, a.hi - b.lo].
+      set(test.a, { lo: max(ra.lo, rb.lo), hi: ra.hi });
+      set(test.b, { lo: rb.lo, hi: min(rb.hi, ra.hi) });
+      if (ra.hi >= rb.lo) set(test.a.sub(test.b), { lo: 0n, hi: ra.hi - rb.lo });
+    }
+    return facts;
+  }
+
+  /** Runs f with the block's path facts replaced by `facts`. */
+  private withFacts<T>(facts: Facts, f: () => T): T {
+    const saved = this.facts;
+    this.facts = facts;
+    try {
+      return f();
+    } finally {
+      this.facts = saved;
+    }
+  }
+
   /** a * b: free when either side is constant, otherwise one constraint. */
   private product(a: Lin, b: Lin, prefix = "v"): Lin {
     if (a.isConstant()) return b.scale(a.constant);
@@ -163,6 +273,7 @@ export class Lowering {
       memory,
       selectors: new Map([[schedule.steps[0]![0]!.block.id, Lin.ONE]]),
       mayHaveHalted: false,
+      facts: new Map(),
     };
     let stepCount = Lin.ZERO;
     for (let t = 0; t < schedule.steps.length; t++) {
@@ -206,17 +317,20 @@ export class Lowering {
     this.comment(`---- halts within N = ${this.options.steps} steps (SPEC "Steps")`);
     const total = this.materialize(count, "steps_executed");
     this.emit({
-      kind: "gadget",
+      kind: "assertLess",
       signal: "within_bound",
-      gadget: { name: "LessThan", k, a: total, b: Lin.constant(bound + 1n) },
+      k,
+      a: total,
+      b: Lin.constant(bound + 1n),
       origin: this.origin(),
     });
-    this.emit({ kind: "assert", left: Lin.signal("within_bound"), right: Lin.ONE });
   }
 
   private block(block: BasicBlock, state: State, sel: Lin): BlockResult {
     const { program } = this;
     this.node = this.dominators.node(this.step, block.id);
+    this.facts = new Map(state.facts.get(block.id));
+    this.localTests = new WeakSet();
     const stack = state.stack.slice(0, block.heightIn);
     const writes = new Map<number, Val>();
     const read = (cell: number): Val => writes.get(cell) ?? state.memory.get(cell) ?? ZERO;
@@ -239,19 +353,23 @@ export class Lowering {
         case Op.ADD: {
           const b = pop();
           const a = pop();
-          stack.push({
+          const sum: Val = {
             lin: a.lin.add(b.lin),
             max: this.boundedSum(this.maxOf(a), this.maxOf(b), (x, y) => x + y),
-          });
+          };
+          this.learn(sum, sumRange(this.rangeOf(a), this.rangeOf(b)));
+          stack.push(sum);
           break;
         }
         case Op.MUL: {
           const b = pop();
           const a = pop();
-          stack.push({
+          const product: Val = {
             lin: this.product(a.lin, b.lin),
             max: this.boundedSum(this.maxOf(a), this.maxOf(b), (x, y) => x * y),
-          });
+          };
+          this.learn(product, productRange(this.rangeOf(a), this.rangeOf(b)));
+          stack.push(product);
           break;
         }
         case Op.STORE:
@@ -274,18 +392,28 @@ export class Lowering {
           break;
         }
         case Op.JUMP:
-          return { block, sel, stack, writes, flows: [{ to: this.blockAt(Number(ins.arg)), sel }] };
+          return {
+            block,
+            sel,
+            stack,
+            writes,
+            flows: [{ to: this.blockAt(Number(ins.arg)), sel, facts: this.facts }],
+          };
         case Op.JUMPI: {
           const cond = pop();
           const taken = this.product(sel, this.nonZero(cond), "taken");
           const flows: Flow[] = [
-            { to: this.blockAt(Number(ins.arg)), sel: taken },
-            { to: this.blockAt(ins.offset + ins.size), sel: sel.sub(taken) },
+            { to: this.blockAt(Number(ins.arg)), sel: taken, facts: this.edgeFacts(cond, true) },
+            {
+              to: this.blockAt(ins.offset + ins.size),
+              sel: sel.sub(taken),
+              facts: this.edgeFacts(cond, false),
+            },
           ];
           return { block, sel, stack, writes, flows };
         }
         case Op.STOP:
-          return { block, sel, stack, writes, flows: [{ to: "halt", sel }] };
+          return { block, sel, stack, writes, flows: [{ to: "halt", sel, facts: this.facts }] };
         default:
           return ins.op satisfies never;
       }
@@ -296,7 +424,7 @@ export class Lowering {
       sel,
       stack,
       writes,
-      flows: [{ to: this.blockAt(last.offset + last.size), sel }],
+      flows: [{ to: this.blockAt(last.offset + last.size), sel, facts: this.facts }],
     };
   }
 
@@ -315,10 +443,16 @@ export class Lowering {
       gadget: { name: "IsEqual", a: a.lin, b: b.lin },
       origin: this.origin(),
     });
-    return { lin: Lin.signal(name), max: 1n };
+    const result: Val = {
+      lin: Lin.signal(name),
+      max: 1n,
+      test: { kind: "eq", a: a.lin, b: b.lin },
+    };
+    this.localTests.add(result);
+    return result;
   }
 
-  /** JUMPI's condition as 0/1: free when the value is already boolean. */
+  /** JUMPI's condition as 0/1 (and x != 0 for comparisons): free when the value is already boolean. */
   private nonZero(c: Val): Lin {
     const max = this.maxOf(c);
     if (c.lin.isConstant()) return Lin.constant(c.lin.constant === 0n ? 0n : 1n);
@@ -340,6 +474,74 @@ export class Lowering {
    * cannot fault; an ungated check (selector 1) proves the bound for later steps.
    */
   private lessThan(a: Val, b: Val, sel: Lin): Val {
+    const result = this.lessThanByFacts(a, b, sel) ?? this.lessThanChecked(a, b, sel);
+    // When this block runs, the comparison ran: both operands are below 2^W.
+    for (const v of [a, b]) {
+      const r = this.rangeOf(v);
+      this.learn(v, {
+        lo: r?.lo ?? 0n,
+        hi: r === undefined || r.hi > this.rangeLimit ? this.rangeLimit : r.hi,
+      });
+    }
+    const tested: Val = { ...result, test: { kind: "lt", a: a.lin, b: b.lin } };
+    this.localTests.add(tested);
+    return tested;
+  }
+
+  /**
+   * a < b from the ranges the operands lie in when this block runs (path
+   * facts), when both are below 2^W there. With one operand a constant c
+   * and the other known to be on one side of it, the comparison is an
+   * equality: 0 < x with x >= 0 is x != 0 (the count-down loop's test);
+   * c < x with x <= c + 1 is x == c + 1; x < c with x >= c - 1 is x == c - 1
+   * (a counting loop's exit against a bound known to be at least the count).
+   * NonZero is total, so it needs no gating. Otherwise the operands are gated
+   * by the selector (0 when the block does not run, so LessThan stays
+   * satisfiable) and compared at the width their ranges need. Undefined
+   * when the ranges do not settle the comparison's operand range, or when
+   * they hold for every assignment anyway (lessThanChecked handles that).
+   */
+  private lessThanByFacts(a: Val, b: Val, sel: Lin): Val | undefined {
+    const limit = this.rangeLimit;
+    const ra = this.rangeOf(a);
+    const rb = this.rangeOf(b);
+    if (ra === undefined || rb === undefined || ra.hi > limit || rb.hi > limit) return undefined;
+    if (ra.hi < rb.lo) return constant(1n);
+    if (ra.lo >= rb.hi) return constant(0n);
+    const notEqual = (lin: Lin): Val => ({ lin: this.nonZero({ lin }), max: 1n });
+    const equal = (lin: Lin): Val => ({ lin: Lin.ONE.sub(this.nonZero({ lin })), max: 1n });
+    if (a.lin.isConstant()) {
+      const c = a.lin.constant;
+      if (rb.lo >= c) return notEqual(b.lin.sub(a.lin));
+      if (rb.hi <= c + 1n) return equal(b.lin.sub(Lin.constant(c + 1n)));
+    }
+    if (b.lin.isConstant()) {
+      const c = b.lin.constant;
+      if (ra.hi <= c) return notEqual(b.lin.sub(a.lin));
+      if (c >= 1n && ra.lo >= c - 1n) return equal(a.lin.sub(Lin.constant(c - 1n)));
+    }
+    const maxA = this.maxOf(a);
+    const maxB = this.maxOf(b);
+    const unconditional =
+      (a.lin.isConstant() || (maxA !== undefined && maxA <= limit)) &&
+      (b.lin.isConstant() || (maxB !== undefined && maxB <= limit));
+    // A range check that dominates this block is cheaper to reuse (its bits) than a new comparison.
+    const checked = (v: Val) =>
+      this.proven.has(v.lin.key()) || this.checks.get(v.lin.key())?.find(this.node) !== undefined;
+    if (unconditional || checked(a) || checked(b)) return undefined;
+    const gate = (v: Val) => (v.lin.isConstant() ? v.lin : this.product(sel, v.lin, "gated"));
+    const x = gate(a);
+    const y = gate(b);
+    const name = this.fresh("lt");
+    this.lessThanGadget(name, bitLength(ra.hi > rb.hi ? ra.hi : rb.hi), x, y);
+    return { lin: Lin.signal(name), max: 1n };
+  }
+
+  /**
+   * a < b with operands known (for every assignment) or range checked to be
+   * below 2^W.
+   */
+  private lessThanChecked(a: Val, b: Val, sel: Lin): Val {
     const limit = this.rangeLimit;
     const width = this.options.width;
     if (
@@ -505,7 +707,15 @@ export class Lowering {
     }
     const selectors = new Map<number, Lin>();
     for (const id of [...nextCandidates].sort((a, b) => a - b)) {
-      selectors.set(id, this.materialize(incoming.get(id) ?? Lin.ZERO, `sel_${t + 1}_b${id}`));
+      // A short selector stays a linear form, so that where two arms join,
+      // taken + (sel - taken) is recognised as the parent selector sel (the
+      // constant 1 after a branch in straight-line code); a long one becomes
+      // a signal, so that forms do not grow along the unrolled steps.
+      const sel = incoming.get(id) ?? Lin.ZERO;
+      selectors.set(
+        id,
+        sel.terms.size <= SELECTOR_TERMS ? sel : this.materialize(sel, `sel_${t + 1}_b${id}`),
+      );
     }
 
     // The mass that halted before this step keeps its memory.
@@ -538,7 +748,82 @@ export class Lowering {
         .map((r) => ({ sel: r.sel, val: r.stack[i]! }));
       stack.push(options.length === 0 ? ZERO : this.merge(options, `stk_${t + 1}_${i}`));
     }
-    return { stack, memory, selectors, mayHaveHalted: state.mayHaveHalted || halts };
+    const facts = this.factsAcross(nextCandidates, results, state, memory, stack);
+    return { stack, memory, selectors, mayHaveHalted: state.mayHaveHalted || halts, facts };
+  }
+
+  /**
+   * The path facts of each next candidate B: if B runs, exactly one edge
+   * into it was taken (selectors are one-hot), so each merged memory cell
+   * or stack slot holds the value it had at the end of that edge's block,
+   * and lies in the hull of its ranges over the edges into B.
+   */
+  private factsAcross(
+    next: ReadonlySet<number>,
+    results: readonly BlockResult[],
+    state: State,
+    memory: ReadonlyMap<number, Val>,
+    stack: readonly Val[],
+  ): Map<number, Facts> {
+    const facts = new Map<number, Facts>();
+    for (const id of next) {
+      const edges = results.flatMap((r) =>
+        r.flows
+          .filter((f) => f.to === id && !(f.sel.isConstant() && f.sel.constant === 0n))
+          .map((f) => ({ r, f })),
+      );
+      if (edges.length === 0) continue;
+      const known: Facts = new Map();
+      const hull = (merged: Val, valueAt: (r: BlockResult) => Val | undefined) => {
+        if (merged.lin.isConstant()) return;
+        let lo: bigint | undefined;
+        let hi: bigint | undefined;
+        for (const { r, f } of edges) {
+          const v = valueAt(r);
+          if (v === undefined) return;
+          const range = this.withFacts(f.facts, () => this.rangeOf(v));
+          if (range === undefined) return;
+          lo = lo === undefined || range.lo < lo ? range.lo : lo;
+          hi = hi === undefined || range.hi > hi ? range.hi : hi;
+        }
+        if (lo === undefined || hi === undefined) return;
+        const max = this.maxOf(merged);
+        if (max !== undefined && lo === 0n && hi >= max) return;
+        const key = merged.lin.key();
+        const seen = known.get(key);
+        known.set(key, seen === undefined ? { lo, hi } : intersect(seen, { lo, hi }));
+      };
+      for (const [cell, merged] of memory) {
+        hull(merged, (r) =>
+          this.liveOut[r.block.id]!.has(cell)
+            ? (r.writes.get(cell) ?? state.memory.get(cell) ?? ZERO)
+            : undefined,
+        );
+      }
+      const height = this.program.blocks[id]!.heightIn;
+      for (let i = 0; i < height; i++) hull(stack[i]!, (r) => r.stack[i]);
+      // Facts about other forms (a difference a - b from a comparison) hold on
+      // as long as every edge in has them; a few are kept, so that the facts
+      // carried from step to step stay bounded.
+      for (const [key, range] of edges[0]!.f.facts) {
+        if (known.size >= CARRIED_FACTS) break;
+        if (known.has(key)) continue;
+        let lo = range.lo;
+        let hi = range.hi;
+        for (const { f } of edges.slice(1)) {
+          const other = f.facts.get(key);
+          if (other === undefined) {
+            hi = -1n;
+            break;
+          }
+          lo = min(lo, other.lo);
+          hi = max(hi, other.hi);
+        }
+        if (hi >= lo) known.set(key, { lo, hi });
+      }
+      if (known.size > 0) facts.set(id, known);
+    }
+    return facts;
   }
 
   /**
@@ -577,6 +862,37 @@ export class Lowering {
     }
     return { lin: this.materialize(result, name), ...(max !== undefined ? { max } : {}) };
   }
+}
+
+function min(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
+}
+
+function max(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
+}
+
+function intersect(a: Range, b: Range): Range {
+  // Two facts about one value that both hold: an empty intersection means the block cannot run.
+  const lo = max(a.lo, b.lo);
+  const hi = min(a.hi, b.hi);
+  return lo <= hi ? { lo, hi } : { lo: hi, hi };
+}
+
+/** The range of a + b mod p, when it is an interval: no wrap, or a wrap of the whole range. */
+function sumRange(a: Range | undefined, b: Range | undefined): Range | undefined {
+  if (a === undefined || b === undefined) return undefined;
+  const lo = a.lo + b.lo;
+  const hi = a.hi + b.hi;
+  if (hi < P) return { lo, hi };
+  if (lo >= P) return { lo: lo - P, hi: hi - P };
+  return undefined;
+}
+
+/** The range of a * b when no product wraps around p. */
+function productRange(a: Range | undefined, b: Range | undefined): Range | undefined {
+  if (a === undefined || b === undefined || a.hi * b.hi >= P) return undefined;
+  return { lo: a.lo * b.lo, hi: a.hi * b.hi };
 }
 
 /** `PUSH -1` rather than `PUSH 218882...616`: values above p/2 read as negatives. */
