@@ -238,7 +238,7 @@ export const BASELINES: readonly Baseline[] = [
   {
     program: "pow_down",
     shape: "loop",
-    maxRatio: 3.2,
+    maxRatio: 1.3,
     circom: "pow_down.circom",
     template: "PowDown",
     params: (k) => [k],
@@ -286,6 +286,7 @@ export const BASELINES: readonly Baseline[] = [
   {
     program: "eq_branch",
     shape: "loop",
+    maxRatio: 1.3,
     circom: "eq_branch.circom",
     template: "EqBranch",
     params: (k) => [k],
@@ -309,6 +310,7 @@ export const BASELINES: readonly Baseline[] = [
   {
     program: "gcd",
     shape: "loop",
+    maxRatio: 1.1,
     circom: "gcd.circom",
     template: "Gcd",
     params: (k) => [k],

@@ -3,11 +3,12 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { compile } from "../src/compiler/index.js";
 import { circuitInput } from "../src/compiler/input.js";
+import { TextChunks } from "../src/compiler/emit.js";
 import { schedule } from "../src/compiler/schedule.js";
 import { CompileError, InputError } from "../src/errors.js";
 import { loadProgram } from "../src/load.js";
 import { validate } from "../src/validator.js";
-import { TWO_ARMS } from "./helpers/shapes.js";
+import { BREAK_LOOP, TWO_ARMS } from "./helpers/shapes.js";
 
 const golden = (name: string) => fileURLToPath(new URL(`./golden/${name}`, import.meta.url));
 const example = (name: string) =>
@@ -93,8 +94,8 @@ describe("circuit compiler", () => {
     expect(Math.abs(slope1 - slope2)).to.be.lessThan(0.5);
   });
 
-  it("range-checks an input compared at step 0 once, not at every iteration", () => {
-    const c = compile(loadProgram(SUM), { steps: 256 });
+  it("range-checks an input compared at step 0 at most once, not at every iteration", () => {
+    const c = compile(loadProgram(BREAK_LOOP), { steps: 256 });
     expect(c.circom.match(/Num2Bits\(64\)/g) ?? []).to.have.length(1);
   });
 
@@ -147,24 +148,44 @@ describe("circuit compiler", () => {
       ),
       { steps: 12 },
     );
-    const checked = [...c.circom.matchAll(/Num2Bits\(64\); range\d+\.in <== (\S+);/g)].map(
+    const checked = [...c.circom.matchAll(/Num2Bits\(64\); range\d+\.in <== (gated\d+);/g)].map(
       (m) => m[1],
     );
-    expect(checked).to.have.length(2); // k itself, and k - 1 on the fall-through
+    // One gated range check: k - 1 under the fall-through's selector 1 - (k != 0).
+    expect(checked).to.have.length(1);
     expect(c.circom).to.match(
-      new RegExp(`signal ${checked[1]} <== \\(-lt\\d+ \\+ 1\\) \\* \\(in_k - 1\\);`),
+      new RegExp(`signal ${checked[0]} <== \\(-nz\\d+ \\+ 1\\) \\* \\(in_k - 1\\);`),
     );
   });
 
-  it("tests a count-down loop's exit with NonZero(k) once k's range is known", () => {
+  it("tests a count-down loop's exit with NonZero(k), the exit pinning e below 2^64", () => {
     const source = readFileSync(
       fileURLToPath(new URL("../bench/programs/pow_down.zkasm", import.meta.url)),
       "utf8",
     );
     const c = compile(loadProgram(source), { steps: 9 + 13 * 8 });
-    // The first test range checks e; each later one is NonZero(e - j).
-    expect(c.circom.match(/Num2Bits\(64\)/g) ?? []).to.have.length(1);
+    // Each test is NonZero(e - j); e needs no range check: every halting run
+    // exits at the iteration j where e - j == 0, so e = j.
+    expect(c.circom).not.to.contain("Num2Bits");
+    expect(c.circom).to.contain("NonZero()(in_e)");
     for (let j = 1; j <= 8; j++) expect(c.circom).to.contain(`NonZero()(in_e - ${j})`);
+  });
+
+  it("leaves a loop bound's range check to the loop exit only when every halting path exits there", () => {
+    // SUM's only STOP follows its exit test i < n, which pins n: no range check of n.
+    expect(compile(loadProgram(SUM), { steps: 64 }).circom).not.to.contain("Num2Bits");
+    // BREAK_LOOP can halt through `out` without the exit test: n is range checked.
+    const c = compile(loadProgram(BREAK_LOOP), { steps: 60 });
+    expect(c.circom).to.contain("no loop exit pinned below 2^W");
+    expect(c.circom).to.match(/component range\d+ = Num2Bits\(64\); range\d+\.in <== in_n;/);
+  });
+
+  it("stops with CIRCUIT_TOO_LARGE as soon as the Circom text passes its limit", () => {
+    const text = new TextChunks(100);
+    for (let i = 0; i < 9; i++) text.push("0123456789");
+    expect(() => text.push("0123456789"))
+      .to.throw(CompileError)
+      .with.property("code", "CIRCUIT_TOO_LARGE");
   });
 
   it("rejects bad options with typed errors", () => {

@@ -36,7 +36,7 @@ import {
   type Check,
   type Outcome,
 } from "./helpers/witness.js";
-import { TWO_ARMS } from "./helpers/shapes.js";
+import { BREAK_LOOP, TWO_ARMS } from "./helpers/shapes.js";
 
 const SEED = 20240611;
 /**
@@ -532,6 +532,22 @@ const fixtures: Fixture[] = [
       { inputs: { a: 9, b: 8, c: 7, d: 6 } },
       { inputs: { a: 0, b: TWO_64 - 1n, c: 7, d: 7 } },
       { inputs: { a: 5, b: 2, c: TWO_64, d: 3 }, error: "COMPARISON_OUT_OF_RANGE" },
+    ],
+    randomRuns: 6,
+  },
+  {
+    title:
+      "a counting loop with an early exit (its bound is range checked, not pinned by the exit)",
+    source: BREAK_LOOP,
+    steps: 60,
+    cases: [
+      { inputs: { n: 3, c: 0 } },
+      { inputs: { n: 3, c: 1 } },
+      { inputs: { n: 0, c: 1 } },
+      { inputs: { n: TWO_64, c: 1 }, error: "COMPARISON_OUT_OF_RANGE" },
+      { inputs: { n: TWO_64 - 1n, c: 1 } },
+      { inputs: { n: -1, c: 1 }, error: "COMPARISON_OUT_OF_RANGE" },
+      { inputs: { n: TWO_64, c: 0 }, error: "COMPARISON_OUT_OF_RANGE" },
     ],
     randomRuns: 6,
   },

@@ -656,13 +656,13 @@ const ATTACKS: Record<string, Attack[]> = {
       program: example("sum"),
       steps: 20,
       inputs: { n: "2" },
-      // Guard: the generated `-lt1 - taken5 + 1 === 0; // block 2 cannot reach STOP
-      // within N steps from here`. The second loop test i < n, with n >= 1 known on
-      // that path, is n != 1 (NonZero): --O2 substitutes taken5 = 1 - lt1 into
-      // `taken5 <== (-lt1 + 1) * (-nz4 + 1)`: (-1 + lt1) * (1 - nz4) = (-1 + lt1).
+      // Guard: the generated `nz0 - taken3 === 0; // block 2 cannot reach STOP
+      // within N steps from here`. The loop tests are equalities (n != 0, then
+      // n != 1 with n >= 1 known on that path): --O2 substitutes taken3 = nz0 into
+      // `taken3 <== (nz0) * (-nz2 + 1)`: (-1 + nz2) * (nz0) = (-nz0).
       forge: (c) => edit(c, /^.* === 0; \/\/ block \d+ cannot reach STOP.*\n/m, ""),
       dropped: 1,
-      caughtBy: /^\(-1 \+main\.lt\d+\) \* \(1 -main\.nz\d+\) = \(-1 \+main\.lt\d+\)$/,
+      caughtBy: /^\(-1 \+main\.nz\d+\) \* \(main\.nz\d+\) = \(-main\.nz\d+\)$/,
       claims: { total: 2n },
     },
   ],
@@ -710,11 +710,11 @@ const ATTACKS: Record<string, Attack[]> = {
       program: example("sum"),
       steps: 40,
       inputs: { n: "1" },
-      // Guard: the generated `signal mix3 <== (lt1) * (-in_n);` (total = in_n + mix3).
+      // Guard: the generated `signal mix1 <== (-nz0 + 1) * (-in_n);` (total = in_n + mix1).
       forge: (c) =>
-        edit(c, /signal (mix\d+) <== (\(lt\d+\) \* \(-in_n\));/, "signal $1 <-- $2 + 1;"),
+        edit(c, /signal (mix\d+) <== (\(-nz\d+ \+ 1\) \* \(-in_n\));/, "signal $1 <-- $2 + 1;"),
       dropped: 1,
-      caughtBy: /^\(main\.in_n\) \* \(main\.lt\d+\) = \(-main\.mix\d+\)$/,
+      caughtBy: /^\(-1 \+main\.nz\d+\) \* \(-main\.in_n\) = \(-main\.mix\d+\)$/,
       claims: { total: 2n },
     },
     {
@@ -768,10 +768,10 @@ const ATTACKS: Record<string, Attack[]> = {
       steps: 12,
       inputs: { k: "0" },
       // Guard: `lc1 === in` of the generated `component rangeN = Num2Bits(64);
-      // rangeN.in <== gatedM;` with gatedM <== (-lt1 + 1) * (in_k - 1), the
+      // rangeN.in <== gatedM;` with gatedM <== (-nz0 + 1) * (in_k - 1), the
       // fall-through's check. Were the taken edge's fact used here, it would be gone.
       forge: (c) => {
-        const gated = /signal (gated\d+) <== \(-lt\d+ \+ 1\) \* \(in_k - 1\);/.exec(c)?.[1];
+        const gated = /signal (gated\d+) <== \(-nz\d+ \+ 1\) \* \(in_k - 1\);/.exec(c)?.[1];
         if (gated === undefined) throw new Error("no gated k - 1 on the fall-through");
         return edit(
           c,
@@ -796,6 +796,23 @@ const ATTACKS: Record<string, Attack[]> = {
       dropped: 1,
       caughtBy: /main\.in_e.*\) \* \(1 -main\.nz\d+\) = \(0\)$/,
       claims: { y: 3n },
+    },
+  ],
+  "(j) a comparison operand pinned by the loop exit instead of range checked": [
+    {
+      title:
+        "e = 2^64 in the count-down loop (its first test 0 < e is NonZero(e), unchecked): the loop never exits, the flow line `taken === 0`",
+      program: benchProgram("pow_down"),
+      steps: 35,
+      inputs: { x: "3", e: TWO_64.toString() },
+      // e is assumed below 2^64 at the first test because every halting path exits
+      // the loop at the iteration j where e - j == 0, which pins e = j. For e = 2^64
+      // no exit happens. Guard: the generated `takenN === 0; // block 3 cannot reach
+      // STOP within N steps from here` after the last test NonZero(e - 2).
+      forge: (c) => edit(c, /^.* === 0; \/\/ block \d+ cannot reach STOP.*\n/m, ""),
+      dropped: 1,
+      caughtBy: /^\(-?main\.taken\d+\) \* \(main\.nz\d+\) = \(0\)$/,
+      claims: { y: 9n },
     },
   ],
   "(h) a check in a join block": [

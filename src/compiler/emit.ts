@@ -3,7 +3,50 @@
  * prints as one line of the main template's body, so the text can be built
  * (or streamed) as lowering produces it.
  */
+import { CompileError } from "../errors.js";
 import type { Gadget, Node } from "./ir.js";
+
+/**
+ * The longest Circom text a compile produces, in characters: V8 cannot hold
+ * a string much longer than 2^29 characters, and circom2 would not compile
+ * one anyway. A circuit that needs more is CIRCUIT_TOO_LARGE, raised as soon
+ * as the text passes the limit, not a crash once memory runs out.
+ */
+export const MAX_CIRCOM_CHARS = 256_000_000;
+
+/**
+ * Lines of text gathered in joined chunks, so that a circuit of millions of
+ * lines is held as a few thousand strings rather than one array entry each.
+ */
+export class TextChunks {
+  private readonly chunks: string[] = [];
+  private lines: string[] = [];
+  private length = 0;
+
+  constructor(private readonly maxChars = MAX_CIRCOM_CHARS) {}
+
+  push(line: string): void {
+    this.lines.push(line);
+    this.length += line.length + 1;
+    if (this.length > this.maxChars) {
+      throw new CompileError(
+        "CIRCUIT_TOO_LARGE",
+        `the circuit's Circom text passes ${this.maxChars.toLocaleString("en-US")} characters: choose a smaller step bound`,
+      );
+    }
+    if (this.lines.length >= 4096) this.flush();
+  }
+
+  private flush(): void {
+    if (this.lines.length > 0) this.chunks.push(this.lines.join("\n"));
+    this.lines = [];
+  }
+
+  text(): string {
+    this.flush();
+    return this.chunks.join("\n");
+  }
+}
 
 function gadgetCall(g: Gadget): string {
   switch (g.name) {

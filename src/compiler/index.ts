@@ -13,7 +13,7 @@ import { CompileError } from "../errors.js";
 import { DEFAULT_WIDTH } from "../interpreter.js";
 import type { Program } from "../program.js";
 import { validate, type ValidatedProgram } from "../validator.js";
-import { emitNode } from "./emit.js";
+import { emitNode, TextChunks } from "./emit.js";
 import { CostMeter, type ProfileEntry } from "./ir.js";
 import { inputSignal, Lowering, outputSignal } from "./lower.js";
 import { schedule } from "./schedule.js";
@@ -82,15 +82,28 @@ export function compile(
   const program = "blocks" in source ? source : validate(source);
   const { inputs, outputs } = program.io;
   const plan = schedule(program, options.steps);
-  const meter = new CostMeter(
-    new Set(inputs.filter((i) => i.visibility === "public").map((i) => inputSignal(i.name))),
+  const publicInputNames = new Set(
+    inputs.filter((i) => i.visibility === "public").map((i) => inputSignal(i.name)),
   );
-  const body = new TextChunks();
-  const lowered = new Lowering(program, plan, { steps: options.steps, width }, (node) => {
-    meter.sink(node);
-    body.push(emitNode(node));
-  }).lower();
-  const cost = meter.summary(plan.steps.length);
+  const lowerAndEmit = (checkNow?: ReadonlySet<string>) => {
+    const meter = new CostMeter(publicInputNames);
+    const body = new TextChunks();
+    const lowered = new Lowering(
+      program,
+      plan,
+      { steps: options.steps, width, ...(checkNow !== undefined ? { checkNow } : {}) },
+      (node) => {
+        meter.sink(node);
+        body.push(emitNode(node));
+      },
+    ).lower();
+    return { lowered, body, cost: meter.summary(plan.steps.length) };
+  };
+  // An operand assumed below 2^W that later comparisons compare at full width
+  // is cheaper range checked where it is first compared: lower once more.
+  let result = lowerAndEmit();
+  if (result.lowered.wide.size > 0) result = lowerAndEmit(result.lowered.wide);
+  const { lowered, body, cost } = result;
 
   const publicInputs = inputs.filter((i) => i.visibility === "public");
   const privateInputs = inputs.filter((i) => i.visibility === "private");
@@ -159,28 +172,4 @@ export function compile(
     transitionConstraints: cost.transitionConstraints,
     estimatedConstraints: cost.estimatedConstraints,
   };
-}
-
-/**
- * Lines of text gathered in joined chunks, so that a circuit of millions of
- * lines is held as a few thousand strings rather than one array entry each.
- */
-class TextChunks {
-  private readonly chunks: string[] = [];
-  private lines: string[] = [];
-
-  push(line: string): void {
-    this.lines.push(line);
-    if (this.lines.length >= 4096) this.flush();
-  }
-
-  private flush(): void {
-    if (this.lines.length > 0) this.chunks.push(this.lines.join("\n"));
-    this.lines = [];
-  }
-
-  text(): string {
-    this.flush();
-    return this.chunks.join("\n");
-  }
 }

@@ -27,7 +27,16 @@ export interface Val {
   readonly max?: bigint;
   /** The comparison this value is the result of (LT/GT as a < b, or EQ), for JUMPI's path facts. */
   readonly test?: { readonly kind: "lt" | "eq"; readonly a: Lin; readonly b: Lin };
+  /** An equality this value decides exactly (NonZero): when it equals `value`, `lin` is 0. */
+  readonly zeroWhen?: { readonly value: bigint; readonly lin: Lin };
 }
+
+/**
+ * Values pinned to a constant on a path, by an equality a comparison
+ * decided exactly (see Val.zeroWhen): the keys are the operands of open
+ * range obligations (see Lowering.obligations).
+ */
+type Pins = Map<string, bigint>;
 
 /** Integers lo..hi (0 <= lo <= hi < p) a value lies in. */
 interface Range {
@@ -48,15 +57,23 @@ type Facts = Map<string, Range>;
 export interface LowerOptions {
   readonly steps: number;
   readonly width: number;
+  /** Operands (Lin keys) not to assume below 2^W (see Lowering.obligations). */
+  readonly checkNow?: ReadonlySet<string>;
 }
 
 export interface Lowered {
   /** Whether an explicit instruction counter enforces the bound. */
   readonly counter: boolean;
+  /**
+   * Obligation operands that later comparisons had to compare at full width
+   * (without the bits a range check would have given them): lowering again
+   * with these in `checkNow` is cheaper.
+   */
+  readonly wide: ReadonlySet<string>;
 }
 
 /** An edge out of a block: its selector and the path facts that hold when it is taken. */
-type Flow = { to: number | "halt"; sel: Lin; facts: Facts };
+type Flow = { to: number | "halt"; sel: Lin; facts: Facts; pins: Pins };
 
 interface BlockResult {
   readonly block: BasicBlock;
@@ -75,6 +92,8 @@ interface State {
   readonly mayHaveHalted: boolean;
   /** Path facts of each candidate block at this step. */
   readonly facts: Map<number, Facts>;
+  /** Pins of each candidate block at this step. */
+  readonly pins: Map<number, Pins>;
 }
 
 const ZERO: Val = { lin: Lin.ZERO, max: 0n };
@@ -116,6 +135,19 @@ export class Lowering {
   private facts: Facts = new Map();
   /** Comparison results computed in the block being lowered. */
   private localTests = new WeakSet<Val>();
+  /** Pins of the block being lowered. */
+  private pins: Pins = new Map();
+  /**
+   * Range obligations: operands of a comparison that every run executes
+   * (selector 1) that were not range checked there but assumed below 2^W,
+   * so that the comparison is an equality (0 < x is x != 0). The assumption
+   * holds on every accepted run when each path to STOP pins the operand to
+   * a constant below 2^W (a loop that exits only when its counter reaches
+   * the operand: exiting at iteration j says x == j); `failed` when some
+   * halting path does not, and then x is range checked after all.
+   */
+  private readonly obligations: Array<{ lin: Lin; failed: boolean }> = [];
+  private readonly wide = new Set<string>();
   private readonly rangeLimit: bigint;
 
   constructor(
@@ -233,6 +265,23 @@ export class Lowering {
     return facts;
   }
 
+  /**
+   * The pins of a JUMPI edge: the block's, plus the obligation operands the
+   * condition pins on this edge (a boolean condition is 1 on the taken edge
+   * and 0 on the other; see Val.zeroWhen).
+   */
+  private edgePins(cond: Val, taken: boolean): Pins {
+    const zero = this.localTests.has(cond) ? cond.zeroWhen : undefined;
+    if (zero === undefined || zero.value !== (taken ? 1n : 0n)) return this.pins;
+    const pins: Pins = new Map(this.pins);
+    for (const { lin } of this.obligations) {
+      // zero.lin = lin + d with d constant: zero.lin == 0 says lin == -d.
+      const d = zero.lin.sub(lin);
+      if (d.isConstant()) pins.set(lin.key(), (P - d.constant) % P);
+    }
+    return pins;
+  }
+
   /** Runs f with the block's path facts replaced by `facts`. */
   private withFacts<T>(facts: Facts, f: () => T): T {
     const saved = this.facts;
@@ -274,8 +323,12 @@ export class Lowering {
       selectors: new Map([[schedule.steps[0]![0]!.block.id, Lin.ONE]]),
       mayHaveHalted: false,
       facts: new Map(),
+      pins: new Map(),
     };
-    let stepCount = Lin.ZERO;
+    // The instructions executed, Σ selector * block length, summed once at the
+    // end (adding step by step would copy a growing form at every step).
+    const counted = schedule.maxHaltingSteps > this.options.steps;
+    const stepCount: Lin[] = [];
     for (let t = 0; t < schedule.steps.length; t++) {
       this.step = t;
       const candidates = schedule.steps[t]!;
@@ -290,11 +343,12 @@ export class Lowering {
       });
       const results = live.map((c) => this.block(c.block, state, state.selectors.get(c.block.id)!));
       for (const r of results)
-        stepCount = stepCount.add(r.sel.scale(BigInt(r.block.instructions.length)));
+        if (counted) stepCount.push(r.sel.scale(BigInt(r.block.instructions.length)));
       state = this.transition(t, results, state);
     }
     this.pc = undefined;
-    if (schedule.maxHaltingSteps > this.options.steps) this.checkStepCount(stepCount);
+    this.checkObligations();
+    if (counted) this.checkStepCount(Lin.sum(stepCount));
     const outputs = program.io.outputs;
     if (outputs.length > 0) {
       this.emit({ kind: "blank" });
@@ -305,8 +359,25 @@ export class Lowering {
       this.emit({ kind: "output", signal: outputSignal(out.name), value: v.lin });
     }
     return {
+      wide: this.wide,
       counter: schedule.maxHaltingSteps > this.options.steps,
     };
+  }
+
+  /** Range checks of the obligations some halting path did not pin (see `obligations`). */
+  private checkObligations(): void {
+    const failed = this.obligations.filter((o) => o.failed);
+    if (failed.length === 0) return;
+    this.emit({ kind: "blank" });
+    this.comment("---- comparison operands no loop exit pinned below 2^W (SPEC LT/GT)");
+    for (const o of failed) {
+      this.emit({
+        kind: "gadget",
+        signal: this.fresh("range"),
+        gadget: { name: "Num2Bits", width: this.options.width, x: o.lin },
+        origin: this.origin(),
+      });
+    }
   }
 
   /** The step counter, needed only when the schedule alone does not bound the instruction count. */
@@ -330,6 +401,7 @@ export class Lowering {
     const { program } = this;
     this.node = this.dominators.node(this.step, block.id);
     this.facts = new Map(state.facts.get(block.id));
+    this.pins = new Map(state.pins.get(block.id));
     this.localTests = new WeakSet();
     const stack = state.stack.slice(0, block.heightIn);
     const writes = new Map<number, Val>();
@@ -397,23 +469,35 @@ export class Lowering {
             sel,
             stack,
             writes,
-            flows: [{ to: this.blockAt(Number(ins.arg)), sel, facts: this.facts }],
+            flows: [{ to: this.blockAt(Number(ins.arg)), sel, facts: this.facts, pins: this.pins }],
           };
         case Op.JUMPI: {
           const cond = pop();
           const taken = this.product(sel, this.nonZero(cond), "taken");
           const flows: Flow[] = [
-            { to: this.blockAt(Number(ins.arg)), sel: taken, facts: this.edgeFacts(cond, true) },
+            {
+              to: this.blockAt(Number(ins.arg)),
+              sel: taken,
+              facts: this.edgeFacts(cond, true),
+              pins: this.edgePins(cond, true),
+            },
             {
               to: this.blockAt(ins.offset + ins.size),
               sel: sel.sub(taken),
               facts: this.edgeFacts(cond, false),
+              pins: this.edgePins(cond, false),
             },
           ];
           return { block, sel, stack, writes, flows };
         }
         case Op.STOP:
-          return { block, sel, stack, writes, flows: [{ to: "halt", sel, facts: this.facts }] };
+          return {
+            block,
+            sel,
+            stack,
+            writes,
+            flows: [{ to: "halt", sel, facts: this.facts, pins: this.pins }],
+          };
         default:
           return ins.op satisfies never;
       }
@@ -424,7 +508,9 @@ export class Lowering {
       sel,
       stack,
       writes,
-      flows: [{ to: this.blockAt(last.offset + last.size), sel, facts: this.facts }],
+      flows: [
+        { to: this.blockAt(last.offset + last.size), sel, facts: this.facts, pins: this.pins },
+      ],
     };
   }
 
@@ -474,6 +560,7 @@ export class Lowering {
    * cannot fault; an ungated check (selector 1) proves the bound for later steps.
    */
   private lessThan(a: Val, b: Val, sel: Lin): Val {
+    this.assumeInRange(a, b, sel);
     const result = this.lessThanByFacts(a, b, sel) ?? this.lessThanChecked(a, b, sel);
     // When this block runs, the comparison ran: both operands are below 2^W.
     for (const v of [a, b]) {
@@ -486,6 +573,30 @@ export class Lowering {
     const tested: Val = { ...result, test: { kind: "lt", a: a.lin, b: b.lin } };
     this.localTests.add(tested);
     return tested;
+  }
+
+  /**
+   * 0 < x (or x < 1) at a comparison every run executes, with x not known to
+   * be below 2^W: instead of range checking x here, assume it (an obligation,
+   * discharged at the end of lowering or range checked then), so that the
+   * comparison is x != 0 (or x == 0). A loop counting down to 0, or counting
+   * up to x, exits only at the iteration where its counter equals x, which
+   * pins x below 2^W on every run that halts.
+   */
+  private assumeInRange(a: Val, b: Val, sel: Lin): void {
+    if (!(sel.isConstant() && sel.constant === 1n)) return;
+    const x =
+      a.lin.isConstant() && a.lin.constant === 0n
+        ? b
+        : b.lin.isConstant() && b.lin.constant === 1n
+          ? a
+          : undefined;
+    if (x === undefined || x.lin.isConstant() || this.options.checkNow?.has(x.lin.key())) return;
+    const r = this.rangeOf(x);
+    if (r !== undefined && (r.hi <= this.rangeLimit || r.lo > this.rangeLimit)) return;
+    if (this.proven.has(x.lin.key()) || this.checks.get(x.lin.key())?.find(this.node)) return;
+    this.obligations.push({ lin: x.lin, failed: false });
+    this.learn(x, { lo: r?.lo ?? 0n, hi: this.rangeLimit });
   }
 
   /**
@@ -508,8 +619,16 @@ export class Lowering {
     if (ra === undefined || rb === undefined || ra.hi > limit || rb.hi > limit) return undefined;
     if (ra.hi < rb.lo) return constant(1n);
     if (ra.lo >= rb.hi) return constant(0n);
-    const notEqual = (lin: Lin): Val => ({ lin: this.nonZero({ lin }), max: 1n });
-    const equal = (lin: Lin): Val => ({ lin: Lin.ONE.sub(this.nonZero({ lin })), max: 1n });
+    const notEqual = (lin: Lin): Val => ({
+      lin: this.nonZero({ lin }),
+      max: 1n,
+      zeroWhen: { value: 0n, lin },
+    });
+    const equal = (lin: Lin): Val => ({
+      lin: Lin.ONE.sub(this.nonZero({ lin })),
+      max: 1n,
+      zeroWhen: { value: 1n, lin },
+    });
     if (a.lin.isConstant()) {
       const c = a.lin.constant;
       if (rb.lo >= c) return notEqual(b.lin.sub(a.lin));
@@ -529,6 +648,9 @@ export class Lowering {
     const checked = (v: Val) =>
       this.proven.has(v.lin.key()) || this.checks.get(v.lin.key())?.find(this.node) !== undefined;
     if (unconditional || checked(a) || checked(b)) return undefined;
+    for (const v of [a, b]) {
+      if (this.obligations.some((o) => o.lin.equals(v.lin))) this.wide.add(v.lin.key());
+    }
     const gate = (v: Val) => (v.lin.isConstant() ? v.lin : this.product(sel, v.lin, "gated"));
     const x = gate(a);
     const y = gate(b);
@@ -749,7 +871,47 @@ export class Lowering {
       stack.push(options.length === 0 ? ZERO : this.merge(options, `stk_${t + 1}_${i}`));
     }
     const facts = this.factsAcross(nextCandidates, results, state, memory, stack);
-    return { stack, memory, selectors, mayHaveHalted: state.mayHaveHalted || halts, facts };
+    return {
+      stack,
+      memory,
+      selectors,
+      mayHaveHalted: state.mayHaveHalted || halts,
+      facts,
+      pins: this.pinsAcross(nextCandidates, results),
+    };
+  }
+
+  /**
+   * The pins of each next candidate: those every edge into it has, with one
+   * value. A halting edge without a pin (below 2^W) of an obligation's
+   * operand fails that obligation.
+   */
+  private pinsAcross(
+    next: ReadonlySet<number>,
+    results: readonly BlockResult[],
+  ): Map<number, Pins> {
+    const pins = new Map<number, Pins>();
+    const flows = results.flatMap((r) =>
+      r.flows.filter((f) => !(f.sel.isConstant() && f.sel.constant === 0n)),
+    );
+    for (const f of flows) {
+      if (f.to !== "halt") continue;
+      for (const o of this.obligations) {
+        const v = f.pins.get(o.lin.key());
+        if (v === undefined || v > this.rangeLimit) o.failed = true;
+      }
+    }
+    if (this.obligations.length === 0) return pins;
+    for (const id of next) {
+      const into = flows.filter((f) => f.to === id);
+      if (into.length === 0) continue;
+      const common: Pins = new Map();
+      for (const [key, v] of into[0]!.pins) {
+        if (into.every((f) => f.pins.get(key) === v)) common.set(key, v);
+      }
+      if (common.size > 0) pins.set(id, common);
+    }
+    return pins;
   }
 
   /**
@@ -805,7 +967,8 @@ export class Lowering {
       // Facts about other forms (a difference a - b from a comparison) hold on
       // as long as every edge in has them; a few are kept, so that the facts
       // carried from step to step stay bounded.
-      for (const [key, range] of edges[0]!.f.facts) {
+      // Newest first: the facts of the last comparisons are the ones still useful.
+      for (const [key, range] of [...edges[0]!.f.facts].reverse()) {
         if (known.size >= CARRIED_FACTS) break;
         if (known.has(key)) continue;
         let lo = range.lo;
