@@ -15,6 +15,7 @@ import { P } from "../field.js";
 import { Op } from "../opcodes.js";
 import type { ValidatedProgram, BasicBlock } from "../validator.js";
 import { Dominators, DominatingSet, liveCells } from "./analysis.js";
+import { intersect, max, min, productRange, sumRange, type Facts, type Range } from "./bounds.js";
 import type { Node, Origin, Sink } from "./ir.js";
 import { Lin } from "./linear.js";
 import type { Schedule } from "./schedule.js";
@@ -37,22 +38,6 @@ export interface Val {
  * range obligations (see Lowering.obligations).
  */
 type Pins = Map<string, bigint>;
-
-/** Integers lo..hi (0 <= lo <= hi < p) a value lies in. */
-interface Range {
-  readonly lo: bigint;
-  readonly hi: bigint;
-}
-
-/**
- * Path facts: ranges of linear forms that hold whenever a given block runs
- * at a given block step (unlike Val.max, which holds for every satisfying
- * assignment). They come from the JUMPI conditions on the paths into the
- * block and from the comparisons in it, and are used only where the
- * constraints stay satisfiable when the block does not run: by total
- * gadgets (NonZero) or on operands gated by the block's selector.
- */
-type Facts = Map<string, Range>;
 
 export interface LowerOptions {
   readonly steps: number;
@@ -1025,37 +1010,6 @@ export class Lowering {
     }
     return { lin: this.materialize(result, name), ...(max !== undefined ? { max } : {}) };
   }
-}
-
-function min(a: bigint, b: bigint): bigint {
-  return a < b ? a : b;
-}
-
-function max(a: bigint, b: bigint): bigint {
-  return a > b ? a : b;
-}
-
-function intersect(a: Range, b: Range): Range {
-  // Two facts about one value that both hold: an empty intersection means the block cannot run.
-  const lo = max(a.lo, b.lo);
-  const hi = min(a.hi, b.hi);
-  return lo <= hi ? { lo, hi } : { lo: hi, hi };
-}
-
-/** The range of a + b mod p, when it is an interval: no wrap, or a wrap of the whole range. */
-function sumRange(a: Range | undefined, b: Range | undefined): Range | undefined {
-  if (a === undefined || b === undefined) return undefined;
-  const lo = a.lo + b.lo;
-  const hi = a.hi + b.hi;
-  if (hi < P) return { lo, hi };
-  if (lo >= P) return { lo: lo - P, hi: hi - P };
-  return undefined;
-}
-
-/** The range of a * b when no product wraps around p. */
-function productRange(a: Range | undefined, b: Range | undefined): Range | undefined {
-  if (a === undefined || b === undefined || a.hi * b.hi >= P) return undefined;
-  return { lo: a.lo * b.lo, hi: a.hi * b.hi };
 }
 
 /** `PUSH -1` rather than `PUSH 218882...616`: values above p/2 read as negatives. */
