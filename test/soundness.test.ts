@@ -801,6 +801,25 @@ const ATTACKS: Record<string, Attack[]> = {
   "(j) a comparison operand pinned by the loop exit instead of range checked": [
     {
       title:
+        "k = 2^64 where a halting path does not pin k (its first test 0 < k is NonZero(k)): the range check of k after the last step",
+      program: EDGE_FACTS,
+      steps: 12,
+      inputs: { k: TWO_64.toString() },
+      // The run through `pos` halts without an equality pinning k, so k's range
+      // check is not left to the exits: it is emitted after the last block step.
+      // Guard: `lc1 === in` of that `component rangeN = Num2Bits(64); rangeN.in <== in_k;`.
+      forge: (c) =>
+        edit(
+          c,
+          /component (range\d+) = Num2Bits\(64\); (range\d+\.in <== in_k;)/,
+          "component $1 = Num2BitsForged(64, -1); $2",
+        ),
+      dropped: 1,
+      caughtBy: zeroMentioning("main\\.in_k "),
+      claims: { y: 0n },
+    },
+    {
+      title:
         "e = 2^64 in the count-down loop (its first test 0 < e is NonZero(e), unchecked): the loop never exits, the flow line `taken === 0`",
       program: benchProgram("pow_down"),
       steps: 35,
