@@ -9,7 +9,7 @@
  * baseline is a template with the iteration bound K as a parameter, and K(N)
  * comes from the reference interpreter. The compiler's cost targets compare
  * the two: straight-line programs cost exactly what the baseline costs, loops
- * at most 3x.
+ * at most their `maxRatio` (3x by default).
  *
  * What "as an expert would" means here: the loop is unrolled K times and each
  * iteration evaluates the program's own test with the program's gadget (EQ is

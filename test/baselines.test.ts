@@ -2,7 +2,8 @@
  * The compiler's cost targets, checked against the hand-written baselines of
  * bench/baselines on the programs of bench/programs (not in examples/):
  * straight-line programs cost exactly what the baseline costs, loops at most
- * 3x, at a small step bound N. Both circuits must also compute the same
+ * their `maxRatio` (3x unless the table says otherwise), at a small step
+ * bound N; the compiler's estimate is the .r1cs count. Both circuits must also compute the same
  * outputs as the interpreter inside the domain (the inputs that halt within
  * N steps) and both must reject inputs outside it; otherwise the baseline
  * would not be a circuit for the same statement and the comparison would
