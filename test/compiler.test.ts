@@ -188,6 +188,21 @@ describe("circuit compiler", () => {
       .with.property("code", "CIRCUIT_TOO_LARGE");
   });
 
+  it("profiles every constraint: each instruction's share plus the transitions is the estimate", () => {
+    const source = readFileSync(
+      fileURLToPath(new URL("../bench/programs/pow_down.zkasm", import.meta.url)),
+      "utf8",
+    );
+    const c = compile(loadProgram(source), { steps: 9 + 13 * 8 });
+    const byOp = new Map(c.profile.map((p) => [p.op, p.constraints]));
+    const sum = c.profile.reduce((s, p) => s + p.constraints, 0);
+    expect(sum + c.transitionConstraints).to.equal(c.estimatedConstraints);
+    expect(c.perStep.reduce((s, n) => s + n, 0)).to.equal(c.estimatedConstraints);
+    // The loop: GT is NonZero (2) at each of 9 tests, MUL once per iteration after the first.
+    expect(byOp.get("GT")).to.equal(18);
+    expect(byOp.get("MUL")).to.equal(7);
+  });
+
   it("rejects bad options with typed errors", () => {
     const p = loadProgram("STOP\n");
     expect(() => compile(p, { steps: 0 }))
