@@ -9,7 +9,9 @@
  * while this curve is built and restored right after: snarkjs keeps its own
  * curve, and this one is never shared. It is stopped with `close()` (its
  * workers die with every scalar they were sent), not `curve.terminate()`,
- * which would clear snarkjs's cached curve too.
+ * which would clear snarkjs's cached curve too. (A curve built while another
+ * caller builds one concurrently in the same process could still displace
+ * theirs from the cache; the CLI and the library never do that.)
  */
 import { type Bn128Curve, buildBn128, type TaskCommand } from "ffjavascript";
 import {
@@ -31,14 +33,23 @@ export interface FixedBaseTable {
 }
 
 export class SetupCurve {
-  private constructor(readonly curve: Bn128Curve) {}
+  private constructor(
+    readonly curve: Bn128Curve,
+    private readonly singleThread: boolean,
+  ) {}
 
-  static async build(): Promise<SetupCurve> {
+  /**
+   * singleThread: run the tasks on this thread (ffjavascript's single-thread
+   * mode, which never touches the global cache): for small keys, starting
+   * the workers and compiling the module in each costs more than they save.
+   */
+  static async build(singleThread = false): Promise<SetupCurve> {
+    if (singleThread) return new SetupCurve(await buildBn128(true, fixedBasePlugin), true);
     const g = globalThis as { curve_bn128?: unknown };
     const cached = g.curve_bn128;
     g.curve_bn128 = null;
     try {
-      return new SetupCurve(await buildBn128(false, fixedBasePlugin));
+      return new SetupCurve(await buildBn128(false, fixedBasePlugin), false);
     } finally {
       g.curve_bn128 = cached ?? null;
     }
@@ -55,7 +66,7 @@ export class SetupCurve {
    * needs that wait.
    */
   close(): void {
-    void this.curve.tm.terminate();
+    if (!this.singleThread) void this.curve.tm.terminate();
   }
 
   /**

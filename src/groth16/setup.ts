@@ -66,6 +66,12 @@ export interface Groth16Secrets {
 
 export interface DirectSetupOptions {
   onProgress?: Progress;
+  /**
+   * Run the multiplications on worker threads (ffjavascript's, one per core).
+   * Default: only for keys of more than ~2^16 points; below, starting the
+   * workers costs more than they save.
+   */
+  workers?: boolean;
   /** Source of random bytes (default: globalThis.crypto.getRandomValues). */
   random?: (n: number) => Uint8Array;
   /**
@@ -162,7 +168,8 @@ export async function directSetup(
     `direct setup: ${r1cs.nConstraints} constraints, ${r1cs.nWires} wires, 2^${power} domain`,
   );
 
-  const curve = await SetupCurve.build();
+  const workers = options.workers ?? !smallKey(r1cs.nWires, 2 ** power);
+  const curve = await SetupCurve.build(!workers);
   try {
     const keygen = new KeyGenerator(r1cs, power, secrets, curve, progress);
     const vkey = await keygen.write(new ZkeyStream(sink));
@@ -179,6 +186,13 @@ export async function directSetup(
 /** τ must avoid the 2n-th roots of unity, where the Lagrange bases (sizes n and 2n) have poles. */
 function poleOfLagrangeBasis(tau: bigint, power: number): boolean {
   return pow(tau, 2n ** BigInt(power + 1)) === 1n;
+}
+
+/** Below ~2^16 multiplications (a few thousand constraints) one thread makes the key in well under a second. */
+function smallKey(nVars: number, n: number): boolean {
+  const g1 = 3 * nVars + n;
+  const g2 = nVars;
+  return g1 + 3 * g2 <= 1 << 16;
 }
 
 function checkSecrets(s: Groth16Secrets, power: number): void {
