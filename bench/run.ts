@@ -33,6 +33,7 @@ import {
   programSource,
   type Baseline,
 } from "./baselines.js";
+import { runScale } from "./scale.js";
 import { compile, type CompiledCircuit } from "../src/compiler/index.js";
 import { circuitInput } from "../src/compiler/input.js";
 import { createChain, type Chain } from "../test/support/evm/evm.js";
@@ -798,6 +799,8 @@ async function main(argv: string[]): Promise<number> {
     await fsp.writeFile(options.out.replace(/\.json$/, "") + ".md", report);
     log(`wrote ${options.out} (${rows.length} rows) in ${elapsedS} s`);
     process.stdout.write(options.json ? JSON.stringify(rows, null, 2) + "\n" : report);
+    log("scale study: bench/scale.ts, written to bench/results-scale.{json,md}");
+    await runScale({ quick: options.quick });
     return 0;
   } finally {
     await terminateCurves();

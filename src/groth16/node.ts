@@ -39,7 +39,15 @@ export async function directSetupFiles(
       r1cs,
       {
         write: async (chunk) => {
-          await fh.write(chunk);
+          try {
+            await fh.write(chunk);
+          } catch (e) {
+            throw new PipelineError(
+              "FILE_UNWRITABLE",
+              `cannot write ${zkeyPath}: ${errorMessage(e)}`,
+              { cause: e, path: zkeyPath },
+            );
+          }
         },
       },
       options,
