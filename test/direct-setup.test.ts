@@ -169,19 +169,22 @@ describe("direct setup (src/groth16)", function () {
 
     const [tau, alpha, beta] = beaconSecrets(curve, tauBeacon, 10, 3) as [bigint, bigint, bigint];
     const [delta] = beaconSecrets(curve, deltaBeacon, 10, 1) as [bigint];
-    const direct = await directKey(r1cs, {
-      testOnlySecrets: { tau, alpha, beta, gamma: 1n, delta },
-    });
-    const ours = sections(direct.zkey);
     const theirs = sections(readFileSync(z1));
-    expect([...ours.keys()].sort((x, y) => x - y)).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    for (let id = 1; id <= 9; id++) {
-      expect(
-        Buffer.from(ours.get(id) ?? []).equals(Buffer.from(theirs.get(id) ?? [])),
-        `section ${id}`,
-      ).to.equal(true);
+    for (const workers of [false, true]) {
+      const direct = await directKey(r1cs, {
+        testOnlySecrets: { tau, alpha, beta, gamma: 1n, delta },
+        workers,
+      });
+      const ours = sections(direct.zkey);
+      expect([...ours.keys()].sort((x, y) => x - y)).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      for (let id = 1; id <= 9; id++) {
+        expect(
+          Buffer.from(ours.get(id) ?? []).equals(Buffer.from(theirs.get(id) ?? [])),
+          `section ${id} (workers: ${workers})`,
+        ).to.equal(true);
+      }
+      expect(direct.vkey).to.deep.equal(await snarkjs.zKey.exportVerificationKey(z1));
     }
-    expect(direct.vkey).to.deep.equal(await snarkjs.zKey.exportVerificationKey(z1));
   });
 
   describe("a key from random secrets", () => {
@@ -191,7 +194,7 @@ describe("direct setup (src/groth16)", function () {
 
     before(async () => {
       zkeyPath = path.join(dir, "random.zkey");
-      ({ vkey } = await directSetupFiles(circuit.r1csPath, zkeyPath));
+      ({ vkey } = await directSetupFiles(circuit.r1csPath, zkeyPath, { workers: true }));
       key = sections(readFileSync(zkeyPath));
     });
 

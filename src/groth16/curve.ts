@@ -9,7 +9,10 @@
  * while this curve is built and restored right after: snarkjs keeps its own
  * curve, and this one is never shared. It is stopped with `close()` (its
  * workers die with every scalar they were sent), not `curve.terminate()`,
- * which would clear snarkjs's cached curve too.
+ * which would clear snarkjs's cached curve too. The cache is empty only for
+ * buildBn128's synchronous start (see `build`), so snarkjs operations running
+ * concurrently in the process (the library proves while it sets up another
+ * circuit) keep one shared curve.
  */
 import { type Bn128Curve, buildBn128, type TaskCommand } from "ffjavascript";
 import {
@@ -31,9 +34,18 @@ export interface FixedBaseTable {
 }
 
 export class SetupCurve {
-  private constructor(readonly curve: Bn128Curve) {}
+  private constructor(
+    readonly curve: Bn128Curve,
+    private readonly singleThread: boolean,
+  ) {}
 
-  static async build(): Promise<SetupCurve> {
+  /**
+   * singleThread: run the tasks on this thread (ffjavascript's single-thread
+   * mode, which never touches the global cache): for small keys, starting
+   * the workers and compiling the module in each costs more than they save.
+   */
+  static async build(singleThread = false): Promise<SetupCurve> {
+    if (singleThread) return new SetupCurve(await buildBn128(true, fixedBasePlugin), true);
     const g = globalThis as { curve_bn128?: unknown };
     const cached = g.curve_bn128;
     // buildBn128 reads the cache synchronously, before its first await, and
@@ -45,7 +57,7 @@ export class SetupCurve {
     const building = buildBn128(false, fixedBasePlugin);
     g.curve_bn128 = cached ?? null;
     try {
-      return new SetupCurve(await building);
+      return new SetupCurve(await building, false);
     } finally {
       g.curve_bn128 = cached ?? null;
     }
@@ -62,7 +74,7 @@ export class SetupCurve {
    * needs that wait.
    */
   close(): void {
-    void this.curve.tm.terminate();
+    if (!this.singleThread) void this.curve.tm.terminate();
   }
 
   /**

@@ -66,6 +66,12 @@ export interface Groth16Secrets {
 
 export interface DirectSetupOptions {
   onProgress?: Progress;
+  /**
+   * Run the multiplications on worker threads (ffjavascript's, one per core).
+   * Default: only for keys of more than ~2^16 points; below, starting the
+   * workers costs more than they save.
+   */
+  workers?: boolean;
   /** Source of random bytes (default: globalThis.crypto.getRandomValues). */
   random?: (n: number) => Uint8Array;
   /**
@@ -162,7 +168,8 @@ export async function directSetup(
     `direct setup: ${r1cs.nConstraints} constraints, ${r1cs.nWires} wires, 2^${power} domain`,
   );
 
-  const curve = await SetupCurve.build();
+  const workers = options.workers ?? !smallKey(r1cs.nWires, 2 ** power);
+  const curve = await SetupCurve.build(!workers);
   try {
     const keygen = new KeyGenerator(r1cs, power, secrets, curve, progress);
     const vkey = await keygen.write(new ZkeyStream(sink));
@@ -179,6 +186,13 @@ export async function directSetup(
 /** τ must avoid the 2n-th roots of unity, where the Lagrange bases (sizes n and 2n) have poles. */
 function poleOfLagrangeBasis(tau: bigint, power: number): boolean {
   return pow(tau, 2n ** BigInt(power + 1)) === 1n;
+}
+
+/** Below ~2^16 multiplications (a few thousand constraints) one thread makes the key in well under a second. */
+function smallKey(nVars: number, n: number): boolean {
+  const g1 = 3 * nVars + n;
+  const g2 = nVars;
+  return g1 + 3 * g2 <= 1 << 16;
 }
 
 function checkSecrets(s: Groth16Secrets, power: number): void {
@@ -270,8 +284,16 @@ class KeyGenerator {
     const deltaInv = inv(delta);
     const np = this.nPublic;
     const nv = this.nVars;
-    const ic = (i: number): bigint => this.combined(i, gammaInv);
-    const icPoints = await this.writePoints(out, 3, "IC", t1, np + 1, (i) => ic(i));
+    const icPoints: Uint8Array[] = [];
+    await this.writePoints(
+      out,
+      3,
+      "IC",
+      t1,
+      np + 1,
+      (i) => this.combined(i, gammaInv),
+      (points) => icPoints.push(points),
+    );
     await this.writePoints(out, 5, "A", t1, nv, (i) => this.u[i] as bigint);
     await this.writePoints(out, 6, "B1", t1, nv, (i) => this.v[i] as bigint);
     await this.writePoints(out, 7, "B2", t2, nv, (i) => this.v[i] as bigint);
@@ -421,14 +443,16 @@ class KeyGenerator {
     table: FixedBaseTable,
     count: number,
     scalarOf: (i: number) => bigint,
-  ): Promise<Uint8Array[]> {
+    onPoints?: (points: Uint8Array) => void,
+  ): Promise<void> {
     const pointBytes = table.group === "g1m" ? G1_BYTES : G2_BYTES;
     await out.beginSection(id, count * pointBytes);
-    return this.pipeline(out, name, table, count, (start, end) => {
+    const scalars = (start: number, end: number): Uint8Array => {
       const b = new Uint8Array((end - start) * 32);
       for (let i = start; i < end; i++) writeLE(b, (i - start) * 32, scalarOf(i));
       return b;
-    });
+    };
+    await this.pipeline(out, name, table, count, scalars, onPoints);
   }
 
   /** Section 9: H_j = ω₂^(2j+1)·(τ^(2n) − 1) / (2n·(τ − ω₂^(2j+1))·δ), j < n. */
@@ -463,9 +487,9 @@ class KeyGenerator {
     table: FixedBaseTable,
     count: number,
     scalars: (start: number, end: number) => Uint8Array,
-  ): Promise<Uint8Array[]> {
+    onPoints?: (points: Uint8Array) => void,
+  ): Promise<void> {
     const chunk = chunkFor(table);
-    const written: Uint8Array[] = [];
     const started = performance.now();
     const inFlight: { result: Promise<Uint8Array>; scalars: Uint8Array }[] = [];
     const maxInFlight = this.curve.concurrency + 1;
@@ -477,7 +501,7 @@ class KeyGenerator {
       const points = await head.result;
       head.scalars.fill(0);
       await out.data(points);
-      if (name === "IC") written.push(points);
+      onPoints?.(points);
       done += points.byteLength / (table.group === "g1m" ? G1_BYTES : G2_BYTES);
       const now = performance.now();
       if (now - lastReport > 5000) {
@@ -492,7 +516,6 @@ class KeyGenerator {
     }
     while (inFlight.length > 0) await drain();
     this.progress(`${name}: ${count} points in ${Math.round(performance.now() - started)} ms`);
-    return written;
   }
 
   private verificationKey(
