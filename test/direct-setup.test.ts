@@ -12,6 +12,7 @@
  *   accepts its proofs in the EVM;
  * - bad input is a typed error that leaves no file behind.
  */
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   existsSync,
@@ -320,6 +321,16 @@ describe("direct setup (src/groth16)", function () {
       (e: unknown) => e,
     );
     expect(err).to.have.property("code", "SETUP_FAILED");
+  });
+
+  it("removes the half-written key of a setup whose process died", async () => {
+    const out = path.join(dir, "swept");
+    mkdirSync(out, { recursive: true });
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid as number;
+    const orphan = path.join(out, `.k.zkey.tmp-${dead}-0123456789ab.zkey`);
+    writeFileSync(orphan, "half a key");
+    await directSetupFiles(circuit.r1csPath, path.join(out, "k.zkey"));
+    expect(readdirSync(out)).to.deep.equal(["k.zkey"]);
   });
 
   it("rejects a malformed .r1cs with R1CS_INVALID, leaving a previous key untouched and no temporary file", async () => {
