@@ -27,7 +27,7 @@ export async function directSetupFiles(
     });
   }
   // Keys half-written by setups whose process was killed (they can be large).
-  await sweepDeadTemporaries(path.dirname(zkeyPath), `.${path.basename(zkeyPath)}.tmp-`);
+  await sweepDeadTemporaries(path.dirname(zkeyPath));
   const tmp = tempSibling(zkeyPath, ".zkey");
   let fh: fsp.FileHandle;
   try {
