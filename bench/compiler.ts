@@ -16,8 +16,10 @@ const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 /** The loop and branch shapes of issue 10, each measured at N and 4N. */
 export const SHAPES: readonly string[] = ["pow_down", "nested", "eq_branch", "gcd", "minmax4"];
 
-/** Step bounds of the compile-at-scale rows (sum_up, a counting loop). */
+/** Step bounds of the compile-at-scale rows. */
 export const SCALE_STEPS: readonly number[] = [10_000, 100_000, 1_000_000];
+/** Programs of the compile-at-scale rows: sum_up, and the setup study's loop of 8 MULs per iteration. */
+export const SCALE_PROGRAMS: readonly string[] = ["sum_up", "mul8"];
 
 /** The shapes' entries, and the 4N bound each is measured at besides its CI bound. */
 export function shapeEntries(): Array<{ entry: Baseline; steps: readonly number[] }> {
@@ -28,6 +30,7 @@ export function shapeEntries(): Array<{ entry: Baseline; steps: readonly number[
 }
 
 export interface ScaleFigure {
+  readonly program: string;
   readonly steps: number;
   readonly blockSteps: number;
   readonly estimatedConstraints: number;
@@ -39,14 +42,14 @@ export interface ScaleFigure {
 }
 
 /**
- * compile() of sum_up at `steps`, in a child process of its own so that its
+ * compile() of `program` at `steps`, in a child process of its own so that its
  * peak memory is the compile's (circom2 is not run: at 1M steps it is
  * circom's own memory that limits).
  */
-export async function measureScale(steps: number): Promise<ScaleFigure> {
+export async function measureScale(steps: number, program = "sum_up"): Promise<ScaleFigure> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    ["--import", "tsx", path.join(BENCH_DIR, "compile-scale.ts"), String(steps)],
+    ["--import", "tsx", path.join(BENCH_DIR, "compile-scale.ts"), String(steps), program],
     { maxBuffer: 1 << 20 },
   );
   return JSON.parse(stdout) as ScaleFigure;
@@ -105,11 +108,11 @@ export function scaleSection(
   fmt: (v: number) => string,
 ): string[] {
   return [
-    "| N (steps) | block steps | estimated constraints | compile ms | Circom text MB | peak RSS MB |",
-    "| --- | --- | --- | --- | --- | --- |",
+    "| program | N (steps) | block steps | estimated constraints | compile ms | Circom text MB | peak RSS MB |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
     ...figures.map(
       (f) =>
-        `| ${fmt(f.steps)} | ${fmt(f.blockSteps)} | ${fmt(f.estimatedConstraints)} | ${fmt(f.compileMs)} | ${f.circomMb.toFixed(1)} | ${fmt(f.peakRssMb)} |`,
+        `| ${f.program ?? "sum_up"} | ${fmt(f.steps)} | ${fmt(f.blockSteps)} | ${fmt(f.estimatedConstraints)} | ${fmt(f.compileMs)} | ${f.circomMb.toFixed(1)} | ${fmt(f.peakRssMb)} |`,
     ),
   ];
 }

@@ -38,6 +38,7 @@ import { runScale } from "./scale.js";
 import {
   measureScale,
   scaleSection,
+  SCALE_PROGRAMS,
   SCALE_STEPS,
   SHAPES,
   shapeEntries,
@@ -823,9 +824,11 @@ async function main(argv: string[]): Promise<number> {
     );
     if (scaleRow !== undefined) {
       scaleRow.row.scale = [];
-      for (const n of SCALE_STEPS) {
-        log(`compile at scale: sum_up N=${n}`);
-        scaleRow.row.scale.push(await measureScale(n));
+      for (const program of SCALE_PROGRAMS) {
+        for (const n of SCALE_STEPS) {
+          log(`compile at scale: ${program} N=${n}`);
+          scaleRow.row.scale.push(await measureScale(n, program));
+        }
       }
     }
     const growth = measured

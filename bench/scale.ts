@@ -58,7 +58,7 @@ const PTAU_ROUTE_MAX = { quick: 10, full: 12 };
 const FILL = 0.92;
 const MULS = 8;
 
-const PROGRAM = `; counting loop: k iterations of ${MULS} multiplications
+export const SCALE_PROGRAM = `; counting loop: k iterations of ${MULS} multiplications
 .public  k   0
 .output  acc 1
 .cell    i   2
@@ -260,7 +260,7 @@ async function measureRow(power: number, quick: boolean, workDir: string): Promi
     };
   }
 
-  const program = validate(loadProgram(PROGRAM));
+  const program = validate(loadProgram(SCALE_PROGRAM));
   const { iterations, steps, circuit, ms: tsMs } = circuitFor(program, power);
   log(`${label}: compiled ${iterations} iterations (N = ${steps}) in ${tsMs} ms; circom2`);
   const circomFile = path.join(dir, "count.circom");
