@@ -732,7 +732,7 @@ function markdown(rows: readonly Row[]): string[] {
       (v) => fmt(v),
     ),
     "",
-    "## Compile at scale (sum_up, compile() alone, one child process per row)",
+    "## Compile at scale (compile() alone, one child process per row)",
     "",
     ...(scale !== undefined ? scaleSection(scale, (v) => fmt(v)) : []),
   ];
