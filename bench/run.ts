@@ -4,8 +4,8 @@
  * Three studies, written to one array of rows (bench/results.json) and to
  * Markdown (stdout and bench/results.md):
  * - programs: every program of bench/baselines.ts at its CI step bound, and the
- *   seed and cubic examples, measured end to end (compile, powers of tau,
- *   phase 2, witness, prove, verify, on-chain verifier gas) next to the
+ *   seed and cubic examples, measured end to end (compile, direct
+ *   development setup, witness, prove, verify, on-chain verifier gas) next to the
  *   constraints of its hand-written Circom baseline;
  * - growth: sum_up at N = 64 .. 1024, whose exact constraint count must grow
  *   linearly in N; the least-squares slope is printed beside the loop body's
@@ -56,9 +56,6 @@ import {
   compileCircom,
   computeWitness,
   defaultIncludePaths,
-  groth16Setup,
-  localPtau,
-  MAX_PTAU_POWER,
   prove,
   requiredPower,
   terminateCurves,
@@ -67,20 +64,19 @@ import {
 } from "../src/pipeline/index.js";
 import { validate, type ValidatedProgram } from "../src/validator.js";
 import { ZKVM } from "../src/zkvm.js";
+import { directSetupFiles } from "../src/groth16/node.js";
 import { benchBrowser, benchChromium, browserMarkdown } from "./browser.js";
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const EXAMPLES_DIR = path.join(BENCH_DIR, "..", "examples");
 const DEFAULT_OUT = path.join(BENCH_DIR, "results.json");
 
-/** In --quick mode, powers of tau above this are not generated fresh (their uncached time is null). */
-const QUICK_PTAU_CAP = 10;
 const IN_FLIGHT = [1, 2, 4] as const;
 
 const USAGE = `Usage: npm run bench -- [--quick] [--compiler] [--runs R] [--json] [--out FILE]
 
   --quick      a few minutes: growth rows get constraints and compile times
-               only, uncached powers of tau are generated up to power ${QUICK_PTAU_CAP}
+               only
   --compiler   the compiler's rows only: constraints and compile times of
                every program (no setup or proving), the loop and branch
                shapes at N and 4N, and compile at scale
@@ -134,14 +130,12 @@ interface Row {
   readonly ratio: number | null;
   readonly nPublic: number;
   readonly blockSteps: number;
+  /** log2 of the Groth16 domain (snarkjs's rule: the power of tau a ptau route would need). */
   readonly ptauPower: number;
   readonly compileMs: { readonly ts: number; readonly circom: number };
   readonly setupMs: {
-    /** Generating the ptau of `ptauPower` in an empty cache (measured once per power per run). */
-    readonly ptauUncached: number | null;
-    readonly ptauCached: number | null;
-    /** groth16 setup: new zkey, one contribution, verification key export. */
-    readonly phase2: number | null;
+    /** The direct development setup (src/groth16): proving and verification key from the R1CS. */
+    readonly direct: number | null;
   };
   readonly witnessMs: number | null;
   readonly proveMs: number | null;
@@ -307,47 +301,9 @@ function targets(options: Options): Target[] {
 // ---------------------------------------------------------------------------
 // Measurements
 
-interface PtauFigures {
-  readonly path: string;
-  readonly uncachedMs: number | null;
-  readonly cachedMs: number;
-}
-
-/**
- * The ptau of each power, measured once per run: generated in an empty cache
- * directory of its own (up to `cap`; above it the default cache is used, and
- * its time counts as uncached only if it had to generate), then timed cached.
- */
-function ptauMeter(
-  workDir: string,
-  cap: number,
-  runs: number,
-): (power: number) => Promise<PtauFigures> {
-  const measured = new Map<number, Promise<PtauFigures>>();
-  const measure = async (power: number): Promise<PtauFigures> => {
-    const cacheDir = power <= cap ? path.join(workDir, `ptau-${power}`) : undefined;
-    const opts = cacheDir !== undefined ? { cacheDir } : {};
-    log(`ptau power ${power}: ${cacheDir !== undefined ? "generating" : "from the cache"}`);
-    const start = performance.now();
-    const first = await localPtau(power, opts);
-    const uncachedMs = first.cached ? null : round1(performance.now() - start);
-    const cached = await timeRuns(runs, () => localPtau(power, opts));
-    return { path: first.path, uncachedMs, cachedMs: cached.ms };
-  };
-  return (power) => {
-    let figures = measured.get(power);
-    if (figures === undefined) {
-      figures = measure(power);
-      measured.set(power, figures);
-    }
-    return figures;
-  };
-}
-
 interface Bench {
   readonly options: Options;
   readonly workDir: string;
-  readonly ptau: (power: number) => Promise<PtauFigures>;
   readonly chain: Chain;
 }
 
@@ -368,7 +324,6 @@ async function baselineConstraints(entry: Baseline, steps: number, dir: string):
 interface Measured {
   readonly row: Row;
   readonly compiled: CompiledCircuit;
-  readonly ptauPath: string | undefined;
 }
 
 async function measure(bench: Bench, target: Target): Promise<Measured> {
@@ -418,7 +373,7 @@ async function measure(bench: Bench, target: Target): Promise<Measured> {
     return {
       row: {
         ...base,
-        setupMs: { ptauUncached: null, ptauCached: null, phase2: null },
+        setupMs: { direct: null },
         witnessMs: null,
         proveMs: null,
         verifyMs: null,
@@ -427,16 +382,13 @@ async function measure(bench: Bench, target: Target): Promise<Measured> {
         peakRssMb: peakRssMb(),
       },
       compiled,
-      ptauPath: undefined,
     };
   }
 
-  const ptau = await bench.ptau(ptauPower);
-  log(`${label}: phase 2 setup`);
-  const setup = await timeRuns(runs, () =>
-    groth16Setup({ r1csPath: built.r1csPath, ptauPath: ptau.path, outDir: dir, name: target.name }),
-  );
-  const { zkeyPath, vkey } = setup.results[setup.results.length - 1]!;
+  log(`${label}: direct development setup`);
+  const zkeyPath = path.join(dir, `${target.name}.zkey`);
+  const setup = await timeRuns(runs, () => directSetupFiles(built.r1csPath, zkeyPath));
+  const { vkey } = setup.results[setup.results.length - 1]!;
   const input = circuitInput(target.program.io, target.inputs);
   log(`${label}: witness, prove, verify`);
   const witness = await timeRuns(runs, () => computeWitness(built.wasmPath, input));
@@ -455,7 +407,7 @@ async function measure(bench: Bench, target: Target): Promise<Measured> {
   return {
     row: {
       ...base,
-      setupMs: { ptauUncached: ptau.uncachedMs, ptauCached: ptau.cachedMs, phase2: setup.ms },
+      setupMs: { direct: setup.ms },
       witnessMs: witness.ms,
       proveMs: round1(median(proofs.results.map((r) => r.timings.proveMs))),
       verifyMs: verified.ms,
@@ -464,7 +416,6 @@ async function measure(bench: Bench, target: Target): Promise<Measured> {
       peakRssMb: peakRssMb(),
     },
     compiled,
-    ptauPath: ptau.path,
   };
 }
 
@@ -485,16 +436,12 @@ async function runInFlight(
 }
 
 /** Proofs per minute of ZKVM.generateProof with 1, 2 and 4 proofs in flight, on one set-up circuit. */
-async function measureConcurrency(
-  bench: Bench,
-  target: Target,
-  ptauPath: string,
-): Promise<ConcurrencyFigure[]> {
+async function measureConcurrency(bench: Bench, target: Target): Promise<ConcurrencyFigure[]> {
   const { runs, quick } = bench.options;
   const zkvm = new ZKVM(programSource(target.baseline ?? baselineFor(target.name)), {
     cacheDir: path.join(bench.workDir, "zkvm-cache"),
   });
-  const options = { steps: target.steps, ptau: ptauPath };
+  const options = { steps: target.steps };
   log(`concurrency: ${target.name} N=${target.steps} (build, setup, warm-up)`);
   const first = await zkvm.generateProof(target.inputs, options);
   if (!(await zkvm.verifyProof(first))) throw new Error("concurrency: the proof does not verify");
@@ -602,8 +549,8 @@ function programsTable(rows: readonly Row[]): string[] {
       "hand-written",
       "ratio",
       "compile ts / circom ms",
-      "ptau uncached / cached ms (power)",
-      "phase 2 ms",
+      "domain",
+      "setup ms",
       "witness ms",
       "prove ms",
       "verify ms",
@@ -618,8 +565,8 @@ function programsTable(rows: readonly Row[]): string[] {
       fmt(r.handwritten),
       fmt(r.ratio, 2),
       `${fmt(r.compileMs.ts)} / ${fmt(r.compileMs.circom)}`,
-      `${fmt(r.setupMs.ptauUncached)} / ${fmt(r.setupMs.ptauCached)} (${r.ptauPower})`,
-      fmt(r.setupMs.phase2),
+      `2^${r.ptauPower}`,
+      fmt(r.setupMs.direct),
       fmt(r.witnessMs),
       fmt(r.proveMs),
       fmt(r.verifyMs),
@@ -653,7 +600,7 @@ function growthSection(unsorted: readonly Row[]): string[] {
       "hand-written Δ/ΔN",
       "ratio",
       "compile ts / circom ms",
-      "phase 2 ms",
+      "setup ms",
       "prove ms",
     ],
     rows.map((r, i) => [
@@ -673,7 +620,7 @@ function growthSection(unsorted: readonly Row[]): string[] {
       ),
       fmt(r.ratio, 2),
       `${fmt(r.compileMs.ts)} / ${fmt(r.compileMs.circom)}`,
-      fmt(r.setupMs.phase2),
+      fmt(r.setupMs.direct),
       fmt(r.proveMs),
     ]),
   );
@@ -808,14 +755,13 @@ async function main(argv: string[]): Promise<number> {
     const bench: Bench = {
       options,
       workDir,
-      ptau: ptauMeter(workDir, options.quick ? QUICK_PTAU_CAP : MAX_PTAU_POWER, options.runs),
       chain: await createChain(),
     };
     const measured: Measured[] = [];
     for (const target of targets(options)) {
       const m = await measure(bench, target);
       if (target.studies.includes("concurrency")) {
-        m.row.concurrency = await measureConcurrency(bench, target, m.ptauPath!);
+        m.row.concurrency = await measureConcurrency(bench, target);
       }
       measured.push(m);
     }
@@ -849,10 +795,9 @@ async function main(argv: string[]): Promise<number> {
       `- Machine: ${machine()}`,
       `- Command: \`${command}\` (${options.quick ? "quick" : "full"} mode${options.compiler ? ", compiler rows only: no setup or proving" : ""}), ${elapsedS} s`,
       `- Load average (1 / 5 / 15 min) at start: ${loadBefore}; at end: ${loadAverage()}`,
-      `- Timings: median of ${options.runs} runs after one warm-up run. ptau uncached: generating ` +
-        "the power in an empty cache, measured once per power and shared by the rows of that power" +
-        (options.quick ? `; in quick mode only up to power ${QUICK_PTAU_CAP}` : "") +
-        ". Phase 2: groth16 setup (new zkey, one contribution, verification key). Gas: " +
+      `- Timings: median of ${options.runs} runs after one warm-up run. Setup: the direct ` +
+        "development setup (what `zkvm setup` does without --ptau; the snarkjs ptau route is " +
+        "measured at small sizes by the setup-at-scale study). Gas: " +
         "verifyProof transaction in an in-process EVM (21,000 base and calldata included). " +
         "Peak RSS: the bench process only (circom2 runs as a child process).",
       "",
