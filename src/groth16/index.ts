@@ -1,0 +1,13 @@
+/**
+ * Direct Groth16 development setup (browser-safe: no Node APIs on this
+ * module's import path). See ./setup.ts for the construction.
+ */
+export {
+  directDomainPower,
+  directSetup,
+  type ByteSink,
+  type DirectSetupOptions,
+  type DirectSetupResult,
+  type Groth16Secrets,
+  type Groth16VerificationKey,
+} from "./setup.js";

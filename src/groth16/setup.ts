@@ -1,0 +1,512 @@
+/**
+ * Direct Groth16 development setup: sample τ, α, β, γ, δ from a CSPRNG and
+ * compute the proving key and verification key from the R1CS, with no
+ * powers of tau (what arkworks' and bellman's `generate_random_parameters`
+ * do). The key is snarkjs 0.7.6's .zkey, as `snarkjs zkey new` + one
+ * contribution would lay it out for the same secrets:
+ *
+ * - domain n = 2^k, the smallest power of two above nConstraints + nPublic;
+ *   ω = Fr.w[k]; snarkjs's extra rows c = nConstraints + s with A[c][s] = 1
+ *   for each public signal s = 0..nPublic (s = 0 is the constant one);
+ * - Lagrange basis at τ: L_c(τ) = ω^c·(τ^n − 1) / (n·(τ − ω^c));
+ *   u_i = Σ_c A[c][i]·L_c(τ), v_i likewise from B, w_i from C;
+ * - sections: IC_i = ((β·u_i + α·v_i + w_i)/γ)·G1 (i ≤ nPublic),
+ *   A_i = u_i·G1, B1_i = v_i·G1, B2_i = v_i·G2,
+ *   C_i = ((β·u_i + α·v_i + w_i)/δ)·G1 (i > nPublic),
+ *   H_j = (L'_{2j+1}(τ)/δ)·G1 for j < n, where L' is the size-2n Lagrange
+ *   basis: snarkjs's prover evaluates h on the odd points of the 2n-domain;
+ * - the coefficient section lists the A and B terms (coef·R² mod r, R = 2^256)
+ *   per constraint, then the public rows; the prover derives C = A·B.
+ *
+ * Every point is a scalar times one of the two generators: the scalars are
+ * computed here and the multiplications run on worker threads with window
+ * tables (./curve.ts). Sections are streamed to the sink in chunks, so
+ * memory stays bounded by the circuit's field data, not the key's size.
+ */
+import { PipelineError } from "../pipeline/errors.js";
+import { type Progress, report } from "../pipeline/progress.js";
+import { type FixedBaseTable, SetupCurve } from "./curve.js";
+import {
+  batchInvert,
+  inv,
+  MONT,
+  mod,
+  pow,
+  R,
+  readLE,
+  rootOfUnity,
+  TWO_ADICITY,
+  writeLE,
+} from "./field.js";
+import { readR1cs, type R1csView } from "./r1cs.js";
+import type { WindowBits } from "./wasm.js";
+import { type ByteSink, ZkeyStream } from "./zkey.js";
+
+/** snarkjs's verification_key.json for a Groth16 key. */
+export interface Groth16VerificationKey {
+  protocol: string;
+  curve: string;
+  nPublic: number;
+  vk_alpha_1: string[];
+  vk_beta_2: string[][];
+  vk_gamma_2: string[][];
+  vk_delta_2: string[][];
+  vk_alphabeta_12?: string[][][];
+  IC: string[][];
+}
+
+/** The toxic waste of a Groth16 setup. */
+export interface Groth16Secrets {
+  tau: bigint;
+  alpha: bigint;
+  beta: bigint;
+  gamma: bigint;
+  delta: bigint;
+}
+
+export interface DirectSetupOptions {
+  onProgress?: Progress;
+  /** Source of random bytes (default: globalThis.crypto.getRandomValues). */
+  random?: (n: number) => Uint8Array;
+  /**
+   * TEST ONLY: use these secrets instead of sampling them, so a test can
+   * compare the key with one built another way from the same secrets. A key
+   * made with known secrets is forgeable; never set this outside tests.
+   */
+  testOnlySecrets?: Groth16Secrets;
+}
+
+export interface DirectSetupResult {
+  vkey: Groth16VerificationKey;
+}
+
+export type { ByteSink };
+
+/** BN254 base field modulus q (the zkey header records both primes). */
+const Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
+const G1_BYTES = 64;
+const G2_BYTES = 128;
+const COEF_BYTES = 12 + 32;
+/**
+ * Scalars per multiplication task (one worker's unit of work, ~0.1–0.5 s).
+ * A task carries its table, so 16-bit tables (32 MiB) go with bigger chunks.
+ */
+function chunkFor(table: FixedBaseTable): number {
+  if (table.w === 16) return table.group === "g1m" ? 1 << 15 : 1 << 14;
+  return table.group === "g1m" ? 1 << 13 : 1 << 11;
+}
+const STAGE = "setup:direct";
+
+/** log2 of the Groth16 domain snarkjs uses for this circuit. */
+export function directDomainPower(nConstraints: number, nPublic: number): number {
+  let k = 0;
+  while (2 ** k <= nConstraints + nPublic) k++;
+  return Math.max(k, 1);
+}
+
+function defaultRandom(n: number): Uint8Array {
+  const b = new Uint8Array(n);
+  globalThis.crypto.getRandomValues(b);
+  return b;
+}
+
+/** A uniformly random non-zero field element (rejection sampling on 254-bit strings). */
+function sampleScalar(random: (n: number) => Uint8Array): bigint {
+  for (;;) {
+    const b = random(32);
+    if (b.byteLength !== 32) throw new Error("the random source returned the wrong length");
+    b[31] = (b[31] as number) & 0x3f;
+    const x = readLE(b, 0);
+    b.fill(0);
+    if (x !== 0n && x < R) return x;
+  }
+}
+
+export async function directSetup(
+  r1csBytes: Uint8Array,
+  sink: ByteSink,
+  options: DirectSetupOptions = {},
+): Promise<DirectSetupResult> {
+  const { onProgress } = options;
+  const start = performance.now();
+  const r1cs = readR1cs(r1csBytes);
+  const power = directDomainPower(r1cs.nConstraints, r1cs.nPublic);
+  if (power + 1 > TWO_ADICITY) {
+    throw new PipelineError(
+      "SETUP_FAILED",
+      `the circuit needs a 2^${power} domain; bn128 supports at most 2^${TWO_ADICITY - 1} for Groth16`,
+    );
+  }
+  const random = options.random ?? defaultRandom;
+  const secrets: Groth16Secrets = options.testOnlySecrets ?? {
+    tau: sampleScalar(random),
+    alpha: sampleScalar(random),
+    beta: sampleScalar(random),
+    gamma: sampleScalar(random),
+    delta: sampleScalar(random),
+  };
+  checkSecrets(secrets, power);
+  const progress = (message: string): void => {
+    report(onProgress, { stage: STAGE, message });
+  };
+  progress(
+    `direct setup: ${r1cs.nConstraints} constraints, ${r1cs.nWires} wires, 2^${power} domain`,
+  );
+
+  const curve = await SetupCurve.build();
+  try {
+    const keygen = new KeyGenerator(r1cs, power, secrets, curve, progress);
+    const vkey = await keygen.write(new ZkeyStream(sink));
+    const elapsedMs = Math.round(performance.now() - start);
+    report(onProgress, { stage: STAGE, message: "direct setup done", elapsedMs });
+    return { vkey };
+  } finally {
+    // The secrets are bigints (immutable, not overwritable): they are dropped
+    // here with every reference to them; the workers that held scalars die.
+    await curve.close();
+  }
+}
+
+function checkSecrets(s: Groth16Secrets, power: number): void {
+  for (const [name, x] of Object.entries(s) as [string, bigint][]) {
+    if (typeof x !== "bigint" || x <= 0n || x >= R) {
+      throw new PipelineError("SETUP_FAILED", `secret ${name} is not a non-zero field element`);
+    }
+  }
+  // τ must avoid the 2n-th roots of unity, where the Lagrange bases have poles.
+  if (pow(s.tau, 2n ** BigInt(power + 1)) === 1n) {
+    throw new PipelineError("SETUP_FAILED", "τ is a root of unity of the domain");
+  }
+}
+
+class KeyGenerator {
+  private readonly n: number;
+  private readonly nVars: number;
+  private readonly nPublic: number;
+  /** QAP polynomials at τ, per wire. Dropped once the scalars are made. */
+  private u: bigint[];
+  private v: bigint[];
+  private w: bigint[];
+
+  constructor(
+    private readonly r1cs: R1csView,
+    private readonly power: number,
+    private readonly s: Groth16Secrets,
+    private readonly curve: SetupCurve,
+    private readonly progress: (m: string) => void,
+  ) {
+    this.n = 2 ** power;
+    this.nVars = r1cs.nWires;
+    this.nPublic = r1cs.nPublic;
+    this.u = new Array<bigint>(this.nVars).fill(0n);
+    this.v = new Array<bigint>(this.nVars).fill(0n);
+    this.w = new Array<bigint>(this.nVars).fill(0n);
+  }
+
+  async write(out: ZkeyStream): Promise<Groth16VerificationKey> {
+    this.evaluateQap();
+    const g1Count =
+      3 + (this.nPublic + 1) + 2 * this.nVars + (this.nVars - this.nPublic - 1) + this.n;
+    const g2Count = 3 + this.nVars;
+    this.progress(`window tables (${g1Count} G1 and ${g2Count} G2 multiplications to do)`);
+    const [t1, t2] = await Promise.all([
+      this.curve.table("g1m", windowFor(g1Count, "g1m")),
+      this.curve.table("g2m", windowFor(g2Count, "g2m")),
+    ]);
+
+    const { alpha, beta, gamma, delta } = this.s;
+    const vk1 = await this.curve.multiply(t1, scalarBytes([alpha, beta, delta]));
+    const vk2 = await this.curve.multiply(t2, scalarBytes([beta, gamma, delta]));
+    const alpha1 = vk1.subarray(0, G1_BYTES);
+    const beta1 = vk1.subarray(G1_BYTES, 2 * G1_BYTES);
+    const delta1 = vk1.subarray(2 * G1_BYTES, 3 * G1_BYTES);
+    const beta2 = vk2.subarray(0, G2_BYTES);
+    const gamma2 = vk2.subarray(G2_BYTES, 2 * G2_BYTES);
+    const delta2 = vk2.subarray(2 * G2_BYTES, 3 * G2_BYTES);
+
+    await out.header();
+    const s1 = new Uint8Array(4);
+    new DataView(s1.buffer).setUint32(0, 1, true); // Groth16
+    await out.beginSection(1, 4);
+    await out.data(s1);
+    await out.beginSection(2, 4 + 32 + 4 + 32 + 12 + 3 * G1_BYTES + 3 * G2_BYTES);
+    const head = new Uint8Array(4 + 32 + 4 + 32 + 12);
+    const hv = new DataView(head.buffer);
+    hv.setUint32(0, 32, true);
+    writeLE(head, 4, Q);
+    hv.setUint32(36, 32, true);
+    writeLE(head, 40, R);
+    hv.setUint32(72, this.nVars, true);
+    hv.setUint32(76, this.nPublic, true);
+    hv.setUint32(80, this.n, true);
+    await out.data(head);
+    for (const p of [alpha1, beta1, beta2, gamma2, delta1, delta2]) await out.data(p);
+
+    await this.writeCoefficients(out);
+
+    const gammaInv = inv(gamma);
+    const deltaInv = inv(delta);
+    const np = this.nPublic;
+    const nv = this.nVars;
+    const ic = (i: number): bigint => this.combined(i, gammaInv);
+    const icPoints = await this.writePoints(out, 3, "IC", t1, np + 1, (i) => ic(i));
+    await this.writePoints(out, 5, "A", t1, nv, (i) => this.u[i] as bigint);
+    await this.writePoints(out, 6, "B1", t1, nv, (i) => this.v[i] as bigint);
+    await this.writePoints(out, 7, "B2", t2, nv, (i) => this.v[i] as bigint);
+    await this.writePoints(out, 8, "C", t1, nv - np - 1, (i) =>
+      this.combined(i + np + 1, deltaInv),
+    );
+    this.u = [];
+    this.v = [];
+    this.w = [];
+    await this.writeH(out, t1, deltaInv);
+
+    const csHash = await out.csHash();
+    await out.beginSection(10, 64 + 4);
+    await out.data(csHash);
+    await out.data(new Uint8Array(4)); // no contributions yet
+    return this.verificationKey(alpha1, beta2, gamma2, delta2, icPoints);
+  }
+
+  /** (β·u_i + α·v_i + w_i)·factor */
+  private combined(i: number, factor: bigint): bigint {
+    const { alpha, beta } = this.s;
+    return (
+      (((beta * (this.u[i] as bigint) + alpha * (this.v[i] as bigint) + (this.w[i] as bigint)) %
+        R) *
+        factor) %
+      R
+    );
+  }
+
+  /** u, v, w at τ for every wire, from the constraints and snarkjs's public rows. */
+  private evaluateQap(): void {
+    const { n } = this;
+    const rows = this.r1cs.nConstraints + this.nPublic + 1;
+    const omega = rootOfUnity(this.power);
+    const { tau } = this.s;
+    // L_c(τ) = ω^c·(τ^n − 1) / (n·(τ − ω^c)), for the rows in use.
+    const lagrange = new Array<bigint>(rows);
+    let wc = 1n;
+    for (let c = 0; c < rows; c++) {
+      lagrange[c] = mod(tau - wc);
+      wc = (wc * omega) % R;
+    }
+    batchInvert(lagrange);
+    const factor = ((pow(tau, BigInt(n)) - 1n + R) * inv(BigInt(n))) % R;
+    wc = 1n;
+    for (let c = 0; c < rows; c++) {
+      lagrange[c] = ((((lagrange[c] as bigint) * wc) % R) * factor) % R;
+      wc = (wc * omega) % R;
+    }
+
+    const bytes = this.r1cs.constraints;
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const acc = [this.u, this.v, this.w];
+    let p = 0;
+    for (let c = 0; c < this.r1cs.nConstraints; c++) {
+      const l = lagrange[c] as bigint;
+      for (let m = 0; m < 3; m++) {
+        const target = acc[m] as bigint[];
+        const nTerms = dv.getUint32(p, true);
+        p += 4;
+        for (let t = 0; t < nTerms; t++) {
+          const s = dv.getUint32(p, true);
+          const coef = readLE(bytes, p + 4);
+          p += 36;
+          const prev = target[s] as bigint;
+          if (coef === 1n) {
+            const x = prev + l;
+            target[s] = x >= R ? x - R : x;
+          } else if (coef === R - 1n) {
+            const x = prev - l;
+            target[s] = x < 0n ? x + R : x;
+          } else {
+            target[s] = (prev + coef * l) % R;
+          }
+        }
+      }
+    }
+    for (let s = 0; s <= this.nPublic; s++) {
+      const x = (this.u[s] as bigint) + (lagrange[this.r1cs.nConstraints + s] as bigint);
+      this.u[s] = x >= R ? x - R : x;
+    }
+  }
+
+  /** Section 4: the A and B terms of every constraint (coef·R² mod r), then the public rows. */
+  private async writeCoefficients(out: ZkeyStream): Promise<void> {
+    const nC = this.r1cs.nConstraints;
+    const count = this.r1cs.nAbTerms + this.nPublic + 1;
+    await out.beginSection(4, 4 + count * COEF_BYTES);
+    const countBytes = new Uint8Array(4);
+    new DataView(countBytes.buffer).setUint32(0, count, true);
+    await out.data(countBytes);
+    const r2 = (MONT * MONT) % R;
+    const entriesPerChunk = 1 << 15;
+    let chunk = new Uint8Array(entriesPerChunk * COEF_BYTES);
+    let cv = new DataView(chunk.buffer);
+    let used = 0;
+    const flush = async (): Promise<void> => {
+      await out.data(chunk.subarray(0, used * COEF_BYTES));
+      chunk = new Uint8Array(entriesPerChunk * COEF_BYTES);
+      cv = new DataView(chunk.buffer);
+      used = 0;
+    };
+    const entry = async (m: number, c: number, s: number, coef: bigint): Promise<void> => {
+      const o = used * COEF_BYTES;
+      cv.setUint32(o, m, true);
+      cv.setUint32(o + 4, c, true);
+      cv.setUint32(o + 8, s, true);
+      writeLE(chunk, o + 12, coef === 1n ? r2 : (coef * r2) % R);
+      used++;
+      if (used === entriesPerChunk) await flush();
+    };
+    const bytes = this.r1cs.constraints;
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let p = 0;
+    for (let c = 0; c < nC; c++) {
+      for (let m = 0; m < 3; m++) {
+        const nTerms = dv.getUint32(p, true);
+        p += 4;
+        for (let t = 0; t < nTerms; t++) {
+          if (m < 2) await entry(m, c, dv.getUint32(p, true), readLE(bytes, p + 4));
+          p += 36;
+        }
+      }
+    }
+    for (let s = 0; s <= this.nPublic; s++) await entry(0, nC + s, s, 1n);
+    if (used > 0) await flush();
+  }
+
+  /**
+   * One point section: count points scalarOf(i)·G, computed in chunks on the
+   * workers (a few chunks in flight) and written in order.
+   */
+  private async writePoints(
+    out: ZkeyStream,
+    id: number,
+    name: string,
+    table: FixedBaseTable,
+    count: number,
+    scalarOf: (i: number) => bigint,
+  ): Promise<Uint8Array[]> {
+    const pointBytes = table.group === "g1m" ? G1_BYTES : G2_BYTES;
+    await out.beginSection(id, count * pointBytes);
+    return this.pipeline(out, name, table, count, (start, end) => {
+      const b = new Uint8Array((end - start) * 32);
+      for (let i = start; i < end; i++) writeLE(b, (i - start) * 32, scalarOf(i));
+      return b;
+    });
+  }
+
+  /** Section 9: H_j = ω₂^(2j+1)·(τ^(2n) − 1) / (2n·(τ − ω₂^(2j+1))·δ), j < n. */
+  private async writeH(out: ZkeyStream, table: FixedBaseTable, deltaInv: bigint): Promise<void> {
+    const { n } = this;
+    const { tau } = this.s;
+    const omega2 = rootOfUnity(this.power + 1);
+    const omega = (omega2 * omega2) % R;
+    const factor = ((((pow(tau, BigInt(2 * n)) - 1n + R) * inv(BigInt(2 * n))) % R) * deltaInv) % R;
+    await out.beginSection(9, n * G1_BYTES);
+    await this.pipeline(out, "H", table, n, (start, end) => {
+      const xs = new Array<bigint>(end - start);
+      const dens = new Array<bigint>(end - start);
+      let x = (omega2 * pow(omega, BigInt(start))) % R;
+      for (let j = 0; j < end - start; j++) {
+        xs[j] = x;
+        dens[j] = mod(tau - x);
+        x = (x * omega) % R;
+      }
+      batchInvert(dens);
+      const b = new Uint8Array((end - start) * 32);
+      for (let j = 0; j < end - start; j++) {
+        writeLE(b, j * 32, ((((xs[j] as bigint) * (dens[j] as bigint)) % R) * factor) % R);
+      }
+      return b;
+    });
+  }
+
+  private async pipeline(
+    out: ZkeyStream,
+    name: string,
+    table: FixedBaseTable,
+    count: number,
+    scalars: (start: number, end: number) => Uint8Array,
+  ): Promise<Uint8Array[]> {
+    const chunk = chunkFor(table);
+    const written: Uint8Array[] = [];
+    const started = performance.now();
+    const inFlight: { result: Promise<Uint8Array>; scalars: Uint8Array }[] = [];
+    const maxInFlight = this.curve.concurrency + 1;
+    let done = 0;
+    let lastReport = started;
+    const drain = async (): Promise<void> => {
+      const head = inFlight.shift();
+      if (head === undefined) return;
+      const points = await head.result;
+      head.scalars.fill(0);
+      await out.data(points);
+      if (name === "IC") written.push(points);
+      done += points.byteLength / (table.group === "g1m" ? G1_BYTES : G2_BYTES);
+      const now = performance.now();
+      if (now - lastReport > 5000) {
+        lastReport = now;
+        this.progress(`${name}: ${done}/${count} points, ${((now - started) / 1000).toFixed(0)} s`);
+      }
+    };
+    for (let startIdx = 0; startIdx < count; startIdx += chunk) {
+      const b = scalars(startIdx, Math.min(count, startIdx + chunk));
+      inFlight.push({ result: this.curve.multiply(table, b), scalars: b });
+      if (inFlight.length >= maxInFlight) await drain();
+    }
+    while (inFlight.length > 0) await drain();
+    this.progress(`${name}: ${count} points in ${Math.round(performance.now() - started)} ms`);
+    return written;
+  }
+
+  private verificationKey(
+    alpha1: Uint8Array,
+    beta2: Uint8Array,
+    gamma2: Uint8Array,
+    delta2: Uint8Array,
+    icChunks: Uint8Array[],
+  ): Groth16VerificationKey {
+    const { G1, G2, Gt } = this.curve.curve;
+    const ic: string[][] = [];
+    for (const chunk of icChunks) {
+      for (let o = 0; o < chunk.byteLength; o += G1_BYTES) {
+        ic.push(decimal(G1.toObject(chunk.subarray(o, o + G1_BYTES))) as string[]);
+      }
+    }
+    return {
+      protocol: "groth16",
+      curve: "bn128",
+      nPublic: this.nPublic,
+      vk_alpha_1: decimal(G1.toObject(alpha1)) as string[],
+      vk_beta_2: decimal(G2.toObject(beta2)) as string[][],
+      vk_gamma_2: decimal(G2.toObject(gamma2)) as string[][],
+      vk_delta_2: decimal(G2.toObject(delta2)) as string[][],
+      vk_alphabeta_12: decimal(
+        Gt.toObject(this.curve.curve.pairing(alpha1, beta2)),
+      ) as string[][][],
+      IC: ic,
+    };
+  }
+}
+
+/** 16-bit windows pay for their 2^15-point tables only on large sections. */
+function windowFor(count: number, group: "g1m" | "g2m"): WindowBits {
+  return count > (group === "g1m" ? 1 << 18 : 1 << 15) ? 16 : 8;
+}
+
+/** ffjavascript's toObject output (nested arrays of bigints) as snarkjs writes it: decimal strings. */
+function decimal(x: unknown): unknown {
+  if (typeof x === "bigint") return x.toString();
+  if (Array.isArray(x)) return x.map(decimal);
+  throw new Error(`unexpected value in a curve object: ${String(x)}`);
+}
+
+function scalarBytes(xs: bigint[]): Uint8Array {
+  const b = new Uint8Array(xs.length * 32);
+  xs.forEach((x, i) => writeLE(b, i * 32, x));
+  return b;
+}
