@@ -33,7 +33,7 @@ include "comparators.circom";
 include "bitify.circom";
 
 // Domain separation of the program hash (ASCII "zkvm-u1").
-function PROGRAM_HASH_TAG() { return 34472947248445745; }
+function PROGRAM_HASH_TAG() { return 34458103540708657; }
 
 // Opcode bytes, in the order of the flags DecodeOp outputs (SPEC encoding table).
 function OPCODE(k) {

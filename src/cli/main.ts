@@ -8,6 +8,7 @@ import { runCommand } from "./run.js";
 import { compileCommand, setupCommand } from "./build.js";
 import { proveCommand, verifyCommand } from "./prove.js";
 import { calldataCommand, exportVerifierCommand } from "./evm.js";
+import { hashCommand, universalCommandFor } from "./universal.js";
 import { terminateCurves } from "../pipeline/index.js";
 
 export const COMMANDS: readonly Command[] = [
@@ -20,6 +21,7 @@ export const COMMANDS: readonly Command[] = [
   verifyCommand,
   exportVerifierCommand,
   calldataCommand,
+  hashCommand,
 ];
 
 function usage(): string {
@@ -45,7 +47,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     io.out("0.1.0");
     return 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
+  const command = (await universalCommandFor(name, rest)) ?? COMMANDS.find((c) => c.name === name);
   if (command === undefined) {
     io.err(`zkvm: unknown command '${name}'\n\n${usage()}`);
     return 2;
