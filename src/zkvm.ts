@@ -19,6 +19,13 @@ import { loadProgram, type ProgramSource } from "./load.js";
 import type { RawIoOptions } from "./program.js";
 import { validate, type ValidatedProgram } from "./validator.js";
 import { cacheDir, type Progress, type VerifyResult } from "./pipeline/index.js";
+import { proveUniversal, verifyUniversal } from "./universal/build.js";
+import type { UniversalBounds } from "./universal/encode.js";
+import {
+  universalCircuit,
+  type UniversalCircuit,
+  type UniversalOptions,
+} from "./universal/library.js";
 
 export interface ZKVMOptions {
   /** I/O cells of raw bytecode (ignored for assembly, which declares its own). */
@@ -40,12 +47,25 @@ export interface ProveOptions {
   readonly onProgress?: Progress;
 }
 
-/** A proof with what it proves: public signals (outputs, then public inputs) and the circuit it is for. */
+/** Proving with a universal circuit (`ZKVM.universal`): its bounds replace `steps`. */
+export interface UniversalProveOptions {
+  readonly circuit: UniversalCircuit;
+  readonly onProgress?: Progress;
+}
+
+/**
+ * A proof with what it proves: public signals (outputs, then public inputs;
+ * for a universal circuit the program hash first and fixed-size slots) and
+ * the circuit it is for.
+ */
 export interface ZKVMProof extends ProofResult {
   readonly circuit: {
+    /** sha256 of the bytecode; for a universal circuit, the Poseidon program hash (decimal). */
     readonly programHash: string;
     readonly steps: number;
     readonly width: number;
+    /** Set for a proof from a universal circuit: its build directory. */
+    readonly universal?: string;
   };
 }
 
@@ -101,7 +121,13 @@ export class ZKVM {
    * set up on first use and cached by program hash, N and W; concurrent
    * calls (in this process or others) share the work and never corrupt the cache.
    */
-  async generateProof(inputs: Inputs, options: ProveOptions): Promise<ZKVMProof> {
+  async generateProof(
+    inputs: Inputs,
+    options: ProveOptions | UniversalProveOptions,
+  ): Promise<ZKVMProof> {
+    if (typeof options === "object" && options !== null && "circuit" in options) {
+      return this.generateUniversalProof(inputs, options);
+    }
     if (typeof options !== "object" || options === null || !isStepBound(options.steps)) {
       throw new ZkvmError(
         "usage",
@@ -147,6 +173,40 @@ export class ZKVM {
     };
   }
 
+  /** The universal circuit for these bounds, compiled and set up once (cached by bounds). */
+  static universal(
+    bounds: Partial<UniversalBounds> = {},
+    options: UniversalOptions = {},
+  ): Promise<UniversalCircuit> {
+    return universalCircuit(bounds, options);
+  }
+
+  private async generateUniversalProof(
+    inputs: Inputs,
+    options: UniversalProveOptions,
+  ): Promise<ZKVMProof> {
+    const { circuit } = options;
+    const result = await proveUniversal(
+      circuit.dir,
+      this.program,
+      inputs,
+      options.onProgress ? { onProgress: options.onProgress } : {},
+    );
+    return {
+      proof: result.proof,
+      publicSignals: result.publicSignals,
+      outputs: result.outputs,
+      steps: result.steps,
+      timings: result.timings,
+      circuit: {
+        programHash: result.programHash,
+        steps: circuit.bounds.steps,
+        width: circuit.bounds.width,
+        universal: circuit.dir,
+      },
+    };
+  }
+
   /** Whether a proof from `generateProof` verifies; `checkProof` says why not. */
   async verifyProof(proof: ZKVMProof): Promise<boolean> {
     return (await this.checkProof(proof)).valid;
@@ -160,6 +220,15 @@ export class ZKVM {
         valid: false,
         reason: "not a proof from generateProof (no circuit with a step bound)",
       };
+    }
+    if (typeof circuit.universal === "string") {
+      const { valid, reason } = await verifyUniversal(
+        circuit.universal,
+        this.program,
+        proof.proof,
+        proof.publicSignals,
+      );
+      return reason === undefined ? { valid } : { valid, reason };
     }
     if (circuit.programHash !== programHash(this.program.code) || circuit.width !== this.width) {
       return { valid: false, reason: "the proof is for another program or comparison width" };

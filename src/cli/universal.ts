@@ -116,7 +116,7 @@ bounds: at most I instructions, M memory cells, S stack values, K inputs and L
 outputs, halting within N steps, comparisons of W-bit values. Defaults:
 ${describeBounds(DEFAULT_BOUNDS)}.
 DIR (default circuits/universal-n<N>-i<I>-m<M>-s<S>-in<K>-out<L>-w<W>) receives
-universal.circom, universal.r1cs, universal.sym, universal_js/universal.wasm
+zkvm_universal.circom, .r1cs, .sym, zkvm_universal_js/zkvm_universal.wasm
 and manifest.json. Then: zkvm setup DIR, zkvm prove DIR --program FILE ...`,
   async run(argv, io) {
     const { values } = parse(

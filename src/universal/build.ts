@@ -2,7 +2,7 @@
  * Universal build directories: compile once for bounds, set up once, then
  * prove and verify any program within the bounds.
  *
- * A universal build directory holds universal.circom, circom2's universal.r1cs,
+ * A universal build directory holds zkvm_universal.circom, circom2's .r1cs,
  * universal.sym and universal_js/universal.wasm, and after setup universal.zkey
  * and verification_key.json; manifest.json (format zkvm-universal/1) records
  * the bounds, the constraint count and the sha256 of every artifact, each
@@ -48,7 +48,8 @@ import { universalInput } from "./witness.js";
 export const UNIVERSAL_FORMAT = "zkvm-universal/1";
 const MANIFEST = "manifest.json";
 const VKEY = "verification_key.json";
-const NAME = "universal";
+// Not "universal": circom would resolve `include "universal.circom"` to the file itself.
+const NAME = "zkvm_universal";
 
 export interface UniversalManifest {
   readonly format: typeof UNIVERSAL_FORMAT;
