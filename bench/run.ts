@@ -55,6 +55,7 @@ import {
 } from "../src/pipeline/index.js";
 import { validate, type ValidatedProgram } from "../src/validator.js";
 import { ZKVM } from "../src/zkvm.js";
+import { universalBench, universalMarkdown } from "./universal.js";
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const EXAMPLES_DIR = path.join(BENCH_DIR, "..", "examples");
@@ -798,6 +799,14 @@ async function main(argv: string[]): Promise<number> {
     await fsp.writeFile(options.out.replace(/\.json$/, "") + ".md", report);
     log(`wrote ${options.out} (${rows.length} rows) in ${elapsedS} s`);
     process.stdout.write(options.json ? JSON.stringify(rows, null, 2) + "\n" : report);
+    // Universal circuits (bench/universal.ts): their own results file beside this one.
+    const universal = await universalBench({
+      quick: options.quick,
+      out: path.join(path.dirname(options.out), "universal-results.json"),
+    });
+    process.stdout.write(
+      options.json ? JSON.stringify(universal, null, 2) + "\n" : universalMarkdown(universal),
+    );
     return 0;
   } finally {
     await terminateCurves();

@@ -91,7 +91,6 @@ function describeBounds(b: UniversalBounds): string {
 
 function profileRows(m: UniversalManifest): string[] {
   const b = m.budget;
-  const fixed = m.constraints - m.bounds.steps * b.total;
   return [
     "  per step, as the template writes it (circom --O2 removes a few):",
     `    fetch       2(I - 1)      ${String(b.fetch).padStart(6)}`,
@@ -101,7 +100,7 @@ function profileRows(m: UniversalManifest): string[] {
     `    comparator  3W + 4        ${String(b.comparator).padStart(6)}`,
     `    control     6             ${String(b.control).padStart(6)}`,
     `    total                     ${String(b.total).padStart(6)}`,
-    `  in the .r1cs: ${m.constraints} = ${(m.constraints / m.bounds.steps).toFixed(1)} per step over N = ${m.bounds.steps}, of which the program hash, inputs and outputs are about ${Math.max(0, fixed)} (the step budget above, times N, is an upper bound)`,
+    `  in the .r1cs: ${m.constraints} (${(m.constraints / m.bounds.steps).toFixed(1)} per step over N = ${m.bounds.steps}), including the fixed cost of the program hash, the inputs and the outputs`,
   ];
 }
 
