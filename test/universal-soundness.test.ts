@@ -199,6 +199,21 @@ interface Build {
 }
 const builds = new Map<string, Promise<Build>>();
 
+/** circom2 is single-threaded: run as many compiles at once as there are cores. */
+const SLOTS = Math.max(1, Math.min(4, os.availableParallelism()));
+let running = 0;
+const waiting: Array<() => void> = [];
+async function inSlot<T>(f: () => Promise<T>): Promise<T> {
+  while (running >= SLOTS) await new Promise<void>((wake) => waiting.push(wake));
+  running++;
+  try {
+    return await f();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
+
 /** Compiles the universal circuit for BOUNDS from `template` (cached by text and level). */
 function build(template: string, optimize: CircomOptimization): Promise<Build> {
   const key = `${createHash("sha256").update(template).digest("hex").slice(0, 16)}-${optimize}`;
@@ -211,12 +226,14 @@ function build(template: string, optimize: CircomOptimization): Promise<Build> {
       await fsp.writeFile(path.join(dir, "universal.circom"), template);
       const circomFile = path.join(dir, "main.circom");
       await fsp.writeFile(circomFile, universalCircom(BOUNDS));
-      const built = await compileCircom({
-        circomFile,
-        outDir: path.join(dir, "build"),
-        includePaths: defaultIncludePaths(),
-        optimize,
-      });
+      const built = await inSlot(() =>
+        compileCircom({
+          circomFile,
+          outDir: path.join(dir, "build"),
+          includePaths: defaultIncludePaths(),
+          optimize,
+        }),
+      );
       return { circuit: await loadCircuit(built.r1csPath, built.symPath), wasm: built.wasmPath };
     })();
     builds.set(key, pending);
@@ -296,8 +313,15 @@ async function runAttack(attack: Attack): Promise<void> {
 describe("universal circuit soundness: forged witnesses", function () {
   before(async function () {
     tmp = await fsp.mkdtemp(path.join(os.tmpdir(), "zkvm-universal-soundness-"));
-    // Start the shared builds now; each test awaits its own.
+    // Start every build now, a few at a time; each test awaits its own.
     for (const level of ["O0", "O1", "O2"] as const) build(TEMPLATE, level).catch(() => undefined);
+    for (const attack of ATTACKS) {
+      try {
+        build(replaceOnce(TEMPLATE, attack.from, attack.to), FORGER_LEVEL).catch(() => undefined);
+      } catch {
+        // An edit that no longer applies: its own test reports it.
+      }
+    }
   });
 
   after(async function () {
