@@ -7,6 +7,9 @@
  * witnesses in test/universal-soundness.test.ts.
  */
 import { expect } from "chai";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import fc from "fast-check";
 import { compile } from "../src/compiler/index.js";
 import { ZkvmError } from "../src/errors.js";
@@ -220,6 +223,27 @@ describe("universal circuits", function () {
       }
       expect((error as ZkvmError).code).to.equal("BOUND_EXCEEDED");
       expect((error as ZkvmError).message).to.match(/4 outputs; .* allows 3 \(--max-outputs\)/);
+    });
+
+    it("zkvm prove DIR --program FILE over a bound: one line on stderr, exit 1, nothing written", async function () {
+      const circuit = await testCircuit();
+      const dir = mkdtempSync(path.join(tmpdir(), "zkvm-universal-bound-"));
+      try {
+        const file = path.join(dir, "deep.zkasm");
+        // Seven values on the stack: one more than the circuit's stack holds.
+        writeFileSync(
+          file,
+          `.output y 0\n${" PUSH 1\n".repeat(7)}${" ADD\n".repeat(6)} STORE y\n STOP\n`,
+        );
+        const r = await zkvm("prove", circuit.dir, "--program", file, "--out", dir);
+        expect(r.status).to.equal(1);
+        expect(r.err).to.match(
+          /^zkvm prove: error BOUND_EXCEEDED: program has 7 stack values at its highest; this universal circuit allows 6 \(--max-stack\)$/,
+        );
+        expect(existsSync(path.join(dir, "proof.json"))).to.equal(false);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 });
