@@ -71,6 +71,23 @@ export interface UniversalManifest {
   };
 }
 
+let curveInFlight: Promise<unknown> | undefined;
+
+/**
+ * snarkjs's bn128 curve, built once even when proofs start concurrently
+ * (ffjavascript caches it only once a build finishes; a second concurrent build
+ * would leave worker threads no one terminates). As src/artifacts.ts does.
+ */
+async function sharedCurve(): Promise<void> {
+  if ((globalThis as { curve_bn128?: unknown }).curve_bn128) return;
+  curveInFlight ??= loadSnarkjs()
+    .then((snarkjs) => snarkjs.curves.getCurveFromName("bn128"))
+    .finally(() => {
+      curveInFlight = undefined;
+    });
+  await curveInFlight;
+}
+
 async function sha256File(file: string): Promise<string> {
   const hash = createHash("sha256");
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
@@ -346,7 +363,7 @@ export async function proveUniversal(
     validated.io.outputs.map((o) => [o.name, execution.memory.get(o.cell) ?? 0n]),
   );
   const input = universalInput(canonical, validated.io, bounds, inputs);
-  await (await loadSnarkjs()).curves.getCurveFromName("bn128");
+  await sharedCurve();
   const result = await prove(
     path.join(dir, manifest.setup.zkey),
     path.join(dir, manifest.files.wasm.path),
@@ -413,6 +430,6 @@ export async function verifyUniversal(
     return { valid: false, reason: (e as Error).message, programHash: expected };
   }
   const vkey = await readJsonFile<Groth16VerificationKey>(path.join(dir, VKEY));
-  await (await loadSnarkjs()).curves.getCurveFromName("bn128");
+  await sharedCurve();
   return { ...(await verify(vkey, publicSignals, proof)), programHash: expected };
 }
