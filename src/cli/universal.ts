@@ -310,9 +310,8 @@ raw bytecode's public input cells are --public-cell.)`,
       return result.valid ? 0 : 1;
     }
     if (result.valid) {
-      io.out(
-        `valid: program hash ${result.programHash}; public signals ${(publicSignals as string[]).join(", ")}`,
-      );
+      const values = Object.entries(result.values ?? {}).map(([k, v]) => `, ${k} = ${v}`);
+      io.out(`valid: program hash ${result.programHash}${values.join("")}`);
       return 0;
     }
     io.err(`invalid: ${result.reason ?? "the proof does not verify"}`);

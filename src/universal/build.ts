@@ -406,7 +406,7 @@ export async function verifyUniversal(
   program: Program,
   proof: unknown,
   publicSignals: unknown,
-): Promise<VerifyResult & { programHash: string }> {
+): Promise<VerifyResult & { programHash: string; values?: Record<string, string> }> {
   const manifest = await setUp(dir);
   const prepared = await prepareProgram(program);
   const expected = prepared.hash.toString();
@@ -431,5 +431,16 @@ export async function verifyUniversal(
   }
   const vkey = await readJsonFile<Groth16VerificationKey>(path.join(dir, VKEY));
   await sharedCurve();
-  return { ...(await verify(vkey, publicSignals, proof)), programHash: expected };
+  const result = await verify(vkey, publicSignals, proof);
+  if (!result.valid) return { ...result, programHash: expected };
+  // The proven values by the program's names: outputs, then public inputs.
+  const signals = publicSignals as string[];
+  const { io } = prepared.program;
+  const values: Record<string, string> = Object.fromEntries([
+    ...io.outputs.map((o, k) => [o.name, signals[1 + k]!]),
+    ...io.inputs
+      .filter((i) => i.visibility === "public")
+      .map((i, k) => [i.name, signals[1 + manifest.bounds.maxOutputs + k]!]),
+  ]);
+  return { ...result, programHash: expected, values };
 }
