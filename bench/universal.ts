@@ -10,7 +10,7 @@
  *   local powers of tau; universal: the direct development setup), prove and
  *   verify times, verifier gas; the universal circuit's compile and setup
  *   happen once;
- * - per step: the exact .r1cs constraint count at N = 2 and N = 4 for the
+ * - per step: the exact .r1cs constraint count at two step bounds for the
  *   target bounds (64 instructions, 16 cells, stack 16, W = 64) and with each
  *   bound raised, giving constraints per step and each bound's share, next to
  *   the figures issue 13 quotes for other circom zkVMs;
@@ -117,8 +117,10 @@ interface VersusRow {
 interface PerStepRow {
   readonly config: string;
   readonly bounds: UniversalBounds;
+  readonly n1: number;
+  readonly n2: number;
+  readonly constraintsN1: number;
   readonly constraintsN2: number;
-  readonly constraintsN4: number;
   readonly perStep: number;
   readonly budget: number;
 }
@@ -247,6 +249,11 @@ async function constraintsOf(work: string, bounds: UniversalBounds): Promise<num
   return r.constraints;
 }
 
+/**
+ * Per step from two exact counts, N1 = S + 2 and N2 = N1 + 4: below N = S
+ * circom's --O2 folds away the stack slots no step can have reached yet (they
+ * are the constant 0), which would hide the stack's cost.
+ */
 async function perStepStudy(work: string): Promise<PerStepRow[]> {
   const configs: Array<[string, UniversalBounds]> = [
     ["target (I 64, M 16, S 16, W 64)", TARGET],
@@ -258,14 +265,18 @@ async function perStepStudy(work: string): Promise<PerStepRow[]> {
   const rows: PerStepRow[] = [];
   for (const [config, bounds] of configs) {
     log(`per step: ${config}`);
-    const constraintsN2 = await constraintsOf(work, { ...bounds, steps: 2 });
-    const constraintsN4 = await constraintsOf(work, { ...bounds, steps: 4 });
+    const n1 = bounds.maxStack + 2;
+    const n2 = n1 + 4;
+    const c1 = await constraintsOf(work, { ...bounds, steps: n1 });
+    const c2 = await constraintsOf(work, { ...bounds, steps: n2 });
     rows.push({
       config,
       bounds,
-      constraintsN2,
-      constraintsN4,
-      perStep: (constraintsN4 - constraintsN2) / 2,
+      n1,
+      n2,
+      constraintsN1: c1,
+      constraintsN2: c2,
+      perStep: (c2 - c1) / (n2 - n1),
       budget: stepBudget(bounds).total,
     });
   }
@@ -342,13 +353,13 @@ export function universalMarkdown(r: UniversalResults): string {
         `| ${x.program} | ${x.executedSteps} | ${fmt(x.perProgram.constraints)} | ${fmt(x.perProgram.compileMs)} / ${fmt(x.perProgram.setupMs)} | ${fmt(x.perProgram.proveMs)} | ${fmt(x.universal.proveMs)} | ${fmt(x.perProgram.verifyMs)} / ${fmt(x.universal.verifyMs)} | ${fmt(x.perProgram.gas)} (${x.perProgram.nPublic}) | ${fmt(x.universal.gas)} (${x.universal.nPublic}) |`,
     ),
     "",
-    "### Constraints per step (exact .r1cs counts: (C(N = 4) − C(N = 2)) / 2)",
+    "### Constraints per step (exact .r1cs counts: (C(N2) − C(N1)) / (N2 − N1), N1 = S + 2, N2 = N1 + 4)",
     "",
-    "| configuration | C(N = 2) | C(N = 4) | per step | template budget per step (before --O2) |",
-    "| --- | --- | --- | --- | --- |",
+    "| configuration | N1, N2 | C(N1) | C(N2) | per step | template budget per step (before --O2) |",
+    "| --- | --- | --- | --- | --- | --- |",
     ...r.perStep.map(
       (x) =>
-        `| ${x.config} | ${fmt(x.constraintsN2)} | ${fmt(x.constraintsN4)} | ${x.perStep} | ${x.budget} |`,
+        `| ${x.config} | ${x.n1}, ${x.n2} | ${fmt(x.constraintsN1)} | ${fmt(x.constraintsN2)} | ${x.perStep} | ${x.budget} |`,
     ),
   ];
   const base = r.perStep[0];
@@ -382,7 +393,27 @@ export function universalMarkdown(r: UniversalResults): string {
 export async function universalBench(options: {
   readonly quick: boolean;
   readonly out: string;
+  /** Redo one study only, keeping the others from the results file. */
+  readonly only?: "versus" | "perStep" | "target";
 }): Promise<UniversalResults> {
+  if (options.only !== undefined) {
+    const work = await fsp.mkdtemp(path.join(os.tmpdir(), "zkvm-universal-bench-"));
+    try {
+      const previous = JSON.parse(await fsp.readFile(options.out, "utf8")) as UniversalResults;
+      const chain = await createChain();
+      const results: UniversalResults = {
+        ...previous,
+        ...(options.only === "versus" ? { versus: await versusStudy(chain, work) } : {}),
+        ...(options.only === "perStep" ? { perStep: await perStepStudy(work) } : {}),
+        ...(options.only === "target" ? { target: await targetStudy(chain, work) } : {}),
+      };
+      await fsp.writeFile(options.out, JSON.stringify(results, null, 2) + "\n");
+      await fsp.writeFile(options.out.replace(/\.json$/, ".md"), universalMarkdown(results));
+      return results;
+    } finally {
+      await fsp.rm(work, { recursive: true, force: true });
+    }
+  }
   const work = await fsp.mkdtemp(path.join(os.tmpdir(), "zkvm-universal-bench-"));
   const chain = await createChain();
   // Written after each study, so a failure late in the run keeps the earlier figures.
@@ -424,9 +455,15 @@ function invokedDirectly(): boolean {
 
 if (invokedDirectly()) {
   try {
+    const at = process.argv.indexOf("--only");
+    const only = at >= 0 ? process.argv[at + 1] : undefined;
+    if (only !== undefined && only !== "versus" && only !== "perStep" && only !== "target") {
+      throw new Error("--only takes versus, perStep or target");
+    }
     const results = await universalBench({
       quick: process.argv.includes("--quick"),
       out: path.join(BENCH_DIR, "universal-results.json"),
+      ...(only !== undefined ? { only } : {}),
     });
     process.stdout.write(universalMarkdown(results));
   } finally {
