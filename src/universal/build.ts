@@ -33,7 +33,7 @@ import type { Inputs } from "../inputs.js";
 import { inputCells } from "../inputs.js";
 import { run } from "../interpreter.js";
 import type { Program } from "../program.js";
-import { validate } from "../validator.js";
+import { validate, type ValidatedProgram } from "../validator.js";
 import {
   canonicalize,
   checkBounds,
@@ -312,7 +312,7 @@ async function setUp(
 
 /** A program prepared for a universal circuit: validated, encoded, within the bounds, hashed. */
 export interface UniversalProgram {
-  readonly program: ReturnType<typeof validate>;
+  readonly program: ValidatedProgram;
   readonly canonical: CanonicalProgram;
   readonly hash: bigint;
 }
@@ -322,8 +322,7 @@ export async function prepareProgram(
   program: Program,
   bounds?: UniversalBounds,
 ): Promise<UniversalProgram> {
-  const validated =
-    "blocks" in program ? (program as ReturnType<typeof validate>) : validate(program);
+  const validated = "blocks" in program ? (program as ValidatedProgram) : validate(program);
   const canonical = canonicalize(validated);
   if (bounds !== undefined) checkBounds(canonical, bounds);
   return { program: validated, canonical, hash: await programHash(canonical) };
