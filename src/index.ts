@@ -9,6 +9,7 @@ export type {
   ZKVMProof,
 } from "./zkvm.js";
 export type { UniversalCircuit, UniversalOptions } from "./universal/library.js";
+export { universalProgramHash } from "./universal/library.js";
 export type { UniversalBounds } from "./universal/encode.js";
 export { DEFAULT_BOUNDS as DEFAULT_UNIVERSAL_BOUNDS } from "./universal/encode.js";
 export type { VerifyResult, Progress, ProgressEvent, Groth16Proof } from "./pipeline/index.js";

@@ -23,7 +23,7 @@ import {
   programHash,
   type UniversalBounds,
 } from "../src/universal/index.js";
-import { universalCircuit } from "../src/universal/library.js";
+import { universalCircuit, universalProgramHash } from "../src/universal/library.js";
 import { ZKVM } from "../src/zkvm.js";
 import { zkvm } from "./helpers/cli.js";
 import { isErrorCase, loadExamples, type ExampleCase } from "./helpers/examples.js";
@@ -82,7 +82,7 @@ describe("universal circuits", function () {
       expect(await hashOf("01 05 04 07 FF", { outputs: [7] })).to.equal(base);
     });
 
-    it("zkvm hash prints the hash, with no build", async function () {
+    it("zkvm hash (and universalProgramHash) prints the hash, with no build", async function () {
       const expected = (await hashOf(POWER)).toString();
       const text = await zkvm("hash", "examples/power.zkasm");
       expect(text.status).to.equal(0);
@@ -97,6 +97,7 @@ describe("universal circuits", function () {
       expect(await programHash(canonicalize(validate(loadProgram(POWER))))).to.equal(
         BigInt(expected),
       );
+      expect(await universalProgramHash(POWER)).to.equal(expected);
     });
   });
 

@@ -7,7 +7,9 @@
 import path from "node:path";
 import { cacheDir, type Progress } from "../pipeline/index.js";
 import { checkBoundValues, DEFAULT_BOUNDS, type UniversalBounds } from "./encode.js";
-import { compileUniversal, setupUniversal } from "./build.js";
+import { loadProgram, type ProgramSource } from "../load.js";
+import type { RawIoOptions } from "../program.js";
+import { compileUniversal, prepareProgram, setupUniversal } from "./build.js";
 
 /** A compiled and set-up universal circuit. */
 export interface UniversalCircuit {
@@ -49,4 +51,15 @@ export function universalCircuit(
     ready.catch(() => preparing.delete(dir));
   }
   return ready;
+}
+
+/**
+ * The program hash a universal proof of this program carries (as `zkvm hash`
+ * prints it): a decimal string, for a consumer contract to expect.
+ */
+export async function universalProgramHash(
+  source: ProgramSource,
+  io: RawIoOptions = {},
+): Promise<string> {
+  return (await prepareProgram(loadProgram(source, io))).hash.toString();
 }
