@@ -45,6 +45,7 @@ import {
   universalCircom,
   universalInput,
   type UniversalBounds,
+  type UniversalInput,
 } from "../src/universal/index.js";
 import { loadCircuit, type Circuit } from "./helpers/r1cs.js";
 
@@ -83,6 +84,8 @@ interface Attack {
   readonly optimize: "O1" | "O2";
   /** What the forged witness claims: its public signals (hash, out[], publicIn[]). */
   readonly claims: (honestHash: bigint) => Promise<readonly bigint[]>;
+  /** A change of the circuit input the forger is run on (default: the honest input). */
+  readonly tamper?: (input: UniversalInput) => UniversalInput;
 }
 
 const hashOf = async (source: string) => (await prepareProgram(loadProgram(source))).hash;
@@ -164,6 +167,18 @@ const ATTACKS: Attack[] = [
     dropped: BOUNDS.maxOutputs,
     optimize: "O1",
     claims: async (h) => [h, 9n, 0n, 0n, 0n],
+  },
+  {
+    title:
+      "a public input slot off the declaration (5 in the unused slot 1, and in cell 1): `(1 - isPublic[j]) * publicIn[j] === 0`",
+    program: ".public n 0\n.output y 2\n LOAD n\n LOAD 1\n ADD\n STORE y\n STOP",
+    inputs: { n: "3" },
+    from: "            (1 - isPublic[j]) * publicIn[j] === 0;",
+    to: "",
+    dropped: BOUNDS.maxInputs,
+    optimize: "O2",
+    tamper: (input) => ({ ...input, publicIn: ["3", "5"] }),
+    claims: async (h) => [h, 8n, 0n, 3n, 5n],
   },
   {
     title: "not halting within N (a loop without end claims outputs): `step[N - 1].isStop === 1`",
@@ -277,7 +292,10 @@ async function runAttack(attack: Attack): Promise<void> {
         const o = prepared.program.io.outputs[k];
         return o === undefined ? 0n : (r.memory.get(o.cell) ?? 0n);
       }),
-      ...new Array<bigint>(BOUNDS.maxInputs).fill(0n),
+      ...Array.from({ length: BOUNDS.maxInputs }, (_, k) => {
+        const p = prepared.program.io.inputs.filter((i) => i.visibility === "public")[k];
+        return p === undefined ? 0n : BigInt(attack.inputs[p.name]!);
+      }),
     ];
   } catch (e) {
     if (!(e instanceof RuntimeFault)) throw e;
@@ -296,7 +314,7 @@ async function runAttack(attack: Attack): Promise<void> {
   expect(plain.circuit.constraintCount - forger.circuit.constraintCount).to.equal(attack.dropped);
 
   // 3. Without the guard the forged witness is accepted.
-  const raw = await witness(forger.wasm, input);
+  const raw = await witness(forger.wasm, attack.tamper ? attack.tamper(input) : input);
   if (typeof raw === "string") expect.fail(`the forger's witness failed: ${raw}`);
   expect(forger.circuit.violated(raw), "the forger's own R1CS").to.deep.equal([]);
   const forged = target.circuit.witnessFrom(forger.circuit.named(raw));
