@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "circuits/", "bench/results*", "coverage/"] },
+  { ignores: ["dist/", "dist-web/", "node_modules/", "circuits/", "bench/results*", "coverage/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

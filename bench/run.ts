@@ -27,16 +27,27 @@ import {
   baselineFor,
   baselineIncludePaths,
   baselineMain,
+  driverInputs,
   GROWTH_STEPS,
   iterationBound,
   loadBenchProgram,
   programSource,
   type Baseline,
 } from "./baselines.js";
+import { runScale } from "./scale.js";
+import {
+  measureScale,
+  scaleSection,
+  SCALE_STEPS,
+  SHAPES,
+  shapeEntries,
+  shapesSection,
+  type ScaleFigure,
+} from "./compiler.js";
 import { compile, type CompiledCircuit } from "../src/compiler/index.js";
 import { circuitInput } from "../src/compiler/input.js";
-import { createChain, type Chain } from "../src/evm/evm.js";
-import { deployVerifier, verifyOnChain } from "../src/evm/onchain.js";
+import { createChain, type Chain } from "../test/support/evm/evm.js";
+import { deployVerifier, verifyOnChain } from "../test/support/evm/onchain.js";
 import { inputCells, type Inputs } from "../src/inputs.js";
 import { run } from "../src/interpreter.js";
 import { loadProgram } from "../src/load.js";
@@ -55,6 +66,7 @@ import {
 } from "../src/pipeline/index.js";
 import { validate, type ValidatedProgram } from "../src/validator.js";
 import { ZKVM } from "../src/zkvm.js";
+import { benchBrowser, benchChromium, browserMarkdown } from "./browser.js";
 import { universalBench, universalMarkdown } from "./universal.js";
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -65,17 +77,20 @@ const DEFAULT_OUT = path.join(BENCH_DIR, "results.json");
 const QUICK_PTAU_CAP = 10;
 const IN_FLIGHT = [1, 2, 4] as const;
 
-const USAGE = `Usage: npm run bench -- [--quick] [--runs R] [--json] [--out FILE]
+const USAGE = `Usage: npm run bench -- [--quick] [--compiler] [--runs R] [--json] [--out FILE]
 
   --quick      a few minutes: growth rows get constraints and compile times
                only, uncached powers of tau are generated up to power ${QUICK_PTAU_CAP}
+  --compiler   the compiler's rows only: constraints and compile times of
+               every program (no setup or proving), the loop and branch
+               shapes at N and 4N, and compile at scale
   --runs R     timed repetitions after one warm-up (default 3, quick 2)
   --json       print the rows as JSON instead of Markdown tables
   --out FILE   where to write the rows (default bench/results.json; the
                Markdown goes next to it, FILE with .md)
   --help       this text`;
 
-type Study = "programs" | "growth" | "concurrency";
+type Study = "programs" | "growth" | "concurrency" | "shapes";
 
 interface ConcurrencyFigure {
   readonly inFlight: number;
@@ -138,10 +153,14 @@ interface Row {
   readonly peakRssMb: number;
   growth?: GrowthFit;
   concurrency?: ConcurrencyFigure[];
+  /** On the sum_up programs row: compile() time and memory at N = 10k, 100k, 1M (bench/compiler.ts). */
+  scale?: ScaleFigure[];
 }
 
 interface Options {
   readonly quick: boolean;
+  /** The compiler's rows only (no setup, proving or concurrency). */
+  readonly compiler: boolean;
   readonly runs: number;
   readonly json: boolean;
   readonly out: string;
@@ -221,7 +240,7 @@ function fitLine(points: ReadonlyArray<readonly [number, number]>): {
 
 /** A loop at K(N) iterations (its most expensive run); a straight-line program on its first inside input. */
 function provedInputs(entry: Baseline, k: number): Inputs {
-  if (entry.driver !== undefined) return { ...entry.fixed, [entry.driver]: k };
+  if (entry.driver !== undefined) return driverInputs(entry, k);
   const first = entry.inside(k)[0];
   if (first === undefined) throw new Error(`${entry.program} has no inside input`);
   return first;
@@ -257,18 +276,32 @@ function exampleTarget(file: string): Target {
 
 function targets(options: Options): Target[] {
   const growthEntry = baselineFor("sum_up");
+  const prove = !options.compiler;
   const main = BASELINES.map((entry) =>
     baselineTarget(
       entry,
       entry.ciSteps,
-      entry === growthEntry ? ["programs", "growth", "concurrency"] : ["programs"],
-      true,
+      entry === growthEntry
+        ? ["programs", "growth", ...(options.compiler ? [] : ["concurrency" as const])]
+        : SHAPES.includes(entry.program)
+          ? ["programs", "shapes"]
+          : ["programs"],
+      prove,
     ),
   );
   const growth = GROWTH_STEPS.filter((n) => n !== growthEntry.ciSteps).map((n) =>
-    baselineTarget(growthEntry, n, ["growth"], !options.quick),
+    baselineTarget(growthEntry, n, ["growth"], prove && !options.quick),
   );
-  return [...main, exampleTarget("seed.hex"), exampleTarget("cubic.zkasm"), ...growth];
+  const shapes = shapeEntries().flatMap(({ entry, steps }) =>
+    steps
+      .filter((n) => n !== entry.ciSteps)
+      .map((n) => baselineTarget(entry, n, ["shapes"], false)),
+  );
+  const examples = [exampleTarget("seed.hex"), exampleTarget("cubic.zkasm")].map((t) => ({
+    ...t,
+    prove,
+  }));
+  return [...main, ...examples, ...growth, ...shapes];
 }
 
 // ---------------------------------------------------------------------------
@@ -485,7 +518,7 @@ async function measureConcurrency(
 /** The loop's instructions (pcs whose execution count grows by one iteration) and their count. */
 function loopBody(entry: Baseline, program: ValidatedProgram): { pcs: Set<number>; count: number } {
   const counts = (k: number) => {
-    const inputs = inputCells(program.io, { ...entry.fixed, [entry.driver!]: k });
+    const inputs = inputCells(program.io, driverInputs(entry, k));
     const { trace } = run(program, inputs, { steps: 1_000_000, trace: true });
     const byPc = new Map<number, number>();
     for (const step of trace ?? []) byPc.set(step.pc, (byPc.get(step.pc) ?? 0) + 1);
@@ -661,7 +694,7 @@ function growthSection(unsorted: readonly Row[]): string[] {
 }
 
 function concurrencySection(row: Row | undefined): string[] {
-  if (row?.concurrency === undefined) return [];
+  if (row?.concurrency === undefined) return ["Not measured in this run (`--compiler`)."];
   return [
     `${row.program} at N = ${row.steps} (${fmt(row.constraints)} constraints), ZKVM.generateProof on one set-up circuit:`,
     "",
@@ -678,6 +711,7 @@ function concurrencySection(row: Row | undefined): string[] {
 }
 
 function markdown(rows: readonly Row[]): string[] {
+  const scale = rows.find((r) => r.scale !== undefined)?.scale;
   return [
     "## Programs",
     "",
@@ -690,6 +724,17 @@ function markdown(rows: readonly Row[]): string[] {
     "## Concurrency",
     "",
     ...concurrencySection(rows.find((r) => r.studies.includes("concurrency"))),
+    "",
+    "## Loops and branches at N and 4N (exact r1cs counts against the hand-written baselines)",
+    "",
+    ...shapesSection(
+      rows.filter((r) => r.studies.includes("shapes")),
+      (v) => fmt(v),
+    ),
+    "",
+    "## Compile at scale (sum_up, compile() alone, one child process per row)",
+    "",
+    ...(scale !== undefined ? scaleSection(scale, (v) => fmt(v)) : []),
   ];
 }
 
@@ -714,6 +759,7 @@ function parseOptions(argv: string[]): Options | "help" {
     args: argv,
     options: {
       quick: { type: "boolean" },
+      compiler: { type: "boolean" },
       runs: { type: "string" },
       json: { type: "boolean" },
       out: { type: "string" },
@@ -728,6 +774,7 @@ function parseOptions(argv: string[]): Options | "help" {
   }
   return {
     quick,
+    compiler: values.compiler ?? false,
     runs,
     json: values.json ?? false,
     out: path.resolve(values.out ?? DEFAULT_OUT),
@@ -745,6 +792,12 @@ async function main(argv: string[]): Promise<number> {
   if (options === "help") {
     process.stdout.write(`${USAGE}\n`);
     return 0;
+  }
+  try {
+    benchChromium();
+  } catch (e) {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
   }
   const started = new Date();
   const loadBefore = loadAverage();
@@ -766,6 +819,16 @@ async function main(argv: string[]): Promise<number> {
       }
       measured.push(m);
     }
+    const scaleRow = measured.find(
+      (m) => m.row.program === "sum_up" && m.row.studies.includes("programs"),
+    );
+    if (scaleRow !== undefined) {
+      scaleRow.row.scale = [];
+      for (const n of SCALE_STEPS) {
+        log(`compile at scale: sum_up N=${n}`);
+        scaleRow.row.scale.push(await measureScale(n));
+      }
+    }
     const growth = measured
       .filter((m) => m.row.studies.includes("growth"))
       .sort((a, b) => a.row.steps - b.row.steps);
@@ -773,6 +836,7 @@ async function main(argv: string[]): Promise<number> {
     for (const m of growth) m.row.growth = fit;
 
     const rows = measured.map((m) => m.row);
+    const browser = await benchBrowser({ runs: options.runs, log });
     const elapsedS = Math.round((Date.now() - started.getTime()) / 1000);
     const tables = markdown(rows);
     const command = `npm run bench${argv.length > 0 ? ` -- ${argv.join(" ")}` : ""}`;
@@ -781,7 +845,7 @@ async function main(argv: string[]): Promise<number> {
       "",
       `- Date: ${started.toISOString()}`,
       `- Machine: ${machine()}`,
-      `- Command: \`${command}\` (${options.quick ? "quick" : "full"} mode), ${elapsedS} s`,
+      `- Command: \`${command}\` (${options.quick ? "quick" : "full"} mode${options.compiler ? ", compiler rows only: no setup or proving" : ""}), ${elapsedS} s`,
       `- Load average (1 / 5 / 15 min) at start: ${loadBefore}; at end: ${loadAverage()}`,
       `- Timings: median of ${options.runs} runs after one warm-up run. ptau uncached: generating ` +
         "the power in an empty cache, measured once per power and shared by the rows of that power" +
@@ -792,13 +856,21 @@ async function main(argv: string[]): Promise<number> {
       "",
       ...tables,
       "",
+      ...browserMarkdown(browser),
+      "",
     ].join("\n");
 
     await fsp.mkdir(path.dirname(options.out), { recursive: true });
     await fsp.writeFile(options.out, JSON.stringify(rows, null, 2) + "\n");
+    await fsp.writeFile(
+      options.out.replace(/\.json$/, "") + ".browser.json",
+      JSON.stringify(browser, null, 2) + "\n",
+    );
     await fsp.writeFile(options.out.replace(/\.json$/, "") + ".md", report);
     log(`wrote ${options.out} (${rows.length} rows) in ${elapsedS} s`);
     process.stdout.write(options.json ? JSON.stringify(rows, null, 2) + "\n" : report);
+    log("scale study: bench/scale.ts, written to bench/results-scale.{json,md}");
+    await runScale({ quick: options.quick });
     // Universal circuits (bench/universal.ts): their own results file beside this one.
     const universal = await universalBench({
       quick: options.quick,

@@ -25,8 +25,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { compile } from "../src/compiler/index.js";
 import { circuitInput } from "../src/compiler/input.js";
-import { createChain, type Chain } from "../src/evm/evm.js";
-import { deployVerifier, verifyOnChain } from "../src/evm/onchain.js";
+import { createChain, type Chain } from "../test/support/evm/evm.js";
+import { deployVerifier, verifyOnChain } from "../test/support/evm/onchain.js";
 import { loadProgram } from "../src/load.js";
 import {
   compileCircom,

@@ -11,8 +11,8 @@ import {
   readVerificationKey,
   setupCircuit,
   verifyCircuit,
-} from "../src/artifacts.js";
-import { deployVerifier, verifyOnChain } from "../src/evm/onchain.js";
+} from "../src/build/index.js";
+import { deployVerifier, verifyOnChain } from "../test/support/evm/onchain.js";
 import { terminateCurves, type Progress } from "../src/pipeline/index.js";
 import { ZKVM } from "../src/zkvm.js";
 
@@ -49,14 +49,14 @@ try {
   console.log(`   ${path.relative(root, dir)}/seed.circom: ${manifest.constraints} constraint(s)`);
   console.log(`   public signals: ${manifest.publicSignals.map((s) => s.name).join(", ")}`);
 
-  const setup = await stage("3. trusted setup (local development ceremony)", () =>
+  const setup = await stage("3. trusted setup (direct development setup, no powers of tau)", () =>
     setupCircuit(dir, { onProgress: progress }),
   );
-  const ptau = setup.manifest.setup!.ptau;
+  const key = setup.manifest.setup;
   console.log(
-    `   powers of tau: ${ptau.path} (2^${ptau.power}, ${ptau.reused ? "reused from the cache" : "generated now"})`,
+    `   ${key.kind} key for a 2^${key.power} domain${setup.cached ? " (already made by an earlier run)" : ""}`,
   );
-  console.log("   a local ceremony is for development only: see README, 'Trusted setup'");
+  console.log("   a one-party key is for development only: see README, 'Trusted setup'");
 
   const proof = await stage("4. prove", () => proveCircuit(dir, {}, { onProgress: progress }));
   console.log(

@@ -1,8 +1,8 @@
 /**
- * The trusted-setup script: `npm run setup -- DIR [--ptau FILE] [--force] [--json]`,
- * the same as `zkvm setup`. Without --ptau it uses the cached local development
- * ceremony (generated on first use); with --ptau, a phase-2-prepared file from a
- * public ceremony. See `zkvm setup --help`.
+ * The trusted-setup script: `npm run setup -- DIR [--ptau FILE] [--force] [--contribute] [--json]`,
+ * the same as `zkvm setup`. Without --ptau it makes a direct development key
+ * (no powers of tau); with --ptau, a key from a phase-2-prepared file such as a
+ * public ceremony's. See `zkvm setup --help`.
  */
 import { main } from "../src/cli/main.js";
 

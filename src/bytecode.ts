@@ -151,9 +151,14 @@ export function parseHex(text: string): Uint8Array | undefined {
   let t = text.replace(/\s+/g, "");
   if (t.startsWith("0x") || t.startsWith("0X")) t = t.slice(2);
   if (t.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(t)) return undefined;
-  return Uint8Array.from(Buffer.from(t, "hex"));
+  const bytes = new Uint8Array(t.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(t.slice(2 * i, 2 * i + 2), 16);
+  return bytes;
 }
 
+/** Lower-case hex of the bytes; plain code rather than Node's Buffer so it runs in a browser. */
 export function toHex(code: Uint8Array): string {
-  return Buffer.from(code).toString("hex");
+  let hex = "";
+  for (const byte of code) hex += byte.toString(16).padStart(2, "0");
+  return hex;
 }

@@ -12,7 +12,15 @@ export type { UniversalCircuit, UniversalOptions } from "./universal/library.js"
 export { universalProgramHash } from "./universal/library.js";
 export type { UniversalBounds } from "./universal/encode.js";
 export { DEFAULT_BOUNDS as DEFAULT_UNIVERSAL_BOUNDS } from "./universal/encode.js";
-export type { VerifyResult, Progress, ProgressEvent, Groth16Proof } from "./pipeline/index.js";
+export type {
+  VerifyResult,
+  Progress,
+  ProgressEvent,
+  Groth16Proof,
+  Groth16VerificationKey,
+} from "./pipeline/index.js";
+export { readBuildVerifier, readVerifierBundle, verifyWithBundle } from "./build/index.js";
+export type { CircuitLayout, ProofToCheck, VerifierBundle } from "./build/index.js";
 export { assemble } from "./assembler.js";
 export { disassemble } from "./disassembler.js";
 export { decode, encode, parseHex, toHex } from "./bytecode.js";

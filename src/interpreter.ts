@@ -32,16 +32,17 @@ export interface RunResult {
   readonly trace?: readonly TraceStep[];
 }
 
+/** The comparison width W when none is given; the one home of it (library, compiler, CLI). */
 export const DEFAULT_WIDTH = 64;
-/** SPEC: W is a compile option up to 252. */
+/** SPEC: W is a compile option up to 252. The one home of the limit. */
 export const MAX_WIDTH = 252;
 
-/** Rejects a width outside 1..252, which would make every comparison fault or throw. */
+/** Rejects a width outside 1..252, which would make every comparison fault or throw: BAD_WIDTH. */
 export function checkWidth(width: number): void {
   if (!Number.isInteger(width) || width < 1 || width > MAX_WIDTH) {
     throw new ZkvmError(
       "usage",
-      "BAD_OPTION",
+      "BAD_WIDTH",
       `width ${width} is not an integer in 1..${MAX_WIDTH}`,
     );
   }

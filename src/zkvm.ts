@@ -3,23 +3,37 @@
  * `new ZKVM(program)` validates, `execute()` runs, `generateProof()` proves,
  * `verifyProof(proof)` checks.
  */
+import { createHash } from "node:crypto";
 import path from "node:path";
 import {
   buildCircuit,
   proveCircuit,
+  readBuildVerifier,
+  readVerificationKey,
   setupCircuit,
-  verifyCircuit,
+  verifyWithBundle,
   type ProofResult,
-} from "./artifacts.js";
-import { programHash } from "./compiler/index.js";
+  type VerifierBundle,
+} from "./build/index.js";
+import { compile, programHash, type CompiledCircuit } from "./compiler/index.js";
 import { ZkvmError } from "./errors.js";
 import { inputCells, type Inputs } from "./inputs.js";
 import { checkWidth, DEFAULT_WIDTH, run, type TraceStep } from "./interpreter.js";
 import { loadProgram, type ProgramSource } from "./load.js";
 import type { RawIoOptions } from "./program.js";
 import { validate, type ValidatedProgram } from "./validator.js";
-import { cacheDir, type Progress, type VerifyResult } from "./pipeline/index.js";
-import { proveUniversal, verifyUniversal } from "./universal/build.js";
+import {
+  cacheDir,
+  verificationKeyHash,
+  type Progress,
+  type VerifyResult,
+} from "./pipeline/index.js";
+import {
+  openUniversal,
+  proveUniversal,
+  universalVerificationKey,
+  verifyUniversal,
+} from "./universal/build.js";
 import type { UniversalBounds } from "./universal/encode.js";
 import {
   universalCircuit,
@@ -42,7 +56,11 @@ export interface ZKVMOptions {
 export interface ProveOptions {
   /** Step bound N of the circuit: it proves executions that halt within N steps. */
   readonly steps: number;
-  /** A phase-2-prepared powers-of-tau file; default: the cached local development ceremony. */
+  /**
+   * A phase-2-prepared powers-of-tau file (e.g. a public ceremony's): the key
+   * is made by snarkjs from it. Default: the direct development setup (no
+   * powers of tau; see README, "Trusted setup and trust model").
+   */
   readonly ptau?: string;
   readonly onProgress?: Progress;
 }
@@ -66,6 +84,15 @@ export interface ZKVMProof extends ProofResult {
     readonly width: number;
     /** Set for a proof from a universal circuit: its build directory. */
     readonly universal?: string;
+    /**
+     * sha256 of the generated Circom: the program, its I/O declaration (which
+     * inputs are public, the outputs' order), N and W. Bytecode alone does not
+     * define the circuit: the same bytes declared with `.public x` instead of
+     * `.private x` prove another statement.
+     */
+    readonly circuitHash: string;
+    /** sha256 of the verification key the proof was made for (see `verificationKeyHash`). */
+    readonly vkeyHash: string;
   };
 }
 
@@ -95,10 +122,12 @@ export class ZKVM {
   readonly program: ValidatedProgram;
   readonly width: number;
   private readonly cacheRoot: string | undefined;
+  /** The circuit for each step bound asked for so far (compiling is deterministic, so once is enough). */
+  private readonly circuits = new Map<number, { compiled: CompiledCircuit; hash: string }>();
 
   /**
    * Validates the program; throws the ValidationError or AssemblyError, or
-   * BAD_OPTION for a width outside 1..252.
+   * BAD_WIDTH for a width outside 1..252.
    */
   constructor(program: ProgramSource, options: ZKVMOptions = {}) {
     this.width = options.width ?? DEFAULT_WIDTH;
@@ -107,18 +136,29 @@ export class ZKVM {
     this.cacheRoot = options.cacheDir;
   }
 
-  /** The build directory of this program's circuit for step bound N. */
+  /** This program's circuit for step bound N, and its hash (`ZKVMProof.circuit.circuitHash`). */
+  private circuit(steps: number): { compiled: CompiledCircuit; hash: string } {
+    let circuit = this.circuits.get(steps);
+    if (circuit === undefined) {
+      const compiled = compile(this.program, { steps, width: this.width });
+      circuit = { compiled, hash: createHash("sha256").update(compiled.circom).digest("hex") };
+      this.circuits.set(steps, circuit);
+    }
+    return circuit;
+  }
+
+  /**
+   * The build directory of this program's circuit for step bound N: named by
+   * the circuit's hash, so two declarations of the same bytecode never share one.
+   */
   circuitDir(steps: number): string {
     const root = this.cacheRoot ?? path.join(cacheDir(), "circuits");
-    return path.join(
-      root,
-      `${programHash(this.program.code).slice(0, 16)}-n${steps}-w${this.width}`,
-    );
+    return path.join(root, `${this.circuit(steps).hash.slice(0, 16)}-n${steps}-w${this.width}`);
   }
 
   /**
    * Proves one execution within `steps` steps. The circuit is compiled and
-   * set up on first use and cached by program hash, N and W; concurrent
+   * set up on first use and cached by circuit hash (program, I/O, N, W); concurrent
    * calls (in this process or others) share the work and never corrupt the cache.
    */
   async generateProof(
@@ -137,6 +177,7 @@ export class ZKVM {
     }
     // Fail fast on bad inputs or a faulting run, before any compilation.
     this.execute(inputs, { steps: options.steps });
+    const circuit = this.circuit(options.steps);
     const dir = this.circuitDir(options.steps);
     let ready = preparing.get(dir);
     if (ready === undefined) {
@@ -146,6 +187,7 @@ export class ZKVM {
           steps: options.steps,
           width: this.width,
           name: "program",
+          compiled: circuit.compiled,
           ...onProgress,
         });
         await setupCircuit(dir, { ...onProgress, ...(options.ptau ? { ptau: options.ptau } : {}) });
@@ -166,9 +208,11 @@ export class ZKVM {
     return {
       ...result,
       circuit: {
-        programHash: programHash(this.program.code),
+        programHash: circuit.compiled.programHash,
         steps: options.steps,
         width: this.width,
+        circuitHash: circuit.hash,
+        vkeyHash: verificationKeyHash(await readVerificationKey(dir)),
       },
     };
   }
@@ -203,8 +247,19 @@ export class ZKVM {
         steps: circuit.bounds.steps,
         width: circuit.bounds.width,
         universal: circuit.dir,
+        circuitHash: (await openUniversal(circuit.dir)).files.circom.sha256,
+        vkeyHash: verificationKeyHash(await universalVerificationKey(circuit.dir)),
       },
     };
+  }
+
+  /**
+   * What a verifier needs for this program's proofs at step bound N (after
+   * a `generateProof` with it): the verification key and the public-signal
+   * layout. `verifyWithBundle(bundle, proof)` checks a proof with it alone.
+   */
+  async verifierBundle(steps: number): Promise<VerifierBundle> {
+    return readBuildVerifier(this.circuitDir(steps));
   }
 
   /** Whether a proof from `generateProof` verifies; `checkProof` says why not. */
@@ -230,10 +285,15 @@ export class ZKVM {
       );
       return reason === undefined ? { valid } : { valid, reason };
     }
-    if (circuit.programHash !== programHash(this.program.code) || circuit.width !== this.width) {
-      return { valid: false, reason: "the proof is for another program or comparison width" };
+    if (circuit.programHash !== programHash(this.program.code)) {
+      return { valid: false, reason: "the proof is for another program" };
     }
-    return verifyCircuit(this.circuitDir(circuit.steps), proof.proof, proof.publicSignals);
+    if (circuit.width !== this.width) {
+      return { valid: false, reason: "the proof is for another comparison width" };
+    }
+    // The verification key and the public-signal layout are all it takes
+    // (src/build/verifier.ts); the proof's circuit and key hashes must match them.
+    return verifyWithBundle(await readBuildVerifier(this.circuitDir(circuit.steps)), proof);
   }
 
   /** Runs the program on named inputs; throws InputError or RuntimeFault. */

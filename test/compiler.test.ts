@@ -1,13 +1,15 @@
 import { expect } from "chai";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { compile } from "../src/compiler/index.js";
 import { circuitInput } from "../src/compiler/input.js";
+import { TextChunks } from "../src/compiler/emit.js";
 import { schedule } from "../src/compiler/schedule.js";
 import { CompileError, InputError } from "../src/errors.js";
 import { loadProgram } from "../src/load.js";
 import { validate } from "../src/validator.js";
-import { TWO_ARMS } from "./helpers/shapes.js";
+import { expectGolden as checkGolden } from "./helpers/golden.js";
+import { BREAK_LOOP, TWO_ARMS } from "./helpers/shapes.js";
 
 const golden = (name: string) => fileURLToPath(new URL(`./golden/${name}`, import.meta.url));
 const example = (name: string) =>
@@ -15,17 +17,7 @@ const example = (name: string) =>
 
 /** Compares generated text with a golden file; UPDATE_GOLDEN=1 rewrites it. */
 function expectGolden(name: string, actual: string): void {
-  const path = golden(name);
-  if (process.env.UPDATE_GOLDEN === "1" || !existsSync(path)) writeFileSync(path, actual);
-  const expected = readFileSync(path, "utf8");
-  if (actual !== expected) {
-    const a = actual.split("\n");
-    const e = expected.split("\n");
-    const i = a.findIndex((line, k) => line !== e[k]);
-    expect.fail(
-      `${name} differs from its golden file at line ${i + 1}:\n  expected: ${e[i]}\n  actual:   ${a[i]}\n(UPDATE_GOLDEN=1 rewrites it)`,
-    );
-  }
+  checkGolden(golden(name), actual);
 }
 
 const SUM = `
@@ -52,7 +44,8 @@ describe("circuit compiler", () => {
   it("emits the seed example as a constant output (golden file)", () => {
     const c = compile(loadProgram(example("seed.hex").trim()), { steps: 5 });
     expect(c.publicSignals.map((s) => s.signal)).to.deep.equal(["out_0"]);
-    expect(c.estimatedConstraints).to.equal(0);
+    // The constant output is one constraint: circom cannot substitute a public signal away.
+    expect(c.estimatedConstraints).to.equal(1);
     expect(c.circom).to.contain("out_0 <== 8;");
     expectGolden("seed.circom", c.circom);
   });
@@ -92,8 +85,8 @@ describe("circuit compiler", () => {
     expect(Math.abs(slope1 - slope2)).to.be.lessThan(0.5);
   });
 
-  it("range-checks an input compared at step 0 once, not at every iteration", () => {
-    const c = compile(loadProgram(SUM), { steps: 256 });
+  it("range-checks an input compared at step 0 at most once, not at every iteration", () => {
+    const c = compile(loadProgram(BREAK_LOOP), { steps: 256 });
     expect(c.circom.match(/Num2Bits\(64\)/g) ?? []).to.have.length(1);
   });
 
@@ -120,6 +113,85 @@ describe("circuit compiler", () => {
     expect(() => compile(loadProgram("top: PUSH 1\nJUMPI top\nSTOP\n"), { steps: 10 }))
       .to.throw(CompileError)
       .with.property("code", "STEP_BOUND_TOO_SMALL");
+  });
+
+  it("rejects a bound shorter than every run through an if/else and its join", () => {
+    // TWO_ARMS takes 34 steps at least. Each iteration's arms join again, and the
+    // join's selector is the constant 1, so at N = 33 every execution provably
+    // runs past the bound: a compile error instead of an unsatisfiable circuit.
+    expect(() => compile(loadProgram(TWO_ARMS), { steps: 33 }))
+      .to.throw(CompileError)
+      .with.property("code", "STEP_BOUND_TOO_SMALL");
+  });
+
+  it("uses each JUMPI edge's path facts on that edge only", () => {
+    // After k > 0: on the taken edge k - 1 (k plus p - 1) is below 2^64 and needs
+    // no range check; on the fall-through k == 0, so k - 1 = p - 1 is checked (and faults).
+    const c = compile(
+      loadProgram(
+        [
+          ".public k 0",
+          ".output y 1",
+          "LOAD k\nPUSH 0\nGT\nJUMPI pos",
+          "LOAD k\nPUSH -1\nADD\nPUSH 3\nLT\nSTORE y\nSTOP",
+          "pos: LOAD k\nPUSH -1\nADD\nPUSH 3\nLT\nSTORE y\nSTOP",
+        ].join("\n"),
+      ),
+      { steps: 12 },
+    );
+    const checked = [...c.circom.matchAll(/Num2Bits\(64\); range\d+\.in <== (gated\d+);/g)].map(
+      (m) => m[1],
+    );
+    // One gated range check: k - 1 under the fall-through's selector 1 - (k != 0).
+    expect(checked).to.have.length(1);
+    expect(c.circom).to.match(
+      new RegExp(`signal ${checked[0]} <== \\(-nz\\d+ \\+ 1\\) \\* \\(in_k - 1\\);`),
+    );
+  });
+
+  it("tests a count-down loop's exit with NonZero(k), the exit pinning e below 2^64", () => {
+    const source = readFileSync(
+      fileURLToPath(new URL("../bench/programs/pow_down.zkasm", import.meta.url)),
+      "utf8",
+    );
+    const c = compile(loadProgram(source), { steps: 9 + 13 * 8 });
+    // Each test is NonZero(e - j); e needs no range check: every halting run
+    // exits at the iteration j where e - j == 0, so e = j.
+    expect(c.circom).not.to.contain("Num2Bits");
+    expect(c.circom).to.contain("NonZero()(in_e)");
+    for (let j = 1; j <= 8; j++) expect(c.circom).to.contain(`NonZero()(in_e - ${j})`);
+  });
+
+  it("leaves a loop bound's range check to the loop exit only when every halting path exits there", () => {
+    // SUM's only STOP follows its exit test i < n, which pins n: no range check of n.
+    expect(compile(loadProgram(SUM), { steps: 64 }).circom).not.to.contain("Num2Bits");
+    // BREAK_LOOP can halt through `out` without the exit test: n is range checked.
+    const c = compile(loadProgram(BREAK_LOOP), { steps: 60 });
+    expect(c.circom).to.contain("no loop exit pinned below 2^W");
+    expect(c.circom).to.match(/component range\d+ = Num2Bits\(64\); range\d+\.in <== in_n;/);
+  });
+
+  it("stops with CIRCUIT_TOO_LARGE as soon as the Circom text passes its limit", () => {
+    const text = new TextChunks(100);
+    for (let i = 0; i < 9; i++) text.push("0123456789");
+    expect(() => text.push("0123456789"))
+      .to.throw(CompileError)
+      .with.property("code", "CIRCUIT_TOO_LARGE");
+  });
+
+  it("profiles every constraint: each instruction's share plus the transitions is the estimate", () => {
+    const source = readFileSync(
+      fileURLToPath(new URL("../bench/programs/pow_down.zkasm", import.meta.url)),
+      "utf8",
+    );
+    const c = compile(loadProgram(source), { steps: 9 + 13 * 8 });
+    const byOp = new Map(c.profile.map((p) => [p.op, p.constraints]));
+    const sum = c.profile.reduce((s, p) => s + p.constraints, 0);
+    expect(sum + c.transitionConstraints).to.equal(c.estimatedConstraints);
+    expect(c.perStep.reduce((s, n) => s + n, 0)).to.equal(c.estimatedConstraints);
+    // The loop: GT is NonZero (2) at each of 9 tests, MUL once per iteration after the first.
+    expect(byOp.get("GT")).to.equal(18);
+    expect(byOp.get("MUL")).to.equal(7);
   });
 
   it("rejects bad options with typed errors", () => {

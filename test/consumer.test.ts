@@ -6,14 +6,14 @@ import {
   CONSUMER_CONTRACT_NAME,
   CONSUMER_TEMPLATE_PATH,
   consumerContractSource,
-} from "../src/evm/consumer.js";
+} from "./support/evm/consumer.js";
 import {
   compileSolidity,
   createChain,
   EvmRevertError,
   type Chain,
   type CompiledContract,
-} from "../src/evm/evm.js";
+} from "./support/evm/evm.js";
 import { terminateCurves } from "../src/pipeline/snarkjs.js";
 import {
   exportSolidityVerifier,
@@ -21,8 +21,9 @@ import {
   type SolidityCallArgs,
 } from "../src/evm/verifier.js";
 import { makeFixtureProof } from "./fixtures/evm/fixture.js";
+import { P } from "../src/field.js";
 
-const R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
+const R = P;
 const hex = (v: bigint) => `0x${v.toString(16).padStart(64, "0")}`;
 
 function submitArgs(args: SolidityCallArgs): unknown[] {

@@ -12,6 +12,7 @@
  *   accepts its proofs in the EVM;
  * - bad input is a typed error that leaves no file behind.
  */
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   existsSync,
@@ -28,8 +29,8 @@ import path from "node:path";
 import { expect } from "chai";
 import { ChaCha } from "ffjavascript";
 
-import { compileSolidity, createChain } from "../src/evm/evm.js";
-import { VERIFIER_CONTRACT } from "../src/evm/onchain.js";
+import { compileSolidity, createChain } from "./support/evm/evm.js";
+import { VERIFIER_CONTRACT } from "./support/evm/onchain.js";
 import { exportSolidityVerifier, solidityCallArgs } from "../src/evm/verifier.js";
 import { directSetup, type Groth16VerificationKey } from "../src/groth16/index.js";
 import { directSetupFiles } from "../src/groth16/node.js";
@@ -169,19 +170,22 @@ describe("direct setup (src/groth16)", function () {
 
     const [tau, alpha, beta] = beaconSecrets(curve, tauBeacon, 10, 3) as [bigint, bigint, bigint];
     const [delta] = beaconSecrets(curve, deltaBeacon, 10, 1) as [bigint];
-    const direct = await directKey(r1cs, {
-      testOnlySecrets: { tau, alpha, beta, gamma: 1n, delta },
-    });
-    const ours = sections(direct.zkey);
     const theirs = sections(readFileSync(z1));
-    expect([...ours.keys()].sort((x, y) => x - y)).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    for (let id = 1; id <= 9; id++) {
-      expect(
-        Buffer.from(ours.get(id) ?? []).equals(Buffer.from(theirs.get(id) ?? [])),
-        `section ${id}`,
-      ).to.equal(true);
+    for (const workers of [false, true]) {
+      const direct = await directKey(r1cs, {
+        testOnlySecrets: { tau, alpha, beta, gamma: 1n, delta },
+        workers,
+      });
+      const ours = sections(direct.zkey);
+      expect([...ours.keys()].sort((x, y) => x - y)).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      for (let id = 1; id <= 9; id++) {
+        expect(
+          Buffer.from(ours.get(id) ?? []).equals(Buffer.from(theirs.get(id) ?? [])),
+          `section ${id} (workers: ${workers})`,
+        ).to.equal(true);
+      }
+      expect(direct.vkey).to.deep.equal(await snarkjs.zKey.exportVerificationKey(z1));
     }
-    expect(direct.vkey).to.deep.equal(await snarkjs.zKey.exportVerificationKey(z1));
   });
 
   describe("a key from random secrets", () => {
@@ -191,7 +195,7 @@ describe("direct setup (src/groth16)", function () {
 
     before(async () => {
       zkeyPath = path.join(dir, "random.zkey");
-      ({ vkey } = await directSetupFiles(circuit.r1csPath, zkeyPath));
+      ({ vkey } = await directSetupFiles(circuit.r1csPath, zkeyPath, { workers: true }));
       key = sections(readFileSync(zkeyPath));
     });
 
@@ -302,6 +306,31 @@ describe("direct setup (src/groth16)", function () {
     const b = await directKey(r1cs);
     expect(a.vkey.vk_alpha_1).to.not.deep.equal(b.vkey.vk_alpha_1);
     expect(a.vkey.vk_delta_2).to.not.deep.equal(b.vkey.vk_delta_2);
+  });
+
+  it("takes its secrets from the random source it is given", async () => {
+    const seeded = (): ((n: number) => Uint8Array) => {
+      let counter = 0;
+      return (n) => createHash("sha512").update(`seed ${counter++}`).digest().subarray(0, n);
+    };
+    const a = await directKey(r1cs, { random: seeded() });
+    const b = await directKey(r1cs, { random: seeded() });
+    expect(Buffer.from(a.zkey).equals(Buffer.from(b.zkey))).to.equal(true);
+    const err = await directKey(r1cs, { random: (n) => new Uint8Array(n) }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).to.have.property("code", "SETUP_FAILED");
+  });
+
+  it("removes the half-written key of a setup whose process died", async () => {
+    const out = path.join(dir, "swept");
+    mkdirSync(out, { recursive: true });
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid as number;
+    const orphan = path.join(out, `.k.zkey.tmp-${dead}-0123456789ab.zkey`);
+    writeFileSync(orphan, "half a key");
+    await directSetupFiles(circuit.r1csPath, path.join(out, "k.zkey"));
+    expect(readdirSync(out)).to.deep.equal(["k.zkey"]);
   });
 
   it("rejects a malformed .r1cs with R1CS_INVALID, leaving a previous key untouched and no temporary file", async () => {

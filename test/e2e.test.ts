@@ -4,19 +4,19 @@
  * through the library (ZKVM.generateProof / verifyProof), including
  * concurrent proofs in one process and in two processes sharing one cache.
  *
- * Every circuit is tiny (at most a few hundred constraints), so setup uses
- * the cached local powers of tau of power 8.
+ * Every circuit is tiny (at most a few hundred constraints). Setup is the
+ * direct development setup, except one build made with --ptau from the cached
+ * local powers of tau of power 8.
  */
 import { execFile, type ExecFileException } from "node:child_process";
 import {
-  copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
-  statSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,11 +25,12 @@ import { promisify } from "node:util";
 
 import { expect } from "chai";
 
-import { openBuild } from "../src/artifacts.js";
+import { openBuild, verifyWithBundle } from "../src/build/index.js";
 import { COMMANDS } from "../src/cli/main.js";
 import { P } from "../src/field.js";
-import { localPtau, localPtauFileName, terminateCurves } from "../src/pipeline/index.js";
+import { localPtau, terminateCurves } from "../src/pipeline/index.js";
 import { ZKVM, type ZKVMProof } from "../src/zkvm.js";
+import { freshDist } from "./helpers/dist.js";
 import { EXAMPLES_DIR } from "./helpers/examples.js";
 import { zkvm, type Outcome } from "./helpers/cli.js";
 
@@ -138,8 +139,6 @@ describe("end to end: compile, setup, prove, verify", function () {
   });
 
   describe("through the CLI, in-process", function () {
-    let firstPtau: string | undefined;
-
     for (const [index, c] of PROGRAMS.entries()) {
       describe(c.file, function () {
         it(`compile --json (N = ${c.steps}) reports the constraints, public signals in order and the profile`, async function () {
@@ -201,39 +200,62 @@ describe("end to end: compile, setup, prove, verify", function () {
           });
         }
 
-        it("setup uses the local ptau; every setup after the first reuses the cached one", async function () {
-          const dir = buildDir(c);
-          let record: {
-            cached: boolean;
-            ptau: { source: string; path: string; power: number; reused: boolean };
-            power: number;
-            zkey: string;
-          };
-          if (index === 1) {
-            // Text mode: progress on stderr says where the ptau came from.
-            const r = await succeeds("setup", dir);
-            expect(r.out).to.include(`set up: ${dir}`);
-            expect(r.out).to.include("local development ceremony");
-            expect(r.err).to.include("using cached ptau");
-            record = JSON.parse((await succeeds("setup", dir, "--json")).out) as typeof record;
-            expect(record.cached).to.equal(true);
-          } else {
-            const r = await succeeds("setup", dir, "--json");
-            expect(r.err).to.equal("");
-            record = JSON.parse(r.out) as typeof record;
-            expect(record.cached).to.equal(false);
-          }
-          expect(record.ptau.source).to.equal("local-development");
-          expect(record.power).to.be.at.most(10);
-          expect(existsSync(join(dir, record.zkey))).to.equal(true);
-          expect(existsSync(join(dir, "verification_key.json"))).to.equal(true);
-          if (index === 0) {
-            firstPtau = record.ptau.path;
-          } else {
-            expect(record.ptau.reused).to.equal(true);
-            expect(record.ptau.path).to.equal(firstPtau);
-          }
-        });
+        it(
+          [
+            "setup makes a direct development key, no powers of tau",
+            "setup --ptau makes one with snarkjs from a prepared ptau; --contribute adds a contribution",
+            "setup prints what kind of key it made; a second setup keeps it",
+          ][index] ?? "setup",
+          async function () {
+            type Record = {
+              cached: boolean;
+              kind: string;
+              ptau?: { path: string; power: number };
+              contributions: number;
+              power: number;
+              zkey: string;
+            };
+            const dir = buildDir(c);
+            const vkeyFile = join(dir, "verification_key.json");
+            let record: Record;
+            if (index === 1) {
+              const ptau = await localPtau(8);
+              const r = await succeeds("setup", dir, "--ptau", ptau.path, "--json");
+              record = JSON.parse(r.out) as Record;
+              expect(record).to.deep.include({ kind: "ptau", contributions: 1, cached: false });
+              expect(record.ptau).to.deep.equal({ path: ptau.path, power: ptau.power });
+              // Another party's contribution: a new key, recorded; the old proof key is gone.
+              const before = readFileSync(vkeyFile, "utf8");
+              const more = await succeeds("setup", dir, "--contribute", "--name", "bob", "--json");
+              record = JSON.parse(more.out) as Record;
+              expect(record).to.deep.include({ kind: "ptau", contributions: 2 });
+              expect(readFileSync(vkeyFile, "utf8")).to.not.equal(before);
+            } else if (index === 2) {
+              // Text mode: progress on stderr, and a note on what a development key means.
+              const r = await succeeds("setup", dir);
+              expect(r.out).to.include(`set up: ${dir}`);
+              expect(r.out).to.include("from the direct development setup");
+              expect(r.out).to.include("zkvm setup DIR --contribute");
+              expect(r.err).to.match(/setup:direct: direct setup done/);
+              expect(r.err).to.not.match(/ptau/);
+              record = JSON.parse((await succeeds("setup", dir, "--json")).out) as Record;
+              expect(record.cached).to.equal(true);
+            } else {
+              const r = await succeeds("setup", dir, "--json");
+              expect(r.err).to.equal("");
+              record = JSON.parse(r.out) as Record;
+              expect(record).to.deep.include({ kind: "direct-development", contributions: 0 });
+              expect(record.ptau).to.equal(undefined);
+              // A contribution on top of a direct key.
+              const more = await succeeds("setup", dir, "--contribute", "--json");
+              record = JSON.parse(more.out) as Record;
+              expect(record).to.deep.include({ kind: "direct-development", contributions: 1 });
+            }
+            expect(record.power).to.be.at.most(10);
+            expect(existsSync(join(dir, record.zkey))).to.equal(true);
+            expect(existsSync(vkeyFile)).to.equal(true);
+          },
+        );
 
         it("prove gives the outputs; public.json lists the outputs, then the public inputs", async function () {
           const dir = buildDir(c);
@@ -281,6 +303,96 @@ describe("end to end: compile, setup, prove, verify", function () {
         });
       });
     }
+
+    describe("verifying from the verification key and layout alone", function () {
+      const power = PROGRAMS[2]!;
+      const countdown = PROGRAMS[1]!;
+      let bundle: string;
+      let otherBundle: string;
+      const files = (dir: string) => [
+        "--proof",
+        join(dir, "proof.json"),
+        "--public",
+        join(dir, "public.json"),
+      ];
+
+      before(async function () {
+        bundle = join(work, "bundle-power");
+        otherBundle = join(work, "bundle-countdown");
+        await succeeds("export-bundle", buildDir(power), "-o", bundle);
+        await succeeds("export-bundle", buildDir(countdown), "-o", otherBundle);
+      });
+
+      it("export-bundle writes verification_key.json and layout.json; verify takes them, as a directory or as files", async function () {
+        expect(readdirSync(bundle).sort()).to.deep.equal(["layout.json", "verification_key.json"]);
+        const layout = readJson<{ publicSignals: Array<{ name: string; kind: string }> }>(
+          join(bundle, "layout.json"),
+        );
+        expect(layout.publicSignals.map(({ name, kind }) => ({ name, kind }))).to.deep.equal(
+          power.layout,
+        );
+        const expected = `valid: ${power.layout.map((s, i) => `${s.name} = ${power.publicSignals[i]}`).join(", ")}`;
+        const fromDir = await succeeds("verify", bundle, ...files(buildDir(power)));
+        expect(fromDir.out).to.equal(expected);
+        const fromFiles = await succeeds(
+          "verify",
+          "--vkey",
+          join(bundle, "verification_key.json"),
+          "--layout",
+          join(bundle, "layout.json"),
+          ...files(buildDir(power)),
+        );
+        expect(fromFiles.out).to.equal(expected);
+      });
+
+      it("verify DIR reads no proving key, wasm or r1cs: a build without them still verifies", async function () {
+        const stripped = join(work, "stripped-power");
+        cpSync(buildDir(power), stripped, { recursive: true });
+        for (const f of ["power.zkey", "power.r1cs", "power.sym", "power.circom", "power_js"]) {
+          rmSync(join(stripped, f), { recursive: true });
+        }
+        expect((await succeeds("verify", stripped)).out).to.match(/^valid: /);
+      });
+
+      it("with the key alone: a tampered signal, another circuit's proof or another key's layout is rejected with a reason", async function () {
+        const signals = readJson<string[]>(join(buildDir(power), "public.json"));
+        const tampered = join(work, "tampered-public.json");
+        writeFileSync(
+          tampered,
+          JSON.stringify([String(BigInt(signals[0]!) + 1n), ...signals.slice(1)]),
+        );
+        await failsWith(
+          /^invalid: pairing check failed/,
+          "verify",
+          bundle,
+          "--proof",
+          join(buildDir(power), "proof.json"),
+          "--public",
+          tampered,
+        );
+        await failsWith(/^invalid: \S/, "verify", bundle, ...files(buildDir(countdown)));
+        await failsWith(
+          "invalid: the verification key is not the one the layout was made for",
+          "verify",
+          "--vkey",
+          join(bundle, "verification_key.json"),
+          "--layout",
+          join(otherBundle, "layout.json"),
+          ...files(buildDir(power)),
+        );
+        const badLayout = join(work, "bad-layout.json");
+        writeFileSync(badLayout, JSON.stringify({ format: "zkvm-layout/1" }));
+        await failsWith(
+          "BAD_LAYOUT_FILE",
+          "verify",
+          "--vkey",
+          join(bundle, "verification_key.json"),
+          "--layout",
+          badLayout,
+          ...files(buildDir(power)),
+        );
+      });
+    });
 
     describe("proofs that must not verify, and files that are not proofs", function () {
       const countdown = PROGRAMS[1]!;
@@ -410,22 +522,8 @@ describe("end to end: compile, setup, prove, verify", function () {
       promisify(execFile)(process.execPath, [bin, ...argv], { cwd: work });
 
     before(async function () {
-      // bin/zkvm.js loads the compiled CLI in dist/: rebuild it when src/ is newer.
-      const distMain = join(ROOT, "dist", "cli", "main.js");
-      const newestSource = Math.max(
-        ...listTree(join(ROOT, "src"))
-          .filter((f) => f.endsWith(".ts"))
-          .map((f) => statSync(join(ROOT, "src", f)).mtimeMs),
-      );
-      if (existsSync(distMain) && statSync(distMain).mtimeMs >= newestSource) return;
-      try {
-        await promisify(execFile)("npm", ["run", "build"], { cwd: ROOT });
-      } catch (e) {
-        // tsc emits despite type errors elsewhere; only a stale entry point is fatal.
-        if (!existsSync(distMain) || statSync(distMain).mtimeMs < newestSource) {
-          throw new Error("npm run build did not refresh dist/cli/main.js", { cause: e });
-        }
-      }
+      // bin/zkvm.js loads the compiled CLI in dist/.
+      await freshDist();
     });
 
     it("prove, then verify: exit 0, valid", async function () {
@@ -493,8 +591,45 @@ describe("end to end: compile, setup, prove, verify", function () {
       expect((await other.checkProof(proof)).reason).to.match(/another program/);
     });
 
+    it("a proof is bound to its circuit: the same bytecode declared with other I/O rejects it, with a reason", async function () {
+      const body = "LOAD x\nLOAD x\nMUL\nSTORE y\nSTOP\n";
+      const a = new ZKVM(`.private x 0\n.output y 1\n${body}`, { cacheDir });
+      const b = new ZKVM(`.public x 0\n.output y 1\n${body}`, { cacheDir });
+      expect(a.program.code).to.deep.equal(b.program.code);
+      expect(a.circuitDir(8)).to.not.equal(b.circuitDir(8));
+      const pa = await a.generateProof({ x: 3 }, { steps: 8 });
+      const pb = await b.generateProof({ x: 3 }, { steps: 8 });
+      expect(await a.checkProof(pa)).to.deep.equal({ valid: true });
+      expect(await b.checkProof(pb)).to.deep.equal({ valid: true });
+      for (const [vm, proof] of [
+        [a, pb],
+        [b, pa],
+      ] as const) {
+        const r = await vm.checkProof(proof);
+        expect(r.valid).to.equal(false);
+        expect(r.reason).to.match(/another circuit/);
+      }
+      // A proof that names another verification key than the circuit's own is rejected before any pairing.
+      const rebound: ZKVMProof = { ...pa, circuit: { ...pa.circuit, vkeyHash: "0".repeat(64) } };
+      expect((await a.checkProof(rebound)).reason).to.match(/verification key/);
+      // The verification key and layout alone: the proving key and witness generator can go.
+      const bundle = await a.verifierBundle(8);
+      expect(await verifyWithBundle(bundle, pa)).to.deep.equal({ valid: true });
+      expect((await verifyWithBundle(bundle, pb)).reason).to.match(/another circuit/);
+      rmSync(join(a.circuitDir(8), "program.zkey"));
+      rmSync(join(a.circuitDir(8), "program_js"), { recursive: true });
+      expect(await a.checkProof(pa)).to.deep.equal({ valid: true });
+      // Two outputs declared in opposite orders: the same bytecode, two circuits.
+      const two = "PUSH 1\nSTORE y\nPUSH 2\nSTORE z\nSTOP\n";
+      const yz = new ZKVM(`.output y 0\n.output z 1\n${two}`, { cacheDir });
+      const zy = new ZKVM(`.output z 1\n.output y 0\n${two}`, { cacheDir });
+      expect(yz.program.code).to.deep.equal(zy.program.code);
+      expect(yz.circuitDir(8)).to.not.equal(zy.circuitDir(8));
+    });
+
     it("Promise.all of proofs over different programs and over the same program", async function () {
-      // cubic's circuit is ready (the test above); seed's and wrap's are built concurrently.
+      // cubic's circuit is ready (the first test above); seed's and wrap's are built concurrently.
+      const circuitsBefore = readdirSync(cacheDir).length;
       const seed = new ZKVM(source("seed.hex"), { cacheDir });
       const wrap = new ZKVM(source("wrap.zkasm"), { cacheDir });
       const cubic = new ZKVM(source("cubic.zkasm"), { cacheDir });
@@ -512,16 +647,13 @@ describe("end to end: compile, setup, prove, verify", function () {
       const checks = await Promise.all(proofs.map((p, i) => jobs[i]![0].checkProof(p)));
       expect(checks).to.deep.equal(jobs.map(() => ({ valid: true })));
       // One circuit per program, each built once, and nothing left over.
-      expect(readdirSync(cacheDir)).to.have.length(3);
+      expect(readdirSync(cacheDir)).to.have.length(circuitsBefore + 2);
       expect(listTree(cacheDir).filter((f) => LEFTOVER.test(f))).to.deep.equal([]);
     });
 
-    it("two processes proving the same program at once share one build in a fresh cache", async function () {
+    it("two processes proving the same program at once share one build in a fresh cache, with no powers of tau", async function () {
       const cache = join(work, "shared-cache");
-      const ptau = await localPtau(8);
       mkdirSync(cache);
-      // Pre-seeded with the cached ptau, so neither child generates one.
-      copyFileSync(ptau.path, join(cache, localPtauFileName(ptau.power)));
 
       const child = (x: string) =>
         promisify(execFile)(
@@ -543,18 +675,16 @@ describe("end to end: compile, setup, prove, verify", function () {
       // Exactly one of them compiled and set up; the other waited for its lock and reused the build.
       const stages = results.map((r) => r.stderr);
       expect(stages.filter((s) => /^circom: /m.test(s))).to.have.length(1);
-      expect(stages.filter((s) => /^zkey:setup: /m.test(s))).to.have.length(1);
-      expect(stages.filter((s) => /^ptau:new/m.test(s))).to.have.length(0);
+      expect(stages.filter((s) => /^setup:direct: /m.test(s))).to.have.length(1);
+      expect(stages.filter((s) => /^ptau/m.test(s))).to.have.length(0);
 
-      // The cache: one circuit whose artifacts match its manifest, the ptau, no locks or temp files.
+      // The cache: one circuit whose artifacts match its manifest, no ptau, no locks or temp files.
       expect(listTree(cache).filter((f) => LEFTOVER.test(f))).to.deep.equal([]);
-      expect(readdirSync(cache).sort()).to.deep.equal(
-        ["circuits", localPtauFileName(ptau.power)].sort(),
-      );
+      expect(readdirSync(cache)).to.deep.equal(["circuits"]);
       const [circuit, ...more] = readdirSync(join(cache, "circuits"));
       expect(more).to.deep.equal([]);
       const build = await openBuild(join(cache, "circuits", circuit!));
-      expect(build.manifest.setup).to.not.equal(undefined);
+      expect(build.manifest.setup?.kind).to.equal("direct-development");
       const vm = new ZKVM(source("cubic.zkasm"), { cacheDir: join(cache, "circuits") });
       expect(vm.circuitDir(16)).to.equal(build.dir);
       for (const proof of proofs) expect(await vm.checkProof(proof)).to.deep.equal({ valid: true });

@@ -8,7 +8,7 @@ import {
   SolcError,
   type Chain,
   type CompiledContract,
-} from "../src/evm/evm.js";
+} from "./support/evm/evm.js";
 import { loadSnarkjs, terminateCurves } from "../src/pipeline/snarkjs.js";
 import {
   exportSolidityVerifier,
@@ -19,9 +19,10 @@ import {
   type SolidityCallArgs,
 } from "../src/evm/verifier.js";
 import { makeFixtureProof, type FixtureProof } from "./fixtures/evm/fixture.js";
+import { P } from "../src/field.js";
 
 /** BN254 scalar field (public signals must be below it) and base field (coordinates). */
-const R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
+const R = P;
 const Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
 
 const hex = (v: bigint) => `0x${v.toString(16).padStart(64, "0")}`;

@@ -8,7 +8,7 @@
  * failed step leaves the previous good build as it was).
  */
 import { createHash } from "node:crypto";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import {
   cpSync,
   existsSync,
@@ -36,10 +36,8 @@ import {
   ZkvmError,
 } from "../src/errors.js";
 import { P } from "../src/field.js";
-import { validate } from "../src/validator.js";
-import { rawIoLayout } from "../src/program.js";
 import { ZKVM } from "../src/zkvm.js";
-import { domainPower, terminateCurves } from "../src/pipeline/index.js";
+import { compileCircom, domainPower, terminateCurves } from "../src/pipeline/index.js";
 import { loadSnarkjs } from "../src/pipeline/snarkjs.js";
 import { EXAMPLES_DIR } from "./helpers/examples.js";
 import { zkvm, type Outcome } from "./helpers/cli.js";
@@ -204,23 +202,47 @@ describe("hostile input", function () {
       );
     });
 
-    it("random bytes that do not validate: compile exits 1 with the validation code and writes nothing", async function () {
+    it("random programs with one planted defect: compile exits 1 with that defect's code and offset, and writes nothing", async function () {
       const file = join(tmp, "random-compile.bin");
       const out = join(tmp, "random-build");
+      // The expected code and offset come from how the bytes were made, not from the validator.
+      // After k PUSHes (2 bytes each), at offset 2k:
+      const defects: Array<{
+        code: string;
+        bytes: (k: number) => number[];
+        at: (k: number) => number;
+      }> = [
+        { code: "UNKNOWN_OPCODE", bytes: () => [0x0b], at: (k) => 2 * k },
+        { code: "UNKNOWN_OPCODE", bytes: () => [0x00, 0xff], at: (k) => 2 * k },
+        { code: "TRUNCATED_IMMEDIATE", bytes: () => [0x01, 0x80], at: (k) => 2 * k },
+        { code: "NON_MINIMAL_IMMEDIATE", bytes: () => [0x04, 0x80, 0x00, 0xff], at: (k) => 2 * k },
+        { code: "FALLS_OFF_END", bytes: () => [0x04, 0x00], at: (k) => 2 * k },
+        // k ADDs (at least one) after k PUSHes: the kth finds one value (the first none, when k = 0).
+        {
+          code: "STACK_UNDERFLOW",
+          bytes: (k) => [...Array<number>(Math.max(k, 1)).fill(0x02), 0xff],
+          at: (k) => 2 * k + Math.max(0, k - 1),
+        },
+      ];
       await fc.assert(
-        fc.asyncProperty(anyBytes, async (bytes) => {
-          let code: string | undefined;
-          try {
-            validate({ code: bytes, io: rawIoLayout(bytes) });
-          } catch (e) {
-            code = (e as ZkvmError).code;
-          }
-          fc.pre(code !== undefined); // a valid program would run circom: not this test's business
-          writeFileSync(file, bytes);
-          await fails(code!, "compile", file, "--steps", "4", "-o", out);
-          expect(existsSync(out)).to.equal(false);
-        }),
-        { numRuns: 150 },
+        fc.asyncProperty(
+          fc.array(fc.integer({ min: 0, max: 127 }), { maxLength: 6 }),
+          fc.integer({ min: 0, max: defects.length - 1 }),
+          async (pushes, which) => {
+            const defect = defects[which]!;
+            const k = pushes.length;
+            if (defect.code === "FALLS_OFF_END") fc.pre(k > 0);
+            const bytes = Uint8Array.from([
+              ...pushes.flatMap((v) => [0x01, v]),
+              ...defect.bytes(k),
+            ]);
+            writeFileSync(file, bytes);
+            const r = await fails(defect.code, "compile", file, "--steps", "4", "-o", out);
+            expect(errorLines(r)[0]).to.include(`offset ${defect.at(k)}`);
+            expect(existsSync(out)).to.equal(false);
+          },
+        ),
+        { numRuns: 100 },
       );
       expect(leftovers(tmp)).to.deep.equal([]);
     });
@@ -365,6 +387,39 @@ describe("hostile input", function () {
     });
   });
 
+  describe("tool errors on one line", function () {
+    it("circom's multi-line error is one stderr line; --verbose adds circom's message below it", async function () {
+      const bad = join(EXAMPLES_DIR, "..", "test", "fixtures", "pipeline", "bad.circom");
+      const circomBad: Command = {
+        name: "circom-bad",
+        summary: "compiles a circuit that circom rejects",
+        help: "",
+        run: async () => {
+          await compileCircom({
+            circomFile: bad,
+            outDir: join(tmp, "circom-bad"),
+            includePaths: [],
+          });
+          return 0;
+        },
+      };
+      (COMMANDS as Command[]).push(circomBad);
+      try {
+        const r = await fails("CIRCOM_FAILED", "circom-bad");
+        expect(r.err).to.match(/Non quadratic constraints are not allowed/);
+        const verbose = await zkvm("circom-bad", "--verbose");
+        expect(verbose.status).to.equal(1);
+        const lines = errorLines(verbose);
+        expect(lines[0]).to.equal(errorLines(r)[0]);
+        expect(lines.length).to.be.greaterThan(1);
+        expect(lines.slice(1).join("\n")).to.include(bad);
+        expect(verbose.err).not.to.match(STACK_FRAME);
+      } finally {
+        (COMMANDS as Command[]).pop();
+      }
+    });
+  });
+
   describe("inputs and options through the CLI", function () {
     it("unknown, missing, non-integer and empty inputs", async function () {
       await fails("UNKNOWN_INPUT", "run", CUBIC, "--input", "x=1", "--input", "q=1");
@@ -484,7 +539,7 @@ describe("hostile input", function () {
       }
       const seed = Uint8Array.from([0x01, 0x05, 0x01, 0x03, 0x02, 0x04, 0x00, 0xff]);
       for (const width of [0, 253, 1.5, NaN, "64"]) {
-        throwsTyped(() => new ZKVM(seed, { width: width as never }), ZkvmError, "BAD_OPTION");
+        throwsTyped(() => new ZKVM(seed, { width: width as never }), ZkvmError, "BAD_WIDTH");
       }
       throwsTyped(
         () => new ZKVM(seed, { io: { private: [2 ** 32] } }),
@@ -610,6 +665,9 @@ describe("hostile input", function () {
       "a.sym",
       "a.circom",
     ];
+    const SETUP_ARTIFACTS = ["a.zkey", "verification_key.json"];
+    /** Commands that need only the verification key and the manifest (not the zkey, wasm or r1cs). */
+    const KEY_ONLY = ["verify", "export-verifier"];
     const COMMANDS: string[][] = [
       ["prove", "--input", "x=3"],
       ["setup", "--force"],
@@ -632,19 +690,58 @@ describe("hostile input", function () {
       for (const artifact of ARTIFACTS) {
         for (const [how, hurt] of Object.entries(damage)) {
           for (const [cmd, ...args] of COMMANDS) {
+            // setup --force replaces a damaged key (the next test); it cannot repair the circuit.
+            if (cmd === "setup" && SETUP_ARTIFACTS.includes(artifact)) continue;
             const dir = copyOf(a);
             hurt(join(dir, artifact));
             const before = snapshot(dir);
-            const r = await fails("BUILD_CORRUPT", cmd!, dir, ...args);
-            expect(r.err, `${artifact} ${how}`).to.include(artifact);
+            if (KEY_ONLY.includes(cmd!) && artifact !== "verification_key.json") {
+              // Verifying reads only the verification key and the manifest's layout.
+              const r = await zkvm(cmd!, dir, ...args);
+              expect(r.status, `${artifact} ${how}: ${r.err}`).to.equal(0);
+              rmSync(join(dir, "verifier.sol"), { force: true });
+            } else {
+              const r = await fails("BUILD_CORRUPT", cmd!, dir, ...args);
+              expect(r.err, `${artifact} ${how}`).to.include(artifact);
+            }
             expect(snapshot(dir), `${cmd} after ${artifact} ${how}`).to.deep.equal(before);
           }
         }
       }
     });
 
-    it("the zkey and verification key of another program's build: BUILD_CORRUPT", async function () {
+    it("setup --force repairs a damaged proving or verification key or setup record; setup alone refuses it", async function () {
+      const damaged: Record<string, (dir: string) => void> = {
+        "a.zkey truncated": (dir) => truncateSync(join(dir, "a.zkey"), 100),
+        "verification_key.json emptied": (dir) =>
+          truncateSync(join(dir, "verification_key.json"), 0),
+        "a.zkey deleted": (dir) => unlinkSync(join(dir, "a.zkey")),
+        "the setup record mangled": (dir) =>
+          editManifest(dir, (m) => {
+            m.setup = { zkey: "../elsewhere.zkey" };
+          }),
+      };
+      for (const [how, hurt] of Object.entries(damaged)) {
+        const dir = copyOf(a);
+        hurt(dir);
+        await fails("BUILD_CORRUPT", "setup", dir);
+        await fails("BUILD_CORRUPT", "prove", dir, "--input", "x=3");
+        const r = await zkvm("setup", dir, "--force", "--json");
+        expect(r.status, `${how}: ${r.err}`).to.equal(0);
+        expect(JSON.parse(r.out)).to.include({ cached: false });
+        for (const argv of [
+          ["prove", dir, "--input", "x=3"],
+          ["verify", dir],
+        ]) {
+          const ok = await zkvm(...argv);
+          expect(ok.status, `${how}, then ${argv[0]}: ${ok.err}`).to.equal(0);
+        }
+      }
+    });
+
+    it("the zkey and verification key of another program's build: BUILD_CORRUPT (setup --force replaces them)", async function () {
       for (const [cmd, ...args] of COMMANDS) {
+        if (cmd === "setup") continue;
         const dir = copyOf(a);
         cpSync(join(b, "b.zkey"), join(dir, "a.zkey"));
         cpSync(join(b, "verification_key.json"), join(dir, "verification_key.json"));
@@ -810,6 +907,10 @@ describe("hostile input", function () {
         const dir = copyOf(a);
         editManifest(dir, edit);
         for (const [cmd, ...args] of COMMANDS) {
+          // A bad setup record is what setup --force replaces (tested above).
+          if (cmd === "setup" && what.startsWith("setup")) continue;
+          // Verifying reads the layout and the key's hash, not the program.
+          if (KEY_ONLY.includes(cmd!) && /^(bytecode|an input)/.test(what)) continue;
           const r = await zkvm(cmd!, dir, ...args);
           expect(r.status, `${what}: ${r.err}`).to.equal(1);
           expect(errorLines(r), what).to.have.length(1);
@@ -887,10 +988,8 @@ describe("hostile input", function () {
     it("compile removes the staging directories of a compile whose process died", async function () {
       const dir = copyOf(a);
       const dead = spawnSync(process.execPath, ["-e", ""]).pid!;
-      const stale = [
-        `.${"case" + caseNo}.build-${dead}-0badf00d`,
-        `.${"case" + caseNo}.build-${dead}-0badf00d.old`,
-      ];
+      const staging = `.${"case" + caseNo}.tmp-${dead}-0badf00d0bad`;
+      const stale = [staging, `${staging}.old`, `.${staging}.tmp-${dead}-0123456789ab`];
       for (const n of stale) {
         mkdirSync(join(cases, n));
         writeFileSync(join(cases, n, "half.r1cs"), "partial");
@@ -907,6 +1006,51 @@ describe("hostile input", function () {
       expect(r.status, r.err).to.equal(0);
       expect(JSON.parse(r.out)).to.include({ cached: true });
       for (const n of stale) expect(existsSync(join(cases, n)), n).to.equal(false);
+    });
+
+    it("a compile killed at any point leaves the previous build whole, and nothing once the next compile ran", async function () {
+      const main = join(EXAMPLES_DIR, "..", "src", "cli", "main.ts");
+      // Killed (with circom, its whole process group) as it starts, as circom starts, as circom ends.
+      const killPoints: Array<{ what: string; at: RegExp }> = [
+        { what: "at start", at: /^/ },
+        { what: "in circom", at: /circom: circom b\.circom\.\.\./ },
+        { what: "after circom", at: /circom: circom b\.circom done/ },
+      ];
+      for (const { what, at } of killPoints) {
+        const dir = copyOf(a);
+        const before = snapshot(dir);
+        const child = spawn(
+          process.execPath,
+          ["--import", "tsx", main, "compile", join(builds, "b.zkasm"), "--steps", "16", "-o", dir],
+          { detached: true, stdio: ["ignore", "ignore", "pipe"] },
+        );
+        const killed = new Promise<void>((resolve) => child.on("close", () => resolve()));
+        let err = "";
+        const kill = () => {
+          if (child.exitCode === null && child.signalCode === null)
+            process.kill(-child.pid!, "SIGKILL");
+        };
+        if (what === "at start") kill();
+        child.stderr.on("data", (chunk: Buffer) => {
+          err += chunk.toString();
+          if (at.test(err)) kill();
+        });
+        await killed;
+        // Whatever the point, the directory is the old build or the new one, whole.
+        const after = snapshot(dir);
+        if (JSON.stringify(after) !== JSON.stringify(before)) {
+          const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as {
+            name: string;
+          };
+          expect(manifest.name, what).to.equal("b");
+        }
+        const r = await zkvm("compile", join(builds, "a.zkasm"), "--steps", "16", "-o", dir);
+        expect(r.status, `${what}: ${r.err}`).to.equal(0);
+        expect(
+          readdirSync(cases).filter((n) => n.startsWith(".")),
+          what,
+        ).to.deep.equal([]);
+      }
     });
 
     it("outputs that cannot be written: FILE_UNWRITABLE, no temporary file left", async function () {

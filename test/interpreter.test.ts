@@ -154,7 +154,7 @@ describe("interpreter", () => {
 
     it("rejects a width outside 1..252 and a step bound that is not a positive integer", () => {
       for (const width of [0, -1, 253, 1.5, NaN]) {
-        expectError(() => exec("STOP", [], { width }), ZkvmError, "BAD_OPTION");
+        expectError(() => exec("STOP", [], { width }), ZkvmError, "BAD_WIDTH");
       }
       for (const steps of [0, -1, 2.5, NaN, Infinity]) {
         expectError(() => exec("top: JUMP top", [], { steps }), ZkvmError, "BAD_OPTION");

@@ -13,15 +13,15 @@ import { expect } from "chai";
 
 import type { Io } from "../src/cli/common.js";
 import { main } from "../src/cli/main.js";
-import { CONSUMER_CONTRACT_NAME, consumerContractSource } from "../src/evm/consumer.js";
+import { CONSUMER_CONTRACT_NAME, consumerContractSource } from "./support/evm/consumer.js";
 import {
   compileSolidity,
   createChain,
   EvmRevertError,
   EVM_VERSION,
   type Chain,
-} from "../src/evm/evm.js";
-import { VERIFIER_CONTRACT, verifyOnChain, type DeployedVerifier } from "../src/evm/onchain.js";
+} from "./support/evm/evm.js";
+import { VERIFIER_CONTRACT, verifyOnChain, type DeployedVerifier } from "./support/evm/onchain.js";
 import {
   exportSolidityVerifier,
   parseSolidityCalldata,

@@ -177,7 +177,7 @@ describe("pipeline", function () {
     it("removes temporary build dirs left by a compile that was killed", async function () {
       const parent = path.join(tmp, "build");
       const dead = spawnSync(process.execPath, ["-e", "0"]).pid;
-      const leftover = path.join(parent, `.cube.circom-${dead}-0123456789ab`);
+      const leftover = path.join(parent, `.cube.tmp-${dead}-0123456789ab`);
       await fsp.mkdir(path.join(leftover, "cube_js"), { recursive: true });
       await compileCircom({
         circomFile: path.join(fixtures, "cube.circom"),
@@ -496,6 +496,37 @@ describe("pipeline", function () {
         () => prove(cubeSetup.zkeyPath, cube.wasmPath, { y: "1" }),
         "WITNESS_FAILED",
       );
+    });
+
+    it("witness computation leaves the host's console alone: circom's messages reach onProgress only", async function () {
+      const wasm = path.join(tmp, "build", "lt", "less_than_js", "less_than.wasm");
+      const saved = { log: console.log, error: console.error, warn: console.warn };
+      const printed: string[] = [];
+      const host = (...args: unknown[]) => void printed.push(args.join(" "));
+      const events: ProgressEvent[] = [];
+      const consoleDuringWitness: unknown[] = [];
+      console.log = console.error = console.warn = host;
+      try {
+        await expectPipelineError(
+          () =>
+            computeWitness(
+              wasm,
+              { x: "50", bound: "10" },
+              {
+                onProgress: (ev) => {
+                  events.push(ev);
+                  consoleDuringWitness.push(console.log, console.error, console.warn);
+                },
+              },
+            ),
+          "WITNESS_FAILED",
+        );
+      } finally {
+        Object.assign(console, saved);
+      }
+      expect(consoleDuringWitness.every((f) => f === host)).to.equal(true);
+      expect(printed).to.deep.equal([]);
+      expect(events.map((e) => e.message).join("\n")).to.match(/line: \d+/);
     });
 
     it("a zkey from another circuit gives PROVE_FAILED", async function () {

@@ -40,6 +40,7 @@ import { createHash } from "node:crypto";
 import { existsSync, promises as fsp, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { compile } from "../src/compiler/index.js";
 import { circuitInput } from "../src/compiler/input.js";
 import { RuntimeFault } from "../src/errors.js";
@@ -383,6 +384,63 @@ join:   LOAD a
         STOP
 `;
 
+/**
+ * An if/else whose arms meet again: the join block's selector is recognised
+ * as the parent's (the constant 1), so its comparison's range check is not
+ * gated.
+ */
+const JOIN = `
+.private a 0
+.private c 1
+.output  y 2
+        LOAD a
+        JUMPI big         ; NonZero(a)
+        PUSH 1
+        STORE y           ; y = 1 when a = 0
+        JUMP join
+big:    PUSH 2
+        STORE y           ; y = 2 when a != 0
+        JUMP join
+join:   LOAD c
+        PUSH 10
+        LT                ; c < 10 (faults if c >= 2^64), in the join block
+        LOAD y
+        ADD
+        STORE y           ; y += c < 10
+        STOP
+`;
+
+/**
+ * A path fact on each edge of `k > 0`: on the taken edge k >= 1, so k - 1
+ * (k plus p - 1) stays below 2^64 and is compared without a range check; on
+ * the fall-through k == 0 and k - 1 = p - 1, whose comparison faults.
+ */
+const EDGE_FACTS = `
+.public  k 0
+.output  y 1
+        LOAD k
+        PUSH 0
+        GT                ; k > 0 (k range checked)
+        JUMPI pos
+        LOAD k            ; k == 0 here
+        PUSH -1
+        ADD               ; k - 1 = p - 1
+        PUSH 3
+        LT                ; faults: the range check of k - 1 must stay
+        STORE y
+        STOP
+pos:    LOAD k            ; k >= 1 here
+        PUSH -1
+        ADD               ; k - 1 in [0, 2^64 - 2]: no range check
+        PUSH 3
+        LT
+        STORE y
+        STOP
+`;
+
+const benchProgram = (name: string) =>
+  readFileSync(fileURLToPath(new URL(`../bench/programs/${name}.zkasm`, import.meta.url)), "utf8");
+
 // ---------------------------------------------------------------------------
 // Attacks
 
@@ -598,12 +656,13 @@ const ATTACKS: Record<string, Attack[]> = {
       program: example("sum"),
       steps: 20,
       inputs: { n: "2" },
-      // Guard: the generated `sel_2_b2 - taken6 === 0; // block 2 cannot reach STOP
-      // within N steps from here`. --O2 substitutes taken6 = sel_2_b2 = 1 - lt1 into
-      // `taken6 <== (sel_2_b2) * (lt5)`: (-1 + lt1) * (lt5) = (-1 + lt1).
+      // Guard: the generated `nz0 - taken3 === 0; // block 2 cannot reach STOP
+      // within N steps from here`. The loop tests are equalities (n != 0, then
+      // n != 1 with n >= 1 known on that path): --O2 substitutes taken3 = nz0 into
+      // `taken3 <== (nz0) * (-nz2 + 1)`: (-1 + nz2) * (nz0) = (-nz0).
       forge: (c) => edit(c, /^.* === 0; \/\/ block \d+ cannot reach STOP.*\n/m, ""),
       dropped: 1,
-      caughtBy: /^\(-1 \+main\.lt\d+\) \* \(main\.lt\d+\) = \(-1 \+main\.lt\d+\)$/,
+      caughtBy: /^\(-1 \+main\.nz\d+\) \* \(main\.nz\d+\) = \(-main\.nz\d+\)$/,
       claims: { total: 2n },
     },
   ],
@@ -651,11 +710,11 @@ const ATTACKS: Record<string, Attack[]> = {
       program: example("sum"),
       steps: 40,
       inputs: { n: "1" },
-      // Guard: the generated `signal mix3 <== (lt1) * (-in_n);` (total = in_n + mix3).
+      // Guard: the generated `signal mix1 <== (-nz0 + 1) * (-in_n);` (total = in_n + mix1).
       forge: (c) =>
-        edit(c, /signal (mix\d+) <== (\(lt\d+\) \* \(-in_n\));/, "signal $1 <-- $2 + 1;"),
+        edit(c, /signal (mix\d+) <== (\(-nz\d+ \+ 1\) \* \(-in_n\));/, "signal $1 <-- $2 + 1;"),
       dropped: 1,
-      caughtBy: /^\(main\.in_n\) \* \(main\.lt\d+\) = \(-main\.mix\d+\)$/,
+      caughtBy: /^\(-1 \+main\.nz\d+\) \* \(-main\.in_n\) = \(-main\.mix\d+\)$/,
       claims: { total: 2n },
     },
     {
@@ -700,18 +759,101 @@ const ATTACKS: Record<string, Attack[]> = {
       caughtBy: /^\(main\.in_c\) \* \(1 -main\.nz\d+\) = \(0\)$/,
       claims: { y: 5n },
     },
+  ],
+  "(i) path facts and loop exits": [
     {
-      title: "(--O1) no block at step 1, so a faulting GT goes unchecked: `sel_1_b1 <== -nz + 1`",
-      program: BRANCH,
-      steps: 8,
-      inputs: { a: TWO_64.toString(), c: "0" },
-      optimize: "O1",
-      // Guard: the generated `signal sel_1_b1 <== -nz0 + 1;` (the fall-through's
-      // selector, linear: at --O2 it is no wire, and none-selected is not expressible).
-      forge: (c) => edit(c, /signal (sel_1_b\d+) <== -nz\d+ \+ 1;/, "signal $1 <-- 0;"),
+      title:
+        "k = 0 claims y after comparing k - 1 = p - 1: the fall-through's range check (the taken edge's k >= 1 does not hold there)",
+      program: EDGE_FACTS,
+      steps: 12,
+      inputs: { k: "0" },
+      // Guard: `lc1 === in` of the generated `component rangeN = Num2Bits(64);
+      // rangeN.in <== gatedM;` with gatedM <== (-nz0 + 1) * (in_k - 1), the
+      // fall-through's check. Were the taken edge's fact used here, it would be gone.
+      forge: (c) => {
+        const gated = /signal (gated\d+) <== \(-nz\d+ \+ 1\) \* \(in_k - 1\);/.exec(c)?.[1];
+        if (gated === undefined) throw new Error("no gated k - 1 on the fall-through");
+        return edit(
+          c,
+          new RegExp(`component (range\\d+) = Num2Bits\\(64\\); (range\\d+\\.in <== ${gated};)`),
+          "component $1 = Num2BitsForged(64, -1); $2",
+        );
+      },
       dropped: 1,
-      caughtBy: /^\(0\) \* \(0\) = \(1 -main\.nz\d+ -main\.sel_1_b\d+\)$/,
+      // --O2 eliminates a bit with it: every constraint on that bit carries gatedM.
+      caughtBy: /main\.gated\d+ /,
       claims: { y: 0n },
+    },
+    {
+      title:
+        "the count-down loop exits at the wrong iteration (e = 2, one multiplication): NonZero(k)'s IsZero `in*out === 0`",
+      program: benchProgram("pow_down"),
+      steps: 35,
+      inputs: { x: "3", e: "2" },
+      // The exit test k > 0 with k = e - 1 known to be in [0, 2^64 - 2] is NonZero(k).
+      // Guard: IsZero `in*out === 0` in `nzN <== NonZero()(in_e - 1)`.
+      forge: (c) => edit(c, /NonZero\(\)\(in_e - 1\)/, "NonZeroClaim(0)(in_e - 1)"),
+      dropped: 1,
+      caughtBy: /main\.in_e.*\) \* \(1 -main\.nz\d+\) = \(0\)$/,
+      claims: { y: 3n },
+    },
+  ],
+  "(j) a comparison operand pinned by the loop exit instead of range checked": [
+    {
+      title:
+        "k = 2^64 where a halting path does not pin k (its first test 0 < k is NonZero(k)): the range check of k after the last step",
+      program: EDGE_FACTS,
+      steps: 12,
+      inputs: { k: TWO_64.toString() },
+      // The run through `pos` halts without an equality pinning k, so k's range
+      // check is not left to the exits: it is emitted after the last block step.
+      // Guard: `lc1 === in` of that `component rangeN = Num2Bits(64); rangeN.in <== in_k;`.
+      forge: (c) =>
+        edit(
+          c,
+          /component (range\d+) = Num2Bits\(64\); (range\d+\.in <== in_k;)/,
+          "component $1 = Num2BitsForged(64, -1); $2",
+        ),
+      dropped: 1,
+      caughtBy: zeroMentioning("main\\.in_k "),
+      claims: { y: 0n },
+    },
+    {
+      title:
+        "e = 2^64 in the count-down loop (its first test 0 < e is NonZero(e), unchecked): the loop never exits, the flow line `taken === 0`",
+      program: benchProgram("pow_down"),
+      steps: 35,
+      inputs: { x: "3", e: TWO_64.toString() },
+      // e is assumed below 2^64 at the first test because every halting path exits
+      // the loop at the iteration j where e - j == 0, which pins e = j. For e = 2^64
+      // no exit happens. Guard: the generated `takenN === 0; // block 3 cannot reach
+      // STOP within N steps from here` after the last test NonZero(e - 2).
+      forge: (c) => edit(c, /^.* === 0; \/\/ block \d+ cannot reach STOP.*\n/m, ""),
+      dropped: 1,
+      caughtBy: /^\(-?main\.taken\d+\) \* \(main\.nz\d+\) = \(0\)$/,
+      claims: { y: 9n },
+    },
+  ],
+  "(h) a check in a join block": [
+    {
+      title:
+        "c = 2^64 compared after an if/else: the join's selector is the constant 1, its range check `Num2Bits(64)` on in_c",
+      program: JOIN,
+      steps: 12,
+      inputs: { a: "1", c: TWO_64.toString() },
+      // The join block's selector is nz0 + (1 - nz0) = 1, so its range check of c is
+      // unconditional (and remembered). Guard: `lc1 === in` of the generated
+      // `component rangeN = Num2Bits(64); rangeN.in <== in_c;`.
+      forge: (c) =>
+        edit(
+          c,
+          /component (range\d+) = Num2Bits\(64\); (range\d+\.in <== in_c;)/,
+          "component $1 = Num2BitsForged(64, -1); $2",
+        ),
+      dropped: 1,
+      // --O2 eliminates a bit with it: every constraint on that bit carries in_c.
+      caughtBy: zeroMentioning("main\\.in_c "),
+      claims: { y: 3n },
     },
   ],
 };

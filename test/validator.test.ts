@@ -114,7 +114,11 @@ describe("validator", () => {
     });
 
     it("allows a backward jump that keeps the stack height", () => {
-      validate(rawProgram(hex("01 01 07 00 FF")));
+      // PUSH 1; JUMPI 0 (back to the start, where the stack is empty again); STOP
+      const v = validate(rawProgram(hex("01 01 07 00 FF")));
+      expect([0, 2, 4].map((pc) => v.heightBefore.get(pc))).to.deep.equal([0, 1, 0]);
+      const entry = v.blocks.find((b) => b.start === 0)!;
+      expect(entry.successors).to.include(entry.id);
     });
   });
 
@@ -218,15 +222,15 @@ describe("validator", () => {
 
   describe("I/O declarations", () => {
     it("allows an output in an input's cell, under the same name for raw bytecode", () => {
-      validate(assemble(".private x 0\n.output y 0\nSTOP"));
+      const assembled = validate(assemble(".private x 0\n.output y 0\nSTOP"));
+      expect(assembled.io.inputs.map((i) => [i.name, i.cell])).to.deep.equal([["x", 0]]);
+      expect(assembled.io.outputs.map((o) => [o.name, o.cell])).to.deep.equal([["y", 0]]);
       // Raw bytecode names cells by address: --private 0 --output 0.
-      validate({
-        code: hex("FF"),
-        io: {
-          inputs: [{ name: "0", cell: 0, visibility: "private" }],
-          outputs: [{ name: "0", cell: 0 }],
-        },
-      });
+      const io = {
+        inputs: [{ name: "0", cell: 0, visibility: "private" as const }],
+        outputs: [{ name: "0", cell: 0 }],
+      };
+      expect(validate({ code: hex("FF"), io }).io).to.deep.equal(io);
     });
 
     it("rejects two inputs in one cell and one name for two things", () => {

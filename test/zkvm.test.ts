@@ -1,7 +1,3 @@
-import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { promisify } from "node:util";
 import { expect } from "chai";
 import {
   AssemblyError,
@@ -13,9 +9,8 @@ import {
 import { P } from "../src/field.js";
 import { ZKVM } from "../src/zkvm.js";
 import { expectError, hex } from "./helpers/code.js";
-import { EXAMPLES_DIR, isErrorCase, loadExamples } from "./helpers/examples.js";
-
-const ROOT = join(EXAMPLES_DIR, "..");
+import { freshDist } from "./helpers/dist.js";
+import { isErrorCase, loadExamples } from "./helpers/examples.js";
 
 /** A test title for a case's values: field-sized numbers shortened to 1234…5678. */
 const brief = (values: Readonly<Record<string, string>>) =>
@@ -44,17 +39,9 @@ describe("ZKVM (library API)", () => {
 
     describe('through the package: import { ZKVM } from "zkvm"', () => {
       before(async function () {
-        // The package's entry point is dist/, which `npm install` builds via "prepare".
-        if (existsSync(join(ROOT, "dist", "index.js"))) return;
-        this.timeout(120_000);
-        try {
-          await promisify(execFile)("npm", ["run", "build"], { cwd: ROOT });
-        } catch (e) {
-          // tsc emits despite type errors elsewhere; only a missing entry point is fatal.
-          if (!existsSync(join(ROOT, "dist", "index.js"))) {
-            throw new Error("npm run build did not produce dist/index.js", { cause: e });
-          }
-        }
+        // The package's entry point is dist/, built fresh: a build error fails here.
+        this.timeout(180_000);
+        await freshDist();
       });
 
       it("runs the seed example", async () => {
@@ -129,7 +116,7 @@ describe("ZKVM (library API)", () => {
         "COMPARISON_OUT_OF_RANGE",
       );
       expect(new ZKVM(cmp).execute({ a: 256 }).outputs.y).to.equal(1n);
-      expectError(() => new ZKVM(cmp, { width: 253 }), ZkvmError, "BAD_OPTION");
+      expectError(() => new ZKVM(cmp, { width: 253 }), ZkvmError, "BAD_WIDTH");
     });
 
     it("returns a trace on request", () => {

@@ -9,7 +9,7 @@ import {
   readFile,
   readProgram,
   UsageError,
-  writeFileAtomic,
+  writeOutput,
   type Command,
 } from "./common.js";
 
@@ -39,7 +39,7 @@ so that they can be passed to the other commands as --private/--public/--output.
       throw e;
     }
     const hex = values.out.endsWith(".hex");
-    writeFileAtomic(values.out, hex ? toHex(program.code) + "\n" : program.code);
+    await writeOutput(values.out, hex ? toHex(program.code) + "\n" : program.code);
     if (values.json) {
       io.out(
         JSON.stringify(

@@ -1,6 +1,6 @@
 import path from "node:path";
-import { buildCircuit, setupCircuit, type Manifest } from "../artifacts.js";
-import { MAX_WIDTH } from "../compiler/index.js";
+import { buildCircuit, contributeToKey, setupCircuit, type Manifest } from "../build/index.js";
+import { DEFAULT_WIDTH, MAX_WIDTH } from "../interpreter.js";
 import { validate } from "../validator.js";
 import {
   cellList,
@@ -53,7 +53,7 @@ manifest.json. A failed compile leaves a previous build in DIR untouched.
 Options:
   --steps N        step bound (required)
   -o, --out DIR    build directory (default circuits/<name>/)
-  --width W        comparison width for LT/GT, 1..${MAX_WIDTH} (default 64)
+  --width W        comparison width for LT/GT, 1..${MAX_WIDTH} (default ${DEFAULT_WIDTH})
   --profile        print the constraints each instruction costs
   --json           print {"constraints", "publicSignals", "profile", ...} as JSON
   --private ADDR, --public ADDR, --output ADDR
@@ -74,7 +74,7 @@ Options:
     if (values.help) return (io.out(this.help), 0);
     if (values.steps === undefined) throw new UsageError("missing --steps N");
     const steps = positiveInt(values.steps, "steps", 0);
-    const width = positiveInt(values.width, "width", 64);
+    const width = positiveInt(values.width, "width", DEFAULT_WIDTH);
     if (width > MAX_WIDTH) throw new UsageError(`--width must be at most ${MAX_WIDTH}`);
     const file = positionals[0]!;
     const program = validate(
@@ -130,48 +130,85 @@ export const setupCommand: Command = {
   name: "setup",
   summary: "Groth16 trusted setup of a compiled circuit",
   help: `Usage: zkvm setup DIR [--ptau FILE] [--force] [--json]
+       zkvm setup DIR --contribute [--name NAME] [--json]
 
-Runs the Groth16 setup for the circuit compiled in DIR: powers of tau, phase 2
-with one random contribution, and verification_key.json.
+Makes the Groth16 proving key (DIR/<name>.zkey) and verification_key.json for
+the circuit compiled in DIR, and records in DIR/manifest.json how.
 
-Without --ptau, zkvm uses a LOCAL DEVELOPMENT ceremony: a powers-of-tau file it
-generates on this machine (new, one contribution of random entropy, prepare
-phase 2), cached in $ZKVM_CACHE_DIR or ~/.cache/zkvm and reused by every later
-setup. Whoever ran it could forge proofs: use it for development only. For
-proofs other people rely on, pass a phase-2-prepared file from a public
-ceremony (for example the Hermez powersOfTau28_hez_final_<k>.ptau files) with
---ptau; zkvm checks that it is prepared and large enough. No network is used.
+Without --ptau: a DIRECT DEVELOPMENT setup. zkvm samples the secrets (tau,
+alpha, beta, gamma, delta) from the system's CSPRNG, computes the key from the
+R1CS, and drops them; no powers of tau are generated or downloaded. Whoever
+ran it could forge proofs, as with any one-party setup: use it for
+development, or have other parties add contributions (--contribute).
+
+With --ptau FILE: snarkjs's route from a phase-2-prepared powers of tau (for
+example a public ceremony's, such as the Hermez
+powersOfTau28_hez_final_<k>.ptau files), then one random contribution. zkvm
+checks that the file is prepared and large enough. No network is used.
+
+--contribute adds one contribution of fresh random entropy to DIR's existing
+key (of either kind) with snarkjs, and updates the verification key and the
+manifest: the key is sound unless every party that contributed was dishonest.
 
 Options:
-  --ptau FILE   phase-2-prepared powers of tau to use
-  --force       redo the setup even if DIR already has one
-  --json        print the setup record as JSON (no progress output)`,
+  --ptau FILE     phase-2-prepared powers of tau to use
+  --force         redo the setup even if DIR already has one (replaces a damaged key)
+  --contribute    add a contribution to DIR's key
+  --name NAME     the contribution's name, recorded in the key (with --contribute)
+  --json          print the setup record as JSON (no progress output)`,
   async run(argv, io) {
     const { values, positionals } = parse(
       argv,
-      { ptau: { type: "string" }, force: { type: "boolean" }, json: { type: "boolean" } },
+      {
+        ptau: { type: "string" },
+        force: { type: "boolean" },
+        contribute: { type: "boolean" },
+        name: { type: "string" },
+        json: { type: "boolean" },
+      },
       1,
     );
     if (values.help) return (io.out(this.help), 0);
     const dir = positionals[0]!;
     if (values.ptau === "") throw new UsageError("--ptau needs a file name");
+    if (values.contribute && (values.ptau !== undefined || values.force)) {
+      throw new UsageError("--contribute adds to the existing key: no --ptau or --force with it");
+    }
+    if (values.name !== undefined && !values.contribute) {
+      throw new UsageError("--name names a contribution: use it with --contribute");
+    }
     const onProgress = progressPrinter(io, values.json === true);
-    const { manifest, cached } = await setupCircuit(dir, {
-      ...(values.ptau !== undefined ? { ptau: values.ptau } : {}),
-      ...(values.force ? { force: true } : {}),
-      ...(onProgress ? { onProgress } : {}),
-    });
-    const setup = manifest.setup!;
+    const progress = onProgress ? { onProgress } : {};
+    const { manifest, cached } = values.contribute
+      ? await contributeToKey(dir, {
+          ...(values.name !== undefined ? { name: values.name } : {}),
+          ...progress,
+        })
+      : await setupCircuit(dir, {
+          ...(values.ptau !== undefined ? { ptau: values.ptau } : {}),
+          ...(values.force ? { force: true } : {}),
+          ...progress,
+        });
+    const setup = manifest.setup;
     if (values.json) {
       io.out(toJson({ dir, cached, ...setup }));
       return 0;
     }
+    const made =
+      setup.kind === "ptau"
+        ? `from ${setup.ptau?.path ?? "a powers of tau"}`
+        : "from the direct development setup";
+    const contributions =
+      setup.contributions > 0
+        ? `, ${setup.contributions} contribution${setup.contributions === 1 ? "" : "s"}`
+        : "";
+    const what = cached ? "already set up" : values.contribute ? "contributed" : "set up";
     io.out(
-      `${cached ? "already set up" : "set up"}: ${dir} — proving key ${setup.zkey}, verification_key.json (2^${setup.power} domain)`,
+      `${what}: ${dir} — proving key ${setup.zkey} ${made}${contributions} (2^${setup.power} domain)`,
     );
-    if (setup.ptau.source === "local-development") {
+    if (setup.kind === "direct-development" && setup.contributions === 0) {
       io.out(
-        "note: the powers of tau come from a local development ceremony; use --ptau with a public ceremony file for real deployments",
+        "note: a development key: this machine chose its secrets. Other parties can add contributions (zkvm setup DIR --contribute); --ptau uses a public ceremony's powers of tau",
       );
     }
     io.out(`next: zkvm prove ${dir} --input name=value ...`);

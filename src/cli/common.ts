@@ -1,20 +1,14 @@
 /** What every CLI command shares: argument parsing, reading programs, printing, errors. */
-import {
-  closeSync,
-  mkdirSync,
-  openSync,
-  readSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { basename, dirname, extname, join } from "node:path";
+import { closeSync, openSync, readSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { basename, dirname, extname } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { parseHex } from "../bytecode.js";
 import { ZkvmError } from "../errors.js";
 import { parseInteger } from "../field.js";
 import { assemble } from "../assembler.js";
 import { rawIoLayout, type Program, type RawIoOptions } from "../program.js";
+import { writeFileAtomic } from "../pipeline/index.js";
 
 /** Where a command writes: injectable so tests can capture it. */
 export interface Io {
@@ -57,8 +51,9 @@ export type Parsed<T extends Options> = ReturnType<typeof parseArgs<ParseConfig<
 export function parse<T extends Options>(
   argv: string[],
   options: T,
-  positionals: number,
+  positionals: number | readonly [min: number, max: number],
 ): Parsed<T> {
+  const [min, max] = typeof positionals === "number" ? [positionals, positionals] : positionals;
   let parsed: Parsed<T>;
   try {
     const config: ParseConfig<T> = {
@@ -73,10 +68,10 @@ export function parse<T extends Options>(
     throw new UsageError((e as Error).message.replace(/\s*\n\s*/g, " "));
   }
   const wantsHelp = (parsed.values as { help?: boolean }).help === true;
-  if (!wantsHelp && parsed.positionals.length !== positionals) {
-    throw new UsageError(
-      `expected ${positionals} argument${positionals === 1 ? "" : "s"}, got ${parsed.positionals.length}`,
-    );
+  const got = parsed.positionals.length;
+  if (!wantsHelp && (got < min || got > max)) {
+    const expected = min === max ? String(min) : `${min} to ${max}`;
+    throw new UsageError(`expected ${expected} argument${max === 1 ? "" : "s"}, got ${got}`);
   }
   return parsed;
 }
@@ -186,19 +181,12 @@ export function positiveInt(text: string | undefined, option: string, fallback: 
   return Number(text);
 }
 
-/** Writes a file atomically: a temporary sibling, then rename; on failure nothing is left. */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+/** Writes a file atomically (see `writeFileAtomic` in the pipeline); FILE_UNWRITABLE when it cannot. */
+export async function writeOutput(path: string, data: string | Uint8Array): Promise<void> {
   try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFileAtomic(path, data);
   } catch (e) {
-    try {
-      rmSync(tmp, { force: true });
-    } catch {
-      // the directory itself is unusable: there is no temporary file to remove
-    }
     const code = (e as NodeJS.ErrnoException).code;
     throw new ZkvmError(
       "input",

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { readVerificationKey } from "../artifacts.js";
+import { readVerificationKey } from "../build/index.js";
 import { exportSolidityVerifier, solidityCallArgs, solidityCalldata } from "../evm/verifier.js";
 import {
   proofProblem,
@@ -7,7 +7,7 @@ import {
   readJsonFile,
   type Groth16Proof,
 } from "../pipeline/index.js";
-import { parse, toJson, writeFileAtomic, type Command } from "./common.js";
+import { parse, toJson, writeOutput, type Command } from "./common.js";
 import { ZkvmError } from "../errors.js";
 
 export const exportVerifierCommand: Command = {
@@ -24,7 +24,7 @@ DIR's verification key to FILE (default DIR/verifier.sol).`,
     const dir = positionals[0]!;
     const source = await exportSolidityVerifier(await readVerificationKey(dir));
     const file = values.out ?? path.join(dir, "verifier.sol");
-    writeFileAtomic(file, source);
+    await writeOutput(file, source);
     io.out(`wrote ${file}`);
     return 0;
   },

@@ -6,10 +6,10 @@ import { asmCommand, disasmCommand } from "./asm.js";
 import { processIo, UsageError, type Command, type Io } from "./common.js";
 import { runCommand } from "./run.js";
 import { compileCommand, setupCommand } from "./build.js";
-import { proveCommand, verifyCommand } from "./prove.js";
+import { exportBundleCommand, proveCommand, verifyCommand } from "./prove.js";
 import { calldataCommand, exportVerifierCommand } from "./evm.js";
 import { hashCommand, universalCommandFor } from "./universal.js";
-import { terminateCurves } from "../pipeline/index.js";
+import { PipelineError, terminateCurves, zkvmVersion } from "../pipeline/index.js";
 
 export const COMMANDS: readonly Command[] = [
   runCommand,
@@ -19,6 +19,7 @@ export const COMMANDS: readonly Command[] = [
   setupCommand,
   proveCommand,
   verifyCommand,
+  exportBundleCommand,
   exportVerifierCommand,
   calldataCommand,
   hashCommand,
@@ -34,17 +35,20 @@ Commands:
 ${rows}
 
 Run 'zkvm <command> --help' for a command's options.
+Errors are one line on stderr; --verbose adds a tool's full report (circom's) below it.
 Exit status: 0 success, 1 an error in the program, inputs or files, 2 a usage error.`;
 }
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
-  const [name, ...rest] = argv;
+  // --verbose, anywhere: a tool's full report (circom's error block) below the one error line.
+  const verbose = argv.includes("--verbose");
+  const [name, ...rest] = argv.filter((a) => a !== "--verbose");
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     io.out(usage());
     return name === undefined ? 2 : 0;
   }
   if (name === "--version") {
-    io.out("0.1.0");
+    io.out(zkvmVersion());
     return 0;
   }
   const command = (await universalCommandFor(name, rest)) ?? COMMANDS.find((c) => c.name === name);
@@ -61,6 +65,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     }
     if (e instanceof ZkvmError) {
       io.err(`zkvm ${name}: error ${e.describe()}`);
+      if (verbose && e instanceof PipelineError && e.details !== undefined) io.err(e.details);
       return 1;
     }
     // Every failure a user can cause is a ZkvmError; anything else is a bug in

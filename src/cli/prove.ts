@@ -1,7 +1,18 @@
 import path from "node:path";
-import { namedPublicSignals, openBuild, proveCircuit, verifyCircuit } from "../artifacts.js";
+import { existsSync } from "node:fs";
+import {
+  bundleFiles,
+  LAYOUT,
+  MANIFEST,
+  proveCircuit,
+  readBuildVerifier,
+  readVerifierBundle,
+  verifyWithBundle,
+  VKEY,
+  type VerifierBundle,
+} from "../build/index.js";
 import { readJsonFile } from "../pipeline/index.js";
-import { inputPairs, parse, toJson, writeFileAtomic, type Command } from "./common.js";
+import { inputPairs, parse, toJson, UsageError, writeOutput, type Command } from "./common.js";
 import { progressPrinter } from "./progress.js";
 
 export const proveCommand: Command = {
@@ -36,8 +47,8 @@ Options:
     const out = values.out ?? dir;
     const proofFile = path.join(out, "proof.json");
     const publicFile = path.join(out, "public.json");
-    writeFileAtomic(proofFile, JSON.stringify(result.proof, null, 2) + "\n");
-    writeFileAtomic(publicFile, JSON.stringify(result.publicSignals, null, 2) + "\n");
+    await writeOutput(proofFile, JSON.stringify(result.proof, null, 2) + "\n");
+    await writeOutput(publicFile, JSON.stringify(result.publicSignals, null, 2) + "\n");
     const outputs = Object.fromEntries(
       Object.entries(result.outputs).map(([k, v]) => [k, v.toString()]),
     );
@@ -59,31 +70,69 @@ Options:
   },
 };
 
+/** The verifier bundle a `verify` or `export-bundle` command names: a build, a bundle directory, or two files. */
+async function bundleFrom(
+  dir: string | undefined,
+  files: { vkey?: string | undefined; layout?: string | undefined },
+): Promise<VerifierBundle> {
+  if (files.vkey !== undefined || files.layout !== undefined) {
+    if (dir !== undefined || files.vkey === undefined || files.layout === undefined) {
+      throw new UsageError("give DIR, or both --vkey FILE and --layout FILE");
+    }
+    return readVerifierBundle({ vkey: files.vkey, layout: files.layout });
+  }
+  if (dir === undefined) throw new UsageError("give DIR, or both --vkey FILE and --layout FILE");
+  // A bundle directory (export-bundle's output) has layout.json and no manifest.json.
+  if (!existsSync(path.join(dir, MANIFEST)) && existsSync(path.join(dir, LAYOUT))) {
+    return readVerifierBundle({ vkey: path.join(dir, VKEY), layout: path.join(dir, LAYOUT) });
+  }
+  return readBuildVerifier(dir);
+}
+
 export const verifyCommand: Command = {
   name: "verify",
-  summary: "verify a proof against a build's verification key",
+  summary: "verify a proof with a verification key and public-signal layout",
   help: `Usage: zkvm verify DIR [--proof FILE] [--public FILE] [--json]
+       zkvm verify --vkey FILE --layout FILE --proof FILE --public FILE [--json]
 
-Verifies proof.json against public.json (default: both in DIR) with DIR's
-verification_key.json. Prints "valid" and exits 0, or prints why the proof
-does not verify and exits 1 (malformed files included).`,
+Verifies proof.json against public.json (default: both in DIR) with the
+verification key and the public-signal layout alone. DIR is a build directory
+(its verification_key.json and manifest.json are read; the proving key, wasm
+and r1cs are not needed) or a bundle written by 'zkvm export-bundle'
+(verification_key.json and layout.json); --vkey and --layout name those two
+files directly. Prints "valid" with the named public signals and exits 0, or
+prints why the proof does not verify and exits 1 (malformed files included).`,
   async run(argv, io) {
     const { values, positionals } = parse(
       argv,
-      { proof: { type: "string" }, public: { type: "string" }, json: { type: "boolean" } },
-      1,
+      {
+        proof: { type: "string" },
+        public: { type: "string" },
+        vkey: { type: "string" },
+        layout: { type: "string" },
+        json: { type: "boolean" },
+      },
+      [0, 1],
     );
     if (values.help) return (io.out(this.help), 0);
-    const dir = positionals[0]!;
-    const proof = await readJsonFile(values.proof ?? path.join(dir, "proof.json"));
-    const publicSignals = await readJsonFile(values.public ?? path.join(dir, "public.json"));
-    const result = await verifyCircuit(dir, proof, publicSignals);
+    const dir = positionals[0];
+    const bundle = await bundleFrom(dir, values);
+    const proofFile =
+      values.proof ?? (dir !== undefined ? path.join(dir, "proof.json") : undefined);
+    const publicFile =
+      values.public ?? (dir !== undefined ? path.join(dir, "public.json") : undefined);
+    if (proofFile === undefined || publicFile === undefined) {
+      throw new UsageError("--vkey and --layout need --proof FILE and --public FILE");
+    }
+    const proof = await readJsonFile(proofFile);
+    const publicSignals = await readJsonFile(publicFile);
+    const result = await verifyWithBundle(bundle, { proof, publicSignals });
+    const named = result.valid
+      ? Object.fromEntries(
+          bundle.layout.publicSignals.map((s, i) => [s.name, (publicSignals as string[])[i] ?? ""]),
+        )
+      : undefined;
     if (values.json) {
-      const build = await openBuild(dir);
-      const named =
-        Array.isArray(publicSignals) && result.valid
-          ? namedPublicSignals(build.manifest, publicSignals as string[])
-          : undefined;
       io.out(
         toJson({
           valid: result.valid,
@@ -93,9 +142,7 @@ does not verify and exits 1 (malformed files included).`,
       );
       return result.valid ? 0 : 1;
     }
-    if (result.valid) {
-      const build = await openBuild(dir);
-      const named = namedPublicSignals(build.manifest, publicSignals as string[]);
+    if (named) {
       io.out(
         `valid: ${
           Object.entries(named)
@@ -107,5 +154,27 @@ does not verify and exits 1 (malformed files included).`,
     }
     io.err(`invalid: ${result.reason ?? "the proof does not verify"}`);
     return 1;
+  },
+};
+
+export const exportBundleCommand: Command = {
+  name: "export-bundle",
+  summary: "write what a verifier needs: verification key and public-signal layout",
+  help: `Usage: zkvm export-bundle DIR -o OUT
+
+Writes OUT/verification_key.json and OUT/layout.json (the public signals'
+names, kinds and cells in public.json's order, the circuit's hash and the
+key's hash) for the set-up build in DIR. With those two files and a proof,
+anyone can run 'zkvm verify OUT --proof proof.json --public public.json'.`,
+  async run(argv, io) {
+    const { values, positionals } = parse(argv, { out: { type: "string", short: "o" } }, 1);
+    if (values.help) return (io.out(this.help), 0);
+    if (values.out === undefined) throw new UsageError("missing -o <out>");
+    const bundle = await readBuildVerifier(positionals[0]!);
+    for (const [name, text] of Object.entries(bundleFiles(bundle))) {
+      await writeOutput(path.join(values.out, name), text);
+    }
+    io.out(`wrote ${path.join(values.out, VKEY)} and ${path.join(values.out, LAYOUT)}`);
+    return 0;
   },
 };

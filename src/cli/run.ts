@@ -1,5 +1,5 @@
 import { inputCells } from "../inputs.js";
-import { run } from "../interpreter.js";
+import { DEFAULT_WIDTH, MAX_WIDTH, run } from "../interpreter.js";
 import { ZkvmError } from "../errors.js";
 import { validate, type ValidatedProgram } from "../validator.js";
 import { DEFAULT_RUN_STEPS } from "../zkvm.js";
@@ -30,7 +30,7 @@ Runs a program (.zkasm assembly, .hex text, or raw bytecode) and prints its outp
 Options:
   --input name=value   an input value (decimal, 0x-hex, or negative meaning p - v); repeatable
   --steps N            step bound (default ${DEFAULT_RUN_STEPS})
-  --width W            comparison width for LT/GT, 1..252 (default 64)
+  --width W            comparison width for LT/GT, 1..${MAX_WIDTH} (default ${DEFAULT_WIDTH})
   --trace              print every step: step, pc, opcode, stack, memory write
   --json               print {"outputs": {...}, "steps": n} (values as decimal strings)
   --private ADDR, --public ADDR, --output ADDR
@@ -49,8 +49,8 @@ Options:
       1,
     );
     if (values.help) return (io.out(this.help), 0);
-    const width = positiveInt(values.width, "width", 64);
-    if (width > 252) throw new UsageError("--width must be at most 252");
+    const width = positiveInt(values.width, "width", DEFAULT_WIDTH);
+    if (width > MAX_WIDTH) throw new UsageError(`--width must be at most ${MAX_WIDTH}`);
     // Usage first: a bad option is exit status 2 whatever the program holds.
     const steps = positiveInt(values.steps, "steps", DEFAULT_RUN_STEPS);
     const inputs = inputPairs(values.input);

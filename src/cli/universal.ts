@@ -26,7 +26,7 @@ import {
   readProgram,
   toJson,
   UsageError,
-  writeFileAtomic,
+  writeOutput,
   type Command,
 } from "./common.js";
 import { progressPrinter } from "./progress.js";
@@ -246,8 +246,8 @@ Writes proof.json and public.json (programHash, outputs, public inputs) to
     const out = values.out ?? dir;
     const proofFile = path.join(out, "proof.json");
     const publicFile = path.join(out, "public.json");
-    writeFileAtomic(proofFile, JSON.stringify(result.proof, null, 2) + "\n");
-    writeFileAtomic(publicFile, JSON.stringify(result.publicSignals, null, 2) + "\n");
+    await writeOutput(proofFile, JSON.stringify(result.proof, null, 2) + "\n");
+    await writeOutput(publicFile, JSON.stringify(result.publicSignals, null, 2) + "\n");
     const outputs = Object.fromEntries(
       Object.entries(result.outputs).map(([k, v]) => [k, v.toString()]),
     );
@@ -332,7 +332,7 @@ program within its bounds) to FILE (default DIR/verifier.sol).`,
     const dir = positionals[0]!;
     const source = await exportSolidityVerifier(await universalVerificationKey(dir));
     const file = values.out ?? path.join(dir, "verifier.sol");
-    writeFileAtomic(file, source);
+    await writeOutput(file, source);
     io.out(`wrote ${file}`);
     return 0;
   },

@@ -1,15 +1,21 @@
 /**
  * The circuit compiler, as a pipeline:
- * validate → schedule (which blocks can run at each block step) → lower
- * (blocks to constraints) → emit (Circom text). It returns text; writing
- * files and running circom2 belong to the pipeline layer.
+ * validate → schedule (which blocks can run at each block step) → analyse
+ * (dominators, liveness: analysis.ts) → lower (blocks to intermediate-form
+ * nodes: ir.ts) → emit (Circom text: emit.ts), with the cost estimate
+ * counted from the same nodes. Nodes are emitted as they are lowered, so
+ * no whole-circuit form is kept. It returns text; writing files and running
+ * circom2 belong to the pipeline layer.
  */
-import { createHash } from "node:crypto";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { toHex } from "../bytecode.js";
 import { CompileError } from "../errors.js";
-import { DEFAULT_WIDTH } from "../interpreter.js";
+import { DEFAULT_WIDTH, MAX_WIDTH } from "../interpreter.js";
 import type { Program } from "../program.js";
 import { validate, type ValidatedProgram } from "../validator.js";
-import { inputSignal, Lowering, outputSignal, type ProfileEntry } from "./lower.js";
+import { emitNode, TextChunks } from "./emit.js";
+import { CostMeter, type ProfileEntry } from "./ir.js";
+import { inputSignal, Lowering, outputSignal } from "./lower.js";
 import { schedule } from "./schedule.js";
 
 export interface CompileOptions {
@@ -49,10 +55,11 @@ export interface CompiledCircuit {
   readonly estimatedConstraints: number;
 }
 
-export const MAX_WIDTH = 252;
+export { MAX_WIDTH } from "../interpreter.js";
 
+/** sha256 of the bytecode, hex; @noble/hashes rather than node:crypto so the compiler runs in a browser. */
 export function programHash(code: Uint8Array): string {
-  return createHash("sha256").update(code).digest("hex");
+  return toHex(sha256(code));
 }
 
 export function compile(
@@ -73,10 +80,31 @@ export function compile(
     );
   }
   const program = "blocks" in source ? source : validate(source);
-  const plan = schedule(program, options.steps);
-  const lowered = new Lowering(program, plan, { steps: options.steps, width }).lower();
-
   const { inputs, outputs } = program.io;
+  const plan = schedule(program, options.steps);
+  const publicInputNames = new Set(
+    inputs.filter((i) => i.visibility === "public").map((i) => inputSignal(i.name)),
+  );
+  const lowerAndEmit = (checkNow?: ReadonlySet<string>) => {
+    const meter = new CostMeter(publicInputNames);
+    const body = new TextChunks();
+    const lowered = new Lowering(
+      program,
+      plan,
+      { steps: options.steps, width, ...(checkNow !== undefined ? { checkNow } : {}) },
+      (node) => {
+        meter.sink(node);
+        body.push(emitNode(node));
+      },
+    ).lower();
+    return { lowered, body, cost: meter.summary(plan.steps.length) };
+  };
+  // An operand assumed below 2^W that later comparisons compare at full width
+  // is cheaper range checked where it is first compared: lower once more.
+  let result = lowerAndEmit();
+  if (result.lowered.wide.size > 0) result = lowerAndEmit(result.lowered.wide);
+  const { lowered, body, cost } = result;
+
   const publicInputs = inputs.filter((i) => i.visibility === "public");
   const privateInputs = inputs.filter((i) => i.visibility === "private");
   const publicSignals: PublicSignal[] = [
@@ -119,7 +147,7 @@ export function compile(
     ...publicInputs.map((i) => `    signal input ${inputSignal(i.name)}; // cell ${i.cell}`),
     ...privateInputs.map((i) => `    signal input ${inputSignal(i.name)}; // cell ${i.cell}`),
     ...outputs.map((o) => `    signal output ${outputSignal(o.name)}; // cell ${o.cell}`),
-    ...lowered.body,
+    body.text(),
     "}",
     "",
     `component main${publicInputs.length > 0 ? ` {public [${publicInputs.map((i) => inputSignal(i.name)).join(", ")}]}` : ""} = Main();`,
@@ -139,9 +167,9 @@ export function compile(
     blockSteps: plan.steps.length,
     candidatesPerStep: plan.steps.map((s) => s.length),
     stepCounter: lowered.counter,
-    profile: lowered.profile,
-    perStep: lowered.perStep,
-    transitionConstraints: lowered.transitionConstraints,
-    estimatedConstraints: lowered.estimatedConstraints,
+    profile: cost.profile,
+    perStep: cost.perStep,
+    transitionConstraints: cost.transitionConstraints,
+    estimatedConstraints: cost.estimatedConstraints,
   };
 }

@@ -51,6 +51,22 @@ export class Lin {
   static readonly ZERO = Lin.constant(0n);
   static readonly ONE = Lin.constant(1n);
 
+  /** The sum of many forms, in one pass. */
+  static sum(lins: readonly Lin[]): Lin {
+    const terms = new Map<string, bigint>();
+    let constant = 0n;
+    for (const lin of lins) {
+      constant += lin.constant;
+      for (const [name, k] of lin.terms) terms.set(name, (terms.get(name) ?? 0n) + k);
+    }
+    for (const [name, k] of terms) {
+      const m = mod(k);
+      if (m === 0n) terms.delete(name);
+      else terms.set(name, m);
+    }
+    return new Lin(terms, mod(constant));
+  }
+
   isConstant(): boolean {
     return this.terms.size === 0;
   }

@@ -1,5 +1,6 @@
 /**
- * Lowering: the schedule of candidate blocks → Circom statements.
+ * Lowering: the schedule of candidate blocks → intermediate-form nodes
+ * (ir.ts), handed to a sink in order (the emitter and the cost meter).
  *
  * State between block steps is plain wires: SPEC makes every stack height and
  * memory address static, so stack slot i and cell k are each one signal (or
@@ -13,44 +14,51 @@ import { CompileError } from "../errors.js";
 import { P } from "../field.js";
 import { Op } from "../opcodes.js";
 import type { ValidatedProgram, BasicBlock } from "../validator.js";
+import { Dominators, DominatingSet, liveCells } from "./analysis.js";
+import { intersect, max, min, productRange, sumRange, type Facts, type Range } from "./bounds.js";
+import type { Node, Origin, Sink } from "./ir.js";
 import { Lin } from "./linear.js";
 import type { Schedule } from "./schedule.js";
+
+export type { ProfileEntry } from "./ir.js";
 
 /** A value in the circuit: its linear form and, when known, an upper bound valid for every satisfying assignment. */
 export interface Val {
   readonly lin: Lin;
   readonly max?: bigint;
+  /** The comparison this value is the result of (LT/GT as a < b, or EQ), for JUMPI's path facts. */
+  readonly test?: { readonly kind: "lt" | "eq"; readonly a: Lin; readonly b: Lin };
+  /** An equality this value decides exactly (NonZero): when it equals `value`, `lin` is 0. */
+  readonly zeroWhen?: { readonly value: bigint; readonly lin: Lin };
 }
+
+/**
+ * Values pinned to a constant on a path, by an equality a comparison
+ * decided exactly (see Val.zeroWhen): the keys are the operands of open
+ * range obligations (see Lowering.obligations).
+ */
+type Pins = Map<string, bigint>;
 
 export interface LowerOptions {
   readonly steps: number;
   readonly width: number;
-}
-
-/** Non-linear constraints attributed to one instruction (pc) or to step transitions. */
-export interface ProfileEntry {
-  readonly pc: number;
-  readonly line?: number;
-  readonly op: string;
-  /** Non-linear constraints this instruction costs, summed over the steps it can run at. */
-  constraints: number;
-  /** Block steps at which it can run. */
-  steps: number;
+  /** Operands (Lin keys) not to assume below 2^W (see Lowering.obligations). */
+  readonly checkNow?: ReadonlySet<string>;
 }
 
 export interface Lowered {
-  /** Statements of the main template's body. */
-  readonly body: string[];
-  readonly profile: ProfileEntry[];
-  /** Non-linear constraints per block step (block work + transition into the next step). */
-  readonly perStep: number[];
-  /** Constraints spent on selector products, state merges and the step counter. */
-  readonly transitionConstraints: number;
-  readonly estimatedConstraints: number;
+  /** Whether an explicit instruction counter enforces the bound. */
   readonly counter: boolean;
+  /**
+   * Obligation operands that later comparisons had to compare at full width
+   * (without the bits a range check would have given them): lowering again
+   * with these in `checkNow` is cheaper.
+   */
+  readonly wide: ReadonlySet<string>;
 }
 
-type Flow = { to: number | "halt"; sel: Lin };
+/** An edge out of a block: its selector and the path facts that hold when it is taken. */
+type Flow = { to: number | "halt"; sel: Lin; facts: Facts; pins: Pins };
 
 interface BlockResult {
   readonly block: BasicBlock;
@@ -67,9 +75,19 @@ interface State {
   readonly selectors: Map<number, Lin>;
   /** Whether some execution may already have halted before this step. */
   readonly mayHaveHalted: boolean;
+  /** Path facts of each candidate block at this step. */
+  readonly facts: Map<number, Facts>;
+  /** Pins of each candidate block at this step. */
+  readonly pins: Map<number, Pins>;
 }
 
 const ZERO: Val = { lin: Lin.ZERO, max: 0n };
+
+/** Path facts carried into a block beyond those about its memory cells and stack slots. */
+const CARRIED_FACTS = 32;
+
+/** Selectors of at most this many terms are kept as linear forms (see `transition`). */
+const SELECTOR_TERMS = 4;
 
 function constant(v: bigint): Val {
   return { lin: Lin.constant(v), max: v };
@@ -80,7 +98,6 @@ function bitLength(v: bigint): number {
 }
 
 export class Lowering {
-  private readonly body: string[] = [];
   private counter = 0;
   /** Linear forms proven (unconditionally) to be below 2^W by an earlier range check. */
   private readonly proven = new Map<string, { max: bigint; bits: string }>();
@@ -88,48 +105,63 @@ export class Lowering {
    * Range checks made under a selector, by the linear form checked: they may
    * be reused at any block step they dominate (see `dominators`).
    */
-  private readonly checks = new Map<string, Array<{ node: string; gated: Lin; bits: string }>>();
+  private readonly checks = new Map<string, DominatingSet<{ gated: Lin; bits: string }>>();
   /** Shared pieces of narrow comparisons, by range check and width. */
   private readonly narrowParts = new Map<string, { highZero: Lin; low: Lin }>();
-  /** The block step being lowered, as `t:blockId`. */
-  private node = "";
-  private readonly dominators: ReadonlyMap<string, ReadonlySet<string>>;
+  /** The block step being lowered: its node in the dominator tree. */
+  private node = 0;
+  private readonly dominators: Dominators;
   /** Memory cells whose value after each block can still be read (by a later block or as an output). */
   private readonly liveOut: ReadonlyArray<ReadonlySet<number>>;
   private readonly outputCells: ReadonlySet<number>;
-  private readonly profile = new Map<number, ProfileEntry>();
-  private readonly perStep: number[] = [];
-  private transitionCost = 0;
   private pc: number | undefined;
   private step = 0;
+  /** Path facts of the block being lowered (see Facts). */
+  private facts: Facts = new Map();
+  /** Comparison results computed in the block being lowered. */
+  private localTests = new WeakSet<Val>();
+  /** Pins of the block being lowered. */
+  private pins: Pins = new Map();
+  /**
+   * Range obligations: operands of a comparison that every run executes
+   * (selector 1) that were not range checked there but assumed below 2^W,
+   * so that the comparison is an equality (0 < x is x != 0). The assumption
+   * holds on every accepted run when each path to STOP pins the operand to
+   * a constant below 2^W (a loop that exits only when its counter reaches
+   * the operand: exiting at iteration j says x == j); `failed` when some
+   * halting path does not, and then x is range checked after all.
+   */
+  private readonly obligations: Array<{ lin: Lin; failed: boolean }> = [];
+  private readonly wide = new Set<string>();
   private readonly rangeLimit: bigint;
 
   constructor(
     private readonly program: ValidatedProgram,
     private readonly schedule: Schedule,
     private readonly options: LowerOptions,
+    private readonly sink: Sink,
   ) {
     this.rangeLimit = (1n << BigInt(options.width)) - 1n;
-    this.dominators = dominators(schedule);
+    this.dominators = new Dominators(schedule);
     this.outputCells = new Set(program.io.outputs.map((o) => o.cell));
     this.liveOut = liveCells(program, this.outputCells);
   }
 
-  private cost(n: number): void {
-    this.perStep[this.step] = (this.perStep[this.step] ?? 0) + n;
-    if (this.pc === undefined) {
-      this.transitionCost += n;
-      return;
-    }
-    this.profile.get(this.pc)!.constraints += n;
+  /** Where the constraints being lowered come from. */
+  private origin(): Origin {
+    return this.pc === undefined ? { step: this.step } : { step: this.step, pc: this.pc };
   }
 
   private fresh(prefix: string): string {
     return `${prefix}${this.counter++}`;
   }
 
-  private emit(line: string): void {
-    this.body.push(`    ${line}`);
+  private emit(node: Node): void {
+    this.sink(node);
+  }
+
+  private comment(text: string): void {
+    this.sink({ kind: "comment", text });
   }
 
   /** Defines a signal equal to a linear combination (free after circom's --O2). */
@@ -140,7 +172,7 @@ export class Lowering {
     ) {
       return lin;
     }
-    this.emit(`signal ${name} <== ${lin.toCircom()};`);
+    this.emit({ kind: "define", signal: name, value: lin });
     return Lin.signal(name);
   }
 
@@ -150,13 +182,108 @@ export class Lowering {
     return proven === undefined || v.max < proven ? v.max : proven;
   }
 
+  /**
+   * The range v lies in when the current block runs: its constant, its
+   * unconditional bound, and the block's path facts about it, intersected.
+   */
+  private rangeOf(v: Val): Range | undefined {
+    if (v.lin.isConstant()) return { lo: v.lin.constant, hi: v.lin.constant };
+    const max = this.maxOf(v);
+    const fact = this.facts.get(v.lin.key());
+    if (fact === undefined) return max === undefined ? undefined : { lo: 0n, hi: max };
+    return max === undefined || fact.hi <= max ? fact : { lo: fact.lo, hi: max };
+  }
+
+  /** Records a path fact about v when it says more than v's unconditional bound. */
+  private learn(v: Val, range: Range | undefined): void {
+    if (range === undefined || v.lin.isConstant()) return;
+    const max = this.maxOf(v);
+    if (max !== undefined && range.lo === 0n && range.hi >= max) return;
+    const known = this.facts.get(v.lin.key());
+    this.facts.set(v.lin.key(), known === undefined ? range : intersect(known, range));
+  }
+
+  /**
+   * The path facts of a JUMPI edge (SPEC JUMPI: taken when the condition is
+   * not 0): the block's facts, refined by what the condition says on that
+   * edge. After a < b both operands are below 2^W (the comparison ran), the
+   * taken edge knows a < b and the other a >= b, including the difference:
+   * b - a in [1, ...] or a - b in [0, ...], so that a later subtraction
+   * (ADD of p - 1 times a value) stays bounded. After EQ, the taken edge
+   * knows a == b; after a plain value c, c != 0 or c == 0.
+   */
+  private edgeFacts(cond: Val, taken: boolean): Facts {
+    const facts: Facts = new Map(this.facts);
+    const set = (lin: Lin, range: Range | undefined) => {
+      if (range === undefined || lin.isConstant()) return;
+      const known = facts.get(lin.key());
+      facts.set(lin.key(), known === undefined ? range : intersect(known, range));
+    };
+    const rangeIn = (lin: Lin) => this.withFacts(facts, () => this.rangeOf({ lin }));
+    // Only a comparison made in this block says something about this edge.
+    const test = this.localTests.has(cond) ? cond.test : undefined;
+    if (test === undefined) {
+      const r = rangeIn(cond.lin);
+      if (!taken) set(cond.lin, { lo: 0n, hi: 0n });
+      else if (r !== undefined && r.lo === 0n && r.hi >= 1n) set(cond.lin, { lo: 1n, hi: r.hi });
+      return facts;
+    }
+    const ra = rangeIn(test.a);
+    const rb = rangeIn(test.b);
+    if (test.kind === "eq") {
+      if (taken && ra !== undefined) set(test.b, ra);
+      if (taken && rb !== undefined) set(test.a, rb);
+      return facts;
+    }
+    if (ra === undefined || rb === undefined) return facts;
+    if (taken) {
+      // a < b: a <= b.hi - 1, b >= a.lo + 1, and b - a in [1, b.hi - a.lo].
+      if (rb.hi >= 1n) set(test.a, { lo: ra.lo, hi: min(ra.hi, rb.hi - 1n) });
+      set(test.b, { lo: max(rb.lo, ra.lo + 1n), hi: rb.hi });
+      if (rb.hi > ra.lo) set(test.b.sub(test.a), { lo: 1n, hi: rb.hi - ra.lo });
+    } else {
+      // a >= b: a >= b.lo, b <= a.hi, and a - b in [0, a.hi - b.lo].
+      set(test.a, { lo: max(ra.lo, rb.lo), hi: ra.hi });
+      set(test.b, { lo: rb.lo, hi: min(rb.hi, ra.hi) });
+      if (ra.hi >= rb.lo) set(test.a.sub(test.b), { lo: 0n, hi: ra.hi - rb.lo });
+    }
+    return facts;
+  }
+
+  /**
+   * The pins of a JUMPI edge: the block's, plus the obligation operands the
+   * condition pins on this edge (a boolean condition is 1 on the taken edge
+   * and 0 on the other; see Val.zeroWhen).
+   */
+  private edgePins(cond: Val, taken: boolean): Pins {
+    const zero = this.localTests.has(cond) ? cond.zeroWhen : undefined;
+    if (zero === undefined || zero.value !== (taken ? 1n : 0n)) return this.pins;
+    const pins: Pins = new Map(this.pins);
+    for (const { lin } of this.obligations) {
+      // zero.lin = lin + d with d constant: zero.lin == 0 says lin == -d.
+      const d = zero.lin.sub(lin);
+      if (d.isConstant()) pins.set(lin.key(), (P - d.constant) % P);
+    }
+    return pins;
+  }
+
+  /** Runs f with the block's path facts replaced by `facts`. */
+  private withFacts<T>(facts: Facts, f: () => T): T {
+    const saved = this.facts;
+    this.facts = facts;
+    try {
+      return f();
+    } finally {
+      this.facts = saved;
+    }
+  }
+
   /** a * b: free when either side is constant, otherwise one constraint. */
   private product(a: Lin, b: Lin, prefix = "v"): Lin {
     if (a.isConstant()) return b.scale(a.constant);
     if (b.isConstant()) return a.scale(b.constant);
     const name = this.fresh(prefix);
-    this.emit(`signal ${name} <== (${a.toCircom()}) * (${b.toCircom()});`);
-    this.cost(1);
+    this.emit({ kind: "product", signal: name, a, b, form: "plain", origin: this.origin() });
     return Lin.signal(name);
   }
 
@@ -180,14 +307,19 @@ export class Lowering {
       memory,
       selectors: new Map([[schedule.steps[0]![0]!.block.id, Lin.ONE]]),
       mayHaveHalted: false,
+      facts: new Map(),
+      pins: new Map(),
     };
-    let stepCount = Lin.ZERO;
+    // The instructions executed, Σ selector * block length, summed once at the
+    // end (adding step by step would copy a growing form at every step).
+    const counted = schedule.maxHaltingSteps > this.options.steps;
+    const stepCount: Lin[] = [];
     for (let t = 0; t < schedule.steps.length; t++) {
       this.step = t;
       const candidates = schedule.steps[t]!;
-      this.body.push("");
-      this.body.push(
-        `    // ---- block step ${t}: ${candidates.map((c) => describeBlock(program, c.block)).join(" | ")}`,
+      this.emit({ kind: "blank" });
+      this.comment(
+        `---- block step ${t}: ${candidates.map((c) => describeBlock(program, c.block)).join(" | ")}`,
       );
       // A candidate whose selector folded to the constant 0 never runs: it gets no constraints.
       const live = candidates.filter((c) => {
@@ -196,64 +328,81 @@ export class Lowering {
       });
       const results = live.map((c) => this.block(c.block, state, state.selectors.get(c.block.id)!));
       for (const r of results)
-        stepCount = stepCount.add(r.sel.scale(BigInt(r.block.instructions.length)));
+        if (counted) stepCount.push(r.sel.scale(BigInt(r.block.instructions.length)));
       state = this.transition(t, results, state);
     }
     this.pc = undefined;
-    if (schedule.maxHaltingSteps > this.options.steps) this.checkStepCount(stepCount);
+    this.checkObligations();
+    if (counted) this.checkStepCount(Lin.sum(stepCount));
     const outputs = program.io.outputs;
-    if (outputs.length > 0) this.body.push("", "    // ---- outputs: final memory cells");
+    if (outputs.length > 0) {
+      this.emit({ kind: "blank" });
+      this.comment("---- outputs: final memory cells");
+    }
     for (const out of outputs) {
       const v = state.memory.get(out.cell) ?? ZERO;
-      this.emit(`${outputSignal(out.name)} <== ${v.lin.toCircom()};`);
+      this.emit({ kind: "output", signal: outputSignal(out.name), value: v.lin });
     }
-    const profile = [...this.profile.values()].sort((a, b) => a.pc - b.pc);
-    const estimated = this.perStep.reduce((a, b) => a + b, 0);
     return {
-      body: this.body,
-      profile,
-      perStep: this.schedule.steps.map((_, t) => this.perStep[t] ?? 0),
-      transitionConstraints: this.transitionCost,
-      estimatedConstraints: estimated,
+      wide: this.wide,
       counter: schedule.maxHaltingSteps > this.options.steps,
     };
+  }
+
+  /** Range checks of the obligations some halting path did not pin (see `obligations`). */
+  private checkObligations(): void {
+    const failed = this.obligations.filter((o) => o.failed);
+    if (failed.length === 0) return;
+    this.emit({ kind: "blank" });
+    this.comment("---- comparison operands no loop exit pinned below 2^W (SPEC LT/GT)");
+    for (const o of failed) {
+      this.emit({
+        kind: "gadget",
+        signal: this.fresh("range"),
+        gadget: { name: "Num2Bits", width: this.options.width, x: o.lin },
+        origin: this.origin(),
+      });
+    }
   }
 
   /** The step counter, needed only when the schedule alone does not bound the instruction count. */
   private checkStepCount(count: Lin): void {
     const bound = BigInt(this.options.steps);
     const k = bitLength(BigInt(Math.max(this.schedule.maxHaltingSteps, this.options.steps + 1)));
-    this.body.push("", `    // ---- halts within N = ${this.options.steps} steps (SPEC "Steps")`);
+    this.emit({ kind: "blank" });
+    this.comment(`---- halts within N = ${this.options.steps} steps (SPEC "Steps")`);
     const total = this.materialize(count, "steps_executed");
-    this.emit(`signal within_bound <== LessThan(${k})([${total.toCircom()}, ${bound + 1n}]);`);
-    this.emit(`within_bound === 1;`);
-    this.cost(k + 1);
+    this.emit({
+      kind: "assertLess",
+      signal: "within_bound",
+      k,
+      a: total,
+      b: Lin.constant(bound + 1n),
+      origin: this.origin(),
+    });
   }
 
   private block(block: BasicBlock, state: State, sel: Lin): BlockResult {
     const { program } = this;
-    this.node = `${this.step}:${block.id}`;
+    this.node = this.dominators.node(this.step, block.id);
+    this.facts = new Map(state.facts.get(block.id));
+    this.pins = new Map(state.pins.get(block.id));
+    this.localTests = new WeakSet();
     const stack = state.stack.slice(0, block.heightIn);
     const writes = new Map<number, Val>();
     const read = (cell: number): Val => writes.get(cell) ?? state.memory.get(cell) ?? ZERO;
     const pop = (): Val => stack.pop()!;
-    this.body.push(`    // block ${block.id} (selector ${sel.toCircom()})`);
+    this.comment(`block ${block.id} (selector ${sel.toCircom()})`);
     for (const ins of block.instructions) {
       this.pc = ins.offset;
       const line = program.lines?.get(ins.offset);
-      if (!this.profile.has(ins.offset)) {
-        this.profile.set(ins.offset, {
-          pc: ins.offset,
-          ...(line !== undefined ? { line } : {}),
-          op: describeInstruction(ins.op, ins.arg),
-          constraints: 0,
-          steps: 0,
-        });
-      }
-      this.profile.get(ins.offset)!.steps++;
-      this.body.push(
-        `    // pc ${ins.offset}${line !== undefined ? ` (line ${line})` : ""}: ${describeInstruction(ins.op, ins.arg)}`,
-      );
+      this.emit({
+        kind: "instruction",
+        pc: ins.offset,
+        ...(line !== undefined ? { line } : {}),
+        op: describeInstruction(ins.op, ins.arg),
+        step: this.step,
+      });
       switch (ins.op) {
         case Op.PUSH:
           stack.push(constant(ins.arg!));
@@ -261,19 +410,23 @@ export class Lowering {
         case Op.ADD: {
           const b = pop();
           const a = pop();
-          stack.push({
+          const sum: Val = {
             lin: a.lin.add(b.lin),
             max: this.boundedSum(this.maxOf(a), this.maxOf(b), (x, y) => x + y),
-          });
+          };
+          this.learn(sum, sumRange(this.rangeOf(a), this.rangeOf(b)));
+          stack.push(sum);
           break;
         }
         case Op.MUL: {
           const b = pop();
           const a = pop();
-          stack.push({
+          const product: Val = {
             lin: this.product(a.lin, b.lin),
             max: this.boundedSum(this.maxOf(a), this.maxOf(b), (x, y) => x * y),
-          });
+          };
+          this.learn(product, productRange(this.rangeOf(a), this.rangeOf(b)));
+          stack.push(product);
           break;
         }
         case Op.STORE:
@@ -296,18 +449,40 @@ export class Lowering {
           break;
         }
         case Op.JUMP:
-          return { block, sel, stack, writes, flows: [{ to: this.blockAt(Number(ins.arg)), sel }] };
+          return {
+            block,
+            sel,
+            stack,
+            writes,
+            flows: [{ to: this.blockAt(Number(ins.arg)), sel, facts: this.facts, pins: this.pins }],
+          };
         case Op.JUMPI: {
           const cond = pop();
           const taken = this.product(sel, this.nonZero(cond), "taken");
           const flows: Flow[] = [
-            { to: this.blockAt(Number(ins.arg)), sel: taken },
-            { to: this.blockAt(ins.offset + ins.size), sel: sel.sub(taken) },
+            {
+              to: this.blockAt(Number(ins.arg)),
+              sel: taken,
+              facts: this.edgeFacts(cond, true),
+              pins: this.edgePins(cond, true),
+            },
+            {
+              to: this.blockAt(ins.offset + ins.size),
+              sel: sel.sub(taken),
+              facts: this.edgeFacts(cond, false),
+              pins: this.edgePins(cond, false),
+            },
           ];
           return { block, sel, stack, writes, flows };
         }
         case Op.STOP:
-          return { block, sel, stack, writes, flows: [{ to: "halt", sel }] };
+          return {
+            block,
+            sel,
+            stack,
+            writes,
+            flows: [{ to: "halt", sel, facts: this.facts, pins: this.pins }],
+          };
         default:
           return ins.op satisfies never;
       }
@@ -318,7 +493,9 @@ export class Lowering {
       sel,
       stack,
       writes,
-      flows: [{ to: this.blockAt(last.offset + last.size), sel }],
+      flows: [
+        { to: this.blockAt(last.offset + last.size), sel, facts: this.facts, pins: this.pins },
+      ],
     };
   }
 
@@ -331,19 +508,33 @@ export class Lowering {
     const diff = a.lin.sub(b.lin);
     if (diff.isConstant()) return constant(diff.constant === 0n ? 1n : 0n);
     const name = this.fresh("eq");
-    this.emit(`signal ${name} <== IsEqual()([${a.lin.toCircom()}, ${b.lin.toCircom()}]);`);
-    this.cost(2);
-    return { lin: Lin.signal(name), max: 1n };
+    this.emit({
+      kind: "gadget",
+      signal: name,
+      gadget: { name: "IsEqual", a: a.lin, b: b.lin },
+      origin: this.origin(),
+    });
+    const result: Val = {
+      lin: Lin.signal(name),
+      max: 1n,
+      test: { kind: "eq", a: a.lin, b: b.lin },
+    };
+    this.localTests.add(result);
+    return result;
   }
 
-  /** JUMPI's condition as 0/1: free when the value is already boolean. */
+  /** JUMPI's condition as 0/1 (and x != 0 for comparisons): free when the value is already boolean. */
   private nonZero(c: Val): Lin {
     const max = this.maxOf(c);
     if (c.lin.isConstant()) return Lin.constant(c.lin.constant === 0n ? 0n : 1n);
     if (max !== undefined && max <= 1n) return c.lin;
     const name = this.fresh("nz");
-    this.emit(`signal ${name} <== NonZero()(${c.lin.toCircom()});`);
-    this.cost(2);
+    this.emit({
+      kind: "gadget",
+      signal: name,
+      gadget: { name: "NonZero", x: c.lin },
+      origin: this.origin(),
+    });
     return Lin.signal(name);
   }
 
@@ -354,6 +545,110 @@ export class Lowering {
    * cannot fault; an ungated check (selector 1) proves the bound for later steps.
    */
   private lessThan(a: Val, b: Val, sel: Lin): Val {
+    this.assumeInRange(a, b, sel);
+    const result = this.lessThanByFacts(a, b, sel) ?? this.lessThanChecked(a, b, sel);
+    // When this block runs, the comparison ran: both operands are below 2^W.
+    for (const v of [a, b]) {
+      const r = this.rangeOf(v);
+      this.learn(v, {
+        lo: r?.lo ?? 0n,
+        hi: r === undefined || r.hi > this.rangeLimit ? this.rangeLimit : r.hi,
+      });
+    }
+    const tested: Val = { ...result, test: { kind: "lt", a: a.lin, b: b.lin } };
+    this.localTests.add(tested);
+    return tested;
+  }
+
+  /**
+   * 0 < x (or x < 1) at a comparison every run executes, with x not known to
+   * be below 2^W: instead of range checking x here, assume it (an obligation,
+   * discharged at the end of lowering or range checked then), so that the
+   * comparison is x != 0 (or x == 0). A loop counting down to 0, or counting
+   * up to x, exits only at the iteration where its counter equals x, which
+   * pins x below 2^W on every run that halts.
+   */
+  private assumeInRange(a: Val, b: Val, sel: Lin): void {
+    if (!(sel.isConstant() && sel.constant === 1n)) return;
+    const x =
+      a.lin.isConstant() && a.lin.constant === 0n
+        ? b
+        : b.lin.isConstant() && b.lin.constant === 1n
+          ? a
+          : undefined;
+    if (x === undefined || x.lin.isConstant() || this.options.checkNow?.has(x.lin.key())) return;
+    const r = this.rangeOf(x);
+    if (r !== undefined && (r.hi <= this.rangeLimit || r.lo > this.rangeLimit)) return;
+    if (this.proven.has(x.lin.key()) || this.checks.get(x.lin.key())?.find(this.node)) return;
+    this.obligations.push({ lin: x.lin, failed: false });
+    this.learn(x, { lo: r?.lo ?? 0n, hi: this.rangeLimit });
+  }
+
+  /**
+   * a < b from the ranges the operands lie in when this block runs (path
+   * facts), when both are below 2^W there. With one operand a constant c
+   * and the other known to be on one side of it, the comparison is an
+   * equality: 0 < x with x >= 0 is x != 0 (the count-down loop's test);
+   * c < x with x <= c + 1 is x == c + 1; x < c with x >= c - 1 is x == c - 1
+   * (a counting loop's exit against a bound known to be at least the count).
+   * NonZero is total, so it needs no gating. Otherwise the operands are gated
+   * by the selector (0 when the block does not run, so LessThan stays
+   * satisfiable) and compared at the width their ranges need. Undefined
+   * when the ranges do not settle the comparison's operand range, or when
+   * they hold for every assignment anyway (lessThanChecked handles that).
+   */
+  private lessThanByFacts(a: Val, b: Val, sel: Lin): Val | undefined {
+    const limit = this.rangeLimit;
+    const ra = this.rangeOf(a);
+    const rb = this.rangeOf(b);
+    if (ra === undefined || rb === undefined || ra.hi > limit || rb.hi > limit) return undefined;
+    if (ra.hi < rb.lo) return constant(1n);
+    if (ra.lo >= rb.hi) return constant(0n);
+    const notEqual = (lin: Lin): Val => ({
+      lin: this.nonZero({ lin }),
+      max: 1n,
+      zeroWhen: { value: 0n, lin },
+    });
+    const equal = (lin: Lin): Val => ({
+      lin: Lin.ONE.sub(this.nonZero({ lin })),
+      max: 1n,
+      zeroWhen: { value: 1n, lin },
+    });
+    if (a.lin.isConstant()) {
+      const c = a.lin.constant;
+      if (rb.lo >= c) return notEqual(b.lin.sub(a.lin));
+      if (rb.hi <= c + 1n) return equal(b.lin.sub(Lin.constant(c + 1n)));
+    }
+    if (b.lin.isConstant()) {
+      const c = b.lin.constant;
+      if (ra.hi <= c) return notEqual(b.lin.sub(a.lin));
+      if (c >= 1n && ra.lo >= c - 1n) return equal(a.lin.sub(Lin.constant(c - 1n)));
+    }
+    const maxA = this.maxOf(a);
+    const maxB = this.maxOf(b);
+    const unconditional =
+      (a.lin.isConstant() || (maxA !== undefined && maxA <= limit)) &&
+      (b.lin.isConstant() || (maxB !== undefined && maxB <= limit));
+    // A range check that dominates this block is cheaper to reuse (its bits) than a new comparison.
+    const checked = (v: Val) =>
+      this.proven.has(v.lin.key()) || this.checks.get(v.lin.key())?.find(this.node) !== undefined;
+    if (unconditional || checked(a) || checked(b)) return undefined;
+    for (const v of [a, b]) {
+      if (this.obligations.some((o) => o.lin.equals(v.lin))) this.wide.add(v.lin.key());
+    }
+    const gate = (v: Val) => (v.lin.isConstant() ? v.lin : this.product(sel, v.lin, "gated"));
+    const x = gate(a);
+    const y = gate(b);
+    const name = this.fresh("lt");
+    this.lessThanGadget(name, bitLength(ra.hi > rb.hi ? ra.hi : rb.hi), x, y);
+    return { lin: Lin.signal(name), max: 1n };
+  }
+
+  /**
+   * a < b with operands known (for every assignment) or range checked to be
+   * below 2^W.
+   */
+  private lessThanChecked(a: Val, b: Val, sel: Lin): Val {
     const limit = this.rangeLimit;
     const width = this.options.width;
     if (
@@ -375,25 +670,44 @@ export class Lowering {
       const k = bitLength(y.max);
       const { highZero, low } = this.narrowPartsOf(x.bits!, k);
       const lowLess = this.fresh("ltlow");
-      this.emit(`signal ${lowLess} <== LessThan(${k})([${low.toCircom()}, ${y.lin.toCircom()}]);`);
-      this.emit(`signal ${name} <== ${highZero.toCircom()} * ${lowLess};`);
-      this.cost(k + 2);
+      this.lessThanGadget(lowLess, k, low, y.lin);
+      this.emit({
+        kind: "product",
+        signal: name,
+        a: highZero,
+        b: Lin.signal(lowLess),
+        form: "and",
+        origin: this.origin(),
+      });
     } else if (narrow(y, x)) {
       // x < y, x < 2^k: a high bit of y is set, or its low k bits are above x.
       const k = bitLength(x.max);
       const { highZero, low } = this.narrowPartsOf(y.bits!, k);
       const lowGreater = this.fresh("gtlow");
-      this.emit(
-        `signal ${lowGreater} <== LessThan(${k})([${x.lin.toCircom()}, ${low.toCircom()}]);`,
-      );
-      this.emit(`signal ${name} <== 1 - ${highZero.toCircom()} * (1 - ${lowGreater});`);
-      this.cost(k + 2);
+      this.lessThanGadget(lowGreater, k, x.lin, low);
+      this.emit({
+        kind: "product",
+        signal: name,
+        a: highZero,
+        b: Lin.signal(lowGreater),
+        form: "orNot",
+        origin: this.origin(),
+      });
     } else {
       const k = bitLength(x.max > y.max ? x.max : y.max);
-      this.emit(`signal ${name} <== LessThan(${k})([${x.lin.toCircom()}, ${y.lin.toCircom()}]);`);
-      this.cost(k + 1);
+      this.lessThanGadget(name, k, x.lin, y.lin);
     }
     return { lin: Lin.signal(name), max: 1n };
+  }
+
+  /** signal <== LessThan(k)([a, b]). */
+  private lessThanGadget(signal: string, k: number, a: Lin, b: Lin): void {
+    this.emit({
+      kind: "gadget",
+      signal,
+      gadget: { name: "LessThan", k, a, b },
+      origin: this.origin(),
+    });
   }
 
   /**
@@ -414,24 +728,28 @@ export class Lowering {
     // A check made at a block step that every path to this one passes through:
     // if this block runs, that one ran and checked v itself; if not, its gated
     // value is still a checked value, so this comparison stays satisfiable.
-    const dominating = this.dominators.get(this.node);
-    const earlier = this.checks.get(key)?.find((c) => dominating?.has(c.node));
+    const earlier = this.checks.get(key)?.find(this.node);
     if (earlier !== undefined)
       return { lin: earlier.gated, max: this.rangeLimit, bits: earlier.bits };
     const gated = this.product(sel, v.lin, "gated");
     const name = this.fresh("range");
-    this.emit(
-      `component ${name} = Num2Bits(${this.options.width}); ${name}.in <== ${gated.toCircom()};`,
-    );
-    this.cost(this.options.width);
+    this.emit({
+      kind: "gadget",
+      signal: name,
+      gadget: { name: "Num2Bits", width: this.options.width, x: gated },
+      origin: this.origin(),
+    });
     // Only a check that always runs (selector the constant 1) proves the bound
     // everywhere: under the constant 0 it checks 0, not v.
     if (sel.isConstant() && sel.constant === 1n) {
       this.proven.set(key, { max: this.rangeLimit, bits: name });
     }
-    const list = this.checks.get(key) ?? [];
-    list.push({ node: this.node, gated, bits: name });
-    this.checks.set(key, list);
+    let checks = this.checks.get(key);
+    if (checks === undefined) {
+      checks = new DominatingSet(this.dominators);
+      this.checks.set(key, checks);
+    }
+    checks.add(this.node, { gated, bits: name });
     return { lin: gated, max: this.rangeLimit, bits: name };
   }
 
@@ -443,9 +761,19 @@ export class Lowering {
       const w = this.options.width;
       const high = `${bits}_hz${k}`;
       const low = `${bits}_lo${k}`;
-      this.emit(`signal ${high} <== HighBitsZero(${w}, ${k})(${bits}.out);`);
-      this.emit(`signal ${low} <== LowBits(${w}, ${k})(${bits}.out);`);
-      this.cost(2);
+      const origin = this.origin();
+      this.emit({
+        kind: "gadget",
+        signal: high,
+        gadget: { name: "HighBitsZero", width: w, k, bits },
+        origin,
+      });
+      this.emit({
+        kind: "gadget",
+        signal: low,
+        gadget: { name: "LowBits", width: w, k, bits },
+        origin,
+      });
       parts = { highZero: Lin.signal(high), low: Lin.signal(low) };
       this.narrowParts.set(key, parts);
     }
@@ -469,9 +797,12 @@ export class Lowering {
         } else if (nextCandidates.has(flow.to)) {
           incoming.set(flow.to, (incoming.get(flow.to) ?? Lin.ZERO).add(flow.sel));
         } else if (!flow.sel.isConstant()) {
-          this.emit(
-            `${flow.sel.toCircom()} === 0; // block ${flow.to} cannot reach STOP within N steps from here`,
-          );
+          this.emit({
+            kind: "assert",
+            left: flow.sel,
+            right: Lin.ZERO,
+            why: `block ${flow.to} cannot reach STOP within N steps from here`,
+          });
         } else if (flow.sel.constant !== 0n) {
           throw new CompileError(
             "STEP_BOUND_TOO_SMALL",
@@ -483,7 +814,15 @@ export class Lowering {
     }
     const selectors = new Map<number, Lin>();
     for (const id of [...nextCandidates].sort((a, b) => a - b)) {
-      selectors.set(id, this.materialize(incoming.get(id) ?? Lin.ZERO, `sel_${t + 1}_b${id}`));
+      // A short selector stays a linear form, so that where two arms join,
+      // taken + (sel - taken) is recognised as the parent selector sel (the
+      // constant 1 after a branch in straight-line code); a long one becomes
+      // a signal, so that forms do not grow along the unrolled steps.
+      const sel = incoming.get(id) ?? Lin.ZERO;
+      selectors.set(
+        id,
+        sel.terms.size <= SELECTOR_TERMS ? sel : this.materialize(sel, `sel_${t + 1}_b${id}`),
+      );
     }
 
     // The mass that halted before this step keeps its memory.
@@ -516,7 +855,123 @@ export class Lowering {
         .map((r) => ({ sel: r.sel, val: r.stack[i]! }));
       stack.push(options.length === 0 ? ZERO : this.merge(options, `stk_${t + 1}_${i}`));
     }
-    return { stack, memory, selectors, mayHaveHalted: state.mayHaveHalted || halts };
+    const facts = this.factsAcross(nextCandidates, results, state, memory, stack);
+    return {
+      stack,
+      memory,
+      selectors,
+      mayHaveHalted: state.mayHaveHalted || halts,
+      facts,
+      pins: this.pinsAcross(nextCandidates, results),
+    };
+  }
+
+  /**
+   * The pins of each next candidate: those every edge into it has, with one
+   * value. A halting edge without a pin (below 2^W) of an obligation's
+   * operand fails that obligation.
+   */
+  private pinsAcross(
+    next: ReadonlySet<number>,
+    results: readonly BlockResult[],
+  ): Map<number, Pins> {
+    const pins = new Map<number, Pins>();
+    const flows = results.flatMap((r) =>
+      r.flows.filter((f) => !(f.sel.isConstant() && f.sel.constant === 0n)),
+    );
+    for (const f of flows) {
+      if (f.to !== "halt") continue;
+      for (const o of this.obligations) {
+        const v = f.pins.get(o.lin.key());
+        if (v === undefined || v > this.rangeLimit) o.failed = true;
+      }
+    }
+    if (this.obligations.length === 0) return pins;
+    for (const id of next) {
+      const into = flows.filter((f) => f.to === id);
+      if (into.length === 0) continue;
+      const common: Pins = new Map();
+      for (const [key, v] of into[0]!.pins) {
+        if (into.every((f) => f.pins.get(key) === v)) common.set(key, v);
+      }
+      if (common.size > 0) pins.set(id, common);
+    }
+    return pins;
+  }
+
+  /**
+   * The path facts of each next candidate B: if B runs, exactly one edge
+   * into it was taken (selectors are one-hot), so each merged memory cell
+   * or stack slot holds the value it had at the end of that edge's block,
+   * and lies in the hull of its ranges over the edges into B.
+   */
+  private factsAcross(
+    next: ReadonlySet<number>,
+    results: readonly BlockResult[],
+    state: State,
+    memory: ReadonlyMap<number, Val>,
+    stack: readonly Val[],
+  ): Map<number, Facts> {
+    const facts = new Map<number, Facts>();
+    for (const id of next) {
+      const edges = results.flatMap((r) =>
+        r.flows
+          .filter((f) => f.to === id && !(f.sel.isConstant() && f.sel.constant === 0n))
+          .map((f) => ({ r, f })),
+      );
+      if (edges.length === 0) continue;
+      const known: Facts = new Map();
+      const hull = (merged: Val, valueAt: (r: BlockResult) => Val | undefined) => {
+        if (merged.lin.isConstant()) return;
+        let lo: bigint | undefined;
+        let hi: bigint | undefined;
+        for (const { r, f } of edges) {
+          const v = valueAt(r);
+          if (v === undefined) return;
+          const range = this.withFacts(f.facts, () => this.rangeOf(v));
+          if (range === undefined) return;
+          lo = lo === undefined || range.lo < lo ? range.lo : lo;
+          hi = hi === undefined || range.hi > hi ? range.hi : hi;
+        }
+        if (lo === undefined || hi === undefined) return;
+        const max = this.maxOf(merged);
+        if (max !== undefined && lo === 0n && hi >= max) return;
+        const key = merged.lin.key();
+        const seen = known.get(key);
+        known.set(key, seen === undefined ? { lo, hi } : intersect(seen, { lo, hi }));
+      };
+      for (const [cell, merged] of memory) {
+        hull(merged, (r) =>
+          this.liveOut[r.block.id]!.has(cell)
+            ? (r.writes.get(cell) ?? state.memory.get(cell) ?? ZERO)
+            : undefined,
+        );
+      }
+      const height = this.program.blocks[id]!.heightIn;
+      for (let i = 0; i < height; i++) hull(stack[i]!, (r) => r.stack[i]);
+      // Facts about other forms (a difference a - b from a comparison) hold on
+      // as long as every edge in has them; a few are kept, so that the facts
+      // carried from step to step stay bounded.
+      // Newest first: the facts of the last comparisons are the ones still useful.
+      for (const [key, range] of [...edges[0]!.f.facts].reverse()) {
+        if (known.size >= CARRIED_FACTS) break;
+        if (known.has(key)) continue;
+        let lo = range.lo;
+        let hi = range.hi;
+        for (const { f } of edges.slice(1)) {
+          const other = f.facts.get(key);
+          if (other === undefined) {
+            hi = -1n;
+            break;
+          }
+          lo = min(lo, other.lo);
+          hi = max(hi, other.hi);
+        }
+        if (hi >= lo) known.set(key, { lo, hi });
+      }
+      if (known.size > 0) facts.set(id, known);
+    }
+    return facts;
   }
 
   /**
@@ -555,69 +1010,6 @@ export class Lowering {
     }
     return { lin: this.materialize(result, name), ...(max !== undefined ? { max } : {}) };
   }
-}
-
-/**
- * Dominators in the unrolled graph of candidate blocks: node `t:b` dominates
- * `t':b'` when every path from the entry to b' at block step t' passes through
- * b at step t, so that b' running implies b ran.
- */
-function dominators(schedule: Schedule): Map<string, Set<string>> {
-  const dom = new Map<string, Set<string>>();
-  schedule.steps.forEach((layer, t) => {
-    for (const c of layer) {
-      const node = `${t}:${c.block.id}`;
-      const preds =
-        t === 0
-          ? []
-          : schedule.steps[t - 1]!.filter((p) => p.block.successors.includes(c.block.id));
-      let common: Set<string> | undefined;
-      for (const p of preds) {
-        const d = dom.get(`${t - 1}:${p.block.id}`)!;
-        common = common === undefined ? new Set(d) : new Set([...common].filter((n) => d.has(n)));
-      }
-      const own = common ?? new Set<string>();
-      own.add(node);
-      dom.set(node, own);
-    }
-  });
-  return dom;
-}
-
-/**
- * Live memory cells after each block (classic backward liveness over the
- * control-flow graph): a cell is live when some path reads it before writing
- * it, and outputs are live at every STOP.
- */
-function liveCells(program: ValidatedProgram, outputs: ReadonlySet<number>): Set<number>[] {
-  const { blocks } = program;
-  const uses = blocks.map(() => new Set<number>());
-  const defs = blocks.map(() => new Set<number>());
-  for (const b of blocks) {
-    for (const ins of b.instructions) {
-      const cell = Number(ins.arg);
-      if (ins.op === Op.LOAD && !defs[b.id]!.has(cell)) uses[b.id]!.add(cell);
-      if (ins.op === Op.STORE) defs[b.id]!.add(cell);
-    }
-  }
-  const liveIn = blocks.map(() => new Set<number>());
-  const liveOut = blocks.map((b) =>
-    b.successors.length === 0 ? new Set(outputs) : new Set<number>(),
-  );
-  for (let changed = true; changed;) {
-    changed = false;
-    for (const b of [...blocks].reverse()) {
-      const out = liveOut[b.id]!;
-      for (const s of b.successors) for (const c of liveIn[s]!) out.add(c);
-      const inn = new Set(uses[b.id]);
-      for (const c of out) if (!defs[b.id]!.has(c)) inn.add(c);
-      if (inn.size !== liveIn[b.id]!.size) {
-        liveIn[b.id] = inn;
-        changed = true;
-      }
-    }
-  }
-  return liveOut;
 }
 
 /** `PUSH -1` rather than `PUSH 218882...616`: values above p/2 read as negatives. */

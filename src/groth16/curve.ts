@@ -9,12 +9,16 @@
  * while this curve is built and restored right after: snarkjs keeps its own
  * curve, and this one is never shared. It is stopped with `close()` (its
  * workers die with every scalar they were sent), not `curve.terminate()`,
- * which would clear snarkjs's cached curve too.
+ * which would clear snarkjs's cached curve too. The cache is empty only for
+ * buildBn128's synchronous start (see `build`), so snarkjs operations running
+ * concurrently in the process (the library proves while it sets up another
+ * circuit) keep one shared curve.
  */
 import { type Bn128Curve, buildBn128, type TaskCommand } from "ffjavascript";
 import {
   coordBytes,
-  fixedBaseMulFn,
+  fixedBaseBatchFn,
+  fixedBaseBatchScratch,
   fixedBasePlugin,
   type GroupPrefix,
   WIPE_FN,
@@ -30,14 +34,30 @@ export interface FixedBaseTable {
 }
 
 export class SetupCurve {
-  private constructor(readonly curve: Bn128Curve) {}
+  private constructor(
+    readonly curve: Bn128Curve,
+    private readonly singleThread: boolean,
+  ) {}
 
-  static async build(): Promise<SetupCurve> {
+  /**
+   * singleThread: run the tasks on this thread (ffjavascript's single-thread
+   * mode, which never touches the global cache): for small keys, starting
+   * the workers and compiling the module in each costs more than they save.
+   */
+  static async build(singleThread = false): Promise<SetupCurve> {
+    if (singleThread) return new SetupCurve(await buildBn128(true, fixedBasePlugin), true);
     const g = globalThis as { curve_bn128?: unknown };
     const cached = g.curve_bn128;
+    // buildBn128 reads the cache synchronously, before its first await, and
+    // writes it when done: the cache is emptied only for that synchronous
+    // start. Left empty across the await, a snarkjs operation running
+    // meanwhile (a proof of another circuit) would build a second shared
+    // curve, which the restore below would then orphan with its workers.
     g.curve_bn128 = null;
+    const building = buildBn128(false, fixedBasePlugin);
+    g.curve_bn128 = cached ?? null;
     try {
-      return new SetupCurve(await buildBn128(false, fixedBasePlugin));
+      return new SetupCurve(await building, false);
     } finally {
       g.curve_bn128 = cached ?? null;
     }
@@ -48,9 +68,13 @@ export class SetupCurve {
     return this.curve.tm.concurrency;
   }
 
-  /** Stop the workers. */
-  async close(): Promise<void> {
-    await this.curve.tm.terminate();
+  /**
+   * Stop the workers. ffjavascript's terminate posts each worker its
+   * TERMINATE message at once and then only sleeps 200 ms; nothing here
+   * needs that wait.
+   */
+  close(): void {
+    if (!this.singleThread) void this.curve.tm.terminate();
   }
 
   /**
@@ -100,21 +124,19 @@ export class SetupCurve {
   async multiply(table: FixedBaseTable, scalars: Uint8Array): Promise<Uint8Array> {
     const n8 = coordBytes(table.group);
     const m = scalars.byteLength / 32;
+    const scratch = fixedBaseBatchScratch(table.group, m);
     const task: TaskCommand[] = [
       { cmd: "ALLOCSET", var: 0, buff: table.points },
       { cmd: "ALLOCSET", var: 1, buff: scalars },
-      { cmd: "ALLOC", var: 2, len: m * 3 * n8 },
+      { cmd: "ALLOC", var: 2, len: m * 2 * n8 },
+      { cmd: "ALLOC", var: 3, len: scratch },
       {
         cmd: "CALL",
-        fnName: fixedBaseMulFn(table.group, table.w),
-        params: [{ var: 0 }, { var: 1 }, { val: m }, { var: 2 }],
+        fnName: fixedBaseBatchFn(table.group, table.w),
+        params: [{ var: 0 }, { var: 1 }, { val: m }, { var: 2 }, { var: 3 }],
       },
       { cmd: "CALL", fnName: WIPE_FN, params: [{ var: 1 }, { val: m * 32 }] },
-      {
-        cmd: "CALL",
-        fnName: `${table.group}_batchToAffine`,
-        params: [{ var: 2 }, { val: m }, { var: 2 }],
-      },
+      { cmd: "CALL", fnName: WIPE_FN, params: [{ var: 3 }, { val: scratch }] },
       { cmd: "GET", out: 0, var: 2, len: m * 2 * n8 },
     ];
     const [res] = await this.curve.tm.queueAction(task);

@@ -39,6 +39,8 @@ declare module "ffjavascript" {
     i32_load8_u(addr: number[], offset?: number, align?: number): number[];
     i32_load16_u(addr: number[], offset?: number, align?: number): number[];
     i32_store8(addr: number[], value: number[]): number[];
+    i32_load(addr: number[], offset?: number, align?: number): number[];
+    i32_store(addr: number[], value: number[]): number[];
     i64_store(addr: number[], offset: number, align: number, value: number[]): number[];
     i64_const(n: number): number[];
   }

@@ -2,11 +2,13 @@
  * The direct setup on files (Node): reads the .r1cs, streams the key into a
  * temporary sibling of `zkeyPath` and renames it into place only once it is
  * complete, so an interrupted setup never leaves half a key and never
- * replaces a previous good one.
+ * replaces a previous good one; the temporaries of setups that were killed
+ * are removed by the next setup of the same key.
  */
 import { promises as fsp } from "node:fs";
+import path from "node:path";
 import { errorMessage, PipelineError } from "../pipeline/errors.js";
-import { isErrnoException, tempSibling } from "../pipeline/fsutil.js";
+import { isErrnoException, sweepDeadTemporaries, tempSibling } from "../pipeline/fsutil.js";
 import { directSetup, type DirectSetupOptions, type DirectSetupResult } from "./setup.js";
 
 export async function directSetupFiles(
@@ -24,6 +26,8 @@ export async function directSetupFiles(
       path: r1csPath,
     });
   }
+  // Keys half-written by setups whose process was killed (they can be large).
+  await sweepDeadTemporaries(path.dirname(zkeyPath));
   const tmp = tempSibling(zkeyPath, ".zkey");
   let fh: fsp.FileHandle;
   try {
@@ -39,7 +43,15 @@ export async function directSetupFiles(
       r1cs,
       {
         write: async (chunk) => {
-          await fh.write(chunk);
+          try {
+            await fh.write(chunk);
+          } catch (e) {
+            throw new PipelineError(
+              "FILE_UNWRITABLE",
+              `cannot write ${zkeyPath}: ${errorMessage(e)}`,
+              { cause: e, path: zkeyPath },
+            );
+          }
         },
       },
       options,

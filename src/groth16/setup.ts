@@ -66,6 +66,12 @@ export interface Groth16Secrets {
 
 export interface DirectSetupOptions {
   onProgress?: Progress;
+  /**
+   * Run the multiplications on worker threads (ffjavascript's, one per core).
+   * Default: only for keys of more than ~2^16 points; below, starting the
+   * workers costs more than they save.
+   */
+  workers?: boolean;
   /** Source of random bytes (default: globalThis.crypto.getRandomValues). */
   random?: (n: number) => Uint8Array;
   /**
@@ -88,12 +94,13 @@ const G1_BYTES = 64;
 const G2_BYTES = 128;
 const COEF_BYTES = 12 + 32;
 /**
- * Scalars per multiplication task (one worker's unit of work, ~0.1–0.5 s).
- * A task carries its table, so 16-bit tables (32 MiB) go with bigger chunks.
+ * Scalars per multiplication task (one worker's unit of work, well under a
+ * second). A task carries its table, so tasks with 16-bit tables (32 MiB
+ * for G1, 64 MiB for G2) take more scalars to keep the copy a few percent.
  */
 function chunkFor(table: FixedBaseTable): number {
-  if (table.w === 16) return table.group === "g1m" ? 1 << 15 : 1 << 14;
-  return table.group === "g1m" ? 1 << 13 : 1 << 11;
+  if (table.w === 16) return table.group === "g1m" ? 1 << 16 : 1 << 15;
+  return table.group === "g1m" ? 1 << 13 : 1 << 12;
 }
 const STAGE = "setup:direct";
 
@@ -110,16 +117,24 @@ function defaultRandom(n: number): Uint8Array {
   return b;
 }
 
-/** A uniformly random non-zero field element (rejection sampling on 254-bit strings). */
-function sampleScalar(random: (n: number) => Uint8Array): bigint {
-  for (;;) {
+/**
+ * A uniformly random non-zero field element (rejection sampling on 254-bit
+ * strings, accepted with probability ≈ 0.76) that `accept` admits. A source
+ * that keeps failing (e.g. all zeros) is an error, not an endless loop.
+ */
+function sampleScalar(
+  random: (n: number) => Uint8Array,
+  accept: (x: bigint) => boolean = () => true,
+): bigint {
+  for (let attempt = 0; attempt < 128; attempt++) {
     const b = random(32);
-    if (b.byteLength !== 32) throw new Error("the random source returned the wrong length");
+    if (b.byteLength !== 32) break;
     b[31] = (b[31] as number) & 0x3f;
     const x = readLE(b, 0);
     b.fill(0);
-    if (x !== 0n && x < R) return x;
+    if (x !== 0n && x < R && accept(x)) return x;
   }
+  throw new PipelineError("SETUP_FAILED", "the random source does not give usable field elements");
 }
 
 export async function directSetup(
@@ -139,7 +154,7 @@ export async function directSetup(
   }
   const random = options.random ?? defaultRandom;
   const secrets: Groth16Secrets = options.testOnlySecrets ?? {
-    tau: sampleScalar(random),
+    tau: sampleScalar(random, (tau) => !poleOfLagrangeBasis(tau, power)),
     alpha: sampleScalar(random),
     beta: sampleScalar(random),
     gamma: sampleScalar(random),
@@ -153,7 +168,8 @@ export async function directSetup(
     `direct setup: ${r1cs.nConstraints} constraints, ${r1cs.nWires} wires, 2^${power} domain`,
   );
 
-  const curve = await SetupCurve.build();
+  const workers = options.workers ?? !smallKey(r1cs.nWires, 2 ** power);
+  const curve = await SetupCurve.build(!workers);
   try {
     const keygen = new KeyGenerator(r1cs, power, secrets, curve, progress);
     const vkey = await keygen.write(new ZkeyStream(sink));
@@ -163,8 +179,20 @@ export async function directSetup(
   } finally {
     // The secrets are bigints (immutable, not overwritable): they are dropped
     // here with every reference to them; the workers that held scalars die.
-    await curve.close();
+    curve.close();
   }
+}
+
+/** τ must avoid the 2n-th roots of unity, where the Lagrange bases (sizes n and 2n) have poles. */
+function poleOfLagrangeBasis(tau: bigint, power: number): boolean {
+  return pow(tau, 2n ** BigInt(power + 1)) === 1n;
+}
+
+/** Below ~2^16 multiplications (a few thousand constraints) one thread makes the key in well under a second. */
+function smallKey(nVars: number, n: number): boolean {
+  const g1 = 3 * nVars + n;
+  const g2 = nVars;
+  return g1 + 3 * g2 <= 1 << 16;
 }
 
 function checkSecrets(s: Groth16Secrets, power: number): void {
@@ -173,8 +201,7 @@ function checkSecrets(s: Groth16Secrets, power: number): void {
       throw new PipelineError("SETUP_FAILED", `secret ${name} is not a non-zero field element`);
     }
   }
-  // τ must avoid the 2n-th roots of unity, where the Lagrange bases have poles.
-  if (pow(s.tau, 2n ** BigInt(power + 1)) === 1n) {
+  if (poleOfLagrangeBasis(s.tau, power)) {
     throw new PipelineError("SETUP_FAILED", "τ is a root of unity of the domain");
   }
 }
@@ -204,19 +231,28 @@ class KeyGenerator {
   }
 
   async write(out: ZkeyStream): Promise<Groth16VerificationKey> {
-    this.evaluateQap();
     const g1Count =
       3 + (this.nPublic + 1) + 2 * this.nVars + (this.nVars - this.nPublic - 1) + this.n;
     const g2Count = 3 + this.nVars;
     this.progress(`window tables (${g1Count} G1 and ${g2Count} G2 multiplications to do)`);
-    const [t1, t2] = await Promise.all([
-      this.curve.table("g1m", windowFor(g1Count, "g1m")),
-      this.curve.table("g2m", windowFor(g2Count, "g2m")),
+    // The workers build the tables while this thread evaluates the QAP.
+    const tables = Promise.all([
+      this.curve.table("g1m", windowFor(g1Count)),
+      this.curve.table("g2m", windowFor(g2Count)),
     ]);
+    await this.evaluateQap();
+    const [t1, t2] = await tables;
+    this.progress("QAP evaluated at τ, tables built");
 
     const { alpha, beta, gamma, delta } = this.s;
-    const vk1 = await this.curve.multiply(t1, scalarBytes([alpha, beta, delta]));
-    const vk2 = await this.curve.multiply(t2, scalarBytes([beta, gamma, delta]));
+    const vkScalars1 = scalarBytes([alpha, beta, delta]);
+    const vkScalars2 = scalarBytes([beta, gamma, delta]);
+    const [vk1, vk2] = await Promise.all([
+      this.curve.multiply(t1, vkScalars1),
+      this.curve.multiply(t2, vkScalars2),
+    ]);
+    vkScalars1.fill(0);
+    vkScalars2.fill(0);
     const alpha1 = vk1.subarray(0, G1_BYTES);
     const beta1 = vk1.subarray(G1_BYTES, 2 * G1_BYTES);
     const delta1 = vk1.subarray(2 * G1_BYTES, 3 * G1_BYTES);
@@ -248,8 +284,16 @@ class KeyGenerator {
     const deltaInv = inv(delta);
     const np = this.nPublic;
     const nv = this.nVars;
-    const ic = (i: number): bigint => this.combined(i, gammaInv);
-    const icPoints = await this.writePoints(out, 3, "IC", t1, np + 1, (i) => ic(i));
+    const icPoints: Uint8Array[] = [];
+    await this.writePoints(
+      out,
+      3,
+      "IC",
+      t1,
+      np + 1,
+      (i) => this.combined(i, gammaInv),
+      (points) => icPoints.push(points),
+    );
     await this.writePoints(out, 5, "A", t1, nv, (i) => this.u[i] as bigint);
     await this.writePoints(out, 6, "B1", t1, nv, (i) => this.v[i] as bigint);
     await this.writePoints(out, 7, "B2", t2, nv, (i) => this.v[i] as bigint);
@@ -280,24 +324,32 @@ class KeyGenerator {
   }
 
   /** u, v, w at τ for every wire, from the constraints and snarkjs's public rows. */
-  private evaluateQap(): void {
+  private async evaluateQap(): Promise<void> {
     const { n } = this;
     const rows = this.r1cs.nConstraints + this.nPublic + 1;
     const omega = rootOfUnity(this.power);
     const { tau } = this.s;
-    // L_c(τ) = ω^c·(τ^n − 1) / (n·(τ − ω^c)), for the rows in use.
+    // L_c(τ) = ω^c·(τ^n − 1) / (n·(τ − ω^c)), for the rows in use, in chunks
+    // (one inversion each) with the event loop let through in between.
     const lagrange = new Array<bigint>(rows);
-    let wc = 1n;
-    for (let c = 0; c < rows; c++) {
-      lagrange[c] = mod(tau - wc);
-      wc = (wc * omega) % R;
-    }
-    batchInvert(lagrange);
     const factor = ((pow(tau, BigInt(n)) - 1n + R) * inv(BigInt(n))) % R;
-    wc = 1n;
-    for (let c = 0; c < rows; c++) {
-      lagrange[c] = ((((lagrange[c] as bigint) * wc) % R) * factor) % R;
-      wc = (wc * omega) % R;
+    const chunk = 32768;
+    for (let start = 0; start < rows; start += chunk) {
+      const end = Math.min(rows, start + chunk);
+      const dens = new Array<bigint>(end - start);
+      const first = pow(omega, BigInt(start));
+      let wc = first;
+      for (let c = start; c < end; c++) {
+        dens[c - start] = mod(tau - wc);
+        wc = (wc * omega) % R;
+      }
+      batchInvert(dens);
+      wc = first;
+      for (let c = start; c < end; c++) {
+        lagrange[c] = ((((dens[c - start] as bigint) * wc) % R) * factor) % R;
+        wc = (wc * omega) % R;
+      }
+      await yieldToEventLoop();
     }
 
     const bytes = this.r1cs.constraints;
@@ -305,6 +357,8 @@ class KeyGenerator {
     const acc = [this.u, this.v, this.w];
     let p = 0;
     for (let c = 0; c < this.r1cs.nConstraints; c++) {
+      // Let the event loop hand the workers their next table tasks.
+      if (c % 32768 === 32767) await yieldToEventLoop();
       const l = lagrange[c] as bigint;
       for (let m = 0; m < 3; m++) {
         const target = acc[m] as bigint[];
@@ -389,14 +443,16 @@ class KeyGenerator {
     table: FixedBaseTable,
     count: number,
     scalarOf: (i: number) => bigint,
-  ): Promise<Uint8Array[]> {
+    onPoints?: (points: Uint8Array) => void,
+  ): Promise<void> {
     const pointBytes = table.group === "g1m" ? G1_BYTES : G2_BYTES;
     await out.beginSection(id, count * pointBytes);
-    return this.pipeline(out, name, table, count, (start, end) => {
+    const scalars = (start: number, end: number): Uint8Array => {
       const b = new Uint8Array((end - start) * 32);
       for (let i = start; i < end; i++) writeLE(b, (i - start) * 32, scalarOf(i));
       return b;
-    });
+    };
+    await this.pipeline(out, name, table, count, scalars, onPoints);
   }
 
   /** Section 9: H_j = ω₂^(2j+1)·(τ^(2n) − 1) / (2n·(τ − ω₂^(2j+1))·δ), j < n. */
@@ -431,9 +487,9 @@ class KeyGenerator {
     table: FixedBaseTable,
     count: number,
     scalars: (start: number, end: number) => Uint8Array,
-  ): Promise<Uint8Array[]> {
+    onPoints?: (points: Uint8Array) => void,
+  ): Promise<void> {
     const chunk = chunkFor(table);
-    const written: Uint8Array[] = [];
     const started = performance.now();
     const inFlight: { result: Promise<Uint8Array>; scalars: Uint8Array }[] = [];
     const maxInFlight = this.curve.concurrency + 1;
@@ -445,7 +501,7 @@ class KeyGenerator {
       const points = await head.result;
       head.scalars.fill(0);
       await out.data(points);
-      if (name === "IC") written.push(points);
+      onPoints?.(points);
       done += points.byteLength / (table.group === "g1m" ? G1_BYTES : G2_BYTES);
       const now = performance.now();
       if (now - lastReport > 5000) {
@@ -460,7 +516,6 @@ class KeyGenerator {
     }
     while (inFlight.length > 0) await drain();
     this.progress(`${name}: ${count} points in ${Math.round(performance.now() - started)} ms`);
-    return written;
   }
 
   private verificationKey(
@@ -493,9 +548,16 @@ class KeyGenerator {
   }
 }
 
-/** 16-bit windows pay for their 2^15-point tables only on large sections. */
-function windowFor(count: number, group: "g1m" | "g2m"): WindowBits {
-  return count > (group === "g1m" ? 1 << 18 : 1 << 15) ? 16 : 8;
+/**
+ * 16-bit windows halve the additions per point (16 instead of 32), but their
+ * table costs 2^19 additions to build: worth it from about 2^17 points.
+ */
+function windowFor(count: number): WindowBits {
+  return count > 1 << 17 ? 16 : 8;
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /** ffjavascript's toObject output (nested arrays of bigints) as snarkjs writes it: decimal strings. */

@@ -2,8 +2,9 @@
  * WebAssembly added to ffjavascript's bn128 module (its plugin hook) for
  * fixed-base multiplication: every point of a Groth16 key is a scalar times
  * one of the two generators, so a table of signed-digit window multiples of
- * the generator turns each multiplication into one mixed addition per
- * window (16 for 16-bit windows) instead of ~256 doublings and ~128 additions.
+ * the generator turns each multiplication into one addition per window
+ * (32 for 8-bit windows, 16 for 16-bit ones) instead of ~256 doublings and
+ * ~128 additions, and batches of them share their field inversions.
  *
  * Table layout: window k (bits k·w .. k·w + w − 1 of the scalar) holds the
  * affine points j·2^(k·w)·G for j = 1 .. 2^(w−1). A scalar is recoded into
@@ -12,8 +13,8 @@
  * are 32-byte little-endian integers below r < 2^254, so the top window
  * never carries out.
  *
- * The functions reuse the module's own curve arithmetic (`g1m_addMixed`,
- * `g2m_negAffine`, ...), which handles the point at infinity and doubling.
+ * The functions reuse the module's own field and curve arithmetic
+ * (`f1m_mul`, `g1m_addMixed`, `g2m_negAffine`, ...).
  */
 import type { WasmModuleBuilder } from "ffjavascript";
 
@@ -29,8 +30,13 @@ export function windowTableFn(group: GroupPrefix): string {
   return `${group}_zkvmWindowMultiples`;
 }
 
-export function fixedBaseMulFn(group: GroupPrefix, w: WindowBits): string {
-  return `${group}_zkvmFixedBaseMul${w}`;
+export function fixedBaseBatchFn(group: GroupPrefix, w: WindowBits): string {
+  return `${group}_zkvmFixedBaseBatch${w}`;
+}
+
+/** Scratch bytes `fixedBaseBatchFn` needs for n scalars. */
+export function fixedBaseBatchScratch(group: GroupPrefix, n: number): number {
+  return n * (8 + coordBytes(group));
 }
 
 export const WIPE_FN = "zkvm_wipe";
@@ -39,8 +45,8 @@ export const WIPE_FN = "zkvm_wipe";
 export function fixedBasePlugin(module: WasmModuleBuilder): void {
   for (const group of ["g1m", "g2m"] as const) {
     buildWindowMultiples(module, group);
-    buildFixedBaseMul(module, group, 8);
-    buildFixedBaseMul(module, group, 16);
+    buildFixedBaseBatch(module, group, 8);
+    buildFixedBaseBatch(module, group, 16);
   }
   buildWipe(module);
 }
@@ -76,33 +82,80 @@ function buildWindowMultiples(module: WasmModuleBuilder, group: GroupPrefix): vo
   module.exportFunction(windowTableFn(group));
 }
 
-/** out[i] = scalars[i]·G (Jacobian) for i < n, from the window table of G. */
-function buildFixedBaseMul(module: WasmModuleBuilder, group: GroupPrefix, w: WindowBits): void {
+/**
+ * out[i] = scalars[i]·G for i < n, from the window table of G, with affine
+ * accumulators: window after window, every accumulator adds its table point
+ * in affine coordinates, and the n slopes' denominators share one field
+ * inversion (Montgomery's trick). An affine addition then costs about 6
+ * field multiplications instead of a mixed Jacobian addition's 11, and the
+ * results need no conversion to affine at the end.
+ *
+ * out: n affine points (all zeros is the point at infinity). scratch:
+ * fixedBaseBatchScratch(group, n) bytes: the current window's signed digit
+ * and carry per scalar (i32 each), and the running products of the
+ * denominators. A zero denominator (accumulator = ± table point) cannot
+ * occur for scalars below r — after k windows the accumulator is m·G with
+ * |m| < 2^(k·w) ≤ |d|·2^(k·w) — but would only cost the general affine
+ * addition, which doubles or cancels, so it is handled rather than assumed.
+ */
+function buildFixedBaseBatch(module: WasmModuleBuilder, group: GroupPrefix, w: WindowBits): void {
   const n8 = coordBytes(group);
+  const field = group === "g1m" ? "f1m" : "f2m";
   const affineBytes = 2 * n8;
   const windows = 256 / w;
   const half = 1 << (w - 1);
-  const f = module.addFunction(fixedBaseMulFn(group, w));
+  const f = module.addFunction(fixedBaseBatchFn(group, w));
   f.addParam("pTable", "i32");
   f.addParam("pScalars", "i32");
   f.addParam("n", "i32");
   f.addParam("pOut", "i32");
+  f.addParam("pScratch", "i32");
   f.addLocal("i", "i32");
-  f.addLocal("pS", "i32");
-  f.addLocal("pR", "i32");
   f.addLocal("k", "i32");
   f.addLocal("d", "i32");
-  f.addLocal("carry", "i32");
-  f.addLocal("pE", "i32");
+  f.addLocal("pDigits", "i32");
+  f.addLocal("pCarries", "i32");
+  f.addLocal("pPrefix", "i32");
+  f.addLocal("pP", "i32");
+  f.addLocal("pQ", "i32");
   const c = f.getCodeBuilder();
+  const acc = c.i32_const(module.alloc(n8));
+  const inv = c.i32_const(module.alloc(n8));
+  const dx = c.i32_const(module.alloc(n8));
+  const t = c.i32_const(module.alloc(n8));
+  const lambda = c.i32_const(module.alloc(n8));
+  const x3 = c.i32_const(module.alloc(n8));
   const negated = c.i32_const(module.alloc(affineBytes));
+  const jacobian = c.i32_const(module.alloc(3 * n8));
+  const idx4 = (base: string): number[] =>
+    c.i32_add(c.getLocal(base), c.i32_mul(c.getLocal("i"), c.i32_const(4)));
+  const pP = c.getLocal("pP");
+  const pQ = c.getLocal("pQ");
+  const yOf = (p: number[]): number[] => c.i32_add(p, c.i32_const(n8));
+  const prefixAt = c.i32_add(c.getLocal("pPrefix"), c.i32_mul(c.getLocal("i"), c.i32_const(n8)));
   const digitBits =
     w === 16
-      ? c.i32_load16_u(c.i32_add(c.getLocal("pS"), c.i32_mul(c.getLocal("k"), c.i32_const(2))))
-      : c.i32_load8_u(c.i32_add(c.getLocal("pS"), c.getLocal("k")));
-  // Address of table entry |d| of window k: pTable + (k·half + |d| − 1)·affineBytes.
-  const entry = (absDigit: number[]): number[] =>
-    c.i32_add(
+      ? c.i32_load16_u(
+          c.i32_add(
+            c.i32_add(c.getLocal("pScalars"), c.i32_mul(c.getLocal("i"), c.i32_const(32))),
+            c.i32_mul(c.getLocal("k"), c.i32_const(2)),
+          ),
+        )
+      : c.i32_load8_u(
+          c.i32_add(
+            c.i32_add(c.getLocal("pScalars"), c.i32_mul(c.getLocal("i"), c.i32_const(32))),
+            c.getLocal("k"),
+          ),
+        );
+  // pQ = ± table entry |d| of window k (the negation goes to a temporary).
+  const loadQ = (): number[] => [
+    ...c.if(c.i32_gt_s(c.getLocal("d"), c.i32_const(0)), c.setLocal("pQ", entry(c.getLocal("d"))), [
+      ...c.call(`${group}_negAffine`, entry(c.i32_sub(c.i32_const(0), c.getLocal("d"))), negated),
+      ...c.setLocal("pQ", negated),
+    ]),
+  ];
+  function entry(absDigit: number[]): number[] {
+    return c.i32_add(
       c.getLocal("pTable"),
       c.i32_mul(
         c.i32_sub(
@@ -112,49 +165,111 @@ function buildFixedBaseMul(module: WasmModuleBuilder, group: GroupPrefix, w: Win
         c.i32_const(affineBytes),
       ),
     );
+  }
+  const setP = c.setLocal(
+    "pP",
+    c.i32_add(c.getLocal("pOut"), c.i32_mul(c.getLocal("i"), c.i32_const(affineBytes))),
+  );
+  const setDigit = (v: number[]): number[] => c.i32_store(idx4("pDigits"), v);
+
   f.addCode(
+    c.setLocal("pDigits", c.getLocal("pScratch")),
+    c.setLocal(
+      "pCarries",
+      c.i32_add(c.getLocal("pScratch"), c.i32_mul(c.getLocal("n"), c.i32_const(4))),
+    ),
+    c.setLocal(
+      "pPrefix",
+      c.i32_add(c.getLocal("pScratch"), c.i32_mul(c.getLocal("n"), c.i32_const(8))),
+    ),
+    // accumulators and carries start at zero
     c.setLocal("i", c.i32_const(0)),
-    c.setLocal("pS", c.getLocal("pScalars")),
-    c.setLocal("pR", c.getLocal("pOut")),
     c.block(
       c.loop(
         c.br_if(1, c.i32_eq(c.getLocal("i"), c.getLocal("n"))),
-        c.call(`${group}_zero`, c.getLocal("pR")),
-        c.setLocal("carry", c.i32_const(0)),
-        c.setLocal("k", c.i32_const(0)),
-        c.block(
-          c.loop(
-            c.br_if(1, c.i32_eq(c.getLocal("k"), c.i32_const(windows))),
-            c.setLocal("d", c.i32_add(digitBits, c.getLocal("carry"))),
-            c.if(
-              c.i32_gt_s(c.getLocal("d"), c.i32_const(half)),
-              [
-                ...c.setLocal("d", c.i32_sub(c.getLocal("d"), c.i32_const(1 << w))),
-                ...c.setLocal("carry", c.i32_const(1)),
-              ],
-              c.setLocal("carry", c.i32_const(0)),
-            ),
-            c.if(c.i32_gt_s(c.getLocal("d"), c.i32_const(0)), [
-              ...c.setLocal("pE", entry(c.getLocal("d"))),
-              ...c.call(`${group}_addMixed`, c.getLocal("pR"), c.getLocal("pE"), c.getLocal("pR")),
-            ]),
-            c.if(c.i32_lt_s(c.getLocal("d"), c.i32_const(0)), [
-              ...c.setLocal("pE", entry(c.i32_sub(c.i32_const(0), c.getLocal("d")))),
-              ...c.call(`${group}_negAffine`, c.getLocal("pE"), negated),
-              ...c.call(`${group}_addMixed`, c.getLocal("pR"), negated, c.getLocal("pR")),
-            ]),
-            c.setLocal("k", c.i32_add(c.getLocal("k"), c.i32_const(1))),
-            c.br(0),
-          ),
-        ),
-        c.setLocal("pS", c.i32_add(c.getLocal("pS"), c.i32_const(32))),
-        c.setLocal("pR", c.i32_add(c.getLocal("pR"), c.i32_const(3 * n8))),
+        setP,
+        c.call(`${group}_zeroAffine`, pP),
+        c.i32_store(idx4("pCarries"), c.i32_const(0)),
         c.setLocal("i", c.i32_add(c.getLocal("i"), c.i32_const(1))),
         c.br(0),
       ),
     ),
+    c.setLocal("k", c.i32_const(0)),
+    c.block(
+      c.loop(
+        c.br_if(1, c.i32_eq(c.getLocal("k"), c.i32_const(windows))),
+        // Pass 1: digits; first points copied; the other denominators multiplied up.
+        c.call(`${field}_one`, acc),
+        c.setLocal("i", c.i32_const(0)),
+        c.block(
+          c.loop(
+            c.br_if(1, c.i32_eq(c.getLocal("i"), c.getLocal("n"))),
+            c.block([
+              ...c.setLocal("d", c.i32_add(digitBits, c.i32_load(idx4("pCarries")))),
+              ...c.if(
+                c.i32_gt_s(c.getLocal("d"), c.i32_const(half)),
+                [
+                  ...c.setLocal("d", c.i32_sub(c.getLocal("d"), c.i32_const(1 << w))),
+                  ...c.i32_store(idx4("pCarries"), c.i32_const(1)),
+                ],
+                c.i32_store(idx4("pCarries"), c.i32_const(0)),
+              ),
+              ...setDigit(c.getLocal("d")),
+              ...c.br_if(0, c.i32_eqz(c.getLocal("d"))),
+              ...setP,
+              ...loadQ(),
+              ...c.if(c.call(`${group}_isZeroAffine`, pP), [
+                ...c.call(`${group}_copyAffine`, pQ, pP),
+                ...setDigit(c.i32_const(0)),
+                ...c.br(1),
+              ]),
+              ...c.call(`${field}_sub`, pQ, pP, dx),
+              ...c.if(c.call(`${field}_isZero`, dx), [
+                ...c.call(`${group}_addAffine`, pP, pQ, jacobian),
+                ...c.call(`${group}_toAffine`, jacobian, pP),
+                ...setDigit(c.i32_const(0)),
+                ...c.br(1),
+              ]),
+              ...c.call(`${field}_copy`, acc, prefixAt),
+              ...c.call(`${field}_mul`, acc, dx, acc),
+            ]),
+            c.setLocal("i", c.i32_add(c.getLocal("i"), c.i32_const(1))),
+            c.br(0),
+          ),
+        ),
+        c.call(`${field}_inverse`, acc, inv),
+        // Pass 2, backwards: each slope from the shared inverse, then the affine sum.
+        c.setLocal("i", c.getLocal("n")),
+        c.block(
+          c.loop(
+            c.br_if(1, c.i32_eqz(c.getLocal("i"))),
+            c.setLocal("i", c.i32_sub(c.getLocal("i"), c.i32_const(1))),
+            c.setLocal("d", c.i32_load(idx4("pDigits"))),
+            c.if(c.i32_eqz(c.i32_eqz(c.getLocal("d"))), [
+              ...setP,
+              ...loadQ(),
+              ...c.call(`${field}_sub`, pQ, pP, dx),
+              ...c.call(`${field}_mul`, inv, prefixAt, t),
+              ...c.call(`${field}_mul`, inv, dx, inv),
+              ...c.call(`${field}_sub`, yOf(pQ), yOf(pP), lambda),
+              ...c.call(`${field}_mul`, lambda, t, lambda),
+              ...c.call(`${field}_square`, lambda, x3),
+              ...c.call(`${field}_sub`, x3, pP, x3),
+              ...c.call(`${field}_sub`, x3, pQ, x3),
+              ...c.call(`${field}_sub`, pP, x3, t),
+              ...c.call(`${field}_mul`, lambda, t, t),
+              ...c.call(`${field}_sub`, t, yOf(pP), yOf(pP)),
+              ...c.call(`${field}_copy`, x3, pP),
+            ]),
+            c.br(0),
+          ),
+        ),
+        c.setLocal("k", c.i32_add(c.getLocal("k"), c.i32_const(1))),
+        c.br(0),
+      ),
+    ),
   );
-  module.exportFunction(fixedBaseMulFn(group, w));
+  module.exportFunction(fixedBaseBatchFn(group, w));
 }
 
 /** Zero `len` bytes (a multiple of 8) at p: scalars do not outlive their task in a worker's memory. */

@@ -12,13 +12,14 @@
  * key as made. `snarkjs zkey contribute` only chains it into the transcript.
  */
 import { blake2b } from "@noble/hashes/blake2.js";
+import { sha256 } from "@noble/hashes/sha2.js";
 
 export type ByteSink = { write(chunk: Uint8Array): Promise<void> | void };
 
 export const ZKEY_SECTIONS = 10;
 
 export class ZkeyStream {
-  private digests: Promise<ArrayBuffer>[] = [];
+  private digests: Promise<ArrayBuffer | Uint8Array>[] = [];
   private open: { id: number; remaining: number } | undefined;
   bytesWritten = 0;
 
@@ -40,7 +41,8 @@ export class ZkeyStream {
     dv.setUint32(0, id, true);
     dv.setBigUint64(4, BigInt(size), true);
     await this.put(b);
-    this.open = { id, remaining: size };
+    // An empty section (no private wires: C) is complete as soon as it begins.
+    this.open = size > 0 ? { id, remaining: size } : undefined;
   }
 
   async data(chunk: Uint8Array): Promise<void> {
@@ -61,8 +63,22 @@ export class ZkeyStream {
 
   private async put(chunk: Uint8Array): Promise<void> {
     if (chunk.byteLength === 0) return;
-    this.digests.push(globalThis.crypto.subtle.digest("SHA-256", chunk));
+    this.digests.push(digest(chunk));
     this.bytesWritten += chunk.byteLength;
     await this.sink.write(chunk);
   }
+}
+
+/**
+ * SHA-256 of a chunk: WebCrypto's (native, off the main thread) where there is
+ * one — browsers expose it only in secure contexts — else @noble/hashes'.
+ * WebCrypto copies the chunk when called, so the caller may reuse it.
+ */
+function digest(chunk: Uint8Array): Promise<ArrayBuffer | Uint8Array> {
+  const { crypto } = globalThis as {
+    crypto?: { subtle?: { digest(alg: string, data: Uint8Array): Promise<ArrayBuffer> } };
+  };
+  const subtle = crypto?.subtle;
+  if (subtle !== undefined) return subtle.digest("SHA-256", chunk);
+  return Promise.resolve(sha256(chunk));
 }

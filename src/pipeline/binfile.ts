@@ -6,6 +6,7 @@
  * multi-gigabyte files.
  */
 import { promises as fsp } from "node:fs";
+import { P } from "../field.js";
 
 export interface Section {
   /** Offset of the section's data in the file. */
@@ -95,6 +96,5 @@ export function leToBigInt(buf: Uint8Array): bigint {
 /** BN254 (bn128) base field modulus q. */
 export const BN128_Q =
   21888242871839275222246405745257275088696311157297823662689037894645226208583n;
-/** BN254 (bn128) scalar field modulus r: circuit signals live in this field. */
-export const BN128_R =
-  21888242871839275222246405745257275088548364400416034343698204186575808495617n;
+/** BN254 (bn128) scalar field modulus r: circuit signals live in this field (the machine's p). */
+export const BN128_R = P;

@@ -13,13 +13,12 @@
  * ("tmp/x.circom"); we turn them back into absolute paths.
  */
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { promises as fsp, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { errorMessage, PipelineError } from "./errors.js";
-import { pathExists, sweepDeadTemporaries } from "./fsutil.js";
+import { packageRoot } from "./package.js";
+import { pathExists, replaceWith, sweepDeadTemporaries, tempSibling } from "./fsutil.js";
 import { type Progress, timed } from "./progress.js";
 import { readR1csInfo, type R1csInfo } from "./r1cs.js";
 
@@ -84,24 +83,6 @@ export async function circomCompilerVersion(): Promise<string> {
     throw new PipelineError("CIRCOM_FAILED", `circom2 --version failed: ${stripAnsi(r.stderr)}`);
   }
   return m[1];
-}
-
-/** Root of this package (the directory with zkvm's package.json), found from this module's location. */
-export function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    try {
-      const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as {
-        name?: unknown;
-      };
-      if (pkg.name === "zkvm") return dir;
-    } catch {
-      // no package.json here
-    }
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error("cannot find the zkvm package root");
-    dir = up;
-  }
 }
 
 /** circomlib's `circuits/` directory (where `comparators.circom` etc. live). */
@@ -178,6 +159,14 @@ function firstErrorLines(stderr: string, maxLines = 12): string {
   return picked.join("\n");
 }
 
+/** One line for an error block: its first line and where it points (`error[T3001]: ... at f.circom:7:5`). */
+function errorSummary(report: string): string {
+  const lines = report.split("\n");
+  const first = lines[0]?.trim() ?? "(no message)";
+  const at = lines.map((l) => /┌─ "?([^"]+)"?:(\d+):(\d+)/.exec(l)).find((m) => m !== null);
+  return at ? `${first} at ${at[1]}:${at[2]}:${at[3]}` : first;
+}
+
 /**
  * Compile `circomFile` with circom2 (`--r1cs --wasm --sym --O2`). The build
  * happens in a temporary sibling of `outDir`; only a successful build is
@@ -213,11 +202,8 @@ export async function compileCircom(opts: CompileCircomOptions): Promise<Compile
   const parent = path.dirname(outDir);
   await fsp.mkdir(parent, { recursive: true });
   // Temporary build directories of compiles whose process died.
-  await sweepDeadTemporaries(parent, `.${path.basename(outDir)}.circom-`);
-  const buildDir = path.join(
-    parent,
-    `.${path.basename(outDir)}.circom-${process.pid}-${randomBytes(6).toString("hex")}`,
-  );
+  await sweepDeadTemporaries(parent);
+  const buildDir = tempSibling(outDir);
   await fsp.mkdir(buildDir);
   try {
     const args = [
@@ -244,10 +230,11 @@ export async function compileCircom(opts: CompileCircomOptions): Promise<Compile
         ),
         { exitCode: r.code, signal: r.signal, stdout, stderr },
       );
+      const report = firstErrorLines(stderr || stdout);
       throw new PipelineError(
         "CIRCOM_FAILED",
-        `circom failed on ${circomFile}:\n${firstErrorLines(stderr || stdout)}`,
-        { cause, path: circomFile },
+        `circom failed on ${circomFile}: ${errorSummary(report)}`,
+        { cause, path: circomFile, details: report },
       );
     }
 
@@ -292,33 +279,12 @@ export async function compileCircom(opts: CompileCircomOptions): Promise<Compile
 
 /** Move a finished build into `outDir`: the whole directory if `outDir` is new, else entry by entry. */
 async function placeBuild(buildDir: string, outDir: string, name: string): Promise<void> {
-  try {
+  if (!(await pathExists(outDir))) {
     await fsp.rename(buildDir, outDir);
     return;
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== "EEXIST" && code !== "ENOTEMPTY" && code !== "EISDIR" && code !== "ENOTDIR") {
-      throw e;
-    }
   }
-  // outDir exists: replace our artifacts only (other files there are left alone).
-  const jsDir = path.join(outDir, `${name}_js`);
-  if (await pathExists(jsDir)) {
-    const old = path.join(
-      outDir,
-      `.${name}_js.old-${process.pid}-${randomBytes(6).toString("hex")}`,
-    );
-    await fsp.rename(jsDir, old);
-    try {
-      await fsp.rename(path.join(buildDir, `${name}_js`), jsDir);
-    } catch (e) {
-      await fsp.rename(old, jsDir).catch(() => undefined);
-      throw e;
-    }
-    await fsp.rm(old, { recursive: true, force: true });
-  } else {
-    await fsp.rename(path.join(buildDir, `${name}_js`), jsDir);
+  // outDir exists: replace our artifacts only (other files there are left alone), the .r1cs last.
+  for (const entry of [`${name}_js`, `${name}.sym`, `${name}.r1cs`]) {
+    await replaceWith(path.join(buildDir, entry), path.join(outDir, entry));
   }
-  await fsp.rename(path.join(buildDir, `${name}.sym`), path.join(outDir, `${name}.sym`));
-  await fsp.rename(path.join(buildDir, `${name}.r1cs`), path.join(outDir, `${name}.r1cs`));
 }

@@ -20,6 +20,7 @@
  * - `NOT_A_BUILD_DIR`    a build would replace a file or a non-empty directory that is not a build
  * - `FILE_UNWRITABLE`    an output file or directory cannot be created or written
  * - `NOT_SET_UP`         proving or verifying before `zkvm setup`
+ * - `BAD_LAYOUT_FILE`    a layout.json (public-signal layout of a verifier bundle) is malformed
  */
 import { ZkvmError } from "../errors.js";
 
@@ -41,15 +42,21 @@ export type PipelineErrorCode =
   | "BUILD_CORRUPT"
   | "NOT_A_BUILD_DIR"
   | "FILE_UNWRITABLE"
-  | "NOT_SET_UP";
+  | "NOT_SET_UP"
+  | "BAD_LAYOUT_FILE";
 
 export class PipelineError extends ZkvmError {
   declare readonly code: PipelineErrorCode;
+  /**
+   * A tool's full report (circom's error block), when the one-line message
+   * summarises it; the CLI prints it under `--verbose`.
+   */
+  readonly details?: string;
 
   constructor(
     code: PipelineErrorCode,
     message: string,
-    opts: { cause?: unknown; path?: string } = {},
+    opts: { cause?: unknown; path?: string; details?: string } = {},
   ) {
     super(
       "pipeline",
@@ -59,6 +66,7 @@ export class PipelineError extends ZkvmError {
       opts.cause !== undefined ? { cause: opts.cause } : undefined,
     );
     this.name = "PipelineError";
+    if (opts.details !== undefined) this.details = opts.details;
   }
 }
 

@@ -1,17 +1,54 @@
 /**
- * File-system helpers for the pipeline: temporary sibling names, atomic
- * writes (temp file + rename), and an inter-process lock file.
+ * File-system helpers for the pipeline: temporary sibling names and their
+ * sweep, atomic replacement (files and directories), and an inter-process
+ * lock file.
  */
 import { randomBytes } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import { hostname } from "node:os";
 import path from "node:path";
 
-/** `<dir>/.<base>.tmp-<pid>-<random>`: a unique name next to `target` (same file system, so rename is atomic). */
+/**
+ * `<dir>/.<base>.tmp-<pid>-<random>`: a unique name next to `target` (same
+ * file system, so rename is atomic). Every temporary file or directory zkvm
+ * makes is named this way, so one sweep (`sweepDeadTemporaries`) finds those
+ * of a process that died, nested ones included (`..<base>.tmp-1-….tmp-1-…`).
+ */
 export function tempSibling(target: string, suffix = ""): string {
   const dir = path.dirname(target);
   const base = path.basename(target);
   return path.join(dir, `.${base}.tmp-${process.pid}-${randomBytes(6).toString("hex")}${suffix}`);
+}
+
+const TEMPORARY_RE = /^\..*?\.tmp-(\d+)-[0-9a-f]{12}/;
+
+/**
+ * Puts `staging` (a file or a directory) at `target`, replacing whatever is
+ * there of the same kind: readers see the old one or the whole new one. A
+ * file, or a directory onto nothing, is one rename; a directory onto a
+ * non-empty directory is two (the old
+ * one is moved aside, renamed back if the second rename fails, and removed
+ * only once the new one is in place). The one way zkvm replaces anything.
+ */
+export async function replaceWith(staging: string, target: string): Promise<void> {
+  try {
+    await fsp.rename(staging, target);
+    return;
+  } catch (e) {
+    const code = isErrnoException(e) ? e.code : undefined;
+    // Only a directory onto a non-empty directory; a file onto a directory (EISDIR)
+    // or the reverse (ENOTDIR) is refused, never replaced.
+    if (code !== "ENOTEMPTY" && code !== "EEXIST") throw e;
+  }
+  const old = tempSibling(target, ".old");
+  await fsp.rename(target, old);
+  try {
+    await fsp.rename(staging, target);
+  } catch (e) {
+    await fsp.rename(old, target);
+    throw e;
+  }
+  await fsp.rm(old, { recursive: true, force: true });
 }
 
 /** Write `data` to `target` atomically: readers see the old file or the whole new one. */
@@ -19,7 +56,7 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
   const tmp = tempSibling(target);
   try {
     await fsp.writeFile(tmp, data);
-    await fsp.rename(tmp, target);
+    await replaceWith(tmp, target);
   } catch (e) {
     await fsp.rm(tmp, { force: true });
     throw e;
@@ -51,10 +88,10 @@ export function isPidAlive(pid: number): boolean {
 }
 
 /**
- * Removes the entries of `parent` named `<prefix><pid>-…` whose process has
- * died: temporary build directories left by a compile that was killed.
+ * Removes the temporaries (see `tempSibling`) in `parent` whose process has
+ * died: what a compile, setup or write killed midway left behind.
  */
-export async function sweepDeadTemporaries(parent: string, prefix: string): Promise<void> {
+export async function sweepDeadTemporaries(parent: string): Promise<void> {
   let names: string[];
   try {
     names = await fsp.readdir(parent);
@@ -62,8 +99,7 @@ export async function sweepDeadTemporaries(parent: string, prefix: string): Prom
     return;
   }
   for (const n of names) {
-    if (!n.startsWith(prefix)) continue;
-    const pid = Number(/^(\d+)-/.exec(n.slice(prefix.length))?.[1]);
+    const pid = Number(TEMPORARY_RE.exec(n)?.[1]);
     if (Number.isInteger(pid) && pid !== process.pid && !isPidAlive(pid)) {
       await fsp.rm(path.join(parent, n), { recursive: true, force: true });
     }

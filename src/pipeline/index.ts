@@ -1,4 +1,8 @@
-/** The proving pipeline: circom compile, powers of tau, Groth16 setup, witness, prove, verify. */
+/**
+ * The external toolchain: circom2 (compile), snarkjs (powers of tau, Groth16
+ * setup, proving, verification), the witness generator, and the file-system
+ * primitives they share (atomic replacement, temporaries, locks).
+ */
 export { PipelineError, type PipelineErrorCode } from "./errors.js";
 export { type Progress, type ProgressEvent } from "./progress.js";
 export {
@@ -26,7 +30,12 @@ export {
   type LocalPtauResult,
   type PtauInfo,
 } from "./ptau.js";
-export { groth16Setup, type Groth16SetupOptions, type Groth16SetupResult } from "./setup.js";
+export {
+  contributeToZkey,
+  groth16Setup,
+  type Groth16SetupOptions,
+  type Groth16SetupResult,
+} from "./setup.js";
 export {
   computeWitness,
   proofProblem,
@@ -42,6 +51,23 @@ export {
   type Witness,
   type WitnessOptions,
 } from "./prove.js";
-export { terminateCurves, type Groth16Proof, type Groth16VerificationKey } from "./snarkjs.js";
-export { writeFileAtomic } from "./fsutil.js";
+export {
+  sharedCurve,
+  snarkjsPackageDir,
+  terminateCurves,
+  type Groth16Proof,
+  type Groth16VerificationKey,
+} from "./snarkjs.js";
+export { errorMessage } from "./errors.js";
+export {
+  isErrnoException,
+  pathExists,
+  replaceWith,
+  sweepDeadTemporaries,
+  tempSibling,
+  withFileLock,
+  writeFileAtomic,
+} from "./fsutil.js";
+export { packageRoot, snarkjsVersion, zkvmVersion } from "./package.js";
 export { readZkeyInfo, type ZkeyInfo } from "./zkey.js";
+export { verificationKeyHash } from "./vkey.js";

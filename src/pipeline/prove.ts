@@ -3,7 +3,6 @@
  * JSON file reader with typed errors.
  */
 import { promises as fsp } from "node:fs";
-import { format } from "node:util";
 import { BN128_Q, BN128_R } from "./binfile.js";
 import { errorMessage, PipelineError } from "./errors.js";
 import { isErrnoException, pathExists } from "./fsutil.js";
@@ -13,8 +12,9 @@ import {
   type Groth16Proof,
   type Groth16VerificationKey,
   loadSnarkjs,
-  type MemFile,
+  sharedCurve,
 } from "./snarkjs.js";
+import { calculateWitness } from "./witness.js";
 import { readZkeyInfo } from "./zkey.js";
 
 /** A circuit input value: decimal string, number, bigint, or (nested) arrays of them. */
@@ -31,52 +31,6 @@ export interface Witness {
 export interface WitnessOptions {
   /** Receives the circuit's `log()` output and circom_runtime's messages as stage "witness". */
   onProgress?: Progress;
-}
-
-// circom_runtime prints circuit log() lines with console.log and, on a failed
-// assert, "ERROR: <code> <message>" with console.error before throwing. The
-// pipeline must not print, so during witness computation console.log/error/warn
-// are redirected (reference-counted, so overlapping computations restore the
-// originals exactly once) to the progress callback.
-const consoleSinks = new Set<(line: string) => void>();
-let savedConsole: Pick<Console, "log" | "error" | "warn"> | undefined;
-
-function captureConsole(sink: (line: string) => void): () => void {
-  consoleSinks.add(sink);
-  if (savedConsole === undefined) {
-    const saved = { log: console.log, error: console.error, warn: console.warn };
-    savedConsole = saved;
-    // A sink (e.g. a progress callback that itself logs) writing to the console
-    // while we dispatch goes to the real console, not back into the sinks.
-    let dispatching = false;
-    const redirect =
-      (original: (...args: unknown[]) => void) =>
-      (...args: unknown[]): void => {
-        if (dispatching) {
-          original.apply(console, args);
-          return;
-        }
-        dispatching = true;
-        try {
-          const line = format(...args);
-          for (const s of consoleSinks) s(line);
-        } finally {
-          dispatching = false;
-        }
-      };
-    console.log = redirect(saved.log);
-    console.error = redirect(saved.error);
-    console.warn = redirect(saved.warn);
-  }
-  return () => {
-    consoleSinks.delete(sink);
-    if (consoleSinks.size === 0 && savedConsole !== undefined) {
-      console.log = savedConsole.log;
-      console.error = savedConsole.error;
-      console.warn = savedConsole.warn;
-      savedConsole = undefined;
-    }
-  };
 }
 
 async function requireFile(p: string, what: string): Promise<void> {
@@ -106,16 +60,12 @@ export async function computeWitness(
   opts: WitnessOptions = {},
 ): Promise<Witness> {
   await requireFile(wasmPath, "witness generator (.wasm)");
-  const snarkjs = await loadSnarkjs();
+  const wasm = await fsp.readFile(wasmPath);
   const { result } = await timed(opts.onProgress, "witness", "witness", async () => {
-    const wtns: MemFile = { type: "mem" };
-    const lines: string[] = [];
-    const release = captureConsole((line) => {
-      lines.push(line);
-      report(opts.onProgress, { stage: "witness", message: line });
-    });
     try {
-      await snarkjs.wtns.calculate(input, wasmPath, wtns);
+      return await calculateWitness(wasm, input, (line) =>
+        report(opts.onProgress, { stage: "witness", message: line }),
+      );
     } catch (e) {
       throw new PipelineError(
         "WITNESS_FAILED",
@@ -125,16 +75,7 @@ export async function computeWitness(
           path: wasmPath,
         },
       );
-    } finally {
-      release();
     }
-    if (wtns.data === undefined) {
-      throw new PipelineError("WITNESS_FAILED", "witness computation produced no witness", {
-        path: wasmPath,
-      });
-    }
-    const values = await snarkjs.wtns.exportJson({ type: "mem", data: wtns.data });
-    return { values, wtns: wtns.data };
   });
   return result;
 }
@@ -173,6 +114,7 @@ export async function prove(
     );
   }
   const snarkjs = await loadSnarkjs();
+  await sharedCurve();
   const { result, elapsedMs } = await timed(opts.onProgress, "prove", "groth16 prove", async () => {
     try {
       return await snarkjs.groth16.prove(zkeyPath, { type: "mem", data: witness.wtns });
@@ -308,6 +250,7 @@ export async function verify(
       checkPublicSignals(publicSignals, (vkey as Groth16VerificationKey).nPublic);
     if (bad !== undefined) return { valid: false, reason: bad };
     const snarkjs = await loadSnarkjs();
+    await sharedCurve();
     const logger = collectingLogger();
     const ok = await snarkjs.groth16.verify(vkey, publicSignals, proof, logger);
     if (ok === true) return { valid: true };

@@ -6,11 +6,16 @@ import { randomBytes } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { errorMessage, PipelineError } from "./errors.js";
-import { tempSibling, writeFileAtomic } from "./fsutil.js";
+import { replaceWith, tempSibling, writeFileAtomic } from "./fsutil.js";
 import { type Progress, timed } from "./progress.js";
 import { checkUserPtau, domainPower } from "./ptau.js";
 import { readR1csInfo } from "./r1cs.js";
-import { collectingLogger, type Groth16VerificationKey, loadSnarkjs } from "./snarkjs.js";
+import {
+  collectingLogger,
+  type Groth16VerificationKey,
+  loadSnarkjs,
+  sharedCurve,
+} from "./snarkjs.js";
 
 export interface Groth16SetupOptions {
   r1csPath: string;
@@ -67,6 +72,7 @@ export async function groth16Setup(opts: Groth16SetupOptions): Promise<Groth16Se
   const z0 = tempSibling(zkeyPath, ".0.zkey");
   const z1 = tempSibling(zkeyPath, ".1.zkey");
   const snarkjs = await loadSnarkjs();
+  await sharedCurve();
   try {
     const t0 = await timed(onProgress, "zkey:setup", `groth16 setup ${name}`, async () => {
       const logger = collectingLogger();
@@ -79,23 +85,9 @@ export async function groth16Setup(opts: Groth16SetupOptions): Promise<Groth16Se
         );
       }
     });
-    const t1 = await timed(onProgress, "zkey:contribute", `zkey contribution ${name}`, async () => {
-      const logger = collectingLogger();
-      const res = await snarkjs.zKey.contribute(
-        z0,
-        z1,
-        "zkvm contribution",
-        randomBytes(64).toString("hex"),
-        logger,
-      );
-      if (res === -1 || logger.errors.length > 0) {
-        throw new PipelineError(
-          "SETUP_FAILED",
-          `zkey contribution failed: ${logger.errors.join("; ") || "snarkjs returned an error"}`,
-          { path: r1csPath },
-        );
-      }
-    });
+    const t1 = await timed(onProgress, "zkey:contribute", `zkey contribution ${name}`, () =>
+      contribute(z0, z1, "zkvm contribution", r1csPath),
+    );
     const t2 = await timed(onProgress, "zkey:vkey", "export verification key", () =>
       snarkjs.zKey.exportVerificationKey(z1),
     );
@@ -126,5 +118,60 @@ export async function groth16Setup(opts: Groth16SetupOptions): Promise<Groth16Se
     });
   } finally {
     await Promise.all([z0, z1].map((f) => fsp.rm(f, { force: true })));
+  }
+}
+
+/** One phase-2 contribution of crypto-random entropy: `next` is `previous` with it added. */
+async function contribute(previous: string, next: string, name: string, at: string): Promise<void> {
+  const snarkjs = await loadSnarkjs();
+  await sharedCurve();
+  const logger = collectingLogger();
+  const res = await snarkjs.zKey.contribute(
+    previous,
+    next,
+    name,
+    randomBytes(64).toString("hex"),
+    logger,
+  );
+  if (res === -1 || logger.errors.length > 0) {
+    throw new PipelineError(
+      "SETUP_FAILED",
+      `zkey contribution failed: ${logger.errors.join("; ") || "snarkjs returned an error"}`,
+      { path: at },
+    );
+  }
+}
+
+/**
+ * Adds one phase-2 contribution of crypto-random entropy to `zkeyPath`, in
+ * place (a temporary key renamed over it only once complete), and writes
+ * its new verification key to `vkeyPath`. Works on a key from either setup
+ * route: each party that runs it is one more that must be dishonest for
+ * proofs to be forgeable.
+ */
+export async function contributeToZkey(
+  zkeyPath: string,
+  vkeyPath: string,
+  options: { name?: string; onProgress?: Progress } = {},
+): Promise<{ vkey: Groth16VerificationKey; elapsedMs: number }> {
+  const next = tempSibling(zkeyPath, ".zkey");
+  const start = performance.now();
+  try {
+    await timed(options.onProgress, "zkey:contribute", "zkey contribution", () =>
+      contribute(zkeyPath, next, options.name ?? "zkvm contribution", zkeyPath),
+    );
+    const snarkjs = await loadSnarkjs();
+    const vkey = await snarkjs.zKey.exportVerificationKey(next);
+    await replaceWith(next, zkeyPath);
+    await writeFileAtomic(vkeyPath, `${JSON.stringify(vkey, null, 1)}\n`);
+    return { vkey, elapsedMs: Math.round(performance.now() - start) };
+  } catch (e) {
+    if (e instanceof PipelineError) throw e;
+    throw new PipelineError("SETUP_FAILED", `zkey contribution failed: ${errorMessage(e)}`, {
+      cause: e,
+      path: zkeyPath,
+    });
+  } finally {
+    await fsp.rm(next, { force: true });
   }
 }

@@ -118,6 +118,25 @@ export function loadSnarkjs(): Promise<Snarkjs> {
   return loaded;
 }
 
+let curveInFlight: Promise<unknown> | undefined;
+
+/**
+ * Builds snarkjs's bn128 curve once before setup, proving or verification.
+ * ffjavascript caches the curve (and its worker threads) in
+ * `globalThis.curve_bn128` only when a build finishes, so concurrent first
+ * uses (`Promise.all` of proofs) each build one; all but the last are never
+ * terminated and their workers keep the process alive after `terminateCurves`.
+ */
+export async function sharedCurve(): Promise<void> {
+  if ((globalThis as { curve_bn128?: unknown }).curve_bn128) return;
+  curveInFlight ??= loadSnarkjs()
+    .then((snarkjs) => snarkjs.curves.getCurveFromName("bn128"))
+    .finally(() => {
+      curveInFlight = undefined;
+    });
+  await curveInFlight;
+}
+
 /**
  * Directory of the installed snarkjs package, resolved from this module's
  * location (not cwd). snarkjs's "exports" hide its package.json, so this walks

@@ -30,8 +30,10 @@
  *   - stores of expressions (ADD, MUL, EQ, LT, GT over constants and loaded cells);
  *   - if/else (a forward JUMPI and JUMP), and an expression-level select, which
  *     joins two paths with a value on the stack;
- *   - counted loops: a while loop tested with EQ and a backward JUMP, and a
- *     loop whose test is at the bottom, with LT and a backward JUMPI;
+ *   - counted loops: a while loop tested with EQ and a backward JUMP, a
+ *     loop whose test is at the bottom, with LT and a backward JUMPI, and a
+ *     count-down loop (k > 0 with GT, k += p - 1); nested, and with branches
+ *     in their bodies;
  *   - "carry": a value pushed before a statement and stored after it, so that
  *     loops and branches run with a non-empty stack;
  *   - an early STOP under a condition, and sometimes dead code after the final STOP.
@@ -88,7 +90,7 @@ type Stmt =
   | { readonly kind: "if"; readonly cond: Expr; readonly then: Stmt[]; readonly else: Stmt[] }
   | {
       readonly kind: "loop";
-      readonly style: "while-eq" | "bottom-lt";
+      readonly style: "while-eq" | "bottom-lt" | "countdown-gt";
       readonly count: number;
       readonly body: Stmt[];
     }
@@ -249,7 +251,7 @@ function block(
         weight: 2,
         arbitrary: fc
           .tuple(
-            fc.constantFrom("while-eq" as const, "bottom-lt" as const),
+            fc.constantFrom("while-eq" as const, "bottom-lt" as const, "countdown-gt" as const),
             fc.integer({ min: 0, max: options.maxLoopCount }),
             inner,
           )
@@ -341,9 +343,16 @@ class Lowering {
         return cond + 1 + Math.max(otherwise + 1, taken);
       }
       case "loop":
-        return s.style === "while-eq"
-          ? this.whileEq(s.count, s.body)
-          : this.bottomLt(s.count, s.body);
+        switch (s.style) {
+          case "while-eq":
+            return this.whileEq(s.count, s.body);
+          case "bottom-lt":
+            return this.bottomLt(s.count, s.body);
+          case "countdown-gt":
+            return this.countdownGt(s.count, s.body);
+          default:
+            return s.style satisfies never;
+        }
       case "carry": {
         const steps = this.expr(s.value);
         const body = this.block(s.body);
@@ -417,6 +426,31 @@ class Lowering {
     this.emit("LT");
     this.emit(`JUMPI ${start}`, "backward conditional jump");
     return 3 + 4 * (count + 1) + count * (inner + 4);
+  }
+
+  /** k = count; top: if k > 0 goto body; goto end; body: ...; k += p - 1; goto top */
+  private countdownGt(count: number, body: readonly Stmt[]): number {
+    const k = this.counter();
+    const top = this.fresh("top");
+    const start = this.fresh("body");
+    const end = this.fresh("done");
+    this.emit(`PUSH ${count}`);
+    this.emit(`STORE ${k}`, `count down from ${count}`);
+    this.label(top);
+    this.emit(`LOAD ${k}`);
+    this.emit("PUSH 0");
+    this.emit("GT");
+    this.emit(`JUMPI ${start}`);
+    this.emit(`JUMP ${end}`);
+    this.label(start);
+    const inner = this.block(body);
+    this.emit(`LOAD ${k}`);
+    this.emit("PUSH -1");
+    this.emit("ADD");
+    this.emit(`STORE ${k}`);
+    this.emit(`JUMP ${top}`, "backward jump");
+    this.label(end);
+    return 2 + 4 * (count + 1) + 1 + count * (inner + 5);
   }
 }
 

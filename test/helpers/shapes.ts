@@ -27,3 +27,32 @@ join: LOAD y
   JUMPI top
   STOP
 `;
+
+/**
+ * A counting loop with an early exit: the run that leaves through `out` never
+ * reaches the exit test i == n, so nothing pins n below 2^64 on that path and
+ * n's range check cannot be left to the loop exit.
+ */
+export const BREAK_LOOP = `
+.public  n 0
+.private c 1
+.output  s 2
+.cell    i 3
+loop:   LOAD i
+        LOAD n
+        LT              ; i < n (faults if n >= 2^64)
+        JUMPI body
+        STOP
+body:   LOAD c
+        JUMPI out       ; c != 0: leave early
+        LOAD s
+        LOAD i
+        ADD
+        STORE s
+        LOAD i
+        PUSH 1
+        ADD
+        STORE i
+        JUMP loop
+out:    STOP
+`;

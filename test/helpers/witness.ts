@@ -50,6 +50,7 @@ import {
 } from "../../src/pipeline/index.js";
 import type { IoLayout } from "../../src/program.js";
 import { validate, type ValidatedProgram } from "../../src/validator.js";
+import { readR1cs, violatedConstraints, type R1cs } from "./r1cs.js";
 import {
   fieldValue,
   validProgram,
@@ -147,10 +148,23 @@ export function buildCircuit(compiled: Pick<CompiledCircuit, "circom">): Promise
   return build;
 }
 
+const r1csByKey = new Map<string, Promise<R1cs>>();
+
+/** The parsed .r1cs of a built circuit, read once per process. */
+function circuitR1cs(built: BuiltCircuit): Promise<R1cs> {
+  let r1cs = r1csByKey.get(built.key);
+  if (r1cs === undefined) {
+    r1cs = readR1cs(path.join(built.dir, `${CIRCUIT}.r1cs`));
+    r1csByKey.set(built.key, r1cs);
+  }
+  return r1cs;
+}
+
 /**
- * The witness of `compiled` for named `inputs`; its public signals are the
- * values right after index 0. Throws PipelineError WITNESS_FAILED when no
- * witness satisfies the circuit (and InputError for bad inputs).
+ * The witness of `compiled` for named `inputs`, checked against the R1CS; its
+ * public signals are the values right after index 0. Throws PipelineError
+ * WITNESS_FAILED when no witness satisfies the circuit (and InputError for bad
+ * inputs), and an Error when the generator's witness violates a constraint.
  */
 export async function circuitWitness(
   compiled: CompiledCircuit,
@@ -158,8 +172,16 @@ export async function circuitWitness(
   inputs: Inputs,
 ): Promise<CircuitWitness> {
   const input = circuitInput(io, inputs);
-  const { wasmPath } = await buildCircuit(compiled);
-  const { values } = await computeWitness(wasmPath, input);
+  const built = await buildCircuit(compiled);
+  const { values } = await computeWitness(built.wasmPath, input);
+  // The witness generator checks only circom's asserts, not the constraints
+  // (<== is not evaluated): an honest witness must satisfy the R1CS itself.
+  const violated = violatedConstraints(await circuitR1cs(built), values);
+  if (violated.length > 0) {
+    throw new Error(
+      `the honest witness violates constraint(s) ${violated.slice(0, 8).join(", ")} of ${built.dir}/${CIRCUIT}.r1cs`,
+    );
+  }
   const publicSignals = values.slice(1, 1 + compiled.publicSignals.length);
   const outputs: Record<string, bigint> = {};
   const publicInputs: Record<string, bigint> = {};

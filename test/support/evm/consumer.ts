@@ -9,12 +9,9 @@ import { fileURLToPath } from "node:url";
 /** Name of the consumer contract in the generated source. */
 export const CONSUMER_CONTRACT_NAME = "ProvenOutputRegistry";
 
-/**
- * Path of the template. Resolved from this module, which sits two levels below the
- * package root both as src/evm/consumer.ts and as dist/evm/consumer.js.
- */
+/** Path of the template, resolved from this module (test/support/evm/consumer.ts). */
 export const CONSUMER_TEMPLATE_PATH = fileURLToPath(
-  new URL("../../examples/contracts/ProvenOutputRegistry.sol", import.meta.url),
+  new URL("../../../examples/contracts/ProvenOutputRegistry.sol", import.meta.url),
 );
 
 const N_PUBLIC_LINE = /^uint256 constant N_PUBLIC = \d+;$/m;

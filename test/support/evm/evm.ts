@@ -21,7 +21,7 @@ import {
 import { createVM, runTx, type VM } from "@ethereumjs/vm";
 import { Interface, type InterfaceAbi, type LogDescription, type Result } from "ethers";
 
-import { ZkvmError } from "../errors.js";
+import { ZkvmError } from "../../../src/errors.js";
 
 /** The fork both solc targets and the VM runs. */
 export const EVM_VERSION = "prague";

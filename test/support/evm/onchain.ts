@@ -1,11 +1,12 @@
 /**
  * The on-chain check, in an in-process EVM: compile the exported verifier
  * with solc-js, deploy it, and call verifyProof with a proof's calldata.
- * Used by the demo, the benchmark and the tests; no node, no network.
+ * Used by the demo, the benchmark and the tests (development only: it needs
+ * the devDependencies solc and @ethereumjs/*); no node, no network.
  */
-import type { Groth16Proof, Groth16VerificationKey } from "../pipeline/index.js";
+import type { Groth16Proof, Groth16VerificationKey } from "../../../src/pipeline/index.js";
 import { compileSolidity, createChain, type Chain, type CompiledContract } from "./evm.js";
-import { exportSolidityVerifier, solidityCallArgs } from "./verifier.js";
+import { exportSolidityVerifier, solidityCallArgs } from "../../../src/evm/verifier.js";
 
 export const VERIFIER_CONTRACT = "Groth16Verifier";
 

@@ -1,0 +1,503 @@
+/**
+ * The ZKVM class for a page, with the Node entry's API: `new ZKVM(program)`
+ * validates, `execute()` runs, `generateProof()` compiles (circom2 in the
+ * page), sets up, computes the witness and proves, `verifyProof()` checks.
+ * Private inputs never leave the page. Circuits and keys are cached by
+ * program hash, N and W (src/browser/store.ts); prebuilt artifacts from a
+ * server's `zkvm compile` + `zkvm setup --ptau` replace the development setup.
+ */
+import { sha256 } from "@noble/hashes/sha2.js";
+import { toHex } from "../bytecode.js";
+import {
+  compile,
+  programHash,
+  type CompiledCircuit,
+  type PublicSignal,
+} from "../compiler/index.js";
+import { circuitInput } from "../compiler/input.js";
+import { ZkvmError } from "../errors.js";
+import { inputCells, type Inputs } from "../inputs.js";
+import { checkWidth, DEFAULT_WIDTH, run, type TraceStep } from "../interpreter.js";
+import { loadProgram, type ProgramSource } from "../load.js";
+import { PipelineError } from "../pipeline/errors.js";
+import { report, timed, type Progress } from "../pipeline/progress.js";
+import type { RawIoOptions } from "../program.js";
+import { validate, type ValidatedProgram } from "../validator.js";
+import { compileCircomText } from "./circom.js";
+import {
+  computeWitness,
+  proveGroth16,
+  verificationKeyProblem,
+  verifyGroth16,
+  type VerifyResult,
+} from "./groth16.js";
+import { readR1cs } from "../groth16/r1cs.js";
+import { developmentSetup } from "./setup.js";
+import { solidityVerifier } from "./solidity.js";
+import { snarkjs, type Groth16Proof, type Groth16VerificationKey } from "./snarkjs.js";
+import { KeyStore, type CircuitKeys } from "./store.js";
+
+/** Where a file comes from: a URL (fetched from the page's server) or its bytes. */
+export type ArtifactSource = string | URL | Uint8Array | ArrayBuffer;
+
+export interface ZKVMOptions {
+  /** I/O cells of raw bytecode (ignored for assembly, which declares its own). */
+  readonly io?: RawIoOptions;
+  /** Comparison width W, 1..252 (default 64). */
+  readonly width?: number;
+  /**
+   * circom2's compiler (node_modules/circom2/circom.wasm, 9 MB), loaded on the
+   * first compile: a URL, its bytes or a compiled module. Default: `circom.wasm`
+   * next to this module. Not needed when every circuit comes from prebuilt artifacts.
+   */
+  readonly circomWasm?: ArtifactSource | WebAssembly.Module;
+  /** Keep circuits and keys in IndexedDB across page loads (default true where available). */
+  readonly persistentCache?: boolean;
+}
+
+export interface ProveOptions {
+  /** Step bound N of the circuit: it proves executions that halt within N steps. */
+  readonly steps: number;
+  readonly onProgress?: Progress;
+}
+
+export interface ExecuteOptions {
+  /** Step bound (default 1,000,000). */
+  readonly steps?: number;
+  readonly trace?: boolean;
+}
+
+export interface Execution {
+  /** Output values by name (raw bytecode: the cell address as a decimal string). */
+  readonly outputs: Record<string, bigint>;
+  readonly steps: number;
+  readonly trace?: readonly TraceStep[];
+}
+
+/** A proof with what it proves, as the Node entry returns it. */
+export interface ZKVMProof {
+  readonly proof: Groth16Proof;
+  /** snarkjs's public signals: outputs, then public inputs, as decimal strings. */
+  readonly publicSignals: string[];
+  /** Output values by name, from the reference interpreter. */
+  readonly outputs: Record<string, bigint>;
+  /** Steps the execution took (not part of the proof). */
+  readonly steps: number;
+  readonly timings: { witnessMs: number; proveMs: number };
+  readonly circuit: {
+    readonly programHash: string;
+    readonly steps: number;
+    readonly width: number;
+  };
+}
+
+/** A circuit compiled in the page: the compiler's report and circom's output. */
+export interface Compilation {
+  readonly circuit: CompiledCircuit;
+  /** Constraints in the .r1cs, after circom's --O2. */
+  readonly constraints: number;
+  readonly r1cs: Uint8Array;
+  readonly wasm: Uint8Array;
+  /** Time circom took in this page, ms (0 when cached). */
+  readonly circomMs: number;
+}
+
+/**
+ * A server's build of this program (`zkvm compile` then `zkvm setup --ptau`
+ * with a public ceremony): its manifest.json (the public-signal layout, N, W
+ * and the artifacts' sha256), the witness generator, the proving key and the
+ * verification key.
+ */
+export interface PrebuiltArtifacts {
+  readonly manifest: ArtifactSource | object;
+  readonly wasm: ArtifactSource;
+  readonly zkey: ArtifactSource;
+  readonly verificationKey: ArtifactSource | Groth16VerificationKey;
+}
+
+export const DEFAULT_RUN_STEPS = 1_000_000;
+
+function isStepBound(steps: unknown): steps is number {
+  return typeof steps === "number" && Number.isSafeInteger(steps) && steps > 0;
+}
+
+/** One compiler module per page and source: compiling 9 MB of wasm takes a while. */
+const compilers = new Map<unknown, Promise<WebAssembly.Module>>();
+/** Compilations and setups in flight or done, shared by every ZKVM of the page. */
+const compilations = new Map<string, Promise<Compilation>>();
+const preparing = new Map<string, Promise<CircuitKeys>>();
+const stores = new Map<boolean, KeyStore>();
+
+async function fetchBytes(source: ArtifactSource): Promise<Uint8Array> {
+  if (source instanceof Uint8Array) return source;
+  if (source instanceof ArrayBuffer) return new Uint8Array(source);
+  const url = String(source);
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (e) {
+    throw new PipelineError("FILE_NOT_FOUND", `cannot fetch ${url}: ${String(e)}`, {
+      cause: e,
+      path: url,
+    });
+  }
+  if (!response.ok) {
+    throw new PipelineError("FILE_NOT_FOUND", `cannot fetch ${url}: HTTP ${response.status}`, {
+      path: url,
+    });
+  }
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+async function fetchJson(source: ArtifactSource | object): Promise<unknown> {
+  if (
+    typeof source === "object" &&
+    !(source instanceof Uint8Array) &&
+    !(source instanceof ArrayBuffer) &&
+    !(source instanceof URL)
+  ) {
+    return source;
+  }
+  const text = new TextDecoder().decode(await fetchBytes(source));
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new PipelineError("BAD_JSON_FILE", `not valid JSON: ${String(e)}`, { cause: e });
+  }
+}
+
+function loadCompiler(source: ArtifactSource | WebAssembly.Module): Promise<WebAssembly.Module> {
+  if (source instanceof WebAssembly.Module) return Promise.resolve(source);
+  const key = source instanceof URL ? source.href : source;
+  let module = compilers.get(key);
+  if (module === undefined) {
+    module = fetchBytes(source).then((bytes) =>
+      WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>),
+    );
+    compilers.set(key, module);
+    // A failed load (offline, wrong URL) is retried on the next compile.
+    module.catch(() => compilers.delete(key));
+  }
+  return module;
+}
+
+export class ZKVM {
+  readonly program: ValidatedProgram;
+  readonly width: number;
+  private readonly circomWasm: ArtifactSource | WebAssembly.Module;
+  private readonly store: KeyStore;
+  private readonly circuits = new Map<number, CompiledCircuit>();
+
+  /**
+   * Validates the program; throws the ValidationError or AssemblyError, or
+   * BAD_OPTION for a width outside 1..252.
+   */
+  constructor(program: ProgramSource, options: ZKVMOptions = {}) {
+    this.width = options.width ?? DEFAULT_WIDTH;
+    checkWidth(this.width);
+    this.program = validate(loadProgram(program, options.io));
+    this.circomWasm = options.circomWasm ?? new URL("./circom.wasm", import.meta.url);
+    const persistent = options.persistentCache ?? true;
+    let store = stores.get(persistent);
+    if (store === undefined) {
+      store = new KeyStore(persistent);
+      stores.set(persistent, store);
+    }
+    this.store = store;
+  }
+
+  /**
+   * Loads circom2's compiler now rather than on the first compile, so that a
+   * page that has finished loading can compile with the network gone.
+   */
+  async loadCompiler(): Promise<void> {
+    await loadCompiler(this.circomWasm);
+  }
+
+  /** sha256 of the bytecode, hex (the Node entry's program hash). */
+  get programHash(): string {
+    return programHash(this.program.code);
+  }
+
+  /** The zkvm compiler's circuit for N (milliseconds of TypeScript; circom is not run). */
+  private circuitFor(steps: number): CompiledCircuit {
+    let circuit = this.circuits.get(steps);
+    if (circuit === undefined) {
+      circuit = compile(this.program, { steps, width: this.width });
+      this.circuits.set(steps, circuit);
+    }
+    return circuit;
+  }
+
+  /**
+   * The cache key of N's circuit. It names the generated Circom text, not just
+   * the program, N and W: keys cached in IndexedDB by an earlier version of the
+   * page whose compiler emitted another circuit are not reused.
+   */
+  private circuitKey(steps: number): string {
+    const circom = toHex(sha256(new TextEncoder().encode(this.circuitFor(steps).circom)));
+    return `${this.programHash}-n${steps}-w${this.width}-${circom.slice(0, 16)}`;
+  }
+
+  /** Runs the program on named inputs; throws InputError or RuntimeFault. */
+  execute(inputs: Inputs = {}, options: ExecuteOptions = {}): Execution {
+    const result = run(this.program, inputCells(this.program.io, inputs), {
+      steps: options.steps ?? DEFAULT_RUN_STEPS,
+      width: this.width,
+      trace: options.trace ?? false,
+    });
+    const outputs: Record<string, bigint> = Object.fromEntries(
+      this.program.io.outputs.map((out) => [out.name, result.memory.get(out.cell) ?? 0n]),
+    );
+    return {
+      outputs,
+      steps: result.steps,
+      ...(result.trace ? { trace: result.trace } : {}),
+    };
+  }
+
+  /**
+   * Compiles the circuit for step bound N in the page (the zkvm compiler,
+   * then circom2): constraint count, per-instruction profile, .r1cs and
+   * witness generator. Cached for the page's lifetime.
+   */
+  async compile(steps: number, options: { onProgress?: Progress } = {}): Promise<Compilation> {
+    if (!isStepBound(steps)) {
+      throw new ZkvmError("usage", "BAD_OPTION", "compile needs N, a positive integer step bound");
+    }
+    const key = this.circuitKey(steps);
+    let compilation = compilations.get(key);
+    if (compilation === undefined) {
+      compilation = (async () => {
+        const circuit = this.circuitFor(steps);
+        const { result: compiler } = await timed(
+          options.onProgress,
+          "circom:load",
+          "loading the circom compiler",
+          () => loadCompiler(this.circomWasm),
+        );
+        const { result: built, elapsedMs } = await timed(
+          options.onProgress,
+          "circom",
+          "circom",
+          () => compileCircomText(compiler, circuit.circom),
+        );
+        return {
+          circuit,
+          constraints: readR1cs(built.r1cs).nConstraints,
+          r1cs: built.r1cs,
+          wasm: built.wasm,
+          circomMs: elapsedMs,
+        };
+      })();
+      compilations.set(key, compilation);
+      compilation.catch(() => compilations.delete(key));
+    }
+    return compilation;
+  }
+
+  /** The keys for N: cached, prebuilt, or compiled and set up now (development setup). */
+  private keys(steps: number, onProgress: Progress | undefined): Promise<CircuitKeys> {
+    const key = this.circuitKey(steps);
+    let ready = preparing.get(key);
+    if (ready === undefined) {
+      ready = (async () => {
+        const cached = await this.store.get(key);
+        if (cached !== undefined) return cached;
+        const compilation = await this.compile(steps, onProgress ? { onProgress } : {});
+        const { result: keys } = await timed(
+          onProgress,
+          "setup",
+          "development setup (keys made in this page)",
+          () => developmentSetup(compilation.r1cs, onProgress),
+        );
+        const circuitKeys: CircuitKeys = {
+          programHash: this.programHash,
+          steps,
+          width: this.width,
+          constraints: compilation.constraints,
+          wasm: compilation.wasm,
+          zkey: keys.zkey,
+          vkey: keys.vkey,
+          publicSignals: compilation.circuit.publicSignals,
+          origin: "development",
+        };
+        await this.store.put(key, circuitKeys);
+        return circuitKeys;
+      })();
+      preparing.set(key, ready);
+      ready.catch(() => preparing.delete(key));
+    }
+    return ready;
+  }
+
+  /**
+   * Uses a server's build for its step bound instead of compiling and setting
+   * up in the page. Checks that the manifest is this program's (hash, W) and
+   * that the witness generator and proving key are the files it lists.
+   * Returns the step bound the artifacts prove.
+   */
+  async useArtifacts(artifacts: PrebuiltArtifacts): Promise<{ steps: number }> {
+    const [manifest, wasm, zkey, vkey] = await Promise.all([
+      fetchJson(artifacts.manifest),
+      fetchBytes(artifacts.wasm),
+      fetchBytes(artifacts.zkey),
+      fetchJson(artifacts.verificationKey),
+    ]);
+    const m = manifest as {
+      programHash?: unknown;
+      steps?: unknown;
+      width?: unknown;
+      constraints?: unknown;
+      publicSignals?: unknown;
+      files?: { wasm?: { sha256?: unknown } };
+      setup?: { zkeySha256?: unknown };
+    };
+    if (typeof m !== "object" || m === null || !isStepBound(m.steps)) {
+      throw new PipelineError("BUILD_CORRUPT", "the manifest is not a zkvm build manifest");
+    }
+    if (m.programHash !== this.programHash || m.width !== this.width) {
+      throw new ZkvmError(
+        "usage",
+        "WRONG_PROGRAM",
+        "these artifacts are for another program or comparison width",
+      );
+    }
+    if (m.files?.wasm?.sha256 !== toHex(sha256(wasm))) {
+      throw new PipelineError("BUILD_CORRUPT", "the witness generator is not the manifest's");
+    }
+    if (m.setup?.zkeySha256 !== toHex(sha256(zkey))) {
+      throw new PipelineError("BUILD_CORRUPT", "the proving key is not the manifest's");
+    }
+    const vkeyProblem = verificationKeyProblem(vkey);
+    if (vkeyProblem !== undefined) throw new PipelineError("BUILD_CORRUPT", vkeyProblem);
+    const steps = m.steps;
+    const keys: CircuitKeys = {
+      programHash: this.programHash,
+      steps,
+      width: this.width,
+      constraints: typeof m.constraints === "number" ? m.constraints : 0,
+      wasm,
+      zkey,
+      vkey: vkey as Groth16VerificationKey,
+      // The compiler's layout for this program and N is the manifest's (same compiler, same order).
+      publicSignals: this.circuitFor(steps).publicSignals,
+      origin: "prebuilt",
+    };
+    const key = this.circuitKey(steps);
+    preparing.set(key, Promise.resolve(keys));
+    await this.store.put(key, keys);
+    return { steps };
+  }
+
+  /**
+   * Proves one execution within `steps` steps. Inputs and faults are checked
+   * by the interpreter first; the circuit is compiled and set up on first use.
+   */
+  async generateProof(inputs: Inputs, options: ProveOptions): Promise<ZKVMProof> {
+    if (typeof options !== "object" || options === null || !isStepBound(options.steps)) {
+      throw new ZkvmError(
+        "usage",
+        "BAD_OPTION",
+        "generateProof needs { steps: N }, the circuit's step bound (a positive integer)",
+      );
+    }
+    const { onProgress, steps } = options;
+    const execution = this.execute(inputs, { steps });
+    const keys = await this.keys(steps, onProgress);
+    const { result: wtns, elapsedMs: witnessMs } = await timed(
+      onProgress,
+      "witness",
+      "witness",
+      () => computeWitness(keys.wasm, circuitInput(this.program.io, inputs)),
+    );
+    const { result, elapsedMs: proveMs } = await timed(onProgress, "prove", "groth16 prove", () =>
+      proveGroth16(keys.zkey, wtns),
+    );
+    // As in the Node pipeline: a proving key that does not belong to the
+    // circuit (a wrong prebuilt file) gives a proof that never verifies.
+    const check = await verifyGroth16(keys.vkey, result.publicSignals, result.proof);
+    if (!check.valid) {
+      throw new PipelineError(
+        "PROVE_FAILED",
+        `the proof does not verify with the circuit's verification key (${check.reason ?? "invalid"})`,
+      );
+    }
+    report(onProgress, { stage: "prove", message: `proved ${execution.steps} steps` });
+    return {
+      proof: result.proof,
+      publicSignals: result.publicSignals,
+      outputs: execution.outputs,
+      steps: execution.steps,
+      timings: { witnessMs, proveMs },
+      circuit: { programHash: this.programHash, steps, width: this.width },
+    };
+  }
+
+  /** Whether a proof from `generateProof` verifies; `checkProof` says why not. */
+  async verifyProof(proof: ZKVMProof): Promise<boolean> {
+    return (await this.checkProof(proof)).valid;
+  }
+
+  async checkProof(proof: ZKVMProof): Promise<VerifyResult> {
+    const circuit: Partial<ZKVMProof["circuit"]> | undefined =
+      typeof proof === "object" && proof !== null ? proof.circuit : undefined;
+    if (typeof circuit !== "object" || circuit === null || !isStepBound(circuit.steps)) {
+      return {
+        valid: false,
+        reason: "not a proof from generateProof (no circuit with a step bound)",
+      };
+    }
+    if (circuit.programHash !== this.programHash || circuit.width !== this.width) {
+      return { valid: false, reason: "the proof is for another program or comparison width" };
+    }
+    let key: string;
+    try {
+      key = this.circuitKey(circuit.steps);
+    } catch (e) {
+      return { valid: false, reason: `no circuit for N = ${circuit.steps}: ${String(e)}` };
+    }
+    const keys = await this.store.get(key);
+    if (keys === undefined) {
+      return {
+        valid: false,
+        reason: `no verification key for N = ${circuit.steps} in this page: prove or load its artifacts first`,
+      };
+    }
+    return verifyGroth16(keys.vkey, proof.publicSignals, proof.proof);
+  }
+
+  /** The verification key for N, once the circuit is set up or its artifacts loaded. */
+  async verificationKey(steps: number): Promise<Groth16VerificationKey | undefined> {
+    return (await this.store.get(this.circuitKey(steps)))?.vkey;
+  }
+
+  /** The public-signal layout for N: outputs, then public inputs, in declaration order. */
+  publicSignals(steps: number): readonly PublicSignal[] {
+    return this.circuitFor(steps).publicSignals;
+  }
+
+  /**
+   * The Solidity verifier for N's key, rendered from snarkjs's Groth16
+   * template (`verifier_groth16.sol.ejs`), which the caller supplies as text.
+   */
+  async exportSolidityVerifier(steps: number, groth16Template: string): Promise<string> {
+    if (!isStepBound(steps)) {
+      throw new ZkvmError(
+        "usage",
+        "BAD_OPTION",
+        "exportSolidityVerifier needs N, a positive integer",
+      );
+    }
+    const keys = await this.store.get(this.circuitKey(steps));
+    if (keys === undefined) {
+      throw new PipelineError("NOT_SET_UP", `no proving key for N = ${steps} in this page yet`);
+    }
+    return solidityVerifier(keys.vkey, groth16Template);
+  }
+
+  /** The arguments of the Solidity verifier's `verifyProof` for this proof. */
+  solidityCalldata(proof: ZKVMProof): Promise<string> {
+    return snarkjs.groth16.exportSolidityCallData(proof.proof, proof.publicSignals);
+  }
+}

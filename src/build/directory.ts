@@ -1,0 +1,257 @@
+/**
+ * Build directories: what `zkvm compile`, `setup`, `prove` and `verify` share.
+ *
+ * A build directory holds `<name>.circom`, circom's `<name>.r1cs`,
+ * `<name>.sym` and `<name>_js/<name>.wasm`, then after setup `<name>.zkey`
+ * and `verification_key.json`, and `manifest.json` (./manifest.ts). A build
+ * is made in a staging directory and swapped in whole under a lock beside
+ * the directory, so a failed or killed compile leaves the previous good
+ * build untouched and concurrent builds of one directory never interleave.
+ */
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import { compile, type CompiledCircuit } from "../compiler/index.js";
+import { toHex, parseHex } from "../bytecode.js";
+import { ZkvmError } from "../errors.js";
+import {
+  circomCompilerVersion,
+  circomVersion,
+  compileCircom,
+  defaultIncludePaths,
+  errorMessage,
+  isErrnoException,
+  PipelineError,
+  replaceWith,
+  snarkjsVersion,
+  sweepDeadTemporaries,
+  tempSibling,
+  withFileLock,
+  zkvmVersion,
+  type Progress,
+} from "../pipeline/index.js";
+import type { Program } from "../program.js";
+import { validate, type ValidatedProgram } from "../validator.js";
+import {
+  checkArtifacts,
+  FORMAT,
+  MANIFEST,
+  readManifest,
+  readManifestIfAny,
+  sha256,
+  sha256File,
+  type Manifest,
+  type SetupRecord,
+} from "./manifest.js";
+
+export interface BuildOptions {
+  readonly steps: number;
+  readonly width?: number;
+  readonly name: string;
+  readonly onProgress?: Progress;
+  /** The program compiled for these steps and width already (the library keys its cache on it). */
+  readonly compiled?: CompiledCircuit;
+}
+
+export interface BuildResult {
+  readonly manifest: Manifest;
+  /** True when the directory already held this exact circuit. */
+  readonly cached: boolean;
+}
+
+/** Compiles a program into `dir`: Circom text, then circom2 → r1cs, sym, witness wasm, manifest. */
+export async function buildCircuit(
+  program: Program,
+  dir: string,
+  options: BuildOptions,
+): Promise<BuildResult> {
+  const parent = path.dirname(path.resolve(dir));
+  try {
+    await fsp.mkdir(parent, { recursive: true });
+  } catch (e) {
+    throw new PipelineError(
+      "FILE_UNWRITABLE",
+      `cannot create the directory ${parent}: ${errorMessage(e)}`,
+      { cause: e, path: dir },
+    );
+  }
+  return withFileLock(lockFile(dir), () => buildUnlocked(program, dir, options));
+}
+
+/** One lock per build directory, beside it: builds and setups of the same directory never interleave. */
+export function lockFile(dir: string): string {
+  return path.join(path.dirname(path.resolve(dir)), `.${path.basename(path.resolve(dir))}.lock`);
+}
+
+async function buildUnlocked(
+  program: Program,
+  dir: string,
+  options: BuildOptions,
+): Promise<BuildResult> {
+  // Staging directories of builds whose process died (killed mid-compile), and circom's inside them.
+  await sweepDeadTemporaries(path.dirname(path.resolve(dir)));
+  const validated = validate(program);
+  const compiled =
+    options.compiled ??
+    compile(validated, {
+      steps: options.steps,
+      ...(options.width !== undefined ? { width: options.width } : {}),
+    });
+  const name = options.name;
+  const circomHash = sha256(compiled.circom);
+  const existing = await readManifestIfAny(dir);
+  if (
+    existing !== undefined &&
+    existing.files.circom.sha256 === circomHash &&
+    existing.name === name
+  ) {
+    try {
+      await checkArtifacts(dir, existing);
+      return { manifest: existing, cached: true };
+    } catch {
+      // rebuild below
+    }
+  }
+
+  await checkReplaceable(dir);
+  const staging = tempSibling(path.resolve(dir));
+  try {
+    await fsp.mkdir(staging);
+    const circomFile = path.join(staging, `${name}.circom`);
+    await fsp.writeFile(circomFile, compiled.circom);
+    const result = await compileCircom({
+      circomFile,
+      outDir: staging,
+      includePaths: defaultIncludePaths(),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    const rel = (p: string) => path.relative(staging, p);
+    const manifest: Manifest = {
+      format: FORMAT,
+      name,
+      programHash: compiled.programHash,
+      bytecode: toHex(validated.code),
+      io: validated.io,
+      steps: compiled.steps,
+      width: compiled.width,
+      publicSignals: compiled.publicSignals,
+      privateInputs: compiled.privateInputs,
+      constraints: result.constraints,
+      estimatedConstraints: compiled.estimatedConstraints,
+      blockSteps: compiled.blockSteps,
+      stepCounter: compiled.stepCounter,
+      profile: compiled.profile,
+      perStep: compiled.perStep,
+      tools: {
+        zkvm: zkvmVersion(),
+        circom2: circomVersion(),
+        circom: await circomCompilerVersion(),
+        snarkjs: snarkjsVersion(),
+      },
+      files: {
+        circom: { path: rel(circomFile), sha256: circomHash },
+        r1cs: { path: rel(result.r1csPath), sha256: await sha256File(result.r1csPath) },
+        sym: { path: rel(result.symPath), sha256: await sha256File(result.symPath) },
+        wasm: { path: rel(result.wasmPath), sha256: await sha256File(result.wasmPath) },
+      },
+    };
+    await fsp.writeFile(path.join(staging, MANIFEST), JSON.stringify(manifest, null, 2) + "\n");
+    await replaceWith(staging, dir);
+    return { manifest, cached: false };
+  } catch (e) {
+    await fsp.rm(staging, { recursive: true, force: true });
+    if (e instanceof ZkvmError || !isErrnoException(e)) throw e;
+    throw new PipelineError("FILE_UNWRITABLE", `cannot write the build ${dir}: ${e.message}`, {
+      cause: e,
+      path: dir,
+    });
+  }
+}
+
+/**
+ * A build replaces `dir` whole, so `dir` must be absent, an empty directory or
+ * a zkvm build (it has a manifest.json): `-o` naming a file or a project
+ * directory by mistake must not delete it.
+ */
+async function checkReplaceable(dir: string): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await fsp.readdir(dir);
+  } catch (e) {
+    if (isErrnoException(e) && e.code === "ENOENT") return;
+    const why =
+      isErrnoException(e) && e.code === "ENOTDIR"
+        ? "exists and is not a directory"
+        : `cannot be listed (${errorMessage(e)})`;
+    throw new PipelineError("NOT_A_BUILD_DIR", `${dir} ${why}; refusing to replace it`, {
+      cause: e,
+      path: dir,
+    });
+  }
+  if (entries.length > 0 && !entries.includes(MANIFEST)) {
+    throw new PipelineError(
+      "NOT_A_BUILD_DIR",
+      `${dir} is not empty and is not a zkvm build directory (no ${MANIFEST}); refusing to replace it`,
+      { path: dir },
+    );
+  }
+}
+
+/** A build directory whose artifacts have been checked. */
+export interface Build {
+  readonly dir: string;
+  readonly manifest: Manifest;
+  readonly program: ValidatedProgram;
+  file(kind: keyof Manifest["files"]): string;
+}
+
+/**
+ * Opens a build and checks its artifacts. With `withoutSetup`, the setup
+ * record and the keys are ignored (neither read nor checked): what
+ * `setup --force` needs to replace a damaged key.
+ */
+export async function openBuild(
+  dir: string,
+  options: { withoutSetup?: boolean } = {},
+): Promise<Build> {
+  const manifest = await readManifest(dir, options);
+  await checkArtifacts(dir, manifest);
+  const code = parseHex(manifest.bytecode);
+  if (code === undefined)
+    throw new PipelineError("BUILD_CORRUPT", "the manifest's bytecode is not hex", { path: dir });
+  let program: ValidatedProgram;
+  try {
+    program = validate({ code, io: manifest.io });
+  } catch (e) {
+    throw new PipelineError(
+      "BUILD_CORRUPT",
+      `the manifest's program does not validate (${errorMessage(e)}); run 'zkvm compile' again`,
+      { cause: e, path: path.join(dir, MANIFEST) },
+    );
+  }
+  return { dir, manifest, program, file: (kind) => path.join(dir, manifest.files[kind].path) };
+}
+
+export async function openSetUpBuild(dir: string): Promise<Build & { setup: SetupRecord }> {
+  const build = await openBuild(dir);
+  return { ...build, setup: requireSetup(dir, build.manifest) };
+}
+
+/**
+ * The manifest of a set-up build, without checking (or reading) its
+ * artifacts: what verifying needs, with the verification key.
+ */
+export async function openSetUpManifest(dir: string): Promise<Manifest & { setup: SetupRecord }> {
+  const manifest = await readManifest(dir);
+  return { ...manifest, setup: requireSetup(dir, manifest) };
+}
+
+function requireSetup(dir: string, manifest: Manifest): SetupRecord {
+  if (manifest.setup === undefined) {
+    throw new PipelineError(
+      "NOT_SET_UP",
+      `${dir} has no proving key yet; run 'zkvm setup ${dir}' first`,
+      { path: dir },
+    );
+  }
+  return manifest.setup;
+}

@@ -1,0 +1,96 @@
+/** Proving and verifying with a set-up build. */
+import path from "node:path";
+import { circuitInput } from "../compiler/input.js";
+import { inputCells, type Inputs } from "../inputs.js";
+import { run } from "../interpreter.js";
+import {
+  PipelineError,
+  prove,
+  readJsonFile,
+  verify,
+  type Groth16Proof,
+  type Groth16VerificationKey,
+  type Progress,
+  type VerifyResult,
+} from "../pipeline/index.js";
+import { openSetUpBuild } from "./directory.js";
+import { readBuildVerifier, verifyWithBundle } from "./verifier.js";
+import { VKEY } from "./manifest.js";
+
+export interface ProofResult {
+  readonly proof: Groth16Proof;
+  /** snarkjs's public.json: outputs, then public inputs, as decimal strings. */
+  readonly publicSignals: string[];
+  /** Output values by name, from the reference interpreter. */
+  readonly outputs: Record<string, bigint>;
+  /** Steps the execution took (not part of the proof). */
+  readonly steps: number;
+  readonly timings: { witnessMs: number; proveMs: number };
+}
+
+/**
+ * Proves one execution: the interpreter runs first, so a fault or a step
+ * bound that is too small is a clear typed error rather than a failed witness.
+ */
+export async function proveCircuit(
+  dir: string,
+  inputs: Inputs,
+  options: { onProgress?: Progress } = {},
+): Promise<ProofResult> {
+  const build = await openSetUpBuild(dir);
+  const { manifest, program } = build;
+  const execution = run(program, inputCells(program.io, inputs), {
+    steps: manifest.steps,
+    width: manifest.width,
+  });
+  const outputs: Record<string, bigint> = Object.fromEntries(
+    program.io.outputs.map((o) => [o.name, execution.memory.get(o.cell) ?? 0n]),
+  );
+  const result = await prove(
+    path.join(dir, build.setup.zkey),
+    build.file("wasm"),
+    circuitInput(program.io, inputs),
+    options.onProgress ? { onProgress: options.onProgress } : {},
+  );
+  // snarkjs proves whatever witness it is given: a proving key from another
+  // circuit with as many wires (a manifest edited to match it) gives a proof
+  // that never verifies. Checking it here means no command reports success
+  // and writes a proof.json that its own build rejects.
+  const check = await verify(
+    await readJsonFile<Groth16VerificationKey>(path.join(dir, VKEY)),
+    result.publicSignals,
+    result.proof,
+  );
+  if (!check.valid) {
+    throw new PipelineError(
+      "PROVE_FAILED",
+      `the proof does not verify with the build's verification key (${check.reason ?? "invalid"}); the proving key does not belong to this circuit: run 'zkvm setup ${dir} --force'`,
+      { path: path.join(dir, build.setup.zkey) },
+    );
+  }
+  return {
+    proof: result.proof,
+    publicSignals: result.publicSignals,
+    outputs,
+    steps: execution.steps,
+    timings: result.timings,
+  };
+}
+
+/** A build's verification key, checked against its manifest (no other artifact read). */
+export async function readVerificationKey(dir: string): Promise<Groth16VerificationKey> {
+  return (await readBuildVerifier(dir)).vkey;
+}
+
+/**
+ * Verifies a proof against a build's verification key and public-signal
+ * layout only (the zkey, wasm and r1cs are neither read nor hashed); says
+ * why when it does not verify.
+ */
+export async function verifyCircuit(
+  dir: string,
+  proof: unknown,
+  publicSignals: unknown,
+): Promise<VerifyResult> {
+  return verifyWithBundle(await readBuildVerifier(dir), { proof, publicSignals });
+}
