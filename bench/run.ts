@@ -66,6 +66,7 @@ import { validate, type ValidatedProgram } from "../src/validator.js";
 import { ZKVM } from "../src/zkvm.js";
 import { directSetupFiles } from "../src/groth16/node.js";
 import { benchBrowser, benchChromium, browserMarkdown } from "./browser.js";
+import { universalBench, universalMarkdown } from "./universal.js";
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const EXAMPLES_DIR = path.join(BENCH_DIR, "..", "examples");
@@ -818,6 +819,14 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(options.json ? JSON.stringify(rows, null, 2) + "\n" : report);
     log("scale study: bench/scale.ts, written to bench/results-scale.{json,md}");
     await runScale({ quick: options.quick });
+    // Universal circuits (bench/universal.ts): their own results file beside this one.
+    const universal = await universalBench({
+      quick: options.quick,
+      out: path.join(path.dirname(options.out), "universal-results.json"),
+    });
+    process.stdout.write(
+      options.json ? JSON.stringify(universal, null, 2) + "\n" : universalMarkdown(universal),
+    );
     return 0;
   } finally {
     await terminateCurves();

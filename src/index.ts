@@ -1,6 +1,17 @@
 /** The public API of zkvm: everything a user imports, nothing internal. */
 export { ZKVM, DEFAULT_RUN_STEPS } from "./zkvm.js";
-export type { ZKVMOptions, ExecuteOptions, Execution, ProveOptions, ZKVMProof } from "./zkvm.js";
+export type {
+  ZKVMOptions,
+  ExecuteOptions,
+  Execution,
+  ProveOptions,
+  UniversalProveOptions,
+  ZKVMProof,
+} from "./zkvm.js";
+export type { UniversalCircuit, UniversalOptions } from "./universal/library.js";
+export { universalProgramHash } from "./universal/library.js";
+export type { UniversalBounds } from "./universal/encode.js";
+export { DEFAULT_BOUNDS as DEFAULT_UNIVERSAL_BOUNDS } from "./universal/encode.js";
 export type {
   VerifyResult,
   Progress,

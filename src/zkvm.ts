@@ -28,6 +28,18 @@ import {
   type Progress,
   type VerifyResult,
 } from "./pipeline/index.js";
+import {
+  openUniversal,
+  proveUniversal,
+  universalVerificationKey,
+  verifyUniversal,
+} from "./universal/build.js";
+import type { UniversalBounds } from "./universal/encode.js";
+import {
+  universalCircuit,
+  type UniversalCircuit,
+  type UniversalOptions,
+} from "./universal/library.js";
 
 export interface ZKVMOptions {
   /** I/O cells of raw bytecode (ignored for assembly, which declares its own). */
@@ -53,12 +65,25 @@ export interface ProveOptions {
   readonly onProgress?: Progress;
 }
 
-/** A proof with what it proves: public signals (outputs, then public inputs) and the circuit it is for. */
+/** Proving with a universal circuit (`ZKVM.universal`): its bounds replace `steps`. */
+export interface UniversalProveOptions {
+  readonly circuit: UniversalCircuit;
+  readonly onProgress?: Progress;
+}
+
+/**
+ * A proof with what it proves: public signals (outputs, then public inputs;
+ * for a universal circuit the program hash first and fixed-size slots) and
+ * the circuit it is for.
+ */
 export interface ZKVMProof extends ProofResult {
   readonly circuit: {
+    /** sha256 of the bytecode; for a universal circuit, the Poseidon program hash (decimal). */
     readonly programHash: string;
     readonly steps: number;
     readonly width: number;
+    /** Set for a proof from a universal circuit: its build directory. */
+    readonly universal?: string;
     /**
      * sha256 of the generated Circom: the program, its I/O declaration (which
      * inputs are public, the outputs' order), N and W. Bytecode alone does not
@@ -136,7 +161,13 @@ export class ZKVM {
    * set up on first use and cached by circuit hash (program, I/O, N, W); concurrent
    * calls (in this process or others) share the work and never corrupt the cache.
    */
-  async generateProof(inputs: Inputs, options: ProveOptions): Promise<ZKVMProof> {
+  async generateProof(
+    inputs: Inputs,
+    options: ProveOptions | UniversalProveOptions,
+  ): Promise<ZKVMProof> {
+    if (typeof options === "object" && options !== null && "circuit" in options) {
+      return this.generateUniversalProof(inputs, options);
+    }
     if (typeof options !== "object" || options === null || !isStepBound(options.steps)) {
       throw new ZkvmError(
         "usage",
@@ -186,6 +217,42 @@ export class ZKVM {
     };
   }
 
+  /** The universal circuit for these bounds, compiled and set up once (cached by bounds). */
+  static universal(
+    bounds: Partial<UniversalBounds> = {},
+    options: UniversalOptions = {},
+  ): Promise<UniversalCircuit> {
+    return universalCircuit(bounds, options);
+  }
+
+  private async generateUniversalProof(
+    inputs: Inputs,
+    options: UniversalProveOptions,
+  ): Promise<ZKVMProof> {
+    const { circuit } = options;
+    const result = await proveUniversal(
+      circuit.dir,
+      this.program,
+      inputs,
+      options.onProgress ? { onProgress: options.onProgress } : {},
+    );
+    return {
+      proof: result.proof,
+      publicSignals: result.publicSignals,
+      outputs: result.outputs,
+      steps: result.steps,
+      timings: result.timings,
+      circuit: {
+        programHash: result.programHash,
+        steps: circuit.bounds.steps,
+        width: circuit.bounds.width,
+        universal: circuit.dir,
+        circuitHash: (await openUniversal(circuit.dir)).files.circom.sha256,
+        vkeyHash: verificationKeyHash(await universalVerificationKey(circuit.dir)),
+      },
+    };
+  }
+
   /**
    * What a verifier needs for this program's proofs at step bound N (after
    * a `generateProof` with it): the verification key and the public-signal
@@ -208,6 +275,15 @@ export class ZKVM {
         valid: false,
         reason: "not a proof from generateProof (no circuit with a step bound)",
       };
+    }
+    if (typeof circuit.universal === "string") {
+      const { valid, reason } = await verifyUniversal(
+        circuit.universal,
+        this.program,
+        proof.proof,
+        proof.publicSignals,
+      );
+      return reason === undefined ? { valid } : { valid, reason };
     }
     if (circuit.programHash !== programHash(this.program.code)) {
       return { valid: false, reason: "the proof is for another program" };

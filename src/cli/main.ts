@@ -8,6 +8,7 @@ import { runCommand } from "./run.js";
 import { compileCommand, setupCommand } from "./build.js";
 import { exportBundleCommand, proveCommand, verifyCommand } from "./prove.js";
 import { calldataCommand, exportVerifierCommand } from "./evm.js";
+import { hashCommand, universalCommandFor } from "./universal.js";
 import { PipelineError, terminateCurves, zkvmVersion } from "../pipeline/index.js";
 
 export const COMMANDS: readonly Command[] = [
@@ -21,6 +22,7 @@ export const COMMANDS: readonly Command[] = [
   exportBundleCommand,
   exportVerifierCommand,
   calldataCommand,
+  hashCommand,
 ];
 
 function usage(): string {
@@ -49,7 +51,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     io.out(zkvmVersion());
     return 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
+  const command = (await universalCommandFor(name, rest)) ?? COMMANDS.find((c) => c.name === name);
   if (command === undefined) {
     io.err(`zkvm: unknown command '${name}'\n\n${usage()}`);
     return 2;

@@ -1,0 +1,361 @@
+/**
+ * Universal circuits on the command line: `zkvm hash`, and `compile
+ * --universal`, `setup`, `prove`, `verify`, `export-verifier` on a universal
+ * build directory (main.ts routes to these through `universalCommandFor`).
+ */
+import path from "node:path";
+import {
+  DEFAULT_BOUNDS,
+  compileUniversal,
+  isUniversalDir,
+  prepareProgram,
+  proveUniversal,
+  setupUniversal,
+  universalVerificationKey,
+  verifyUniversal,
+  type UniversalBounds,
+  type UniversalManifest,
+} from "../universal/index.js";
+import { exportSolidityVerifier } from "../evm/verifier.js";
+import { readJsonFile } from "../pipeline/index.js";
+import {
+  cellList,
+  inputPairs,
+  parse,
+  positiveInt,
+  readProgram,
+  toJson,
+  UsageError,
+  writeOutput,
+  type Command,
+} from "./common.js";
+import { progressPrinter } from "./progress.js";
+import { ioOptions } from "./run.js";
+
+type IoValues = { private?: string[]; public?: string[]; output?: string[] };
+
+function programFrom(file: string | undefined, values: IoValues) {
+  if (file === undefined || file === "") throw new UsageError("missing --program FILE");
+  return readProgram(file, {
+    private: cellList(values.private, "private"),
+    public: cellList(values.public, "public"),
+    outputs: cellList(values.output, "output"),
+  });
+}
+
+export const hashCommand: Command = {
+  name: "hash",
+  summary: "print a program's hash, as universal circuits prove it",
+  help: `Usage: zkvm hash <file> [--json] [--private ADDR ...] [--public ADDR ...] [--output ADDR ...]
+
+Prints the program hash a universal circuit's proof of this program carries as
+its first public signal: Poseidon over the canonical encoding of the validated
+program and its I/O declaration (README "Universal circuits"). It needs no
+build and does not depend on any circuit's bounds.`,
+  async run(argv, io) {
+    const { values, positionals } = parse(argv, { ...ioOptions, json: { type: "boolean" } }, 1);
+    if (values.help) return (io.out(this.help), 0);
+    const { hash, canonical } = await prepareProgram(programFrom(positionals[0], values));
+    if (values.json) {
+      io.out(
+        toJson({
+          programHash: hash.toString(),
+          instructions: canonical.rows.length,
+          cells: canonical.cellAddresses.length,
+          maxStack: canonical.maxHeight,
+          inputs: canonical.inputs,
+          publicInputs: canonical.publicInputs,
+          outputs: canonical.outputCells.length,
+        }),
+      );
+    } else {
+      io.out(hash.toString());
+    }
+    return 0;
+  },
+};
+
+const boundOptions = {
+  steps: { type: "string" },
+  "max-instructions": { type: "string" },
+  "max-cells": { type: "string" },
+  "max-stack": { type: "string" },
+  "max-inputs": { type: "string" },
+  "max-outputs": { type: "string" },
+  width: { type: "string" },
+} as const;
+
+function describeBounds(b: UniversalBounds): string {
+  return `N = ${b.steps}, max-instructions ${b.maxInstructions}, max-cells ${b.maxCells}, max-stack ${b.maxStack}, max-inputs ${b.maxInputs}, max-outputs ${b.maxOutputs}, W = ${b.width}`;
+}
+
+function profileRows(m: UniversalManifest): string[] {
+  const b = m.budget;
+  return [
+    "  per step, as the template writes it (circom --O2 removes a few):",
+    `    fetch       2(I - 1)      ${String(b.fetch).padStart(6)}`,
+    `    decode      11            ${String(b.decode).padStart(6)}`,
+    `    memory      2M + 2        ${String(b.memory).padStart(6)}`,
+    `    stack       2(S - 1) + 6  ${String(b.stack).padStart(6)}`,
+    `    comparator  3W + 4        ${String(b.comparator).padStart(6)}`,
+    `    control     6             ${String(b.control).padStart(6)}`,
+    `    total                     ${String(b.total).padStart(6)}`,
+    `  in the .r1cs: ${m.constraints} (${(m.constraints / m.bounds.steps).toFixed(1)} per step over N = ${m.bounds.steps}), including the fixed cost of the program hash, the inputs and the outputs`,
+  ];
+}
+
+export const universalCompileCommand: Command = {
+  name: "compile",
+  summary: "compile the universal circuit for bounds (zkvm compile --universal)",
+  help: `Usage: zkvm compile --universal [--steps N] [--max-instructions I] [--max-cells M]
+       [--max-stack S] [--max-inputs K] [--max-outputs L] [--width W] [-o DIR] [--profile] [--json]
+
+Compiles one circuit that proves the execution of any valid program within the
+bounds: at most I instructions, M memory cells, S stack values, K inputs and L
+outputs, halting within N steps, comparisons of W-bit values. Defaults:
+${describeBounds(DEFAULT_BOUNDS)}.
+DIR (default circuits/universal-n<N>-i<I>-m<M>-s<S>-in<K>-out<L>-w<W>) receives
+zkvm_universal.circom, .r1cs, .sym, zkvm_universal_js/zkvm_universal.wasm
+and manifest.json. Then: zkvm setup DIR, zkvm prove DIR --program FILE ...`,
+  async run(argv, io) {
+    const { values } = parse(
+      argv,
+      {
+        ...boundOptions,
+        universal: { type: "boolean" },
+        out: { type: "string", short: "o" },
+        profile: { type: "boolean" },
+        json: { type: "boolean" },
+      },
+      0,
+    );
+    if (values.help) return (io.out(this.help), 0);
+    const d = DEFAULT_BOUNDS;
+    const bounds: UniversalBounds = {
+      steps: positiveInt(values.steps, "steps", d.steps),
+      maxInstructions: positiveInt(
+        values["max-instructions"],
+        "max-instructions",
+        d.maxInstructions,
+      ),
+      maxCells: positiveInt(values["max-cells"], "max-cells", d.maxCells),
+      maxStack: positiveInt(values["max-stack"], "max-stack", d.maxStack),
+      maxInputs: positiveInt(values["max-inputs"], "max-inputs", d.maxInputs),
+      maxOutputs: positiveInt(values["max-outputs"], "max-outputs", d.maxOutputs),
+      width: positiveInt(values.width, "width", d.width),
+    };
+    const dir =
+      values.out ??
+      path.join(
+        "circuits",
+        `universal-n${bounds.steps}-i${bounds.maxInstructions}-m${bounds.maxCells}-s${bounds.maxStack}-in${bounds.maxInputs}-out${bounds.maxOutputs}-w${bounds.width}`,
+      );
+    const onProgress = progressPrinter(io, values.json === true);
+    const { manifest, cached } = await compileUniversal(
+      dir,
+      bounds,
+      onProgress ? { onProgress } : {},
+    );
+    if (values.json) {
+      io.out(
+        toJson({
+          dir,
+          bounds,
+          constraints: manifest.constraints,
+          constraintsPerStep: manifest.constraints / bounds.steps,
+          budgetPerStep: manifest.budget,
+          publicSignals: manifest.nPublic,
+          cached,
+        }),
+      );
+      return 0;
+    }
+    io.out(`${cached ? "up to date" : "compiled"}: ${dir} — ${manifest.constraints} constraints`);
+    io.out(`bounds: ${describeBounds(bounds)}`);
+    io.out(
+      `public signals: programHash, out[${bounds.maxOutputs}], publicIn[${bounds.maxInputs}] (${manifest.nPublic})`,
+    );
+    if (values.profile) for (const row of profileRows(manifest)) io.out(row);
+    io.out(`next: zkvm setup ${dir}`);
+    return 0;
+  },
+};
+
+export const universalSetupCommand: Command = {
+  name: "setup",
+  summary: "Groth16 setup of a universal circuit",
+  help: `Usage: zkvm setup DIR [--force] [--json]
+
+Sets up the universal circuit in DIR with the direct development setup: the
+Groth16 secrets are sampled on this machine and discarded, so whoever ran it
+could forge proofs. For development only.`,
+  async run(argv, io) {
+    const { values, positionals } = parse(
+      argv,
+      { force: { type: "boolean" }, json: { type: "boolean" } },
+      1,
+    );
+    if (values.help) return (io.out(this.help), 0);
+    const dir = positionals[0]!;
+    const onProgress = progressPrinter(io, values.json === true);
+    const { manifest, cached } = await setupUniversal(dir, {
+      ...(values.force ? { force: true } : {}),
+      ...(onProgress ? { onProgress } : {}),
+    });
+    if (values.json) {
+      io.out(toJson({ dir, cached, ...manifest.setup }));
+      return 0;
+    }
+    io.out(
+      `${cached ? "already set up" : "set up"}: ${dir} — ${manifest.setup!.zkey}, verification_key.json`,
+    );
+    io.out("note: a direct development setup; do not use it for proofs others rely on");
+    io.out(`next: zkvm prove ${dir} --program FILE --input name=value ...`);
+    return 0;
+  },
+};
+
+export const universalProveCommand: Command = {
+  name: "prove",
+  summary: "prove one execution of a program with a universal circuit",
+  help: `Usage: zkvm prove DIR --program FILE [--input name=value ...] [--out DIR] [--json]
+       [--private ADDR ...] [--public ADDR ...] [--output ADDR ...]
+
+Checks that the program fits DIR's bounds (BOUND_EXCEEDED otherwise), runs it
+in the interpreter, and proves the execution with DIR's universal circuit.
+Writes proof.json and public.json (programHash, outputs, public inputs) to
+--out (default DIR).`,
+  async run(argv, io) {
+    const { values, positionals } = parse(
+      argv,
+      {
+        ...ioOptions,
+        program: { type: "string" },
+        input: { type: "string", multiple: true, short: "i" },
+        out: { type: "string" },
+        json: { type: "boolean" },
+      },
+      1,
+    );
+    if (values.help) return (io.out(this.help), 0);
+    const dir = positionals[0]!;
+    const program = programFrom(values.program, values);
+    const inputs = inputPairs(values.input);
+    const onProgress = progressPrinter(io, values.json === true);
+    const result = await proveUniversal(dir, program, inputs, onProgress ? { onProgress } : {});
+    const out = values.out ?? dir;
+    const proofFile = path.join(out, "proof.json");
+    const publicFile = path.join(out, "public.json");
+    await writeOutput(proofFile, JSON.stringify(result.proof, null, 2) + "\n");
+    await writeOutput(publicFile, JSON.stringify(result.publicSignals, null, 2) + "\n");
+    const outputs = Object.fromEntries(
+      Object.entries(result.outputs).map(([k, v]) => [k, v.toString()]),
+    );
+    if (values.json) {
+      io.out(
+        toJson({
+          programHash: result.programHash,
+          outputs,
+          publicSignals: result.publicSignals,
+          steps: result.steps,
+          proof: proofFile,
+          public: publicFile,
+        }),
+      );
+      return 0;
+    }
+    for (const [name, value] of Object.entries(outputs)) io.out(`${name} = ${value}`);
+    io.out(`program hash ${result.programHash}`);
+    io.out(`proved an execution of ${result.steps} steps; wrote ${proofFile} and ${publicFile}`);
+    return 0;
+  },
+};
+
+export const universalVerifyCommand: Command = {
+  name: "verify",
+  summary: "verify a universal proof as a proof about a program",
+  help: `Usage: zkvm verify DIR --program FILE [--proof FILE] [--public FILE] [--json]
+       [--private ADDR ...] [--public-cell ADDR ...] [--output ADDR ...]
+
+Recomputes the program's hash, checks that it is the one the proof proves,
+then verifies the proof with DIR's verification key. Prints "valid" and exits
+0, or prints why not and exits 1. (--public names the public.json file here;
+raw bytecode's public input cells are --public-cell.)`,
+  async run(argv, io) {
+    const { values, positionals } = parse(
+      argv,
+      {
+        private: ioOptions.private,
+        output: ioOptions.output,
+        "public-cell": { type: "string", multiple: true },
+        program: { type: "string" },
+        proof: { type: "string" },
+        public: { type: "string" },
+        json: { type: "boolean" },
+      },
+      1,
+    );
+    if (values.help) return (io.out(this.help), 0);
+    const dir = positionals[0]!;
+    const program = programFrom(values.program, {
+      ...(values.private ? { private: values.private } : {}),
+      ...(values["public-cell"] ? { public: values["public-cell"] } : {}),
+      ...(values.output ? { output: values.output } : {}),
+    });
+    const proof = await readJsonFile(values.proof ?? path.join(dir, "proof.json"));
+    const publicSignals = await readJsonFile(values.public ?? path.join(dir, "public.json"));
+    const result = await verifyUniversal(dir, program, proof, publicSignals);
+    if (values.json) {
+      io.out(toJson(result));
+      return result.valid ? 0 : 1;
+    }
+    if (result.valid) {
+      const values = Object.entries(result.values ?? {}).map(([k, v]) => `, ${k} = ${v}`);
+      io.out(`valid: program hash ${result.programHash}${values.join("")}`);
+      return 0;
+    }
+    io.err(`invalid: ${result.reason ?? "the proof does not verify"}`);
+    return 1;
+  },
+};
+
+export const universalExportVerifierCommand: Command = {
+  name: "export-verifier",
+  summary: "write the Solidity verifier of a universal circuit",
+  help: `Usage: zkvm export-verifier DIR [-o FILE]
+
+Writes the Groth16 verifier of DIR's universal circuit (one contract for every
+program within its bounds) to FILE (default DIR/verifier.sol).`,
+  async run(argv, io) {
+    const { values, positionals } = parse(argv, { out: { type: "string", short: "o" } }, 1);
+    if (values.help) return (io.out(this.help), 0);
+    const dir = positionals[0]!;
+    const source = await exportSolidityVerifier(await universalVerificationKey(dir));
+    const file = values.out ?? path.join(dir, "verifier.sol");
+    await writeOutput(file, source);
+    io.out(`wrote ${file}`);
+    return 0;
+  },
+};
+
+/**
+ * The universal variant of a command, if this invocation asks for one:
+ * `compile --universal`, or setup/prove/verify/export-verifier whose first
+ * argument is a universal build directory.
+ */
+export async function universalCommandFor(
+  name: string,
+  argv: readonly string[],
+): Promise<Command | undefined> {
+  if (name === "compile") return argv.includes("--universal") ? universalCompileCommand : undefined;
+  const commands: Record<string, Command> = {
+    setup: universalSetupCommand,
+    prove: universalProveCommand,
+    verify: universalVerifyCommand,
+    "export-verifier": universalExportVerifierCommand,
+  };
+  const command = commands[name];
+  const dir = argv.find((a) => !a.startsWith("-"));
+  if (command === undefined || dir === undefined) return undefined;
+  return (await isUniversalDir(dir)) ? command : undefined;
+}

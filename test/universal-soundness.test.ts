@@ -1,0 +1,351 @@
+/**
+ * Soundness of the universal circuit: a prover who controls the whole witness
+ * cannot make it accept an execution SPEC.md does not allow, on the attack
+ * surface a universal circuit adds (a private program, pc, stack and memory
+ * as witness values, fixed-size I/O slots), in the style of
+ * test/soundness.test.ts:
+ *
+ * Each attack is a FORGED witness made by a "forger": templates/universal.circom
+ * with one guarding constraint taken out (`<==` turned into `<--` with the
+ * false value, or a `===` line deleted), so that circom's witness generator
+ * computes a whole consistent execution that follows the false choice. For
+ * each attack:
+ *   1. the honest witness satisfies the real circuit (or, when the machine
+ *      faults, there is none);
+ *   2. the forger drops exactly the guard (its R1CS, at --O0, has `dropped`
+ *      fewer constraints than the real one: the guard times the components
+ *      that instantiate it);
+ *   3. the forged witness satisfies the forger's R1CS (without the guard the
+ *      attack is accepted);
+ *   4. it claims something false (public signals the machine does not give);
+ *   5. the real circuit's R1CS (test/helpers/r1cs.ts) rejects it.
+ * A guard that is a linear constraint has no wire of its own at --O2, so those
+ * attacks target a --O1 compile, as test/soundness.test.ts does.
+ */
+import { expect } from "chai";
+import { createHash } from "node:crypto";
+import { promises as fsp, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Inputs } from "../src/inputs.js";
+import { run } from "../src/interpreter.js";
+import { inputCells } from "../src/inputs.js";
+import { loadProgram } from "../src/load.js";
+import {
+  compileCircom,
+  computeWitness,
+  defaultIncludePaths,
+  PipelineError,
+  terminateCurves,
+  type CircomOptimization,
+} from "../src/pipeline/index.js";
+import { RuntimeFault } from "../src/errors.js";
+import {
+  prepareProgram,
+  universalCircom,
+  universalInput,
+  type UniversalBounds,
+  type UniversalInput,
+} from "../src/universal/index.js";
+import { loadCircuit, type Circuit } from "./helpers/r1cs.js";
+
+/** Tiny bounds (7 instructions: the code hash is one Poseidon): each build takes seconds. */
+const BOUNDS: UniversalBounds = {
+  steps: 10,
+  maxInstructions: 7,
+  maxCells: 4,
+  maxStack: 4,
+  maxInputs: 2,
+  maxOutputs: 2,
+  width: 8,
+};
+const N = BOUNDS.steps;
+
+const TEMPLATE = readFileSync(path.join(defaultIncludePaths()[0]!, "universal.circom"), "utf8");
+
+/** `text` with `from` replaced by `to`; throws unless `from` occurs exactly once. */
+function replaceOnce(text: string, from: string, to: string): string {
+  const n = text.split(from).length - 1;
+  if (n !== 1)
+    throw new Error(`expected one ${JSON.stringify(from)} in universal.circom, found ${n}`);
+  return text.replace(from, () => to);
+}
+
+interface Attack {
+  readonly title: string;
+  /** The program the witness executes (assembly). */
+  readonly program: string;
+  readonly inputs: Inputs;
+  /** The edit of templates/universal.circom that takes the guard out. */
+  readonly from: string;
+  readonly to: string;
+  /** Constraints the forger drops: the guard in each component that has it. */
+  readonly dropped: number;
+  readonly optimize: "O1" | "O2";
+  /** What the forged witness claims: its public signals (hash, out[], publicIn[]). */
+  readonly claims: (honestHash: bigint) => Promise<readonly bigint[]>;
+  /** A change of the circuit input the forger is run on (default: the honest input). */
+  readonly tamper?: (input: UniversalInput) => UniversalInput;
+}
+
+const hashOf = async (source: string) => (await prepareProgram(loadProgram(source))).hash;
+
+const ATTACKS: Attack[] = [
+  {
+    title:
+      "wrong instruction fetched (ADD executed as MUL at pc 2): Horner's last product `acc[0] <== c[0] + x * acc[1]`",
+    program: ".output y 0\n PUSH 2\n PUSH 3\n ADD\n STORE y\n STOP",
+    inputs: {},
+    from: "        acc[k] <== c[k] + x * acc[k + 1];",
+    to: "        if (k == 0) { acc[k] <-- c[k] + x * acc[k + 1] + (x == 2 ? 1 : 0); } else { acc[k] <== c[k] + x * acc[k + 1]; }",
+    dropped: 2 * N, // two fetches (op, arg) per step
+    optimize: "O2",
+    claims: async (h) => [h, 6n, 0n, 0n, 0n],
+  },
+  {
+    title:
+      "pc forged (PUSH 1 at pc 1 skipped): the pc transition `pcNext <== pc + 1 - fSTOP + jump`",
+    program: ".output y 0\n PUSH 5\n PUSH 1\n STORE y\n STOP",
+    inputs: {},
+    from: "    pcNext <== pc + 1 - fSTOP + jump;",
+    to: "    pcNext <-- pc + 1 - fSTOP + jump + (pc == 0 ? 1 : 0);",
+    dropped: N,
+    optimize: "O1",
+    claims: async (h) => [h, 5n, 0n, 0n, 0n],
+  },
+  {
+    title:
+      "stack pointer forged (PUSH 1 at pc 1 does not push the stack down): `rise[j - 1] <== up * (s[j - 1] - s[j])`",
+    program: ".output y 0\n PUSH 5\n PUSH 1\n ADD\n STORE y\n STOP",
+    inputs: {},
+    from: "        rise[j - 1] <== up * (s[j - 1] - s[j]);",
+    to: "        rise[j - 1] <-- (pc == 1 ? 0 : up) * (s[j - 1] - s[j]);",
+    dropped: (BOUNDS.maxStack - 1) * N,
+    optimize: "O2",
+    claims: async (h) => [h, 1n, 0n, 0n, 0n],
+  },
+  {
+    title:
+      "a stack value changed between steps (the slot below ADD's result, +1): `fall[j - 1] <== down * (s[j + 1] - s[j])`",
+    program: ".output y 0\n PUSH 1\n PUSH 2\n PUSH 3\n ADD\n ADD\n STORE y\n STOP",
+    inputs: {},
+    from: "            fall[j - 1] <== down * (s[j + 1] - s[j]);",
+    to: "            fall[j - 1] <-- down * (s[j + 1] - s[j]) + (pc == 3 && j == 1 ? 1 : 0);",
+    dropped: (BOUNDS.maxStack - 2) * N,
+    optimize: "O2",
+    claims: async (h) => [h, 7n, 0n, 0n, 0n],
+  },
+  {
+    title:
+      "a memory value changed between steps (cell 1 bumped by a STORE to cell 0): `next[j] <== cell[j] + pi[j]`",
+    program: ".output y 1\n.cell a 0\n PUSH 7\n STORE y\n PUSH 4\n STORE a\n STOP",
+    inputs: {},
+    from: "        next[j] <== cell[j] + pi[j];",
+    to: "        next[j] <-- cell[j] + pi[j] + (j == 1 && addr == 0 && isStore == 1 ? 1 : 0);",
+    dropped: BOUNDS.maxCells * N,
+    optimize: "O1",
+    claims: async (h) => [h, 8n, 0n, 0n, 0n],
+  },
+  {
+    title:
+      "a program different from the hashed one (PUSH 4 executed, PUSH 5 hashed): the hashed argument `code.e[2 * i + 1] <== argAt`",
+    program: ".output y 0\n PUSH 4\n STORE y\n STOP",
+    inputs: {},
+    from: "            code.e[2 * i + 1] <== argAt;",
+    to: "            code.e[2 * i + 1] <-- argAt + (i == 0 ? 1 : 0);",
+    dropped: BOUNDS.maxInstructions,
+    optimize: "O1",
+    claims: async () => [await hashOf(".output y 0\n PUSH 5\n STORE y\n STOP"), 4n, 0n, 0n, 0n],
+  },
+  {
+    title:
+      "an output slot not matching the declaration (out[0] read from cell 1): `outputSelect[k].index <== outputCell[k] - isOutput[k]`",
+    program: ".output y 0\n.cell t 1\n PUSH 5\n STORE y\n PUSH 9\n STORE t\n STOP",
+    inputs: {},
+    from: "        outputSelect[k].index <== outputCell[k] - isOutput[k];",
+    to: "        outputSelect[k].index <-- outputCell[k] - isOutput[k] + (k == 0 ? 1 : 0);",
+    dropped: BOUNDS.maxOutputs,
+    optimize: "O1",
+    claims: async (h) => [h, 9n, 0n, 0n, 0n],
+  },
+  {
+    title:
+      "a public input slot off the declaration (5 in the unused slot 1, and in cell 1): `(1 - isPublic[j]) * publicIn[j] === 0`",
+    program: ".public n 0\n.output y 2\n LOAD n\n LOAD 1\n ADD\n STORE y\n STOP",
+    inputs: { n: "3" },
+    from: "            (1 - isPublic[j]) * publicIn[j] === 0;",
+    to: "",
+    dropped: BOUNDS.maxInputs,
+    optimize: "O2",
+    tamper: (input) => ({ ...input, publicIn: ["3", "5"] }),
+    claims: async (h) => [h, 8n, 0n, 3n, 5n],
+  },
+  {
+    title: "not halting within N (a loop without end claims outputs): `step[N - 1].isStop === 1`",
+    program: ".output y 0\nloop: PUSH 1\n STORE y\n JUMP loop",
+    inputs: {},
+    from: "    step[N - 1].isStop === 1;",
+    to: "",
+    dropped: 1,
+    optimize: "O1",
+    claims: async (h) => [h, 1n, 0n, 0n, 0n],
+  },
+  {
+    title:
+      "a comparison operand of 2^W or more (a = b = 2^8 compared): the range checks `rangeX.in <== x`, `rangeY.in <== y`",
+    program: ".private a 0\n.private b 1\n.output y 2\n LOAD a\n LOAD b\n LT\n STORE y\n STOP",
+    inputs: { a: "256", b: "256" },
+    from: "    rangeX.in <== x;\n    component rangeY = Num2Bits(W);\n    rangeY.in <== y;",
+    to: "    rangeX.in <-- x % (1 << W);\n    component rangeY = Num2Bits(W);\n    rangeY.in <-- y % (1 << W);",
+    dropped: 2 * N,
+    optimize: "O1",
+    claims: async (h) => [h, 0n, 0n, 0n, 0n],
+  },
+];
+
+/** The forger's level: at --O0 every signal has a wire, so its values carry over by name. */
+const FORGER_LEVEL = "O0";
+
+let tmp: string;
+
+interface Build {
+  readonly circuit: Circuit;
+  readonly wasm: string;
+}
+const builds = new Map<string, Promise<Build>>();
+
+/** circom2 is single-threaded: run as many compiles at once as there are cores. */
+const SLOTS = Math.max(1, Math.min(4, os.availableParallelism()));
+let running = 0;
+const waiting: Array<() => void> = [];
+async function inSlot<T>(f: () => Promise<T>): Promise<T> {
+  while (running >= SLOTS) await new Promise<void>((wake) => waiting.push(wake));
+  running++;
+  try {
+    return await f();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
+
+/** Compiles the universal circuit for BOUNDS from `template` (cached by text and level). */
+function build(template: string, optimize: CircomOptimization): Promise<Build> {
+  const key = `${createHash("sha256").update(template).digest("hex").slice(0, 16)}-${optimize}`;
+  let pending = builds.get(key);
+  if (pending === undefined) {
+    pending = (async () => {
+      const dir = path.join(tmp, key);
+      await fsp.mkdir(dir, { recursive: true });
+      // The edited template sits beside the main file, which includes it from there.
+      await fsp.writeFile(path.join(dir, "universal.circom"), template);
+      const circomFile = path.join(dir, "main.circom");
+      await fsp.writeFile(circomFile, universalCircom(BOUNDS));
+      const built = await inSlot(() =>
+        compileCircom({
+          circomFile,
+          outDir: path.join(dir, "build"),
+          includePaths: defaultIncludePaths(),
+          optimize,
+        }),
+      );
+      return { circuit: await loadCircuit(built.r1csPath, built.symPath), wasm: built.wasmPath };
+    })();
+    builds.set(key, pending);
+  }
+  return pending;
+}
+
+async function witness(wasm: string, input: Record<string, unknown>): Promise<bigint[] | string> {
+  try {
+    return (await computeWitness(wasm, input as never)).values;
+  } catch (e) {
+    if (e instanceof PipelineError) return e.code;
+    throw e;
+  }
+}
+
+const publicSignals = (values: readonly bigint[]) =>
+  values.slice(1, 2 + BOUNDS.maxOutputs + BOUNDS.maxInputs);
+
+async function runAttack(attack: Attack): Promise<void> {
+  const program = loadProgram(attack.program);
+  const prepared = await prepareProgram(program, BOUNDS);
+  const input = universalInput(prepared.canonical, prepared.program.io, BOUNDS, attack.inputs);
+  const forgedTemplate = replaceOnce(TEMPLATE, attack.from, attack.to);
+  const [target, plain, forger] = await Promise.all([
+    build(TEMPLATE, attack.optimize),
+    build(TEMPLATE, FORGER_LEVEL),
+    build(forgedTemplate, FORGER_LEVEL),
+  ]);
+
+  // 1. The honest run: accepted when the machine halts within N, unsatisfiable when it faults.
+  let truth: readonly bigint[] | string;
+  try {
+    const r = run(prepared.program, inputCells(prepared.program.io, attack.inputs), {
+      steps: N,
+      width: BOUNDS.width,
+    });
+    truth = [
+      prepared.hash,
+      ...Array.from({ length: BOUNDS.maxOutputs }, (_, k) => {
+        const o = prepared.program.io.outputs[k];
+        return o === undefined ? 0n : (r.memory.get(o.cell) ?? 0n);
+      }),
+      ...Array.from({ length: BOUNDS.maxInputs }, (_, k) => {
+        const p = prepared.program.io.inputs.filter((i) => i.visibility === "public")[k];
+        return p === undefined ? 0n : BigInt(attack.inputs[p.name]!);
+      }),
+    ];
+  } catch (e) {
+    if (!(e instanceof RuntimeFault)) throw e;
+    truth = e.code;
+  }
+  const honest = await witness(target.wasm, input);
+  if (typeof truth === "string") {
+    expect(honest, `the machine faults with ${truth}`).to.equal("WITNESS_FAILED");
+  } else {
+    if (typeof honest === "string") expect.fail(`honest witness failed: ${honest}`);
+    expect(target.circuit.violated(honest)).to.deep.equal([]);
+    expect(publicSignals(honest)).to.deep.equal(truth);
+  }
+
+  // 2. The forger is the circuit minus the guard.
+  expect(plain.circuit.constraintCount - forger.circuit.constraintCount).to.equal(attack.dropped);
+
+  // 3. Without the guard the forged witness is accepted.
+  const raw = await witness(forger.wasm, attack.tamper ? attack.tamper(input) : input);
+  if (typeof raw === "string") expect.fail(`the forger's witness failed: ${raw}`);
+  expect(forger.circuit.violated(raw), "the forger's own R1CS").to.deep.equal([]);
+  const forged = target.circuit.witnessFrom(forger.circuit.named(raw));
+
+  // 4. It claims something false.
+  const claimed = publicSignals(forged);
+  expect(claimed).to.deep.equal(await attack.claims(prepared.hash));
+  if (typeof truth !== "string") expect(claimed).to.not.deep.equal(truth);
+
+  // 5. The real circuit rejects it.
+  expect(target.circuit.violated(forged), "the circuit must reject the forgery").to.not.be.empty;
+}
+
+describe("universal circuit soundness: forged witnesses", function () {
+  before(async function () {
+    tmp = await fsp.mkdtemp(path.join(os.tmpdir(), "zkvm-universal-soundness-"));
+    // Start every build now, a few at a time; each test awaits its own.
+    for (const level of ["O0", "O1", "O2"] as const) build(TEMPLATE, level).catch(() => undefined);
+    for (const attack of ATTACKS) {
+      try {
+        build(replaceOnce(TEMPLATE, attack.from, attack.to), FORGER_LEVEL).catch(() => undefined);
+      } catch {
+        // An edit that no longer applies: its own test reports it.
+      }
+    }
+  });
+
+  after(async function () {
+    await terminateCurves();
+    await fsp.rm(tmp, { recursive: true, force: true });
+  });
+
+  for (const attack of ATTACKS) it(attack.title, () => runAttack(attack));
+});
