@@ -57,7 +57,10 @@ Options:
   --profile        print the constraints each instruction costs
   --json           print {"constraints", "publicSignals", "profile", ...} as JSON
   --private ADDR, --public ADDR, --output ADDR
-                   I/O cells of raw bytecode`,
+                   I/O cells of raw bytecode
+
+zkvm compile --universal [bounds] builds one circuit for every program within
+the bounds instead: see zkvm compile --universal --help.`,
   async run(argv, io) {
     const { values, positionals } = parse(
       argv,
