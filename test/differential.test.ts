@@ -155,6 +155,45 @@ done:   STORE s         ; s = acc
         STOP            ; after 7 + 11n steps
 `;
 
+/**
+ * Control on one input through EQ, a JUMPI on the input itself and LT/GT
+ * results used as data and as an output: lowered by path (src/compiler/paths.ts).
+ * Halts after 11 + 17n steps (13 for n = 0).
+ */
+const ONE_INPUT_CONTROL = `
+.private x 0
+.public n 1
+.output y 2
+.output z 3
+.cell i 4
+        LOAD n
+        JUMPI loop      ; n != 0: the loop
+        PUSH 7
+        STORE y         ; n == 0: y = 7
+loop:   LOAD i
+        LOAD n
+        EQ
+        JUMPI done      ; i == n: done
+        LOAD y
+        LOAD x
+        MUL
+        LOAD i
+        LOAD n
+        LT              ; i < n, always 1 here: a comparison result used as data
+        ADD
+        STORE y         ; y = y * x + (i < n)
+        LOAD i
+        PUSH 1
+        ADD
+        STORE i
+        JUMP loop
+done:   LOAD n
+        PUSH 2
+        GT
+        STORE z         ; z = n > 2: a comparison result as an output
+        STOP
+`;
+
 /** A JUMPI to the very next instruction, and a STOP with a value still on the stack. */
 const ODD_EDGES = `
 .private a 0
@@ -488,6 +527,33 @@ const fixtures: Fixture[] = [
       { inputs: { x: 5, n: 2 } },
       { inputs: { x: 2, n: 3 }, error: "STEP_LIMIT_EXCEEDED" },
       { inputs: { x: 2, n: TWO_64 }, error: "COMPARISON_OUT_OF_RANGE" },
+    ],
+    randomRuns: 6,
+  },
+  {
+    title: "bench/programs/nested at W = 1: n = 2 faults (LT operand 2 >= 2^1), lowered by path",
+    source: benchProgram("nested"),
+    steps: 95,
+    width: 1,
+    cases: [
+      { inputs: { x: 2, n: 0 } },
+      { inputs: { x: 5, n: 1 } },
+      { inputs: { x: 2, n: 2 }, error: "COMPARISON_OUT_OF_RANGE" },
+      { inputs: { x: 2, n: 3 }, error: "COMPARISON_OUT_OF_RANGE" },
+    ],
+    randomRuns: 4,
+  },
+  {
+    title: "control on one input by EQ, JUMPI on the input, comparison results as data (by path)",
+    source: ONE_INPUT_CONTROL,
+    steps: 70,
+    cases: [
+      { inputs: { x: 3, n: 0 }, outputs: { y: "7", z: "0" } },
+      { inputs: { x: 3, n: 1 }, outputs: { y: "1", z: "0" } },
+      { inputs: { x: 3, n: 3 }, outputs: { y: "13", z: "1" } },
+      { inputs: { x: 3, n: 4 }, error: "STEP_LIMIT_EXCEEDED" },
+      { inputs: { x: 3, n: TWO_64 }, error: "COMPARISON_OUT_OF_RANGE" },
+      { inputs: { x: 3, n: -1 }, error: "COMPARISON_OUT_OF_RANGE" },
     ],
     randomRuns: 6,
   },
