@@ -269,9 +269,10 @@ export function planPaths(
 ): PathPlan | undefined {
   const outputs = new Set(program.io.outputs.map((o) => o.cell));
   const live = liveIn(program, outputs);
+  // One budget over every candidate input, so that the analysis stays bounded however many inputs there are.
+  const budget = { left: MAX_SIMULATED };
   for (const control of program.io.inputs) {
     try {
-      const budget = { left: MAX_SIMULATED };
       const large = simulate(program, live, control.cell, "large", bound, width, budget);
       // Every large value halts: the input is not bounded by halting (the block-step lowering handles it).
       if (large.halted) continue;
