@@ -167,10 +167,11 @@ function simulate(
     for (const c of [...live[block.id]!].sort((a, b) => a - b))
       keyParts.push(`${c}:${tag(memory.get(c))}`);
     const base = keyParts.join("|");
-    const occurrence = seen.get(base) ?? 0;
-    seen.set(base, occurrence + 1);
+    // The large run is only followed, not recorded (it never becomes part of the graph).
+    const occurrence = m === "large" ? 0 : (seen.get(base) ?? 0);
+    if (m !== "large") seen.set(base, occurrence + 1);
     const visit = { key: `${base}#${occurrence}`, block: block.id, ones: new Map() };
-    visits.push(visit);
+    if (m !== "large") visits.push(visit);
     let next: number | undefined;
     for (const ins of block.instructions) {
       steps++;
