@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { compile } from "../src/compiler/index.js";
 import { circuitInput } from "../src/compiler/input.js";
 import { TextChunks } from "../src/compiler/emit.js";
+import { planPaths } from "../src/compiler/paths.js";
 import { schedule } from "../src/compiler/schedule.js";
 import { CompileError, InputError } from "../src/errors.js";
 import { loadProgram } from "../src/load.js";
@@ -12,6 +13,8 @@ import { expectGolden as checkGolden } from "./helpers/golden.js";
 import { BREAK_LOOP, TWO_ARMS } from "./helpers/shapes.js";
 
 const golden = (name: string) => fileURLToPath(new URL(`./golden/${name}`, import.meta.url));
+const bench = (name: string) =>
+  readFileSync(fileURLToPath(new URL(`../bench/programs/${name}.zkasm`, import.meta.url)), "utf8");
 const example = (name: string) =>
   readFileSync(fileURLToPath(new URL(`../examples/${name}`, import.meta.url)), "utf8");
 
@@ -72,9 +75,35 @@ describe("circuit compiler", () => {
   });
 
   it("steps over whole blocks: a loop alternates one and two candidates", () => {
-    const c = compile(loadProgram(SUM), { steps: 64 });
-    expect(c.candidatesPerStep.slice(0, 4)).to.deep.equal([1, 2, 1, 2]);
-    expect(c.stepCounter).to.equal(false);
+    // The block-step schedule (SUM itself is cheaper lowered by path, below).
+    const plan = schedule(validate(loadProgram(SUM)), 64);
+    expect(plan.steps.slice(0, 4).map((s) => s.length)).to.deep.equal([1, 2, 1, 2]);
+    expect(compile(loadProgram(SUM), { steps: 64 }).stepCounter).to.equal(false);
+  });
+
+  it("lowers a loop nest whose control depends on one input by path: n one-hot, no comparator", () => {
+    // nested: for i < n { for j < n { y = y * x + i } } halts within 200 steps for n <= 3.
+    const nested = loadProgram(bench("nested"));
+    const plan = planPaths(validate(nested), 200, 64);
+    expect(plan?.control.name).to.equal("n");
+    expect(plan?.domain).to.deep.equal([0n, 1n, 2n, 3n]);
+    const c = compile(nested, { steps: 200 });
+    expect(c.circom).to.contain("hit0 + hit1 + hit2 + hit3 === 1;");
+    expect(c.circom).not.to.match(/Num2Bits|LessThan|NonZero/);
+    // Against 441 lowered by block steps: 4 IsEqual (8), the products y * x that
+    // are not constant (4) and the merges of y where the rows' exits meet (4).
+    expect(c.estimatedConstraints).to.equal(16);
+    // A comparison width too small for n = 2: its run faults, so n is one of 0, 1.
+    expect(planPaths(validate(nested), 200, 1)?.domain).to.deep.equal([0n, 1n]);
+  });
+
+  it("keeps the block-step lowering when control depends on data, on two inputs, or on no input", () => {
+    // gcd compares two inputs with each other; pow_down compares k = e - t
+    // (computed from the input, not the input itself); cubic's control depends
+    // on no input, so every input value halts.
+    expect(planPaths(validate(loadProgram(bench("gcd"))), 128, 64)).to.equal(undefined);
+    expect(planPaths(validate(loadProgram(bench("pow_down"))), 128, 64)).to.equal(undefined);
+    expect(planPaths(validate(loadProgram(example("cubic.zkasm"))), 16, 64)).to.equal(undefined);
   });
 
   it("grows linearly in the step bound", () => {

@@ -34,8 +34,10 @@ import {
   interpreterOutcome,
   planCase,
   type Check,
+  type DifferentialCase,
   type Outcome,
 } from "./helpers/witness.js";
+import type { GeneratedProgram } from "./helpers/programs.js";
 import { BREAK_LOOP, TWO_ARMS } from "./helpers/shapes.js";
 
 const SEED = 20240611;
@@ -154,6 +156,132 @@ loop:   LOAD n
 done:   STORE s         ; s = acc
         STOP            ; after 7 + 11n steps
 `;
+
+/**
+ * Control on one input through EQ, a JUMPI on the input itself and LT/GT
+ * results used as data and as an output: lowered by path (src/compiler/paths.ts).
+ * Halts after 11 + 17n steps (13 for n = 0).
+ */
+const ONE_INPUT_CONTROL = `
+.private x 0
+.public n 1
+.output y 2
+.output z 3
+.cell i 4
+        LOAD n
+        JUMPI loop      ; n != 0: the loop
+        PUSH 7
+        STORE y         ; n == 0: y = 7
+loop:   LOAD i
+        LOAD n
+        EQ
+        JUMPI done      ; i == n: done
+        LOAD y
+        LOAD x
+        MUL
+        LOAD i
+        LOAD n
+        LT              ; i < n, always 1 here: a comparison result used as data
+        ADD
+        STORE y         ; y = y * x + (i < n)
+        LOAD i
+        PUSH 1
+        ADD
+        STORE i
+        JUMP loop
+done:   LOAD n
+        PUSH 2
+        GT
+        STORE z         ; z = n > 2: a comparison result as an output
+        STOP
+`;
+
+/**
+ * Two nested loops over counters stepped by constants, tested against n or a
+ * constant with LT, GT or EQ: the control flow depends on n alone, so the
+ * compiler lowers them by path (src/compiler/paths.ts) when that is cheaper.
+ */
+const oneInputNest: fc.Arbitrary<DifferentialCase> = fc
+  .record({
+    outerGt: fc.boolean(),
+    innerEq: fc.boolean(),
+    innerBound: fc.oneof(
+      fc.constant("LOAD n"),
+      fc.integer({ min: 0, max: 3 }).map((c) => `PUSH ${c}`),
+    ),
+    outerStep: fc.integer({ min: 1, max: 2 }),
+    innerStep: fc.integer({ min: 1, max: 2 }),
+    op: fc.constantFrom("MUL", "MUL", "ADD"),
+    addend: fc.constantFrom("i", "j", "n", "x"),
+    stepBound: fc.integer({ min: 100, max: 400 }),
+    width: fc.constantFrom(64, 64, 3),
+    xs: fc.array(fc.bigInt({ min: 0n, max: 1000n }), { minLength: 9, maxLength: 9 }),
+    cut: fc.nat(),
+  })
+  .map((r) => {
+    const exit = [
+      "exit:   LOAD i",
+      `        PUSH ${r.outerStep}`,
+      "        ADD",
+      "        STORE i",
+      "        JUMP outer",
+    ];
+    const body = [
+      "body:   LOAD y",
+      "        LOAD x",
+      `        ${r.op}`,
+      `        LOAD ${r.addend}`,
+      "        ADD",
+      "        STORE y",
+      "        LOAD j",
+      `        PUSH ${r.innerStep}`,
+      "        ADD",
+      "        STORE j",
+      "        JUMP inner",
+    ];
+    const source = [
+      ".private x 0",
+      ".public n 1",
+      ".output y 2",
+      ".output i 3",
+      ".cell j 4",
+      r.outerGt ? "outer:  LOAD n" : "outer:  LOAD i",
+      r.outerGt ? "        LOAD i" : "        LOAD n",
+      r.outerGt ? "        GT" : "        LT",
+      "        JUMPI rows",
+      "        STOP",
+      "rows:   PUSH 0",
+      "        STORE j",
+      "inner:  LOAD j",
+      `        ${r.innerBound}`,
+      ...(r.innerEq
+        ? ["        EQ", "        JUMPI exit", ...body, ...exit]
+        : ["        LT", "        JUMPI body", ...exit, ...body]),
+      "",
+    ].join("\n");
+    const ns = [0n, 1n, 2n, 3n, 4n, 5n, 6n, TWO_64, mod(-1n)];
+    const program: GeneratedProgram = {
+      source,
+      io: {
+        inputs: [
+          { name: "x", cell: 0, visibility: "private" },
+          { name: "n", cell: 1, visibility: "public" },
+        ],
+        outputs: [
+          { name: "y", cell: 2 },
+          { name: "i", cell: 3 },
+        ],
+      },
+      stepBound: r.stepBound,
+      inputs: fc.constant({ x: 0n, n: 0n }),
+    };
+    return {
+      program,
+      width: r.width,
+      inputs: ns.map((n, k) => ({ x: r.xs[k]!, n })),
+      cut: r.cut,
+    };
+  });
 
 /** A JUMPI to the very next instruction, and a STOP with a value still on the stack. */
 const ODD_EDGES = `
@@ -492,6 +620,33 @@ const fixtures: Fixture[] = [
     randomRuns: 6,
   },
   {
+    title: "bench/programs/nested at W = 1: n = 2 faults (LT operand 2 >= 2^1), lowered by path",
+    source: benchProgram("nested"),
+    steps: 95,
+    width: 1,
+    cases: [
+      { inputs: { x: 2, n: 0 } },
+      { inputs: { x: 5, n: 1 } },
+      { inputs: { x: 2, n: 2 }, error: "COMPARISON_OUT_OF_RANGE" },
+      { inputs: { x: 2, n: 3 }, error: "COMPARISON_OUT_OF_RANGE" },
+    ],
+    randomRuns: 4,
+  },
+  {
+    title: "control on one input by EQ, JUMPI on the input, comparison results as data (by path)",
+    source: ONE_INPUT_CONTROL,
+    steps: 70,
+    cases: [
+      { inputs: { x: 3, n: 0 }, outputs: { y: "7", z: "0" } },
+      { inputs: { x: 3, n: 1 }, outputs: { y: "1", z: "0" } },
+      { inputs: { x: 3, n: 3 }, outputs: { y: "13", z: "1" } },
+      { inputs: { x: 3, n: 4 }, error: "STEP_LIMIT_EXCEEDED" },
+      { inputs: { x: 3, n: TWO_64 }, error: "COMPARISON_OUT_OF_RANGE" },
+      { inputs: { x: 3, n: -1 }, error: "COMPARISON_OUT_OF_RANGE" },
+    ],
+    randomRuns: 6,
+  },
+  {
     title: "bench/programs/eq_branch: a loop whose body branches on EQ",
     source: benchProgram("eq_branch"),
     steps: 59,
@@ -746,6 +901,27 @@ describe("differential: circuit witness vs interpreter", function () {
     ]) {
       expect(interpreterOutcome(program, { a: a!, b: b! }, { steps: 12 }).kind).to.equal("fault");
     }
+  });
+
+  describe("random loop nests whose control depends on one input (lowered by path)", function () {
+    it("agree at their own step bound and at a smaller one, over n in 0..6, 2^64 and p - 1", async function () {
+      let byPath = 0;
+      await fc.assert(
+        fc.asyncProperty(oneInputNest, async (c) => {
+          const plan = planCase(c);
+          byPath += plan.circuits.filter((k) =>
+            k.circom.includes("lowered by control path"),
+          ).length;
+          const report = await checkCase(c, plan);
+          expect(report.disagreements.map(describeDisagreement), c.program.source).to.deep.equal(
+            [],
+          );
+        }),
+        { seed: SEED, numRuns: 8 },
+      );
+      // Not vacuous: most of these circuits take the path lowering.
+      expect(byPath).to.be.at.least(4);
+    });
   });
 
   describe("random valid programs (helpers/programs.ts)", function () {

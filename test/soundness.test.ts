@@ -834,6 +834,56 @@ const ATTACKS: Record<string, Attack[]> = {
       claims: { y: 9n },
     },
   ],
+  "(k) lowering by control path: the control input one-hot over the values that halt": [
+    {
+      title:
+        "nested with n = 3 (does not halt within N = 95): every hit is 0, the one-hot line `hit0 + hit1 + hit2 === 1`",
+      program: benchProgram("nested"),
+      steps: 95,
+      inputs: { x: "3", n: "3" },
+      // The control flow depends on n alone, so the circuit is lowered by path
+      // (src/compiler/paths.ts): n ∈ {0, 1, 2}, the values whose run halts, by
+      // one-hot IsEqual. Guard: the generated `hit0 + hit1 + hit2 === 1;`. --O2
+      // substitutes it for hit2 = 1 - hit0 - hit1 in every constraint on hit2.
+      forge: (c) => edit(c, /^.* === 1; \/\/ n halts within N.*\n/m, ""),
+      dropped: 1,
+      caughtBy: /\(1 -main\.hit0 -main\.hit1\)|= \(main\.hit0 \+main\.hit1\)$/,
+      claims: { y: 0n },
+    },
+    {
+      title:
+        "nested with n = 2^64 (its LT faults; no range check in the circuit): the same one-hot line",
+      program: benchProgram("nested"),
+      steps: 95,
+      inputs: { x: "3", n: TWO_64.toString() },
+      // No comparison is range checked: n ∈ {0, 1, 2} (one-hot) is what rules out n >= 2^64.
+      forge: (c) => edit(c, /^.* === 1; \/\/ n halts within N.*\n/m, ""),
+      dropped: 1,
+      caughtBy: /\(1 -main\.hit0 -main\.hit1\)|= \(main\.hit0 \+main\.hit1\)$/,
+      claims: { y: 0n },
+    },
+    {
+      title:
+        "nested with n = 2 taking n = 1's path (exits the inner loop one iteration early): IsEqual(n, 1)'s IsZero `in*out === 0`",
+      program: benchProgram("nested"),
+      steps: 95,
+      inputs: { x: "3", n: "2" },
+      // hit1 claims n == 1 and hit2 denies n == 2, so the one-hot line holds and
+      // the selectors follow n = 1's path (y = 0 instead of x + 1 = 4). Guards:
+      // IsZero `in*out === 0` of hit1 and `out <== -in*inv + 1` of hit2 (with
+      // hit2 = 1 - hit0 - hit1 substituted by --O2).
+      forge: (c) =>
+        edit(
+          edit(c, /IsEqual\(\)\(\[in_n, 1\]\)/, "IsEqualClaim(1)([in_n, 1])"),
+          /IsEqual\(\)\(\[in_n, 2\]\)/,
+          "IsEqualDenies()([in_n, 2])",
+        ),
+      dropped: 2,
+      caughtBy:
+        /^\(1 -main\.in_n\) \* \(main\.hit1\) = \(0\)$|^\(2 -main\.in_n\) \* \(main\.IsEqual_\d+_\d+\.isz\.inv\) = \(main\.hit0 \+main\.hit1\)$/,
+      claims: { y: 0n },
+    },
+  ],
   "(h) a check in a join block": [
     {
       title:
