@@ -10,6 +10,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import type { SnarkjsLogger } from "../proofshape.js";
+
+export { collectingLogger, type SnarkjsLogger } from "../proofshape.js";
 
 /** A Groth16 proof as snarkjs writes it (decimal strings, projective coordinates). */
 export interface Groth16Proof {
@@ -31,14 +34,6 @@ export interface Groth16VerificationKey {
   vk_delta_2: string[][];
   vk_alphabeta_12?: string[][][];
   IC: string[][];
-}
-
-/** snarkjs's logger interface (any subset of these methods). */
-export interface SnarkjsLogger {
-  error(msg: string): void;
-  warn(msg: string): void;
-  info(msg: string): void;
-  debug(msg: string): void;
 }
 
 export interface SnarkjsCurve {
@@ -159,21 +154,6 @@ export function snarkjsPackageDir(): string {
     if (parent === dir) throw new Error(`no snarkjs package.json above ${entry}`);
     dir = parent;
   }
-}
-
-/**
- * A logger that records snarkjs's error/warn lines (snarkjs reports many
- * failures by logging and returning -1 / false instead of throwing).
- */
-export function collectingLogger(): SnarkjsLogger & { errors: string[] } {
-  const errors: string[] = [];
-  return {
-    errors,
-    error: (m: string) => void errors.push(String(m)),
-    warn: (m: string) => void errors.push(String(m)),
-    info: () => undefined,
-    debug: () => undefined,
-  };
 }
 
 /**
