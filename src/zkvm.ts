@@ -17,11 +17,9 @@ import {
 } from "./build/index.js";
 import { compile, programHash, type CompiledCircuit } from "./compiler/index.js";
 import { ZkvmError } from "./errors.js";
-import { inputCells, type Inputs } from "./inputs.js";
-import { checkWidth, DEFAULT_WIDTH, run, type TraceStep } from "./interpreter.js";
-import { loadProgram, type ProgramSource } from "./load.js";
-import type { RawIoOptions } from "./program.js";
-import { validate, type ValidatedProgram } from "./validator.js";
+import type { Inputs } from "./inputs.js";
+import type { ProgramSource } from "./load.js";
+import { isStepBound, Machine, type MachineOptions } from "./machine.js";
 import {
   cacheDir,
   verificationKeyHash,
@@ -41,11 +39,14 @@ import {
   type UniversalOptions,
 } from "./universal/library.js";
 
-export interface ZKVMOptions {
-  /** I/O cells of raw bytecode (ignored for assembly, which declares its own). */
-  readonly io?: RawIoOptions;
-  /** Comparison width W, 1..252 (default 64). */
-  readonly width?: number;
+export {
+  DEFAULT_RUN_STEPS,
+  type ExecuteOptions,
+  type Execution,
+  type MachineOptions,
+} from "./machine.js";
+
+export interface ZKVMOptions extends MachineOptions {
   /**
    * Where compiled circuits and their keys are cached (default: the zkvm
    * cache directory, `$ZKVM_CACHE_DIR` or `~/.cache/zkvm`, under circuits/).
@@ -96,31 +97,10 @@ export interface ZKVMProof extends ProofResult {
   };
 }
 
-function isStepBound(steps: unknown): steps is number {
-  return typeof steps === "number" && Number.isSafeInteger(steps) && steps > 0;
-}
-
 /** Builds and setups in flight in this process, so concurrent calls share one. */
 const preparing = new Map<string, Promise<void>>();
 
-export interface ExecuteOptions {
-  /** Step bound (default 1,000,000). */
-  readonly steps?: number;
-  readonly trace?: boolean;
-}
-
-export interface Execution {
-  /** Output values by name (raw bytecode: the cell address as a decimal string). */
-  readonly outputs: Record<string, bigint>;
-  readonly steps: number;
-  readonly trace?: readonly TraceStep[];
-}
-
-export const DEFAULT_RUN_STEPS = 1_000_000;
-
-export class ZKVM {
-  readonly program: ValidatedProgram;
-  readonly width: number;
+export class ZKVM extends Machine {
   private readonly cacheRoot: string | undefined;
   /** The circuit for each step bound asked for so far (compiling is deterministic, so once is enough). */
   private readonly circuits = new Map<number, { compiled: CompiledCircuit; hash: string }>();
@@ -130,9 +110,7 @@ export class ZKVM {
    * BAD_WIDTH for a width outside 1..252.
    */
   constructor(program: ProgramSource, options: ZKVMOptions = {}) {
-    this.width = options.width ?? DEFAULT_WIDTH;
-    checkWidth(this.width);
-    this.program = validate(loadProgram(program, options.io));
+    super(program, options);
     this.cacheRoot = options.cacheDir;
   }
 
@@ -294,23 +272,5 @@ export class ZKVM {
     // The verification key and the public-signal layout are all it takes
     // (src/build/verifier.ts); the proof's circuit and key hashes must match them.
     return verifyWithBundle(await readBuildVerifier(this.circuitDir(circuit.steps)), proof);
-  }
-
-  /** Runs the program on named inputs; throws InputError or RuntimeFault. */
-  execute(inputs: Inputs = {}, options: ExecuteOptions = {}): Execution {
-    const result = run(this.program, inputCells(this.program.io, inputs), {
-      steps: options.steps ?? DEFAULT_RUN_STEPS,
-      width: this.width,
-      trace: options.trace ?? false,
-    });
-    // fromEntries defines own properties, so an output named __proto__ is kept.
-    const outputs: Record<string, bigint> = Object.fromEntries(
-      this.program.io.outputs.map((out) => [out.name, result.memory.get(out.cell) ?? 0n]),
-    );
-    return {
-      outputs,
-      steps: result.steps,
-      ...(result.trace ? { trace: result.trace } : {}),
-    };
   }
 }

@@ -1,8 +1,8 @@
 /** Proving and verifying with a set-up build. */
 import path from "node:path";
 import { circuitInput } from "../compiler/input.js";
-import { inputCells, type Inputs } from "../inputs.js";
-import { run } from "../interpreter.js";
+import type { Inputs } from "../inputs.js";
+import { executeProgram } from "../machine.js";
 import {
   PipelineError,
   prove,
@@ -39,13 +39,10 @@ export async function proveCircuit(
 ): Promise<ProofResult> {
   const build = await openSetUpBuild(dir);
   const { manifest, program } = build;
-  const execution = run(program, inputCells(program.io, inputs), {
+  const execution = executeProgram(program, inputs, {
     steps: manifest.steps,
     width: manifest.width,
   });
-  const outputs: Record<string, bigint> = Object.fromEntries(
-    program.io.outputs.map((o) => [o.name, execution.memory.get(o.cell) ?? 0n]),
-  );
   const result = await prove(
     path.join(dir, build.setup.zkey),
     build.file("wasm"),
@@ -71,7 +68,7 @@ export async function proveCircuit(
   return {
     proof: result.proof,
     publicSignals: result.publicSignals,
-    outputs,
+    outputs: execution.outputs,
     steps: execution.steps,
     timings: result.timings,
   };

@@ -30,8 +30,7 @@ import { loadSnarkjs } from "../pipeline/snarkjs.js";
 import { directSetupFiles } from "../groth16/node.js";
 import { ZkvmError } from "../errors.js";
 import type { Inputs } from "../inputs.js";
-import { inputCells } from "../inputs.js";
-import { run } from "../interpreter.js";
+import { executeProgram } from "../machine.js";
 import type { Program } from "../program.js";
 import { validate, type ValidatedProgram } from "../validator.js";
 import {
@@ -354,13 +353,11 @@ export async function proveUniversal(
   const { bounds } = manifest;
   const prepared = await prepareProgram(program, bounds);
   const { program: validated, canonical } = prepared;
-  const execution = run(validated, inputCells(validated.io, inputs), {
+  const execution = executeProgram(validated, inputs, {
     steps: bounds.steps,
     width: bounds.width,
   });
-  const outputs: Record<string, bigint> = Object.fromEntries(
-    validated.io.outputs.map((o) => [o.name, execution.memory.get(o.cell) ?? 0n]),
-  );
+  const { outputs } = execution;
   const input = universalInput(canonical, validated.io, bounds, inputs);
   await sharedCurve();
   const result = await prove(

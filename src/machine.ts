@@ -1,0 +1,88 @@
+/**
+ * What the Node ZKVM (src/zkvm.ts) and the page's (src/browser/zkvm.ts)
+ * share: loading and validating a program with its comparison width, and
+ * running it on named inputs with the reference interpreter. No Node
+ * imports, so the browser bundle can hold it.
+ */
+import { inputCells, type Inputs } from "./inputs.js";
+import { checkWidth, DEFAULT_WIDTH, run, type TraceStep } from "./interpreter.js";
+import { loadProgram, type ProgramSource } from "./load.js";
+import type { RawIoOptions } from "./program.js";
+import { validate, type ValidatedProgram } from "./validator.js";
+
+export interface MachineOptions {
+  /** I/O cells of raw bytecode (ignored for assembly, which declares its own). */
+  readonly io?: RawIoOptions;
+  /** Comparison width W, 1..252 (default 64). */
+  readonly width?: number;
+}
+
+export interface ExecuteOptions {
+  /** Step bound (default 1,000,000). */
+  readonly steps?: number;
+  readonly trace?: boolean;
+}
+
+export interface Execution {
+  /** Output values by name (raw bytecode: the cell address as a decimal string). */
+  readonly outputs: Record<string, bigint>;
+  readonly steps: number;
+  readonly trace?: readonly TraceStep[];
+}
+
+export const DEFAULT_RUN_STEPS = 1_000_000;
+
+/** Whether `steps` is a usable step bound N: a positive safe integer. */
+export function isStepBound(steps: unknown): steps is number {
+  return typeof steps === "number" && Number.isSafeInteger(steps) && steps > 0;
+}
+
+/**
+ * Runs a validated program on named inputs within `steps` steps; throws
+ * InputError or RuntimeFault. Outputs are read by name from the final memory.
+ */
+export function executeProgram(
+  program: ValidatedProgram,
+  inputs: Inputs,
+  options: { readonly steps: number; readonly width: number; readonly trace?: boolean },
+): Execution {
+  const result = run(program, inputCells(program.io, inputs), {
+    steps: options.steps,
+    width: options.width,
+    trace: options.trace ?? false,
+  });
+  // fromEntries defines own properties, so an output named __proto__ is kept.
+  const outputs: Record<string, bigint> = Object.fromEntries(
+    program.io.outputs.map((out) => [out.name, result.memory.get(out.cell) ?? 0n]),
+  );
+  return {
+    outputs,
+    steps: result.steps,
+    ...(result.trace ? { trace: result.trace } : {}),
+  };
+}
+
+/** A validated program and its width: the part of a ZKVM that runs without proving. */
+export class Machine {
+  readonly program: ValidatedProgram;
+  readonly width: number;
+
+  /**
+   * Validates the program; throws the ValidationError or AssemblyError, or
+   * BAD_WIDTH for a width outside 1..252.
+   */
+  constructor(program: ProgramSource, options: MachineOptions = {}) {
+    this.width = options.width ?? DEFAULT_WIDTH;
+    checkWidth(this.width);
+    this.program = validate(loadProgram(program, options.io));
+  }
+
+  /** Runs the program on named inputs; throws InputError or RuntimeFault. */
+  execute(inputs: Inputs = {}, options: ExecuteOptions = {}): Execution {
+    return executeProgram(this.program, inputs, {
+      steps: options.steps ?? DEFAULT_RUN_STEPS,
+      width: this.width,
+      trace: options.trace ?? false,
+    });
+  }
+}
