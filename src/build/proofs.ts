@@ -49,10 +49,28 @@ export async function proveCircuit(
     circuitInput(program.io, inputs),
     options.onProgress ? { onProgress: options.onProgress } : {},
   );
-  // snarkjs proves whatever witness it is given: a proving key from another
-  // circuit with as many wires (a manifest edited to match it) gives a proof
-  // that never verifies. Checking it here means no command reports success
-  // and writes a proof.json that its own build rejects.
+  await checkFreshProof(dir, result, path.join(dir, build.setup.zkey));
+  return {
+    proof: result.proof,
+    publicSignals: result.publicSignals,
+    outputs: execution.outputs,
+    steps: execution.steps,
+    timings: result.timings,
+  };
+}
+
+/**
+ * snarkjs proves whatever witness it is given: a proving key from another
+ * circuit with as many wires (a manifest edited to match it) gives a proof
+ * that never verifies. Checking a fresh proof with the build's verification
+ * key means no command reports success and writes a proof.json that its own
+ * build rejects. Per-program and universal builds both check this way.
+ */
+export async function checkFreshProof(
+  dir: string,
+  result: { readonly proof: Groth16Proof; readonly publicSignals: readonly string[] },
+  zkeyPath: string,
+): Promise<void> {
   const check = await verify(
     await readJsonFile<Groth16VerificationKey>(path.join(dir, VKEY)),
     result.publicSignals,
@@ -62,16 +80,9 @@ export async function proveCircuit(
     throw new PipelineError(
       "PROVE_FAILED",
       `the proof does not verify with the build's verification key (${check.reason ?? "invalid"}); the proving key does not belong to this circuit: run 'zkvm setup ${dir} --force'`,
-      { path: path.join(dir, build.setup.zkey) },
+      { path: zkeyPath },
     );
   }
-  return {
-    proof: result.proof,
-    publicSignals: result.publicSignals,
-    outputs: execution.outputs,
-    steps: execution.steps,
-    timings: result.timings,
-  };
 }
 
 /** A build's verification key, checked against its manifest (no other artifact read). */
