@@ -1,6 +1,6 @@
 /**
- * Shape checks for Groth16 proofs, public signals and verification keys as
- * snarkjs writes them, and verification that returns a reason instead of
+ * Groth16 proofs and verification keys as snarkjs writes them: their types,
+ * shape checks for them and for public signals, and verification that returns a reason instead of
  * throwing on a malformed one. No Node imports: the Node pipeline
  * (src/pipeline/prove.ts) and the browser entry (src/browser/groth16.ts) both
  * verify through this module, each with its own snarkjs build.
@@ -13,6 +13,28 @@ export const BN128_Q =
   21888242871839275222246405745257275088696311157297823662689037894645226208583n;
 /** BN254 (bn128) scalar field modulus r: public signals live below it (the machine's p). */
 export const BN128_R = P;
+
+/** A Groth16 proof as snarkjs writes it (decimal strings, projective coordinates). */
+export interface Groth16Proof {
+  pi_a: string[];
+  pi_b: string[][];
+  pi_c: string[];
+  protocol: string;
+  curve: string;
+}
+
+/** The content of snarkjs's verification_key.json for a Groth16 zkey. */
+export interface Groth16VerificationKey {
+  protocol: string;
+  curve: string;
+  nPublic: number;
+  vk_alpha_1: string[];
+  vk_beta_2: string[][];
+  vk_gamma_2: string[][];
+  vk_delta_2: string[][];
+  vk_alphabeta_12?: string[][][];
+  IC: string[][];
+}
 
 export interface VerifyResult {
   valid: boolean;

@@ -6,8 +6,11 @@
  */
 // @ts-expect-error -- snarkjs ships no type declarations; the interface below is zkvm's typed view.
 import * as snarkjsModule from "snarkjs";
-import type { Groth16Proof, Groth16VerificationKey } from "../pipeline/snarkjs.js";
-import type { SnarkjsLogger as Logger } from "../proofshape.js";
+import type {
+  Groth16Proof,
+  Groth16VerificationKey,
+  SnarkjsLogger as Logger,
+} from "../proofshape.js";
 
 export { collectingLogger } from "../proofshape.js";
 
