@@ -7,6 +7,7 @@
 import { inputCells, type Inputs } from "./inputs.js";
 import { checkWidth, DEFAULT_WIDTH, run, type TraceStep } from "./interpreter.js";
 import { loadProgram, type ProgramSource } from "./load.js";
+import type { Groth16Proof } from "./proofshape.js";
 import type { RawIoOptions } from "./program.js";
 import { validate, type ValidatedProgram } from "./validator.js";
 
@@ -30,12 +31,46 @@ export interface Execution {
   readonly trace?: readonly TraceStep[];
 }
 
+/**
+ * A proved execution, as every prover returns it (per-program, universal,
+ * in the page): the proof, what it makes public, and the run behind it.
+ */
+export interface ProofResult {
+  readonly proof: Groth16Proof;
+  /** snarkjs's public.json, as decimal strings (each prover documents its order). */
+  readonly publicSignals: string[];
+  /** Output values by name, from the reference interpreter. */
+  readonly outputs: Record<string, bigint>;
+  /** Steps the execution took (not part of the proof). */
+  readonly steps: number;
+  readonly timings: { witnessMs: number; proveMs: number };
+}
+
 export const DEFAULT_RUN_STEPS = 1_000_000;
 
 /** Whether `steps` is a usable step bound N: a positive safe integer. */
 export function isStepBound(steps: unknown): steps is number {
   return typeof steps === "number" && Number.isSafeInteger(steps) && steps > 0;
 }
+
+/**
+ * The circuit a proof from `generateProof` says it is for, with a usable
+ * step bound; undefined when the value is no such proof (verification says
+ * so rather than throwing on whatever a caller passes in).
+ */
+export function claimedCircuit<C extends { readonly steps: number }>(proof: {
+  readonly circuit: C;
+}): (Partial<C> & { readonly steps: number }) | undefined {
+  const circuit: Partial<C> | undefined =
+    typeof proof === "object" && proof !== null ? proof.circuit : undefined;
+  if (typeof circuit !== "object" || circuit === null || !isStepBound(circuit.steps)) {
+    return undefined;
+  }
+  return circuit as Partial<C> & { readonly steps: number };
+}
+
+/** Why verification rejects a value `claimedCircuit` finds no circuit in. */
+export const NOT_A_PROOF = "not a proof from generateProof (no circuit with a step bound)";
 
 /**
  * Runs a validated program on named inputs within `steps` steps; throws

@@ -19,7 +19,13 @@ import { compile, programHash, type CompiledCircuit } from "./compiler/index.js"
 import { ZkvmError } from "./errors.js";
 import type { Inputs } from "./inputs.js";
 import type { ProgramSource } from "./load.js";
-import { isStepBound, Machine, type MachineOptions } from "./machine.js";
+import {
+  claimedCircuit,
+  isStepBound,
+  NOT_A_PROOF,
+  Machine,
+  type MachineOptions,
+} from "./machine.js";
 import {
   cacheDir,
   verificationKeyHash,
@@ -246,14 +252,8 @@ export class ZKVM extends Machine {
   }
 
   async checkProof(proof: ZKVMProof): Promise<VerifyResult> {
-    const circuit: Partial<ZKVMProof["circuit"]> | undefined =
-      typeof proof === "object" && proof !== null ? proof.circuit : undefined;
-    if (typeof circuit !== "object" || circuit === null || !isStepBound(circuit.steps)) {
-      return {
-        valid: false,
-        reason: "not a proof from generateProof (no circuit with a step bound)",
-      };
-    }
+    const circuit = claimedCircuit(proof);
+    if (circuit === undefined) return { valid: false, reason: NOT_A_PROOF };
     if (typeof circuit.universal === "string") {
       const { valid, reason } = await verifyUniversal(
         circuit.universal,

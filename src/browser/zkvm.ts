@@ -18,7 +18,14 @@ import { circuitInput } from "../compiler/input.js";
 import { ZkvmError } from "../errors.js";
 import type { Inputs } from "../inputs.js";
 import type { ProgramSource } from "../load.js";
-import { isStepBound, Machine, type MachineOptions } from "../machine.js";
+import {
+  claimedCircuit,
+  isStepBound,
+  NOT_A_PROOF,
+  Machine,
+  type MachineOptions,
+  type ProofResult,
+} from "../machine.js";
 import { PipelineError } from "../pipeline/errors.js";
 import { report, timed, type Progress } from "../pipeline/progress.js";
 import { compileCircomText } from "./circom.js";
@@ -32,7 +39,7 @@ import {
 import { readR1cs } from "../groth16/r1cs.js";
 import { developmentSetup } from "./setup.js";
 import { solidityVerifier } from "./solidity.js";
-import { snarkjs, type Groth16Proof, type Groth16VerificationKey } from "./snarkjs.js";
+import { snarkjs, type Groth16VerificationKey } from "./snarkjs.js";
 import { KeyStore, type CircuitKeys } from "./store.js";
 
 /** Where a file comes from: a URL (fetched from the page's server) or its bytes. */
@@ -63,15 +70,7 @@ export interface ProveOptions {
 }
 
 /** A proof with what it proves, as the Node entry returns it. */
-export interface ZKVMProof {
-  readonly proof: Groth16Proof;
-  /** snarkjs's public signals: outputs, then public inputs, as decimal strings. */
-  readonly publicSignals: string[];
-  /** Output values by name, from the reference interpreter. */
-  readonly outputs: Record<string, bigint>;
-  /** Steps the execution took (not part of the proof). */
-  readonly steps: number;
-  readonly timings: { witnessMs: number; proveMs: number };
+export interface ZKVMProof extends ProofResult {
   readonly circuit: {
     readonly programHash: string;
     readonly steps: number;
@@ -401,14 +400,8 @@ export class ZKVM extends Machine {
   }
 
   async checkProof(proof: ZKVMProof): Promise<VerifyResult> {
-    const circuit: Partial<ZKVMProof["circuit"]> | undefined =
-      typeof proof === "object" && proof !== null ? proof.circuit : undefined;
-    if (typeof circuit !== "object" || circuit === null || !isStepBound(circuit.steps)) {
-      return {
-        valid: false,
-        reason: "not a proof from generateProof (no circuit with a step bound)",
-      };
-    }
+    const circuit = claimedCircuit(proof);
+    if (circuit === undefined) return { valid: false, reason: NOT_A_PROOF };
     if (circuit.programHash !== this.programHash || circuit.width !== this.width) {
       return { valid: false, reason: "the proof is for another program or comparison width" };
     }

@@ -2,7 +2,7 @@
 import path from "node:path";
 import { circuitInput } from "../compiler/input.js";
 import type { Inputs } from "../inputs.js";
-import { executeProgram } from "../machine.js";
+import { executeProgram, type ProofResult } from "../machine.js";
 import {
   PipelineError,
   prove,
@@ -17,16 +17,8 @@ import { openSetUpBuild } from "./directory.js";
 import { readBuildVerifier, verifyWithBundle } from "./verifier.js";
 import { VKEY } from "./manifest.js";
 
-export interface ProofResult {
-  readonly proof: Groth16Proof;
-  /** snarkjs's public.json: outputs, then public inputs, as decimal strings. */
-  readonly publicSignals: string[];
-  /** Output values by name, from the reference interpreter. */
-  readonly outputs: Record<string, bigint>;
-  /** Steps the execution took (not part of the proof). */
-  readonly steps: number;
-  readonly timings: { witnessMs: number; proveMs: number };
-}
+/** A per-program proof: public.json lists the outputs, then the public inputs. */
+export type { ProofResult } from "../machine.js";
 
 /**
  * Proves one execution: the interpreter runs first, so a fault or a step

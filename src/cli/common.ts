@@ -8,6 +8,7 @@ import { ZkvmError } from "../errors.js";
 import { parseInteger } from "../field.js";
 import { assemble } from "../assembler.js";
 import { rawIoLayout, type Program, type RawIoOptions } from "../program.js";
+import type { ProofResult } from "../machine.js";
 import { writeFileAtomic } from "../pipeline/index.js";
 
 /** Where a command writes: injectable so tests can capture it. */
@@ -223,14 +224,6 @@ export function toJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2);
 }
 
-/** A proof as `prove` commands make it: snarkjs's proof and public signals, the outputs, the steps. */
-export interface ProvedExecution {
-  readonly proof: unknown;
-  readonly publicSignals: readonly string[];
-  readonly outputs: Record<string, bigint>;
-  readonly steps: number;
-}
-
 /**
  * Writes proof.json and public.json into `out` and reports the proven
  * outputs: one JSON object (`extra` first), or a line per output, the
@@ -239,7 +232,7 @@ export interface ProvedExecution {
 export async function writeProof(
   io: Io,
   out: string,
-  result: ProvedExecution,
+  result: ProofResult,
   json: boolean,
   extra: { readonly programHash?: string } = {},
 ): Promise<void> {

@@ -26,14 +26,13 @@ import {
   withFileLock,
   writeFileAtomic,
   zkvmVersion,
-  type Groth16Proof,
   type Groth16VerificationKey,
   type Progress,
   type VerifyResult,
 } from "../pipeline/index.js";
 import { directSetupFiles } from "../groth16/node.js";
 import type { Inputs } from "../inputs.js";
-import { executeProgram } from "../machine.js";
+import { executeProgram, type ProofResult } from "../machine.js";
 import type { Program } from "../program.js";
 import { validate, type ValidatedProgram } from "../validator.js";
 import {
@@ -247,15 +246,9 @@ export async function prepareProgram(
   return { program: validated, canonical, hash: await programHash(canonical) };
 }
 
-export interface UniversalProof {
-  readonly proof: Groth16Proof;
-  /** programHash, out[maxOutputs], publicIn[maxInputs], as decimal strings. */
-  readonly publicSignals: string[];
+/** A universal proof: public.json is programHash, out[maxOutputs], publicIn[maxInputs]. */
+export interface UniversalProof extends ProofResult {
   readonly programHash: string;
-  /** Output values by name, from the reference interpreter. */
-  readonly outputs: Record<string, bigint>;
-  readonly steps: number;
-  readonly timings: { witnessMs: number; proveMs: number };
 }
 
 /**
