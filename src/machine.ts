@@ -7,6 +7,7 @@
 import { inputCells, type Inputs } from "./inputs.js";
 import { checkWidth, DEFAULT_WIDTH, run, type TraceStep } from "./interpreter.js";
 import { loadProgram, type ProgramSource } from "./load.js";
+import type { Progress } from "./pipeline/progress.js";
 import type { Groth16Proof } from "./proofshape.js";
 import type { RawIoOptions } from "./program.js";
 import { validate, type ValidatedProgram } from "./validator.js";
@@ -44,6 +45,21 @@ export interface ProofResult {
   /** Steps the execution took (not part of the proof). */
   readonly steps: number;
   readonly timings: { witnessMs: number; proveMs: number };
+}
+
+/** Proving with the program's own circuit for a step bound. */
+export interface ProveOptions {
+  /** Step bound N of the circuit: it proves executions that halt within N steps. */
+  readonly steps: number;
+  readonly onProgress?: Progress;
+}
+
+/** The circuit a ZKVM proof says it is for. */
+export interface ProofCircuit {
+  /** sha256 of the bytecode (hex). */
+  readonly programHash: string;
+  readonly steps: number;
+  readonly width: number;
 }
 
 export const DEFAULT_RUN_STEPS = 1_000_000;

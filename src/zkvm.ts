@@ -25,6 +25,8 @@ import {
   NOT_A_PROOF,
   Machine,
   type MachineOptions,
+  type ProofCircuit,
+  type ProveOptions as StepProveOptions,
 } from "./machine.js";
 import {
   cacheDir,
@@ -60,16 +62,13 @@ export interface ZKVMOptions extends MachineOptions {
   readonly cacheDir?: string;
 }
 
-export interface ProveOptions {
-  /** Step bound N of the circuit: it proves executions that halt within N steps. */
-  readonly steps: number;
+export interface ProveOptions extends StepProveOptions {
   /**
    * A phase-2-prepared powers-of-tau file (e.g. a public ceremony's): the key
    * is made by snarkjs from it. Default: the direct development setup (no
    * powers of tau; see README, "Trusted setup and trust model").
    */
   readonly ptau?: string;
-  readonly onProgress?: Progress;
 }
 
 /** Proving with a universal circuit (`ZKVM.universal`): its bounds replace `steps`. */
@@ -84,11 +83,9 @@ export interface UniversalProveOptions {
  * the circuit it is for.
  */
 export interface ZKVMProof extends ProofResult {
-  readonly circuit: {
+  readonly circuit: ProofCircuit & {
     /** sha256 of the bytecode; for a universal circuit, the Poseidon program hash (decimal). */
     readonly programHash: string;
-    readonly steps: number;
-    readonly width: number;
     /** Set for a proof from a universal circuit: its build directory. */
     readonly universal?: string;
     /**

@@ -24,7 +24,9 @@ import {
   NOT_A_PROOF,
   Machine,
   type MachineOptions,
+  type ProofCircuit,
   type ProofResult,
+  type ProveOptions,
 } from "../machine.js";
 import { PipelineError } from "../pipeline/errors.js";
 import { report, timed, type Progress } from "../pipeline/progress.js";
@@ -50,6 +52,7 @@ export {
   type ExecuteOptions,
   type Execution,
   type MachineOptions,
+  type ProveOptions,
 } from "../machine.js";
 
 export interface ZKVMOptions extends MachineOptions {
@@ -63,19 +66,9 @@ export interface ZKVMOptions extends MachineOptions {
   readonly persistentCache?: boolean;
 }
 
-export interface ProveOptions {
-  /** Step bound N of the circuit: it proves executions that halt within N steps. */
-  readonly steps: number;
-  readonly onProgress?: Progress;
-}
-
 /** A proof with what it proves, as the Node entry returns it. */
 export interface ZKVMProof extends ProofResult {
-  readonly circuit: {
-    readonly programHash: string;
-    readonly steps: number;
-    readonly width: number;
-  };
+  readonly circuit: ProofCircuit;
 }
 
 /** A circuit compiled in the page: the compiler's report and circom's output. */
