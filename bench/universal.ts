@@ -38,8 +38,10 @@ import {
   terminateCurves,
   verify,
 } from "../src/pipeline/index.js";
+import { TEST_BOUNDS } from "../test/helpers/universal.js";
 import {
   compileUniversal,
+  DEFAULT_BOUNDS,
   openUniversal,
   proveUniversal,
   setupUniversal,
@@ -52,24 +54,10 @@ import {
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const EXAMPLES = path.join(BENCH_DIR, "..", "examples");
 
-const VERSUS_BOUNDS: UniversalBounds = {
-  steps: 64,
-  maxInstructions: 32,
-  maxCells: 8,
-  maxStack: 6,
-  maxInputs: 3,
-  maxOutputs: 3,
-  width: 64,
-};
-const TARGET: UniversalBounds = {
-  steps: 256,
-  maxInstructions: 64,
-  maxCells: 16,
-  maxStack: 16,
-  maxInputs: 4,
-  maxOutputs: 4,
-  width: 64,
-};
+/** The test bounds (test/helpers/universal.ts): every example fits them. */
+const VERSUS_BOUNDS: UniversalBounds = TEST_BOUNDS;
+/** The target bounds are the library's defaults (`zkvm compile --universal` without options). */
+const TARGET: UniversalBounds = DEFAULT_BOUNDS;
 
 /** Example programs with inputs that halt within N = 64. */
 const VERSUS_PROGRAMS: ReadonlyArray<{ file: string; inputs: Record<string, string> }> = [

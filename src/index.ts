@@ -21,24 +21,5 @@ export type {
 } from "./pipeline/index.js";
 export { readBuildVerifier, readVerifierBundle, verifyWithBundle } from "./build/index.js";
 export type { CircuitLayout, ProofToCheck, VerifierBundle } from "./build/index.js";
-export { assemble } from "./assembler.js";
-export { disassemble } from "./disassembler.js";
-export { decode, encode, parseHex, toHex } from "./bytecode.js";
-export type { Instruction } from "./bytecode.js";
-export { validate } from "./validator.js";
-export type { ValidatedProgram, BasicBlock } from "./validator.js";
-export { run, DEFAULT_WIDTH } from "./interpreter.js";
-export type { RunOptions, RunResult, TraceStep } from "./interpreter.js";
-export { loadProgram } from "./load.js";
-export type { Program, IoLayout, InputDecl, OutputDecl, RawIoOptions } from "./program.js";
-export type { Inputs, InputValue } from "./inputs.js";
-export { Op } from "./opcodes.js";
-export { P } from "./field.js";
-export {
-  ZkvmError,
-  AssemblyError,
-  ValidationError,
-  InputError,
-  RuntimeFault,
-  CompileError,
-} from "./errors.js";
+// The bytecode, assembler, validator, interpreter and errors, as the browser entry has them too.
+export * from "./language.js";

@@ -17,11 +17,17 @@ import {
 } from "./build/index.js";
 import { compile, programHash, type CompiledCircuit } from "./compiler/index.js";
 import { ZkvmError } from "./errors.js";
-import { inputCells, type Inputs } from "./inputs.js";
-import { checkWidth, DEFAULT_WIDTH, run, type TraceStep } from "./interpreter.js";
-import { loadProgram, type ProgramSource } from "./load.js";
-import type { RawIoOptions } from "./program.js";
-import { validate, type ValidatedProgram } from "./validator.js";
+import type { Inputs } from "./inputs.js";
+import type { ProgramSource } from "./load.js";
+import {
+  claimedCircuit,
+  isStepBound,
+  NOT_A_PROOF,
+  Machine,
+  type MachineOptions,
+  type ProofCircuit,
+  type ProveOptions as StepProveOptions,
+} from "./machine.js";
 import {
   cacheDir,
   verificationKeyHash,
@@ -41,11 +47,14 @@ import {
   type UniversalOptions,
 } from "./universal/library.js";
 
-export interface ZKVMOptions {
-  /** I/O cells of raw bytecode (ignored for assembly, which declares its own). */
-  readonly io?: RawIoOptions;
-  /** Comparison width W, 1..252 (default 64). */
-  readonly width?: number;
+export {
+  DEFAULT_RUN_STEPS,
+  type ExecuteOptions,
+  type Execution,
+  type MachineOptions,
+} from "./machine.js";
+
+export interface ZKVMOptions extends MachineOptions {
   /**
    * Where compiled circuits and their keys are cached (default: the zkvm
    * cache directory, `$ZKVM_CACHE_DIR` or `~/.cache/zkvm`, under circuits/).
@@ -53,16 +62,13 @@ export interface ZKVMOptions {
   readonly cacheDir?: string;
 }
 
-export interface ProveOptions {
-  /** Step bound N of the circuit: it proves executions that halt within N steps. */
-  readonly steps: number;
+export interface ProveOptions extends StepProveOptions {
   /**
    * A phase-2-prepared powers-of-tau file (e.g. a public ceremony's): the key
    * is made by snarkjs from it. Default: the direct development setup (no
    * powers of tau; see README, "Trusted setup and trust model").
    */
   readonly ptau?: string;
-  readonly onProgress?: Progress;
 }
 
 /** Proving with a universal circuit (`ZKVM.universal`): its bounds replace `steps`. */
@@ -77,11 +83,9 @@ export interface UniversalProveOptions {
  * the circuit it is for.
  */
 export interface ZKVMProof extends ProofResult {
-  readonly circuit: {
+  readonly circuit: ProofCircuit & {
     /** sha256 of the bytecode; for a universal circuit, the Poseidon program hash (decimal). */
     readonly programHash: string;
-    readonly steps: number;
-    readonly width: number;
     /** Set for a proof from a universal circuit: its build directory. */
     readonly universal?: string;
     /**
@@ -96,31 +100,10 @@ export interface ZKVMProof extends ProofResult {
   };
 }
 
-function isStepBound(steps: unknown): steps is number {
-  return typeof steps === "number" && Number.isSafeInteger(steps) && steps > 0;
-}
-
 /** Builds and setups in flight in this process, so concurrent calls share one. */
 const preparing = new Map<string, Promise<void>>();
 
-export interface ExecuteOptions {
-  /** Step bound (default 1,000,000). */
-  readonly steps?: number;
-  readonly trace?: boolean;
-}
-
-export interface Execution {
-  /** Output values by name (raw bytecode: the cell address as a decimal string). */
-  readonly outputs: Record<string, bigint>;
-  readonly steps: number;
-  readonly trace?: readonly TraceStep[];
-}
-
-export const DEFAULT_RUN_STEPS = 1_000_000;
-
-export class ZKVM {
-  readonly program: ValidatedProgram;
-  readonly width: number;
+export class ZKVM extends Machine {
   private readonly cacheRoot: string | undefined;
   /** The circuit for each step bound asked for so far (compiling is deterministic, so once is enough). */
   private readonly circuits = new Map<number, { compiled: CompiledCircuit; hash: string }>();
@@ -130,9 +113,7 @@ export class ZKVM {
    * BAD_WIDTH for a width outside 1..252.
    */
   constructor(program: ProgramSource, options: ZKVMOptions = {}) {
-    this.width = options.width ?? DEFAULT_WIDTH;
-    checkWidth(this.width);
-    this.program = validate(loadProgram(program, options.io));
+    super(program, options);
     this.cacheRoot = options.cacheDir;
   }
 
@@ -268,14 +249,8 @@ export class ZKVM {
   }
 
   async checkProof(proof: ZKVMProof): Promise<VerifyResult> {
-    const circuit: Partial<ZKVMProof["circuit"]> | undefined =
-      typeof proof === "object" && proof !== null ? proof.circuit : undefined;
-    if (typeof circuit !== "object" || circuit === null || !isStepBound(circuit.steps)) {
-      return {
-        valid: false,
-        reason: "not a proof from generateProof (no circuit with a step bound)",
-      };
-    }
+    const circuit = claimedCircuit(proof);
+    if (circuit === undefined) return { valid: false, reason: NOT_A_PROOF };
     if (typeof circuit.universal === "string") {
       const { valid, reason } = await verifyUniversal(
         circuit.universal,
@@ -294,23 +269,5 @@ export class ZKVM {
     // The verification key and the public-signal layout are all it takes
     // (src/build/verifier.ts); the proof's circuit and key hashes must match them.
     return verifyWithBundle(await readBuildVerifier(this.circuitDir(circuit.steps)), proof);
-  }
-
-  /** Runs the program on named inputs; throws InputError or RuntimeFault. */
-  execute(inputs: Inputs = {}, options: ExecuteOptions = {}): Execution {
-    const result = run(this.program, inputCells(this.program.io, inputs), {
-      steps: options.steps ?? DEFAULT_RUN_STEPS,
-      width: this.width,
-      trace: options.trace ?? false,
-    });
-    // fromEntries defines own properties, so an output named __proto__ is kept.
-    const outputs: Record<string, bigint> = Object.fromEntries(
-      this.program.io.outputs.map((out) => [out.name, result.memory.get(out.cell) ?? 0n]),
-    );
-    return {
-      outputs,
-      steps: result.steps,
-      ...(result.trace ? { trace: result.trace } : {}),
-    };
   }
 }

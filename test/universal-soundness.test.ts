@@ -23,7 +23,6 @@
  * attacks target a --O1 compile, as test/soundness.test.ts does.
  */
 import { expect } from "chai";
-import { createHash } from "node:crypto";
 import { promises as fsp, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -32,10 +31,7 @@ import { run } from "../src/interpreter.js";
 import { inputCells } from "../src/inputs.js";
 import { loadProgram } from "../src/load.js";
 import {
-  compileCircom,
-  computeWitness,
   defaultIncludePaths,
-  PipelineError,
   terminateCurves,
   type CircomOptimization,
 } from "../src/pipeline/index.js";
@@ -47,7 +43,7 @@ import {
   type UniversalBounds,
   type UniversalInput,
 } from "../src/universal/index.js";
-import { loadCircuit, type Circuit } from "./helpers/r1cs.js";
+import { ForgerBuilds, witnessOutcome } from "./helpers/forge.js";
 
 /** Tiny bounds (7 instructions: the code hash is one Poseidon): each build takes seconds. */
 const BOUNDS: UniversalBounds = {
@@ -208,62 +204,10 @@ const FORGER_LEVEL = "O0";
 
 let tmp: string;
 
-interface Build {
-  readonly circuit: Circuit;
-  readonly wasm: string;
-}
-const builds = new Map<string, Promise<Build>>();
-
-/** circom2 is single-threaded: run as many compiles at once as there are cores. */
-const SLOTS = Math.max(1, Math.min(4, os.availableParallelism()));
-let running = 0;
-const waiting: Array<() => void> = [];
-async function inSlot<T>(f: () => Promise<T>): Promise<T> {
-  while (running >= SLOTS) await new Promise<void>((wake) => waiting.push(wake));
-  running++;
-  try {
-    return await f();
-  } finally {
-    running--;
-    waiting.shift()?.();
-  }
-}
-
-/** Compiles the universal circuit for BOUNDS from `template` (cached by text and level). */
-function build(template: string, optimize: CircomOptimization): Promise<Build> {
-  const key = `${createHash("sha256").update(template).digest("hex").slice(0, 16)}-${optimize}`;
-  let pending = builds.get(key);
-  if (pending === undefined) {
-    pending = (async () => {
-      const dir = path.join(tmp, key);
-      await fsp.mkdir(dir, { recursive: true });
-      // The edited template sits beside the main file, which includes it from there.
-      await fsp.writeFile(path.join(dir, "universal.circom"), template);
-      const circomFile = path.join(dir, "main.circom");
-      await fsp.writeFile(circomFile, universalCircom(BOUNDS));
-      const built = await inSlot(() =>
-        compileCircom({
-          circomFile,
-          outDir: path.join(dir, "build"),
-          includePaths: defaultIncludePaths(),
-          optimize,
-        }),
-      );
-      return { circuit: await loadCircuit(built.r1csPath, built.symPath), wasm: built.wasmPath };
-    })();
-    builds.set(key, pending);
-  }
-  return pending;
-}
-
-async function witness(wasm: string, input: Record<string, unknown>): Promise<bigint[] | string> {
-  try {
-    return (await computeWitness(wasm, input as never)).values;
-  } catch (e) {
-    if (e instanceof PipelineError) return e.code;
-    throw e;
-  }
-}
+/** The universal circuit for BOUNDS from a template (real or forged), beside the main file that includes it. */
+const builds = new ForgerBuilds({ root: () => tmp, includePaths: defaultIncludePaths });
+const build = (template: string, optimize: CircomOptimization) =>
+  builds.build(universalCircom(BOUNDS), optimize, { "universal.circom": template });
 
 const publicSignals = (values: readonly bigint[]) =>
   values.slice(1, 2 + BOUNDS.maxOutputs + BOUNDS.maxInputs);
@@ -301,7 +245,7 @@ async function runAttack(attack: Attack): Promise<void> {
     if (!(e instanceof RuntimeFault)) throw e;
     truth = e.code;
   }
-  const honest = await witness(target.wasm, input);
+  const honest = await witnessOutcome(target.wasm, input);
   if (typeof truth === "string") {
     expect(honest, `the machine faults with ${truth}`).to.equal("WITNESS_FAILED");
   } else {
@@ -314,7 +258,7 @@ async function runAttack(attack: Attack): Promise<void> {
   expect(plain.circuit.constraintCount - forger.circuit.constraintCount).to.equal(attack.dropped);
 
   // 3. Without the guard the forged witness is accepted.
-  const raw = await witness(forger.wasm, attack.tamper ? attack.tamper(input) : input);
+  const raw = await witnessOutcome(forger.wasm, attack.tamper ? attack.tamper(input) : input);
   if (typeof raw === "string") expect.fail(`the forger's witness failed: ${raw}`);
   expect(forger.circuit.violated(raw), "the forger's own R1CS").to.deep.equal([]);
   const forged = target.circuit.witnessFrom(forger.circuit.named(raw));

@@ -6,20 +6,19 @@
  */
 // @ts-expect-error -- snarkjs ships no type declarations; the interface below is zkvm's typed view.
 import * as snarkjsModule from "snarkjs";
-import type { Groth16Proof, Groth16VerificationKey } from "../pipeline/snarkjs.js";
+import type {
+  Groth16Proof,
+  Groth16VerificationKey,
+  SnarkjsLogger as Logger,
+} from "../proofshape.js";
+
+export { collectingLogger } from "../proofshape.js";
 
 export type { Groth16Proof, Groth16VerificationKey };
 
 export interface MemFile {
   type: "mem";
   data?: Uint8Array;
-}
-
-export interface Logger {
-  error(msg: string): void;
-  warn(msg: string): void;
-  info(msg: string): void;
-  debug(msg: string): void;
 }
 
 export interface BrowserSnarkjs {
@@ -43,15 +42,3 @@ export interface BrowserSnarkjs {
 }
 
 export const snarkjs = snarkjsModule as BrowserSnarkjs;
-
-/** A logger that keeps snarkjs's error and warning lines (it reports many failures by logging). */
-export function collectingLogger(): Logger & { errors: string[] } {
-  const errors: string[] = [];
-  return {
-    errors,
-    error: (m: string) => void errors.push(String(m)),
-    warn: (m: string) => void errors.push(String(m)),
-    info: () => undefined,
-    debug: () => undefined,
-  };
-}

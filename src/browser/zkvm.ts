@@ -16,13 +16,20 @@ import {
 } from "../compiler/index.js";
 import { circuitInput } from "../compiler/input.js";
 import { ZkvmError } from "../errors.js";
-import { inputCells, type Inputs } from "../inputs.js";
-import { checkWidth, DEFAULT_WIDTH, run, type TraceStep } from "../interpreter.js";
-import { loadProgram, type ProgramSource } from "../load.js";
+import type { Inputs } from "../inputs.js";
+import type { ProgramSource } from "../load.js";
+import {
+  claimedCircuit,
+  isStepBound,
+  NOT_A_PROOF,
+  Machine,
+  type MachineOptions,
+  type ProofCircuit,
+  type ProofResult,
+  type ProveOptions,
+} from "../machine.js";
 import { PipelineError } from "../pipeline/errors.js";
 import { report, timed, type Progress } from "../pipeline/progress.js";
-import type { RawIoOptions } from "../program.js";
-import { validate, type ValidatedProgram } from "../validator.js";
 import { compileCircomText } from "./circom.js";
 import {
   computeWitness,
@@ -34,17 +41,21 @@ import {
 import { readR1cs } from "../groth16/r1cs.js";
 import { developmentSetup } from "./setup.js";
 import { solidityVerifier } from "./solidity.js";
-import { snarkjs, type Groth16Proof, type Groth16VerificationKey } from "./snarkjs.js";
+import { snarkjs, type Groth16VerificationKey } from "./snarkjs.js";
 import { KeyStore, type CircuitKeys } from "./store.js";
 
 /** Where a file comes from: a URL (fetched from the page's server) or its bytes. */
 export type ArtifactSource = string | URL | Uint8Array | ArrayBuffer;
 
-export interface ZKVMOptions {
-  /** I/O cells of raw bytecode (ignored for assembly, which declares its own). */
-  readonly io?: RawIoOptions;
-  /** Comparison width W, 1..252 (default 64). */
-  readonly width?: number;
+export {
+  DEFAULT_RUN_STEPS,
+  type ExecuteOptions,
+  type Execution,
+  type MachineOptions,
+  type ProveOptions,
+} from "../machine.js";
+
+export interface ZKVMOptions extends MachineOptions {
   /**
    * circom2's compiler (node_modules/circom2/circom.wasm, 9 MB), loaded on the
    * first compile: a URL, its bytes or a compiled module. Default: `circom.wasm`
@@ -55,40 +66,9 @@ export interface ZKVMOptions {
   readonly persistentCache?: boolean;
 }
 
-export interface ProveOptions {
-  /** Step bound N of the circuit: it proves executions that halt within N steps. */
-  readonly steps: number;
-  readonly onProgress?: Progress;
-}
-
-export interface ExecuteOptions {
-  /** Step bound (default 1,000,000). */
-  readonly steps?: number;
-  readonly trace?: boolean;
-}
-
-export interface Execution {
-  /** Output values by name (raw bytecode: the cell address as a decimal string). */
-  readonly outputs: Record<string, bigint>;
-  readonly steps: number;
-  readonly trace?: readonly TraceStep[];
-}
-
 /** A proof with what it proves, as the Node entry returns it. */
-export interface ZKVMProof {
-  readonly proof: Groth16Proof;
-  /** snarkjs's public signals: outputs, then public inputs, as decimal strings. */
-  readonly publicSignals: string[];
-  /** Output values by name, from the reference interpreter. */
-  readonly outputs: Record<string, bigint>;
-  /** Steps the execution took (not part of the proof). */
-  readonly steps: number;
-  readonly timings: { witnessMs: number; proveMs: number };
-  readonly circuit: {
-    readonly programHash: string;
-    readonly steps: number;
-    readonly width: number;
-  };
+export interface ZKVMProof extends ProofResult {
+  readonly circuit: ProofCircuit;
 }
 
 /** A circuit compiled in the page: the compiler's report and circom's output. */
@@ -113,12 +93,6 @@ export interface PrebuiltArtifacts {
   readonly wasm: ArtifactSource;
   readonly zkey: ArtifactSource;
   readonly verificationKey: ArtifactSource | Groth16VerificationKey;
-}
-
-export const DEFAULT_RUN_STEPS = 1_000_000;
-
-function isStepBound(steps: unknown): steps is number {
-  return typeof steps === "number" && Number.isSafeInteger(steps) && steps > 0;
 }
 
 /** One compiler module per page and source: compiling 9 MB of wasm takes a while. */
@@ -181,9 +155,7 @@ function loadCompiler(source: ArtifactSource | WebAssembly.Module): Promise<WebA
   return module;
 }
 
-export class ZKVM {
-  readonly program: ValidatedProgram;
-  readonly width: number;
+export class ZKVM extends Machine {
   private readonly circomWasm: ArtifactSource | WebAssembly.Module;
   private readonly store: KeyStore;
   private readonly circuits = new Map<number, CompiledCircuit>();
@@ -193,9 +165,7 @@ export class ZKVM {
    * BAD_OPTION for a width outside 1..252.
    */
   constructor(program: ProgramSource, options: ZKVMOptions = {}) {
-    this.width = options.width ?? DEFAULT_WIDTH;
-    checkWidth(this.width);
-    this.program = validate(loadProgram(program, options.io));
+    super(program, options);
     this.circomWasm = options.circomWasm ?? new URL("./circom.wasm", import.meta.url);
     const persistent = options.persistentCache ?? true;
     let store = stores.get(persistent);
@@ -237,23 +207,6 @@ export class ZKVM {
   private circuitKey(steps: number): string {
     const circom = toHex(sha256(new TextEncoder().encode(this.circuitFor(steps).circom)));
     return `${this.programHash}-n${steps}-w${this.width}-${circom.slice(0, 16)}`;
-  }
-
-  /** Runs the program on named inputs; throws InputError or RuntimeFault. */
-  execute(inputs: Inputs = {}, options: ExecuteOptions = {}): Execution {
-    const result = run(this.program, inputCells(this.program.io, inputs), {
-      steps: options.steps ?? DEFAULT_RUN_STEPS,
-      width: this.width,
-      trace: options.trace ?? false,
-    });
-    const outputs: Record<string, bigint> = Object.fromEntries(
-      this.program.io.outputs.map((out) => [out.name, result.memory.get(out.cell) ?? 0n]),
-    );
-    return {
-      outputs,
-      steps: result.steps,
-      ...(result.trace ? { trace: result.trace } : {}),
-    };
   }
 
   /**
@@ -440,14 +393,8 @@ export class ZKVM {
   }
 
   async checkProof(proof: ZKVMProof): Promise<VerifyResult> {
-    const circuit: Partial<ZKVMProof["circuit"]> | undefined =
-      typeof proof === "object" && proof !== null ? proof.circuit : undefined;
-    if (typeof circuit !== "object" || circuit === null || !isStepBound(circuit.steps)) {
-      return {
-        valid: false,
-        reason: "not a proof from generateProof (no circuit with a step bound)",
-      };
-    }
+    const circuit = claimedCircuit(proof);
+    if (circuit === undefined) return { valid: false, reason: NOT_A_PROOF };
     if (circuit.programHash !== this.programHash || circuit.width !== this.width) {
       return { valid: false, reason: "the proof is for another program or comparison width" };
     }

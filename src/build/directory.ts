@@ -27,6 +27,7 @@ import {
   tempSibling,
   withFileLock,
   zkvmVersion,
+  type CompileCircomResult,
   type Progress,
 } from "../pipeline/index.js";
 import type { Program } from "../program.js";
@@ -112,20 +113,12 @@ async function buildUnlocked(
     }
   }
 
-  await checkReplaceable(dir);
-  const staging = tempSibling(path.resolve(dir));
-  try {
-    await fsp.mkdir(staging);
-    const circomFile = path.join(staging, `${name}.circom`);
-    await fsp.writeFile(circomFile, compiled.circom);
-    const result = await compileCircom({
-      circomFile,
-      outDir: staging,
-      includePaths: defaultIncludePaths(),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
-    const rel = (p: string) => path.relative(staging, p);
-    const manifest: Manifest = {
+  return compileIntoDir(
+    dir,
+    name,
+    compiled.circom,
+    options.onProgress,
+    async (files, result): Promise<Manifest> => ({
       format: FORMAT,
       name,
       programHash: compiled.programHash,
@@ -147,13 +140,54 @@ async function buildUnlocked(
         circom: await circomCompilerVersion(),
         snarkjs: snarkjsVersion(),
       },
-      files: {
-        circom: { path: rel(circomFile), sha256: circomHash },
+      files,
+    }),
+  );
+}
+
+/** What circom2 made of `<name>.circom`, relative to the build directory, with each file's sha256. */
+export type CircomArtifacts = Record<
+  "circom" | "r1cs" | "sym" | "wasm",
+  { path: string; sha256: string }
+>;
+
+/**
+ * Compiles Circom text with circom2 into a staging directory beside `dir`,
+ * writes the manifest that `manifestFor` makes of circom's result and the
+ * artifacts' hashes, and swaps the staging directory in for `dir` whole: a
+ * failed compile leaves the previous build untouched and no staging behind.
+ * Per-program and universal builds both compile through it; the caller holds
+ * `dir`'s lock.
+ */
+export async function compileIntoDir<M>(
+  dir: string,
+  name: string,
+  circom: string,
+  onProgress: Progress | undefined,
+  manifestFor: (files: CircomArtifacts, result: CompileCircomResult) => Promise<M>,
+): Promise<{ manifest: M; cached: false }> {
+  await checkReplaceable(dir);
+  const staging = tempSibling(path.resolve(dir));
+  try {
+    await fsp.mkdir(staging);
+    const circomFile = path.join(staging, `${name}.circom`);
+    await fsp.writeFile(circomFile, circom);
+    const result = await compileCircom({
+      circomFile,
+      outDir: staging,
+      includePaths: defaultIncludePaths(),
+      ...(onProgress ? { onProgress } : {}),
+    });
+    const rel = (p: string) => path.relative(staging, p);
+    const manifest = await manifestFor(
+      {
+        circom: { path: rel(circomFile), sha256: sha256(circom) },
         r1cs: { path: rel(result.r1csPath), sha256: await sha256File(result.r1csPath) },
         sym: { path: rel(result.symPath), sha256: await sha256File(result.symPath) },
         wasm: { path: rel(result.wasmPath), sha256: await sha256File(result.wasmPath) },
       },
-    };
+      result,
+    );
     await fsp.writeFile(path.join(staging, MANIFEST), JSON.stringify(manifest, null, 2) + "\n");
     await replaceWith(staging, dir);
     return { manifest, cached: false };

@@ -216,8 +216,26 @@ function manifestProblem(m: unknown): string | undefined {
   return undefined;
 }
 
-/** Checks every artifact (and the setup's, when present) against the manifest's sha256. */
-export async function checkArtifacts(dir: string, manifest: Manifest): Promise<void> {
+/** The artifacts a build's manifest records: what circom made, and the keys once set up. */
+export interface ArtifactRecord {
+  readonly files: Readonly<Record<string, { readonly path: string; readonly sha256: string }>>;
+  readonly setup?: {
+    readonly zkey: string;
+    readonly zkeySha256: string;
+    readonly vkeySha256: string;
+  };
+}
+
+/**
+ * Checks every artifact (and the setup's, when present) against the
+ * manifest's sha256; `recompile` is the command the error tells the user to
+ * run again (per-program and universal builds share this check).
+ */
+export async function checkArtifacts(
+  dir: string,
+  manifest: ArtifactRecord,
+  recompile = "zkvm compile",
+): Promise<void> {
   const entries: Array<[string, string]> = Object.values(manifest.files).map((f) => [
     f.path,
     f.sha256,
@@ -229,19 +247,22 @@ export async function checkArtifacts(dir: string, manifest: Manifest): Promise<v
     );
   for (const [rel, expected] of entries) {
     const file = path.join(dir, rel);
+    if (!isInsidePath(rel)) {
+      throw new PipelineError("BUILD_CORRUPT", `${MANIFEST} names a file outside the build`, {
+        path: dir,
+      });
+    }
     if (!(await pathExists(file))) {
       throw new PipelineError(
         "BUILD_CORRUPT",
-        `${rel} is missing from the build; run 'zkvm compile' again`,
-        {
-          path: file,
-        },
+        `${rel} is missing from the build; run '${recompile}' again`,
+        { path: file },
       );
     }
     if ((await sha256File(file)) !== expected) {
       throw new PipelineError(
         "BUILD_CORRUPT",
-        `${rel} does not match the build manifest (changed, truncated or from another build); run 'zkvm compile' again`,
+        `${rel} does not match the build manifest (changed, truncated or from another build); run '${recompile}' again`,
         { path: file },
       );
     }

@@ -1,8 +1,8 @@
 /** Proving and verifying with a set-up build. */
 import path from "node:path";
 import { circuitInput } from "../compiler/input.js";
-import { inputCells, type Inputs } from "../inputs.js";
-import { run } from "../interpreter.js";
+import type { Inputs } from "../inputs.js";
+import { executeProgram, type ProofResult } from "../machine.js";
 import {
   PipelineError,
   prove,
@@ -17,16 +17,8 @@ import { openSetUpBuild } from "./directory.js";
 import { readBuildVerifier, verifyWithBundle } from "./verifier.js";
 import { VKEY } from "./manifest.js";
 
-export interface ProofResult {
-  readonly proof: Groth16Proof;
-  /** snarkjs's public.json: outputs, then public inputs, as decimal strings. */
-  readonly publicSignals: string[];
-  /** Output values by name, from the reference interpreter. */
-  readonly outputs: Record<string, bigint>;
-  /** Steps the execution took (not part of the proof). */
-  readonly steps: number;
-  readonly timings: { witnessMs: number; proveMs: number };
-}
+/** A per-program proof: public.json lists the outputs, then the public inputs. */
+export type { ProofResult } from "../machine.js";
 
 /**
  * Proves one execution: the interpreter runs first, so a fault or a step
@@ -39,23 +31,38 @@ export async function proveCircuit(
 ): Promise<ProofResult> {
   const build = await openSetUpBuild(dir);
   const { manifest, program } = build;
-  const execution = run(program, inputCells(program.io, inputs), {
+  const execution = executeProgram(program, inputs, {
     steps: manifest.steps,
     width: manifest.width,
   });
-  const outputs: Record<string, bigint> = Object.fromEntries(
-    program.io.outputs.map((o) => [o.name, execution.memory.get(o.cell) ?? 0n]),
-  );
   const result = await prove(
     path.join(dir, build.setup.zkey),
     build.file("wasm"),
     circuitInput(program.io, inputs),
     options.onProgress ? { onProgress: options.onProgress } : {},
   );
-  // snarkjs proves whatever witness it is given: a proving key from another
-  // circuit with as many wires (a manifest edited to match it) gives a proof
-  // that never verifies. Checking it here means no command reports success
-  // and writes a proof.json that its own build rejects.
+  await checkFreshProof(dir, result, path.join(dir, build.setup.zkey));
+  return {
+    proof: result.proof,
+    publicSignals: result.publicSignals,
+    outputs: execution.outputs,
+    steps: execution.steps,
+    timings: result.timings,
+  };
+}
+
+/**
+ * snarkjs proves whatever witness it is given: a proving key from another
+ * circuit with as many wires (a manifest edited to match it) gives a proof
+ * that never verifies. Checking a fresh proof with the build's verification
+ * key means no command reports success and writes a proof.json that its own
+ * build rejects. Per-program and universal builds both check this way.
+ */
+export async function checkFreshProof(
+  dir: string,
+  result: { readonly proof: Groth16Proof; readonly publicSignals: readonly string[] },
+  zkeyPath: string,
+): Promise<void> {
   const check = await verify(
     await readJsonFile<Groth16VerificationKey>(path.join(dir, VKEY)),
     result.publicSignals,
@@ -65,16 +72,9 @@ export async function proveCircuit(
     throw new PipelineError(
       "PROVE_FAILED",
       `the proof does not verify with the build's verification key (${check.reason ?? "invalid"}); the proving key does not belong to this circuit: run 'zkvm setup ${dir} --force'`,
-      { path: path.join(dir, build.setup.zkey) },
+      { path: zkeyPath },
     );
   }
-  return {
-    proof: result.proof,
-    publicSignals: result.publicSignals,
-    outputs,
-    steps: execution.steps,
-    timings: result.timings,
-  };
 }
 
 /** A build's verification key, checked against its manifest (no other artifact read). */

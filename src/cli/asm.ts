@@ -2,9 +2,9 @@ import { assemble } from "../assembler.js";
 import { toHex } from "../bytecode.js";
 import { disassemble } from "../disassembler.js";
 import { validate } from "../validator.js";
-import { ioOptions } from "./run.js";
 import {
-  cellList,
+  ioOptions,
+  rawIoFrom,
   parse,
   readFile,
   readProgram,
@@ -65,11 +65,7 @@ targets; the comment on each line is the instruction's byte offset).`,
   async run(argv, io) {
     const { values, positionals } = parse(argv, { ...ioOptions }, 1);
     if (values.help) return (io.out(this.help), 0);
-    const program = readProgram(positionals[0]!, {
-      private: cellList(values.private, "private"),
-      public: cellList(values.public, "public"),
-      outputs: cellList(values.output, "output"),
-    });
+    const program = readProgram(positionals[0]!, rawIoFrom(values));
     io.out(disassemble(program.code, program.io).trimEnd());
     return 0;
   },

@@ -3,7 +3,8 @@ import { buildCircuit, contributeToKey, setupCircuit, type Manifest } from "../b
 import { DEFAULT_WIDTH, MAX_WIDTH } from "../interpreter.js";
 import { validate } from "../validator.js";
 import {
-  cellList,
+  ioOptions,
+  rawIoFrom,
   parse,
   positiveInt,
   programName,
@@ -13,7 +14,6 @@ import {
   type Command,
 } from "./common.js";
 import { progressPrinter } from "./progress.js";
-import { ioOptions } from "./run.js";
 
 function signalList(manifest: Manifest): string {
   return manifest.publicSignals
@@ -80,13 +80,7 @@ the bounds instead: see zkvm compile --universal --help.`,
     const width = positiveInt(values.width, "width", DEFAULT_WIDTH);
     if (width > MAX_WIDTH) throw new UsageError(`--width must be at most ${MAX_WIDTH}`);
     const file = positionals[0]!;
-    const program = validate(
-      readProgram(file, {
-        private: cellList(values.private, "private"),
-        public: cellList(values.public, "public"),
-        outputs: cellList(values.output, "output"),
-      }),
-    );
+    const program = validate(readProgram(file, rawIoFrom(values)));
     const name = programName(file);
     const dir = values.out ?? path.join("circuits", name);
     const onProgress = progressPrinter(io, values.json === true);

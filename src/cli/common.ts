@@ -1,13 +1,14 @@
 /** What every CLI command shares: argument parsing, reading programs, printing, errors. */
 import { closeSync, openSync, readSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { basename, dirname, extname } from "node:path";
+import { basename, dirname, extname, join } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { parseHex } from "../bytecode.js";
 import { ZkvmError } from "../errors.js";
 import { parseInteger } from "../field.js";
 import { assemble } from "../assembler.js";
 import { rawIoLayout, type Program, type RawIoOptions } from "../program.js";
+import type { ProofResult } from "../machine.js";
 import { writeFileAtomic } from "../pipeline/index.js";
 
 /** Where a command writes: injectable so tests can capture it. */
@@ -159,6 +160,26 @@ export function cellList(values: string[] | undefined, option: string): number[]
   });
 }
 
+/** `--private`, `--public`, `--output` cell addresses: raw bytecode's I/O (assembly declares its own). */
+export const ioOptions = {
+  private: { type: "string", multiple: true },
+  public: { type: "string", multiple: true },
+  output: { type: "string", multiple: true },
+} as const;
+
+/** The raw-bytecode I/O cells that the `ioOptions` values name. */
+export function rawIoFrom(values: {
+  private?: string[] | undefined;
+  public?: string[] | undefined;
+  output?: string[] | undefined;
+}): RawIoOptions {
+  return {
+    private: cellList(values.private, "private"),
+    public: cellList(values.public, "public"),
+    outputs: cellList(values.output, "output"),
+  };
+}
+
 /** `--input name=value` pairs. */
 export function inputPairs(values: string[] | undefined): Record<string, string> {
   // A Map, not `name in {}`: an input may be named `constructor` or `__proto__`.
@@ -201,4 +222,41 @@ export async function writeOutput(path: string, data: string | Uint8Array): Prom
 /** JSON with bigints as decimal strings. */
 export function toJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2);
+}
+
+/**
+ * Writes proof.json and public.json into `out` and reports the proven
+ * outputs: one JSON object (`extra` first), or a line per output, the
+ * `extra` values, then what was written.
+ */
+export async function writeProof(
+  io: Io,
+  out: string,
+  result: ProofResult,
+  json: boolean,
+  extra: { readonly programHash?: string } = {},
+): Promise<void> {
+  const proofFile = join(out, "proof.json");
+  const publicFile = join(out, "public.json");
+  await writeOutput(proofFile, JSON.stringify(result.proof, null, 2) + "\n");
+  await writeOutput(publicFile, JSON.stringify(result.publicSignals, null, 2) + "\n");
+  const outputs = Object.fromEntries(
+    Object.entries(result.outputs).map(([k, v]) => [k, v.toString()]),
+  );
+  if (json) {
+    io.out(
+      toJson({
+        ...extra,
+        outputs,
+        publicSignals: result.publicSignals,
+        steps: result.steps,
+        proof: proofFile,
+        public: publicFile,
+      }),
+    );
+    return;
+  }
+  for (const [name, value] of Object.entries(outputs)) io.out(`${name} = ${value}`);
+  if (extra.programHash !== undefined) io.out(`program hash ${extra.programHash}`);
+  io.out(`proved an execution of ${result.steps} steps; wrote ${proofFile} and ${publicFile}`);
 }

@@ -12,7 +12,15 @@ import {
   type VerifierBundle,
 } from "../build/index.js";
 import { readJsonFile } from "../pipeline/index.js";
-import { inputPairs, parse, toJson, UsageError, writeOutput, type Command } from "./common.js";
+import {
+  inputPairs,
+  parse,
+  toJson,
+  UsageError,
+  writeOutput,
+  writeProof,
+  type Command,
+} from "./common.js";
 import { progressPrinter } from "./progress.js";
 
 export const proveCommand: Command = {
@@ -44,28 +52,7 @@ Options:
     const inputs = inputPairs(values.input);
     const onProgress = progressPrinter(io, values.json === true);
     const result = await proveCircuit(dir, inputs, onProgress ? { onProgress } : {});
-    const out = values.out ?? dir;
-    const proofFile = path.join(out, "proof.json");
-    const publicFile = path.join(out, "public.json");
-    await writeOutput(proofFile, JSON.stringify(result.proof, null, 2) + "\n");
-    await writeOutput(publicFile, JSON.stringify(result.publicSignals, null, 2) + "\n");
-    const outputs = Object.fromEntries(
-      Object.entries(result.outputs).map(([k, v]) => [k, v.toString()]),
-    );
-    if (values.json) {
-      io.out(
-        toJson({
-          outputs,
-          publicSignals: result.publicSignals,
-          steps: result.steps,
-          proof: proofFile,
-          public: publicFile,
-        }),
-      );
-      return 0;
-    }
-    for (const [name, value] of Object.entries(outputs)) io.out(`${name} = ${value}`);
-    io.out(`proved an execution of ${result.steps} steps; wrote ${proofFile} and ${publicFile}`);
+    await writeProof(io, values.out ?? dir, result, values.json === true);
     return 0;
   },
 };

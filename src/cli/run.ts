@@ -4,7 +4,8 @@ import { ZkvmError } from "../errors.js";
 import { validate, type ValidatedProgram } from "../validator.js";
 import { DEFAULT_RUN_STEPS } from "../zkvm.js";
 import {
-  cellList,
+  ioOptions,
+  rawIoFrom,
   inputPairs,
   parse,
   positiveInt,
@@ -13,12 +14,6 @@ import {
   UsageError,
   type Command,
 } from "./common.js";
-
-export const ioOptions = {
-  private: { type: "string", multiple: true },
-  public: { type: "string", multiple: true },
-  output: { type: "string", multiple: true },
-} as const;
 
 export const runCommand: Command = {
   name: "run",
@@ -54,11 +49,7 @@ Options:
     // Usage first: a bad option is exit status 2 whatever the program holds.
     const steps = positiveInt(values.steps, "steps", DEFAULT_RUN_STEPS);
     const inputs = inputPairs(values.input);
-    const rawIo = {
-      private: cellList(values.private, "private"),
-      public: cellList(values.public, "public"),
-      outputs: cellList(values.output, "output"),
-    };
+    const rawIo = rawIoFrom(values);
     const path = positionals[0]!;
     let program: ValidatedProgram;
     try {

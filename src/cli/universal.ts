@@ -19,28 +19,25 @@ import {
 import { exportSolidityVerifier } from "../evm/verifier.js";
 import { readJsonFile } from "../pipeline/index.js";
 import {
-  cellList,
   inputPairs,
+  ioOptions,
   parse,
   positiveInt,
+  rawIoFrom,
   readProgram,
   toJson,
   UsageError,
   writeOutput,
+  writeProof,
   type Command,
 } from "./common.js";
 import { progressPrinter } from "./progress.js";
-import { ioOptions } from "./run.js";
 
 type IoValues = { private?: string[]; public?: string[]; output?: string[] };
 
 function programFrom(file: string | undefined, values: IoValues) {
   if (file === undefined || file === "") throw new UsageError("missing --program FILE");
-  return readProgram(file, {
-    private: cellList(values.private, "private"),
-    public: cellList(values.public, "public"),
-    outputs: cellList(values.output, "output"),
-  });
+  return readProgram(file, rawIoFrom(values));
 }
 
 export const hashCommand: Command = {
@@ -243,30 +240,9 @@ Writes proof.json and public.json (programHash, outputs, public inputs) to
     const inputs = inputPairs(values.input);
     const onProgress = progressPrinter(io, values.json === true);
     const result = await proveUniversal(dir, program, inputs, onProgress ? { onProgress } : {});
-    const out = values.out ?? dir;
-    const proofFile = path.join(out, "proof.json");
-    const publicFile = path.join(out, "public.json");
-    await writeOutput(proofFile, JSON.stringify(result.proof, null, 2) + "\n");
-    await writeOutput(publicFile, JSON.stringify(result.publicSignals, null, 2) + "\n");
-    const outputs = Object.fromEntries(
-      Object.entries(result.outputs).map(([k, v]) => [k, v.toString()]),
-    );
-    if (values.json) {
-      io.out(
-        toJson({
-          programHash: result.programHash,
-          outputs,
-          publicSignals: result.publicSignals,
-          steps: result.steps,
-          proof: proofFile,
-          public: publicFile,
-        }),
-      );
-      return 0;
-    }
-    for (const [name, value] of Object.entries(outputs)) io.out(`${name} = ${value}`);
-    io.out(`program hash ${result.programHash}`);
-    io.out(`proved an execution of ${result.steps} steps; wrote ${proofFile} and ${publicFile}`);
+    await writeProof(io, values.out ?? dir, result, values.json === true, {
+      programHash: result.programHash,
+    });
     return 0;
   },
 };

@@ -9,5 +9,5 @@ export {
   type DirectSetupOptions,
   type DirectSetupResult,
   type Groth16Secrets,
-  type Groth16VerificationKey,
 } from "./setup.js";
+export type { Groth16VerificationKey } from "../proofshape.js";

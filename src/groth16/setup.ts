@@ -24,6 +24,7 @@
  * memory stays bounded by the circuit's field data, not the key's size.
  */
 import { PipelineError } from "../pipeline/errors.js";
+import type { Groth16VerificationKey } from "../proofshape.js";
 import { type Progress, report } from "../pipeline/progress.js";
 import { type FixedBaseTable, SetupCurve } from "./curve.js";
 import {
@@ -41,19 +42,6 @@ import {
 import { readR1cs, type R1csView } from "./r1cs.js";
 import type { WindowBits } from "./wasm.js";
 import { type ByteSink, ZkeyStream } from "./zkey.js";
-
-/** snarkjs's verification_key.json for a Groth16 key. */
-export interface Groth16VerificationKey {
-  protocol: string;
-  curve: string;
-  nPublic: number;
-  vk_alpha_1: string[];
-  vk_beta_2: string[][];
-  vk_gamma_2: string[][];
-  vk_delta_2: string[][];
-  vk_alphabeta_12?: string[][][];
-  IC: string[][];
-}
 
 /** The toxic waste of a Groth16 setup. */
 export interface Groth16Secrets {

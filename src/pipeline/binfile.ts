@@ -6,7 +6,6 @@
  * multi-gigabyte files.
  */
 import { promises as fsp } from "node:fs";
-import { P } from "../field.js";
 
 export interface Section {
   /** Offset of the section's data in the file. */
@@ -93,8 +92,4 @@ export function leToBigInt(buf: Uint8Array): bigint {
   return v;
 }
 
-/** BN254 (bn128) base field modulus q. */
-export const BN128_Q =
-  21888242871839275222246405745257275088696311157297823662689037894645226208583n;
-/** BN254 (bn128) scalar field modulus r: circuit signals live in this field (the machine's p). */
-export const BN128_R = P;
+export { BN128_Q, BN128_R } from "../proofshape.js";

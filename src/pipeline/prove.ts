@@ -3,19 +3,15 @@
  * JSON file reader with typed errors.
  */
 import { promises as fsp } from "node:fs";
-import { BN128_Q, BN128_R } from "./binfile.js";
+import { verifyChecked, type VerifyResult } from "../proofshape.js";
 import { errorMessage, PipelineError } from "./errors.js";
 import { isErrnoException, pathExists } from "./fsutil.js";
 import { type Progress, report, timed } from "./progress.js";
-import {
-  collectingLogger,
-  type Groth16Proof,
-  type Groth16VerificationKey,
-  loadSnarkjs,
-  sharedCurve,
-} from "./snarkjs.js";
+import { type Groth16Proof, loadSnarkjs, sharedCurve } from "./snarkjs.js";
 import { calculateWitness } from "./witness.js";
 import { readZkeyInfo } from "./zkey.js";
+
+export { proofProblem, publicSignalsProblem, type VerifyResult } from "../proofshape.js";
 
 /** A circuit input value: decimal string, number, bigint, or (nested) arrays of them. */
 export type CircuitInputValue = string | number | bigint | CircuitInputValue[];
@@ -128,111 +124,6 @@ export async function prove(
   return { ...result, timings: { witnessMs, proveMs: elapsedMs } };
 }
 
-export interface VerifyResult {
-  valid: boolean;
-  /** Why the proof was rejected (absent when valid). */
-  reason?: string;
-}
-
-const DECIMAL_RE = /^(0|[1-9][0-9]{0,77})$/;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/** `undefined` if `v` is a decimal string < modulus, else what is wrong. */
-function checkElement(v: unknown, modulus: bigint, what: string): string | undefined {
-  if (typeof v !== "string") return `${what} is not a decimal string`;
-  if (!DECIMAL_RE.test(v))
-    return `${what} is not a decimal string: ${JSON.stringify(v).slice(0, 40)}`;
-  if (BigInt(v) >= modulus) return `${what} is not below the field modulus`;
-  return undefined;
-}
-
-function checkG1(v: unknown, what: string): string | undefined {
-  if (!Array.isArray(v) || v.length !== 3) return `${what} must be an array of 3 decimal strings`;
-  for (let i = 0; i < 3; i++) {
-    const r = checkElement(v[i], BN128_Q, `${what}[${i}]`);
-    if (r !== undefined) return r;
-  }
-  return undefined;
-}
-
-function checkG2(v: unknown, what: string): string | undefined {
-  if (!Array.isArray(v) || v.length !== 3) {
-    return `${what} must be an array of 3 pairs of decimal strings`;
-  }
-  for (let i = 0; i < 3; i++) {
-    const pair: unknown = v[i];
-    if (!Array.isArray(pair) || pair.length !== 2) return `${what}[${i}] must be a pair`;
-    for (let j = 0; j < 2; j++) {
-      const r = checkElement(pair[j], BN128_Q, `${what}[${i}][${j}]`);
-      if (r !== undefined) return r;
-    }
-  }
-  return undefined;
-}
-
-function checkVkey(vkey: unknown): string | undefined {
-  if (!isRecord(vkey)) return "verification key is not an object";
-  if (vkey.protocol !== "groth16") return "verification key: protocol is not groth16";
-  if (vkey.curve !== "bn128") return "verification key: curve is not bn128";
-  const n = vkey.nPublic;
-  if (typeof n !== "number" || !Number.isInteger(n) || n < 0) {
-    return "verification key: nPublic is not a non-negative integer";
-  }
-  const ic = vkey.IC;
-  if (!Array.isArray(ic) || ic.length !== n + 1) {
-    return `verification key: IC must have nPublic + 1 = ${n + 1} points`;
-  }
-  for (let i = 0; i < ic.length; i++) {
-    const r = checkG1(ic[i], `verification key IC[${i}]`);
-    if (r !== undefined) return r;
-  }
-  return (
-    checkG1(vkey.vk_alpha_1, "verification key vk_alpha_1") ??
-    checkG2(vkey.vk_beta_2, "verification key vk_beta_2") ??
-    checkG2(vkey.vk_gamma_2, "verification key vk_gamma_2") ??
-    checkG2(vkey.vk_delta_2, "verification key vk_delta_2")
-  );
-}
-
-function checkProof(proof: unknown): string | undefined {
-  if (!isRecord(proof)) return "proof is not an object";
-  if (proof.protocol !== undefined && proof.protocol !== "groth16") {
-    return "proof: protocol is not groth16";
-  }
-  if (proof.curve !== undefined && proof.curve !== "bn128") return "proof: curve is not bn128";
-  return (
-    checkG1(proof.pi_a, "proof pi_a") ??
-    checkG2(proof.pi_b, "proof pi_b") ??
-    checkG1(proof.pi_c, "proof pi_c")
-  );
-}
-
-function checkPublicSignals(signals: unknown, nPublic: number): string | undefined {
-  if (!Array.isArray(signals)) return "public signals are not an array";
-  if (signals.length !== nPublic) {
-    return `expected ${nPublic} public signals, got ${signals.length}`;
-  }
-  for (let i = 0; i < signals.length; i++) {
-    const r = checkElement(signals[i], BN128_R, `public signal ${i}`);
-    if (r !== undefined) return r;
-  }
-  return undefined;
-}
-
-/** What is wrong with a proof as proof.json holds it (shape, coordinates below q), if anything. */
-export function proofProblem(proof: unknown): string | undefined {
-  return checkProof(proof);
-}
-
-/** What is wrong with public signals as public.json holds them (decimal strings below r), if anything. */
-export function publicSignalsProblem(signals: unknown): string | undefined {
-  if (!Array.isArray(signals)) return "public signals are not an array";
-  return checkPublicSignals(signals, signals.length);
-}
-
 /**
  * Verify a Groth16 proof. Never throws: malformed keys, proofs or public
  * signals (wrong shape, non-decimal, out of field, wrong count) and snarkjs
@@ -243,28 +134,16 @@ export async function verify(
   publicSignals: unknown,
   proof: unknown,
 ): Promise<VerifyResult> {
-  try {
-    const bad =
-      checkVkey(vkey) ??
-      checkProof(proof) ??
-      checkPublicSignals(publicSignals, (vkey as Groth16VerificationKey).nPublic);
-    if (bad !== undefined) return { valid: false, reason: bad };
-    const snarkjs = await loadSnarkjs();
-    await sharedCurve();
-    const logger = collectingLogger();
-    const ok = await snarkjs.groth16.verify(vkey, publicSignals, proof, logger);
-    if (ok === true) return { valid: true };
-    const why = logger.errors.join("; ");
-    return {
-      valid: false,
-      reason:
-        why === "" || why === "Invalid proof"
-          ? "pairing check failed: the proof does not match these public signals and key"
-          : why,
-    };
-  } catch (e) {
-    return { valid: false, reason: `verification error: ${errorMessage(e)}` };
-  }
+  return verifyChecked(
+    async () => {
+      const snarkjs = await loadSnarkjs();
+      await sharedCurve();
+      return (v, signals, p, logger) => snarkjs.groth16.verify(v, signals, p, logger);
+    },
+    vkey,
+    publicSignals,
+    proof,
+  );
 }
 
 /** Far above any key, proof or manifest; keeps `/dev/zero` or a wrong path from filling memory. */

@@ -10,36 +10,14 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import type { Groth16Proof, Groth16VerificationKey, SnarkjsLogger } from "../proofshape.js";
 
-/** A Groth16 proof as snarkjs writes it (decimal strings, projective coordinates). */
-export interface Groth16Proof {
-  pi_a: string[];
-  pi_b: string[][];
-  pi_c: string[];
-  protocol: string;
-  curve: string;
-}
-
-/** The content of snarkjs's verification_key.json for a Groth16 zkey. */
-export interface Groth16VerificationKey {
-  protocol: string;
-  curve: string;
-  nPublic: number;
-  vk_alpha_1: string[];
-  vk_beta_2: string[][];
-  vk_gamma_2: string[][];
-  vk_delta_2: string[][];
-  vk_alphabeta_12?: string[][][];
-  IC: string[][];
-}
-
-/** snarkjs's logger interface (any subset of these methods). */
-export interface SnarkjsLogger {
-  error(msg: string): void;
-  warn(msg: string): void;
-  info(msg: string): void;
-  debug(msg: string): void;
-}
+export {
+  collectingLogger,
+  type Groth16Proof,
+  type Groth16VerificationKey,
+  type SnarkjsLogger,
+} from "../proofshape.js";
 
 export interface SnarkjsCurve {
   terminate(): Promise<void>;
@@ -159,21 +137,6 @@ export function snarkjsPackageDir(): string {
     if (parent === dir) throw new Error(`no snarkjs package.json above ${entry}`);
     dir = parent;
   }
-}
-
-/**
- * A logger that records snarkjs's error/warn lines (snarkjs reports many
- * failures by logging and returning -1 / false instead of throwing).
- */
-export function collectingLogger(): SnarkjsLogger & { errors: string[] } {
-  const errors: string[] = [];
-  return {
-    errors,
-    error: (m: string) => void errors.push(String(m)),
-    warn: (m: string) => void errors.push(String(m)),
-    info: () => undefined,
-    debug: () => undefined,
-  };
 }
 
 /**

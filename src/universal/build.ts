@@ -9,29 +9,30 @@
  * checked before use (BUILD_CORRUPT). A build is made in a staging directory
  * and renamed into place, so a failed compile leaves no half-written build.
  */
-import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, promises as fsp } from "node:fs";
+import { promises as fsp } from "node:fs";
 import path from "node:path";
+import { compileIntoDir, lockFile } from "../build/directory.js";
+import { checkArtifacts, MANIFEST, sha256, sha256File, VKEY } from "../build/manifest.js";
+import { checkFreshProof } from "../build/proofs.js";
 import { PipelineError } from "../pipeline/errors.js";
-import { isErrnoException, pathExists, withFileLock, writeFileAtomic } from "../pipeline/fsutil.js";
 import {
   circomVersion,
-  compileCircom,
-  defaultIncludePaths,
+  pathExists,
   prove,
   readJsonFile,
+  snarkjsVersion,
+  sweepDeadTemporaries,
   verify,
-  type Groth16Proof,
+  withFileLock,
+  writeFileAtomic,
+  zkvmVersion,
   type Groth16VerificationKey,
   type Progress,
   type VerifyResult,
 } from "../pipeline/index.js";
-import { loadSnarkjs } from "../pipeline/snarkjs.js";
 import { directSetupFiles } from "../groth16/node.js";
-import { ZkvmError } from "../errors.js";
 import type { Inputs } from "../inputs.js";
-import { inputCells } from "../inputs.js";
-import { run } from "../interpreter.js";
+import { executeProgram, type ProofResult } from "../machine.js";
 import type { Program } from "../program.js";
 import { validate, type ValidatedProgram } from "../validator.js";
 import {
@@ -46,8 +47,6 @@ import { programHash } from "./hash.js";
 import { universalInput } from "./witness.js";
 
 export const UNIVERSAL_FORMAT = "zkvm-universal/1";
-const MANIFEST = "manifest.json";
-const VKEY = "verification_key.json";
 // Not "universal": circom would resolve `include "universal.circom"` to the file itself.
 const NAME = "zkvm_universal";
 
@@ -70,32 +69,6 @@ export interface UniversalManifest {
     readonly createdAt: string;
   };
 }
-
-let curveInFlight: Promise<unknown> | undefined;
-
-/**
- * snarkjs's bn128 curve, built once even when proofs start concurrently
- * (ffjavascript caches it only once a build finishes; a second concurrent build
- * would leave worker threads no one terminates). As src/artifacts.ts does.
- */
-async function sharedCurve(): Promise<void> {
-  if ((globalThis as { curve_bn128?: unknown }).curve_bn128) return;
-  curveInFlight ??= loadSnarkjs()
-    .then((snarkjs) => snarkjs.curves.getCurveFromName("bn128"))
-    .finally(() => {
-      curveInFlight = undefined;
-    });
-  await curveInFlight;
-}
-
-async function sha256File(file: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest("hex");
-}
-
-const lockOf = (dir: string) =>
-  path.join(path.dirname(path.resolve(dir)), `.${path.basename(path.resolve(dir))}.lock`);
 
 /** Whether `dir` holds a universal build (its manifest says so). */
 export async function isUniversalDir(dir: string): Promise<boolean> {
@@ -147,29 +120,9 @@ export async function readUniversalManifest(dir: string): Promise<UniversalManif
   return m as UniversalManifest;
 }
 
-async function checkArtifacts(dir: string, m: UniversalManifest): Promise<void> {
-  const entries: Array<[string, string]> = Object.values(m.files).map((f) => [f.path, f.sha256]);
-  if (m.setup) entries.push([m.setup.zkey, m.setup.zkeySha256], [VKEY, m.setup.vkeySha256]);
-  for (const [rel, expected] of entries) {
-    const file = path.join(dir, rel);
-    if (rel.split(/[\\/]/).includes("..") || path.isAbsolute(rel)) {
-      throw new PipelineError("BUILD_CORRUPT", `${MANIFEST} names a file outside the build`, {
-        path: dir,
-      });
-    }
-    if (!(await pathExists(file)) || (await sha256File(file)) !== expected) {
-      throw new PipelineError(
-        "BUILD_CORRUPT",
-        `${rel} is missing or does not match the build manifest; run 'zkvm compile --universal' again`,
-        { path: file },
-      );
-    }
-  }
-}
-
 export async function openUniversal(dir: string): Promise<UniversalManifest> {
   const m = await readUniversalManifest(dir);
-  await checkArtifacts(dir, m);
+  await checkArtifacts(dir, m, "zkvm compile --universal");
   return m;
 }
 
@@ -192,9 +145,11 @@ export async function compileUniversal(
       path: dir,
     });
   });
-  return withFileLock(lockOf(dir), async () => {
+  return withFileLock(lockFile(dir), async () => {
+    // Staging directories of builds whose process died (killed mid-compile), and circom's inside them.
+    await sweepDeadTemporaries(parent);
     const circom = universalCircom(bounds);
-    const circomHash = createHash("sha256").update(circom).digest("hex");
+    const circomHash = sha256(circom);
     if (await isUniversalDir(dir)) {
       try {
         const existing = await openUniversal(dir);
@@ -203,60 +158,23 @@ export async function compileUniversal(
       } catch {
         // rebuild below
       }
-    } else if (await pathExists(dir)) {
-      const entries = await fsp.readdir(dir).catch(() => null);
-      if (entries === null || entries.length > 0) {
-        throw new PipelineError(
-          "NOT_A_BUILD_DIR",
-          `${dir} exists and is not an empty directory or a zkvm build; refusing to replace it`,
-          { path: dir },
-        );
-      }
     }
-    const staging = path.join(
-      parent,
-      `.${path.basename(dir)}.build-${process.pid}-${randomBytes(4).toString("hex")}`,
+    return compileIntoDir(
+      dir,
+      NAME,
+      circom,
+      options.onProgress,
+      (files, result): Promise<UniversalManifest> =>
+        Promise.resolve({
+          format: UNIVERSAL_FORMAT,
+          bounds,
+          constraints: result.constraints,
+          nPublic: 1 + bounds.maxOutputs + bounds.maxInputs,
+          budget: stepBudget(bounds),
+          tools: { zkvm: zkvmVersion(), circom2: circomVersion(), snarkjs: snarkjsVersion() },
+          files,
+        }),
     );
-    try {
-      await fsp.mkdir(staging);
-      const circomFile = path.join(staging, `${NAME}.circom`);
-      await fsp.writeFile(circomFile, circom);
-      const result = await compileCircom({
-        circomFile,
-        outDir: staging,
-        includePaths: defaultIncludePaths(),
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      });
-      const rel = (p: string) => path.relative(staging, p);
-      const manifest: UniversalManifest = {
-        format: UNIVERSAL_FORMAT,
-        bounds,
-        constraints: result.constraints,
-        nPublic: 1 + bounds.maxOutputs + bounds.maxInputs,
-        budget: stepBudget(bounds),
-        tools: { zkvm: "0.1.0", circom2: circomVersion(), snarkjs: "0.7.6" },
-        files: {
-          circom: { path: rel(circomFile), sha256: circomHash },
-          r1cs: { path: rel(result.r1csPath), sha256: await sha256File(result.r1csPath) },
-          sym: { path: rel(result.symPath), sha256: await sha256File(result.symPath) },
-          wasm: { path: rel(result.wasmPath), sha256: await sha256File(result.wasmPath) },
-        },
-      };
-      await fsp.writeFile(path.join(staging, MANIFEST), JSON.stringify(manifest, null, 2) + "\n");
-      const old = `${staging}.old`;
-      const hadOld = await pathExists(dir);
-      if (hadOld) await fsp.rename(dir, old);
-      await fsp.rename(staging, dir);
-      if (hadOld) await fsp.rm(old, { recursive: true, force: true });
-      return { manifest, cached: false };
-    } catch (e) {
-      await fsp.rm(staging, { recursive: true, force: true });
-      if (e instanceof ZkvmError || !isErrnoException(e)) throw e;
-      throw new PipelineError("FILE_UNWRITABLE", `cannot write the build ${dir}: ${e.message}`, {
-        cause: e,
-        path: dir,
-      });
-    }
   });
 }
 
@@ -269,7 +187,7 @@ export async function setupUniversal(
   dir: string,
   options: { force?: boolean; onProgress?: Progress } = {},
 ): Promise<UniversalBuildResult> {
-  return withFileLock(lockOf(dir), async () => {
+  return withFileLock(lockFile(dir), async () => {
     const manifest = await openUniversal(dir);
     if (manifest.setup && !options.force) return { manifest, cached: true };
     const zkey = path.join(dir, `${NAME}.zkey`);
@@ -328,15 +246,9 @@ export async function prepareProgram(
   return { program: validated, canonical, hash: await programHash(canonical) };
 }
 
-export interface UniversalProof {
-  readonly proof: Groth16Proof;
-  /** programHash, out[maxOutputs], publicIn[maxInputs], as decimal strings. */
-  readonly publicSignals: string[];
+/** A universal proof: public.json is programHash, out[maxOutputs], publicIn[maxInputs]. */
+export interface UniversalProof extends ProofResult {
   readonly programHash: string;
-  /** Output values by name, from the reference interpreter. */
-  readonly outputs: Record<string, bigint>;
-  readonly steps: number;
-  readonly timings: { witnessMs: number; proveMs: number };
 }
 
 /**
@@ -354,33 +266,19 @@ export async function proveUniversal(
   const { bounds } = manifest;
   const prepared = await prepareProgram(program, bounds);
   const { program: validated, canonical } = prepared;
-  const execution = run(validated, inputCells(validated.io, inputs), {
+  const execution = executeProgram(validated, inputs, {
     steps: bounds.steps,
     width: bounds.width,
   });
-  const outputs: Record<string, bigint> = Object.fromEntries(
-    validated.io.outputs.map((o) => [o.name, execution.memory.get(o.cell) ?? 0n]),
-  );
+  const { outputs } = execution;
   const input = universalInput(canonical, validated.io, bounds, inputs);
-  await sharedCurve();
   const result = await prove(
     path.join(dir, manifest.setup.zkey),
     path.join(dir, manifest.files.wasm.path),
     input,
     options.onProgress ? { onProgress: options.onProgress } : {},
   );
-  const check = await verify(
-    await readJsonFile<Groth16VerificationKey>(path.join(dir, VKEY)),
-    result.publicSignals,
-    result.proof,
-  );
-  if (!check.valid) {
-    throw new PipelineError(
-      "PROVE_FAILED",
-      `the proof does not verify with the build's verification key (${check.reason ?? "invalid"}); run 'zkvm setup ${dir} --force'`,
-      { path: dir },
-    );
-  }
+  await checkFreshProof(dir, result, path.join(dir, manifest.setup.zkey));
   return {
     proof: result.proof,
     publicSignals: result.publicSignals,
@@ -429,7 +327,6 @@ export async function verifyUniversal(
     return { valid: false, reason: (e as Error).message, programHash: expected };
   }
   const vkey = await readJsonFile<Groth16VerificationKey>(path.join(dir, VKEY));
-  await sharedCurve();
   const result = await verify(vkey, publicSignals, proof);
   if (!result.valid) return { ...result, programHash: expected };
   // The proven values by the program's names: outputs, then public inputs.
