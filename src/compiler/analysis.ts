@@ -146,6 +146,14 @@ export class DominatingSet<T> {
  * it, and outputs are live at every STOP.
  */
 export function liveCells(program: ValidatedProgram, outputs: ReadonlySet<number>): Set<number>[] {
+  return liveness(program, outputs).liveOut;
+}
+
+/** Live memory cells on entry to and after each block (see `liveCells`). */
+export function liveness(
+  program: ValidatedProgram,
+  outputs: ReadonlySet<number>,
+): { liveIn: Set<number>[]; liveOut: Set<number>[] } {
   const { blocks } = program;
   const uses = blocks.map(() => new Set<number>());
   const defs = blocks.map(() => new Set<number>());
@@ -173,5 +181,5 @@ export function liveCells(program: ValidatedProgram, outputs: ReadonlySet<number
       }
     }
   }
-  return liveOut;
+  return { liveIn, liveOut };
 }

@@ -29,6 +29,7 @@
 import { P } from "../field.js";
 import { Op } from "../opcodes.js";
 import type { ValidatedProgram } from "../validator.js";
+import { liveness } from "./analysis.js";
 import type { Node, Sink } from "./ir.js";
 import { Lin } from "./linear.js";
 import { inputSignal, outputSignal } from "./lower.js";
@@ -71,34 +72,6 @@ export interface PathPlan {
 }
 
 class NotApplicable extends Error {}
-
-function liveIn(program: ValidatedProgram, outputs: ReadonlySet<number>): Array<Set<number>> {
-  const { blocks } = program;
-  const uses = blocks.map(() => new Set<number>());
-  const defs = blocks.map(() => new Set<number>());
-  for (const b of blocks) {
-    for (const ins of b.instructions) {
-      const cell = Number(ins.arg);
-      if (ins.op === Op.LOAD && !defs[b.id]!.has(cell)) uses[b.id]!.add(cell);
-      if (ins.op === Op.STORE) defs[b.id]!.add(cell);
-    }
-  }
-  const live = blocks.map(() => new Set<number>());
-  for (let changed = true; changed;) {
-    changed = false;
-    for (const b of [...blocks].reverse()) {
-      const out = b.successors.length === 0 ? new Set(outputs) : new Set<number>();
-      for (const s of b.successors) for (const c of live[s]!) out.add(c);
-      const inn = new Set(uses[b.id]);
-      for (const c of out) if (!defs[b.id]!.has(c)) inn.add(c);
-      if (inn.size !== live[b.id]!.size) {
-        live[b.id] = inn;
-        changed = true;
-      }
-    }
-  }
-  return live;
-}
 
 function tag(v: Abs | undefined): string {
   if (v === undefined) return "0";
@@ -269,7 +242,7 @@ export function planPaths(
   width: number,
 ): PathPlan | undefined {
   const outputs = new Set(program.io.outputs.map((o) => o.cell));
-  const live = liveIn(program, outputs);
+  const live = liveness(program, outputs).liveIn;
   // One budget over every candidate input, so that the analysis stays bounded however many inputs there are.
   const budget = { left: MAX_SIMULATED };
   for (const control of program.io.inputs) {
