@@ -48,18 +48,15 @@ import { P } from "../src/field.js";
 import type { Inputs } from "../src/inputs.js";
 import { loadProgram } from "../src/load.js";
 import {
-  compileCircom,
-  computeWitness,
   defaultIncludePaths,
-  PipelineError,
   terminateCurves,
   type CircomOptimization,
 } from "../src/pipeline/index.js";
 import { ZKVM } from "../src/zkvm.js";
 import { loadExamples } from "./helpers/examples.js";
-import { loadCircuit, type Circuit } from "./helpers/r1cs.js";
 import { collectingLogger, loadSnarkjs } from "../src/pipeline/snarkjs.js";
 import { TWO_ARMS } from "./helpers/shapes.js";
+import { ForgerBuilds, witnessOutcome } from "./helpers/forge.js";
 
 const TWO_64 = 1n << 64n;
 
@@ -158,72 +155,16 @@ function forgeLibrary(): string {
 // ---------------------------------------------------------------------------
 // Builds
 
-interface Build {
-  readonly circuit: Circuit;
-  readonly r1csPath: string;
-  readonly wasm: string;
-  readonly warnings: readonly string[];
-}
-
-const builds = new Map<string, Promise<Build>>();
-
-/** circom2 compiles running at once (each is a child process). */
-const COMPILE_SLOTS = Math.max(1, Math.min(4, os.availableParallelism()));
-let compiling = 0;
-const waiting: Array<() => void> = [];
-
-async function inSlot<T>(f: () => Promise<T>): Promise<T> {
-  while (compiling >= COMPILE_SLOTS) await new Promise<void>((wake) => waiting.push(wake));
-  compiling++;
-  try {
-    return await f();
-  } finally {
-    compiling--;
-    waiting.shift()?.();
-  }
-}
-
-/** circom2-compiles Circom text (cached by text and level) with --inspect; forge.circom is on the include path. */
-function build(circom: string, optimize: CircomOptimization): Promise<Build> {
-  const key = `${createHash("sha256").update(circom).digest("hex").slice(0, 16)}-${optimize}`;
-  let pending = builds.get(key);
-  if (pending === undefined) {
-    pending = (async () => {
-      const dir = path.join(tmp, key);
-      await fsp.mkdir(dir, { recursive: true });
-      const circomFile = path.join(dir, "c.circom");
-      await fsp.writeFile(circomFile, circom);
-      const built = await inSlot(() =>
-        compileCircom({
-          circomFile,
-          outDir: path.join(dir, "build"),
-          includePaths: [...defaultIncludePaths(), forgeDir],
-          optimize,
-          inspect: true,
-        }),
-      );
-      const circuit = await loadCircuit(built.r1csPath, built.symPath);
-      return {
-        circuit,
-        r1csPath: built.r1csPath,
-        wasm: built.wasmPath,
-        warnings: built.warnings,
-      };
-    })();
-    builds.set(key, pending);
-  }
-  return pending;
-}
+/** circom2 builds with --inspect, forge.circom on the include path (test/helpers/forge.ts). */
+const forger = new ForgerBuilds({
+  root: () => tmp,
+  includePaths: () => [...defaultIncludePaths(), forgeDir],
+  inspect: true,
+});
+const build = (circom: string, optimize: CircomOptimization) => forger.build(circom, optimize);
 
 /** The witness generator's outcome: values, or the PipelineError code. */
-async function witness(wasm: string, input: Record<string, string>): Promise<bigint[] | string> {
-  try {
-    return (await computeWitness(wasm, input)).values;
-  } catch (e) {
-    if (e instanceof PipelineError) return e.code;
-    throw e;
-  }
-}
+const witness = witnessOutcome;
 
 /** A .wtns file (iden3 container, version 2: header, then the values as 32-byte little-endian integers). */
 function wtnsFile(values: readonly bigint[]): Buffer {
