@@ -16,7 +16,7 @@
  * The functions reuse the module's own field and curve arithmetic
  * (`f1m_mul`, `g1m_addMixed`, `g2m_negAffine`, ...).
  */
-import type { WasmModuleBuilder } from "ffjavascript";
+import type { WasmCodeBuilder, WasmModuleBuilder } from "ffjavascript";
 
 export type GroupPrefix = "g1m" | "g2m";
 export type WindowBits = 8 | 16;
@@ -51,6 +51,27 @@ export function fixedBasePlugin(module: WasmModuleBuilder): void {
   buildWipe(module);
 }
 
+/** `for (local = from; local != limit; local++) body`, in wasm's block/loop/br_if form. */
+function countUp(
+  c: WasmCodeBuilder,
+  local: string,
+  from: number[],
+  limit: number[],
+  ...body: number[][]
+): number[] {
+  return [
+    ...c.setLocal(local, from),
+    ...c.block(
+      c.loop(
+        c.br_if(1, c.i32_eq(c.getLocal(local), limit)),
+        ...body,
+        c.setLocal(local, c.i32_add(c.getLocal(local), c.i32_const(1))),
+        c.br(0),
+      ),
+    ),
+  ];
+}
+
 /** out[j] = (j + 1)·base for j < count, Jacobian (count ≥ 1). */
 function buildWindowMultiples(module: WasmModuleBuilder, group: GroupPrefix): void {
   const n8 = coordBytes(group);
@@ -65,18 +86,16 @@ function buildWindowMultiples(module: WasmModuleBuilder, group: GroupPrefix): vo
   f.addCode(
     c.call(`${group}_zero`, c.getLocal("pOut")),
     c.call(`${group}_addMixed`, c.getLocal("pOut"), c.getLocal("pBase"), c.getLocal("pOut")),
-    c.setLocal("i", c.i32_const(1)),
     c.setLocal("pPrev", c.getLocal("pOut")),
     c.setLocal("pCur", c.i32_add(c.getLocal("pOut"), c.i32_const(3 * n8))),
-    c.block(
-      c.loop(
-        c.br_if(1, c.i32_eq(c.getLocal("i"), c.getLocal("count"))),
-        c.call(`${group}_addMixed`, c.getLocal("pPrev"), c.getLocal("pBase"), c.getLocal("pCur")),
-        c.setLocal("pPrev", c.getLocal("pCur")),
-        c.setLocal("pCur", c.i32_add(c.getLocal("pCur"), c.i32_const(3 * n8))),
-        c.setLocal("i", c.i32_add(c.getLocal("i"), c.i32_const(1))),
-        c.br(0),
-      ),
+    countUp(
+      c,
+      "i",
+      c.i32_const(1),
+      c.getLocal("count"),
+      c.call(`${group}_addMixed`, c.getLocal("pPrev"), c.getLocal("pBase"), c.getLocal("pCur")),
+      c.setLocal("pPrev", c.getLocal("pCur")),
+      c.setLocal("pCur", c.i32_add(c.getLocal("pCur"), c.i32_const(3 * n8))),
     ),
   );
   module.exportFunction(windowTableFn(group));
@@ -183,89 +202,83 @@ function buildFixedBaseBatch(module: WasmModuleBuilder, group: GroupPrefix, w: W
       c.i32_add(c.getLocal("pScratch"), c.i32_mul(c.getLocal("n"), c.i32_const(8))),
     ),
     // accumulators and carries start at zero
-    c.setLocal("i", c.i32_const(0)),
-    c.block(
-      c.loop(
-        c.br_if(1, c.i32_eq(c.getLocal("i"), c.getLocal("n"))),
-        setP,
-        c.call(`${group}_zeroAffine`, pP),
-        c.i32_store(idx4("pCarries"), c.i32_const(0)),
-        c.setLocal("i", c.i32_add(c.getLocal("i"), c.i32_const(1))),
-        c.br(0),
-      ),
+    countUp(
+      c,
+      "i",
+      c.i32_const(0),
+      c.getLocal("n"),
+      setP,
+      c.call(`${group}_zeroAffine`, pP),
+      c.i32_store(idx4("pCarries"), c.i32_const(0)),
     ),
-    c.setLocal("k", c.i32_const(0)),
-    c.block(
-      c.loop(
-        c.br_if(1, c.i32_eq(c.getLocal("k"), c.i32_const(windows))),
-        // Pass 1: digits; first points copied; the other denominators multiplied up.
-        c.call(`${field}_one`, acc),
-        c.setLocal("i", c.i32_const(0)),
-        c.block(
-          c.loop(
-            c.br_if(1, c.i32_eq(c.getLocal("i"), c.getLocal("n"))),
-            c.block([
-              ...c.setLocal("d", c.i32_add(digitBits, c.i32_load(idx4("pCarries")))),
-              ...c.if(
-                c.i32_gt_s(c.getLocal("d"), c.i32_const(half)),
-                [
-                  ...c.setLocal("d", c.i32_sub(c.getLocal("d"), c.i32_const(1 << w))),
-                  ...c.i32_store(idx4("pCarries"), c.i32_const(1)),
-                ],
-                c.i32_store(idx4("pCarries"), c.i32_const(0)),
-              ),
-              ...setDigit(c.getLocal("d")),
-              ...c.br_if(0, c.i32_eqz(c.getLocal("d"))),
-              ...setP,
-              ...loadQ(),
-              ...c.if(c.call(`${group}_isZeroAffine`, pP), [
-                ...c.call(`${group}_copyAffine`, pQ, pP),
-                ...setDigit(c.i32_const(0)),
-                ...c.br(1),
-              ]),
-              ...c.call(`${field}_sub`, pQ, pP, dx),
-              ...c.if(c.call(`${field}_isZero`, dx), [
-                ...c.call(`${group}_addAffine`, pP, pQ, jacobian),
-                ...c.call(`${group}_toAffine`, jacobian, pP),
-                ...setDigit(c.i32_const(0)),
-                ...c.br(1),
-              ]),
-              ...c.call(`${field}_copy`, acc, prefixAt),
-              ...c.call(`${field}_mul`, acc, dx, acc),
-            ]),
-            c.setLocal("i", c.i32_add(c.getLocal("i"), c.i32_const(1))),
-            c.br(0),
+    countUp(
+      c,
+      "k",
+      c.i32_const(0),
+      c.i32_const(windows),
+      // Pass 1: digits; first points copied; the other denominators multiplied up.
+      c.call(`${field}_one`, acc),
+      countUp(
+        c,
+        "i",
+        c.i32_const(0),
+        c.getLocal("n"),
+        c.block([
+          ...c.setLocal("d", c.i32_add(digitBits, c.i32_load(idx4("pCarries")))),
+          ...c.if(
+            c.i32_gt_s(c.getLocal("d"), c.i32_const(half)),
+            [
+              ...c.setLocal("d", c.i32_sub(c.getLocal("d"), c.i32_const(1 << w))),
+              ...c.i32_store(idx4("pCarries"), c.i32_const(1)),
+            ],
+            c.i32_store(idx4("pCarries"), c.i32_const(0)),
           ),
+          ...setDigit(c.getLocal("d")),
+          ...c.br_if(0, c.i32_eqz(c.getLocal("d"))),
+          ...setP,
+          ...loadQ(),
+          ...c.if(c.call(`${group}_isZeroAffine`, pP), [
+            ...c.call(`${group}_copyAffine`, pQ, pP),
+            ...setDigit(c.i32_const(0)),
+            ...c.br(1),
+          ]),
+          ...c.call(`${field}_sub`, pQ, pP, dx),
+          ...c.if(c.call(`${field}_isZero`, dx), [
+            ...c.call(`${group}_addAffine`, pP, pQ, jacobian),
+            ...c.call(`${group}_toAffine`, jacobian, pP),
+            ...setDigit(c.i32_const(0)),
+            ...c.br(1),
+          ]),
+          ...c.call(`${field}_copy`, acc, prefixAt),
+          ...c.call(`${field}_mul`, acc, dx, acc),
+        ]),
+      ),
+      c.call(`${field}_inverse`, acc, inv),
+      // Pass 2, backwards: each slope from the shared inverse, then the affine sum.
+      c.setLocal("i", c.getLocal("n")),
+      c.block(
+        c.loop(
+          c.br_if(1, c.i32_eqz(c.getLocal("i"))),
+          c.setLocal("i", c.i32_sub(c.getLocal("i"), c.i32_const(1))),
+          c.setLocal("d", c.i32_load(idx4("pDigits"))),
+          c.if(c.i32_eqz(c.i32_eqz(c.getLocal("d"))), [
+            ...setP,
+            ...loadQ(),
+            ...c.call(`${field}_sub`, pQ, pP, dx),
+            ...c.call(`${field}_mul`, inv, prefixAt, t),
+            ...c.call(`${field}_mul`, inv, dx, inv),
+            ...c.call(`${field}_sub`, yOf(pQ), yOf(pP), lambda),
+            ...c.call(`${field}_mul`, lambda, t, lambda),
+            ...c.call(`${field}_square`, lambda, x3),
+            ...c.call(`${field}_sub`, x3, pP, x3),
+            ...c.call(`${field}_sub`, x3, pQ, x3),
+            ...c.call(`${field}_sub`, pP, x3, t),
+            ...c.call(`${field}_mul`, lambda, t, t),
+            ...c.call(`${field}_sub`, t, yOf(pP), yOf(pP)),
+            ...c.call(`${field}_copy`, x3, pP),
+          ]),
+          c.br(0),
         ),
-        c.call(`${field}_inverse`, acc, inv),
-        // Pass 2, backwards: each slope from the shared inverse, then the affine sum.
-        c.setLocal("i", c.getLocal("n")),
-        c.block(
-          c.loop(
-            c.br_if(1, c.i32_eqz(c.getLocal("i"))),
-            c.setLocal("i", c.i32_sub(c.getLocal("i"), c.i32_const(1))),
-            c.setLocal("d", c.i32_load(idx4("pDigits"))),
-            c.if(c.i32_eqz(c.i32_eqz(c.getLocal("d"))), [
-              ...setP,
-              ...loadQ(),
-              ...c.call(`${field}_sub`, pQ, pP, dx),
-              ...c.call(`${field}_mul`, inv, prefixAt, t),
-              ...c.call(`${field}_mul`, inv, dx, inv),
-              ...c.call(`${field}_sub`, yOf(pQ), yOf(pP), lambda),
-              ...c.call(`${field}_mul`, lambda, t, lambda),
-              ...c.call(`${field}_square`, lambda, x3),
-              ...c.call(`${field}_sub`, x3, pP, x3),
-              ...c.call(`${field}_sub`, x3, pQ, x3),
-              ...c.call(`${field}_sub`, pP, x3, t),
-              ...c.call(`${field}_mul`, lambda, t, t),
-              ...c.call(`${field}_sub`, t, yOf(pP), yOf(pP)),
-              ...c.call(`${field}_copy`, x3, pP),
-            ]),
-            c.br(0),
-          ),
-        ),
-        c.setLocal("k", c.i32_add(c.getLocal("k"), c.i32_const(1))),
-        c.br(0),
       ),
     ),
   );
