@@ -3,18 +3,15 @@
  * setup that is not a group multiplication: the Lagrange basis at τ, the QAP
  * polynomials at τ and the scalars of every key section.
  */
+import { mod, P } from "../field.js";
 
-/** BN254 scalar field modulus r (circom's prime). */
-export const R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
+export { mod };
+/** BN254 scalar field modulus r: the machine's field P (circom's prime). */
+export const R = P;
 /** 2^256 mod r: the Montgomery factor of ffjavascript's wasm field (32-byte elements). */
 export const MONT = (1n << 256n) % R;
 /** Two-adicity of r − 1: the largest power-of-two domain is 2^28. */
 export const TWO_ADICITY = 28;
-
-export function mod(a: bigint): bigint {
-  const x = a % R;
-  return x < 0n ? x + R : x;
-}
 
 export function pow(base: bigint, exp: bigint): bigint {
   let result = 1n;
