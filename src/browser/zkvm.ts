@@ -155,10 +155,17 @@ function loadCompiler(source: ArtifactSource | WebAssembly.Module): Promise<WebA
   return module;
 }
 
+/** N's circuit from the zkvm compiler and the key its compilation and keys are cached under. */
+interface CircuitEntry {
+  readonly circuit: CompiledCircuit;
+  readonly key: string;
+}
+
 export class ZKVM extends Machine {
   private readonly circomWasm: ArtifactSource | WebAssembly.Module;
   private readonly store: KeyStore;
-  private readonly circuits = new Map<number, CompiledCircuit>();
+  /** Made once per N: the key hashes the whole Circom text. */
+  private readonly circuits = new Map<number, CircuitEntry>();
 
   /**
    * Validates the program; throws the ValidationError or AssemblyError, or
@@ -189,24 +196,30 @@ export class ZKVM extends Machine {
     return programHash(this.program.code);
   }
 
-  /** The zkvm compiler's circuit for N (milliseconds of TypeScript; circom is not run). */
-  private circuitFor(steps: number): CompiledCircuit {
-    let circuit = this.circuits.get(steps);
-    if (circuit === undefined) {
-      circuit = compile(this.program, { steps, width: this.width });
-      this.circuits.set(steps, circuit);
+  /**
+   * The zkvm compiler's circuit for N (milliseconds of TypeScript; circom is
+   * not run) and its cache key. The key names the generated Circom text, not
+   * just the program, N and W: keys cached in IndexedDB by an earlier version
+   * of the page whose compiler emitted another circuit are not reused.
+   */
+  private compiled(steps: number): CircuitEntry {
+    let entry = this.circuits.get(steps);
+    if (entry === undefined) {
+      const circuit = compile(this.program, { steps, width: this.width });
+      const circom = toHex(sha256(new TextEncoder().encode(circuit.circom)));
+      const key = `${this.programHash}-n${steps}-w${this.width}-${circom.slice(0, 16)}`;
+      entry = { circuit, key };
+      this.circuits.set(steps, entry);
     }
-    return circuit;
+    return entry;
   }
 
-  /**
-   * The cache key of N's circuit. It names the generated Circom text, not just
-   * the program, N and W: keys cached in IndexedDB by an earlier version of the
-   * page whose compiler emitted another circuit are not reused.
-   */
+  private circuitFor(steps: number): CompiledCircuit {
+    return this.compiled(steps).circuit;
+  }
+
   private circuitKey(steps: number): string {
-    const circom = toHex(sha256(new TextEncoder().encode(this.circuitFor(steps).circom)));
-    return `${this.programHash}-n${steps}-w${this.width}-${circom.slice(0, 16)}`;
+    return this.compiled(steps).key;
   }
 
   /**
