@@ -24,7 +24,7 @@
  * memory stays bounded by the circuit's field data, not the key's size.
  */
 import { PipelineError } from "../pipeline/errors.js";
-import type { Groth16VerificationKey } from "../proofshape.js";
+import { BN128_Q, type Groth16VerificationKey } from "../proofshape.js";
 import { type Progress, report } from "../pipeline/progress.js";
 import { type FixedBaseTable, SetupCurve } from "./curve.js";
 import {
@@ -76,8 +76,6 @@ export interface DirectSetupResult {
 
 export type { ByteSink };
 
-/** BN254 base field modulus q (the zkey header records both primes). */
-const Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
 const G1_BYTES = 64;
 const G2_BYTES = 128;
 const COEF_BYTES = 12 + 32;
@@ -257,7 +255,8 @@ class KeyGenerator {
     const head = new Uint8Array(4 + 32 + 4 + 32 + 12);
     const hv = new DataView(head.buffer);
     hv.setUint32(0, 32, true);
-    writeLE(head, 4, Q);
+    // The zkey header records both primes: q of the coordinates, r of the scalars.
+    writeLE(head, 4, BN128_Q);
     hv.setUint32(36, 32, true);
     writeLE(head, 40, R);
     hv.setUint32(72, this.nVars, true);
