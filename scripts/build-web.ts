@@ -22,6 +22,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { groth16TemplatePath } from "../src/evm/verifier.js";
 
 const require = createRequire(import.meta.url);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -29,13 +30,6 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 /** circom2's compiler wasm, resolved from the installed package. */
 export function circomWasmPath(): string {
   return require.resolve("circom2/circom.wasm");
-}
-
-function groth16Template(): string {
-  const snarkjsMain = require.resolve("snarkjs");
-  let dir = path.dirname(snarkjsMain);
-  while (!readdirSync(dir).includes("templates")) dir = path.dirname(dir);
-  return readFileSync(path.join(dir, "templates", "verifier_groth16.sol.ejs"), "utf8");
 }
 
 /** Every example program (examples/<name>.zkasm or .hex) with its JSON of cases. */
@@ -121,7 +115,7 @@ export async function buildWeb(outDir = path.join(ROOT, "dist-web")): Promise<We
     minify: true,
     define: {
       __ZKVM_EXAMPLES__: JSON.stringify(examples()),
-      __GROTH16_VERIFIER_TEMPLATE__: JSON.stringify(groth16Template()),
+      __GROTH16_VERIFIER_TEMPLATE__: JSON.stringify(readFileSync(groth16TemplatePath(), "utf8")),
     },
   });
   for (const f of ["index.html", "style.css"]) {
