@@ -12,8 +12,6 @@ import type {
   SnarkjsLogger as Logger,
 } from "../proofshape.js";
 
-export { collectingLogger } from "../proofshape.js";
-
 export type { Groth16Proof, Groth16VerificationKey };
 
 export interface MemFile {
