@@ -8,7 +8,12 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { errorMessage, PipelineError } from "../pipeline/errors.js";
-import { isErrnoException, sweepDeadTemporaries, tempSibling } from "../pipeline/fsutil.js";
+import {
+  isErrnoException,
+  replaceWith,
+  sweepDeadTemporaries,
+  tempSibling,
+} from "../pipeline/fsutil.js";
 import { directSetup, type DirectSetupOptions, type DirectSetupResult } from "./setup.js";
 
 export async function directSetupFiles(
@@ -58,7 +63,7 @@ export async function directSetupFiles(
     );
     await fh.sync();
     await fh.close();
-    await fsp.rename(tmp, zkeyPath);
+    await replaceWith(tmp, zkeyPath);
     return result;
   } catch (e) {
     await fh.close().catch(() => undefined);
