@@ -28,6 +28,7 @@ import { parseArgs } from "node:util";
 import { compile, type CompiledCircuit } from "../src/compiler/index.js";
 import { circuitInput } from "../src/compiler/input.js";
 import { R, writeLE } from "../src/groth16/field.js";
+import { directDomainPower } from "../src/groth16/index.js";
 import { directSetupFiles } from "../src/groth16/node.js";
 import { run } from "../src/interpreter.js";
 import { inputCells } from "../src/inputs.js";
@@ -246,7 +247,7 @@ async function measureRow(power: number, quick: boolean, workDir: string): Promi
       steps: null,
       constraints: m,
       wires: m + 2,
-      domainPower: requiredDomain(m, 1),
+      domainPower: directDomainPower(m, 1),
       compileMs: null,
       directSetupMs: setup.ms,
       ptauRouteMs: null,
@@ -301,7 +302,7 @@ async function measureRow(power: number, quick: boolean, workDir: string): Promi
     steps,
     constraints: built.constraints,
     wires: built.r1cs.nWires,
-    domainPower: requiredDomain(built.constraints, built.r1cs.nPublic),
+    domainPower: directDomainPower(built.constraints, built.r1cs.nPublic),
     compileMs: tsMs + compiled.ms,
     directSetupMs: setup.ms,
     ptauRouteMs,
@@ -312,12 +313,6 @@ async function measureRow(power: number, quick: boolean, workDir: string): Promi
     setupPeakRssMb,
     peakRssMb: peakRssMb(),
   };
-}
-
-function requiredDomain(constraints: number, nPublic: number): number {
-  let k = 1;
-  while (2 ** k <= constraints + nPublic) k++;
-  return k;
 }
 
 function peakRssMb(): number {

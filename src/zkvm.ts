@@ -9,7 +9,6 @@ import {
   buildCircuit,
   proveCircuit,
   readBuildVerifier,
-  readVerificationKey,
   setupCircuit,
   verifyWithBundle,
   type ProofResult,
@@ -181,7 +180,7 @@ export class ZKVM extends Machine {
       ready.then(settled, settled);
     }
     await ready;
-    const result = await proveCircuit(
+    const { vkeyHash, ...result } = await proveCircuit(
       dir,
       inputs,
       options.onProgress ? { onProgress: options.onProgress } : {},
@@ -193,7 +192,7 @@ export class ZKVM extends Machine {
         steps: options.steps,
         width: this.width,
         circuitHash: circuit.hash,
-        vkeyHash: verificationKeyHash(await readVerificationKey(dir)),
+        vkeyHash,
       },
     };
   }

@@ -11,7 +11,7 @@ export {
   type BuildResult,
 } from "./directory.js";
 export { contributeToKey, setupCircuit, type SetupOptions, type SetupResult } from "./keys.js";
-export { MANIFEST, readManifest, VKEY, type Manifest, type SetupRecord } from "./manifest.js";
+export { MANIFEST, VKEY, type Manifest, type SetupRecord } from "./manifest.js";
 export { proveCircuit, readVerificationKey, verifyCircuit, type ProofResult } from "./proofs.js";
 export {
   bundleFiles,

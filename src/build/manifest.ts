@@ -126,7 +126,8 @@ export async function readManifest(
   return manifest as Manifest;
 }
 
-const SHA256_RE = /^[0-9a-f]{64}$/;
+/** A sha256 as the manifest and layout.json record it: 64 lowercase hex digits. */
+export const SHA256_RE = /^[0-9a-f]{64}$/;
 
 /** A path relative to the build directory that stays inside it. */
 function isInsidePath(p: unknown): p is string {

@@ -7,6 +7,7 @@ import {
   PipelineError,
   prove,
   readJsonFile,
+  verificationKeyHash,
   verify,
   type Groth16Proof,
   type Groth16VerificationKey,
@@ -23,12 +24,13 @@ export type { ProofResult } from "../machine.js";
 /**
  * Proves one execution: the interpreter runs first, so a fault or a step
  * bound that is too small is a clear typed error rather than a failed witness.
+ * `vkeyHash` is the `verificationKeyHash` of the key the proof was checked with.
  */
 export async function proveCircuit(
   dir: string,
   inputs: Inputs,
   options: { onProgress?: Progress } = {},
-): Promise<ProofResult> {
+): Promise<ProofResult & { readonly vkeyHash: string }> {
   const build = await openSetUpBuild(dir);
   const { manifest, program } = build;
   const execution = executeProgram(program, inputs, {
@@ -41,13 +43,14 @@ export async function proveCircuit(
     circuitInput(program.io, inputs),
     options.onProgress ? { onProgress: options.onProgress } : {},
   );
-  await checkFreshProof(dir, result, path.join(dir, build.setup.zkey));
+  const vkey = await checkFreshProof(dir, result, path.join(dir, build.setup.zkey));
   return {
     proof: result.proof,
     publicSignals: result.publicSignals,
     outputs: execution.outputs,
     steps: execution.steps,
     timings: result.timings,
+    vkeyHash: verificationKeyHash(vkey),
   };
 }
 
@@ -56,18 +59,16 @@ export async function proveCircuit(
  * circuit with as many wires (a manifest edited to match it) gives a proof
  * that never verifies. Checking a fresh proof with the build's verification
  * key means no command reports success and writes a proof.json that its own
- * build rejects. Per-program and universal builds both check this way.
+ * build rejects. Per-program and universal builds both check this way;
+ * returns the verification key it checked with.
  */
 export async function checkFreshProof(
   dir: string,
   result: { readonly proof: Groth16Proof; readonly publicSignals: readonly string[] },
   zkeyPath: string,
-): Promise<void> {
-  const check = await verify(
-    await readJsonFile<Groth16VerificationKey>(path.join(dir, VKEY)),
-    result.publicSignals,
-    result.proof,
-  );
+): Promise<Groth16VerificationKey> {
+  const vkey = await readJsonFile<Groth16VerificationKey>(path.join(dir, VKEY));
+  const check = await verify(vkey, result.publicSignals, result.proof);
   if (!check.valid) {
     throw new PipelineError(
       "PROVE_FAILED",
@@ -75,6 +76,7 @@ export async function checkFreshProof(
       { path: zkeyPath },
     );
   }
+  return vkey;
 }
 
 /** A build's verification key, checked against its manifest (no other artifact read). */

@@ -18,7 +18,7 @@ import {
   type VerifyResult,
 } from "../pipeline/index.js";
 import { openSetUpManifest } from "./directory.js";
-import { sha256File, VKEY } from "./manifest.js";
+import { SHA256_RE, sha256File, VKEY } from "./manifest.js";
 
 export const LAYOUT = "layout.json";
 const LAYOUT_FORMAT = "zkvm-layout/1";
@@ -48,8 +48,6 @@ export interface ProofToCheck {
   readonly publicSignals: unknown;
   readonly circuit?: { readonly circuitHash?: unknown; readonly vkeyHash?: unknown };
 }
-
-const SHA256_RE = /^[0-9a-f]{64}$/;
 
 /** What is wrong with a parsed layout.json, if anything. */
 function layoutProblem(v: unknown): string | undefined {

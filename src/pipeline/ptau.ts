@@ -29,7 +29,7 @@ import {
   uniqueSection,
 } from "./binfile.js";
 import { errorMessage, PipelineError } from "./errors.js";
-import { isErrnoException, tempSibling, withFileLock } from "./fsutil.js";
+import { isErrnoException, replaceWith, tempSibling, withFileLock } from "./fsutil.js";
 import { type Progress, report, timed } from "./progress.js";
 import { loadSnarkjs } from "./snarkjs.js";
 
@@ -374,7 +374,7 @@ async function generatePtau(power: number, target: string, onProgress?: Progress
     if (!info.prepared || info.power !== power) {
       throw new Error(`generated file has power ${info.power}, prepared=${info.prepared}`);
     }
-    await fsp.rename(f2, target);
+    await replaceWith(f2, target);
   } catch (e) {
     throw new PipelineError(
       "PTAU_FAILED",

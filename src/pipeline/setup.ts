@@ -94,7 +94,7 @@ export async function groth16Setup(opts: Groth16SetupOptions): Promise<Groth16Se
     const vkey = t2.result;
     // Each file is replaced atomically (the pair is not: a crash between the two
     // renames leaves a new zkey next to the previous verification key).
-    await fsp.rename(z1, zkeyPath);
+    await replaceWith(z1, zkeyPath);
     await writeFileAtomic(vkeyPath, `${JSON.stringify(vkey, null, 1)}\n`);
     return {
       zkeyPath,
