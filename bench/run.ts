@@ -13,6 +13,10 @@
  * - concurrency: proofs per minute of ZKVM.generateProof with 1, 2 and 4
  *   proofs in flight, on sum_up at its CI step bound (stored on that row).
  *
+ * Then the browser (bench/browser.ts), setup-at-scale (bench/scale.ts) and
+ * universal-circuit (bench/universal.ts) studies, each with its own results;
+ * `--compiler` skips them, as it skips setup and proving.
+ *
  * Timings are medians of R runs after one warm-up run. Peak memory is the
  * bench process's maximum RSS after each row; circom2 runs as a child process
  * and is not included.
@@ -57,7 +61,6 @@ import {
   computeWitness,
   defaultIncludePaths,
   prove,
-  requiredPower,
   terminateCurves,
   verify,
   type CompileCircomResult,
@@ -65,6 +68,7 @@ import {
 import { validate, type ValidatedProgram } from "../src/validator.js";
 import { ZKVM } from "../src/zkvm.js";
 import { directSetupFiles } from "../src/groth16/node.js";
+import { directDomainPower } from "../src/groth16/index.js";
 import { benchBrowser, benchChromium, browserMarkdown } from "./browser.js";
 import { universalBench, universalMarkdown } from "./universal.js";
 
@@ -131,7 +135,7 @@ interface Row {
   readonly ratio: number | null;
   readonly nPublic: number;
   readonly blockSteps: number;
-  /** log2 of the Groth16 domain (snarkjs's rule: the power of tau a ptau route would need). */
+  /** log2 of the Groth16 domain the direct setup uses (its n: the smallest power of two above constraints + public signals). */
   readonly ptauPower: number;
   readonly compileMs: { readonly ts: number; readonly circom: number };
   readonly setupMs: {
@@ -351,7 +355,7 @@ async function measure(bench: Bench, target: Target): Promise<Measured> {
     steps: target.steps,
   });
   const nPublic = built.r1cs.nPublic;
-  const ptauPower = requiredPower(built.constraints, nPublic);
+  const ptauPower = directDomainPower(built.constraints, nPublic);
   const base = {
     program: target.name,
     studies: target.studies,
@@ -746,7 +750,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    benchChromium();
+    // The browser study needs Chromium; --compiler runs no browser.
+    if (!options.compiler) benchChromium();
   } catch (e) {
     process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
@@ -789,7 +794,8 @@ async function main(argv: string[]): Promise<number> {
     for (const m of growth) m.row.growth = fit;
 
     const rows = measured.map((m) => m.row);
-    const browser = await benchBrowser({ runs: options.runs, log });
+    // --compiler measures what the compiler decides only: no browser, scale or universal study.
+    const browser = options.compiler ? undefined : await benchBrowser({ runs: options.runs, log });
     const elapsedS = Math.round((Date.now() - started.getTime()) / 1000);
     const tables = markdown(rows);
     const command = `npm run bench${argv.length > 0 ? ` -- ${argv.join(" ")}` : ""}`;
@@ -808,19 +814,21 @@ async function main(argv: string[]): Promise<number> {
       "",
       ...tables,
       "",
-      ...browserMarkdown(browser),
-      "",
+      ...(browser !== undefined ? [...browserMarkdown(browser), ""] : []),
     ].join("\n");
 
     await fsp.mkdir(path.dirname(options.out), { recursive: true });
     await fsp.writeFile(options.out, JSON.stringify(rows, null, 2) + "\n");
-    await fsp.writeFile(
-      options.out.replace(/\.json$/, "") + ".browser.json",
-      JSON.stringify(browser, null, 2) + "\n",
-    );
+    if (browser !== undefined) {
+      await fsp.writeFile(
+        options.out.replace(/\.json$/, "") + ".browser.json",
+        JSON.stringify(browser, null, 2) + "\n",
+      );
+    }
     await fsp.writeFile(options.out.replace(/\.json$/, "") + ".md", report);
     log(`wrote ${options.out} (${rows.length} rows) in ${elapsedS} s`);
     process.stdout.write(options.json ? JSON.stringify(rows, null, 2) + "\n" : report);
+    if (options.compiler) return 0;
     log("scale study: bench/scale.ts, written to bench/results-scale.{json,md}");
     await runScale({ quick: options.quick });
     // Universal circuits (bench/universal.ts): their own results file beside this one.
