@@ -345,12 +345,17 @@ export function lowerPaths(program: ValidatedProgram, plan: PathPlan, sink: Sink
     right: Lin.ONE,
     why: `${plan.control.name} halts within N: one of ${describeValues(plan.domain)}`,
   });
-  /** Σ hit[m] over a set of values (1 - Σ over the rest when that is shorter). */
-  const indicator = (ms: readonly bigint[]): Lin => {
-    if (ms.length * 2 <= plan.domain.length) return Lin.sum(ms.map((m) => hit.get(m)!));
+  /**
+   * Σ hit[m] over the values `ms`, a subset of `among` whose indicator is
+   * `all`: `all` - Σ over the rest of `among` when that is shorter.
+   */
+  const within = (ms: readonly bigint[], among: readonly bigint[], all: Lin): Lin => {
+    if (ms.length * 2 <= among.length) return Lin.sum(ms.map((m) => hit.get(m)!));
     const set = new Set(ms);
-    return Lin.ONE.sub(Lin.sum(plan.domain.filter((m) => !set.has(m)).map((m) => hit.get(m)!)));
+    return all.sub(Lin.sum(among.filter((m) => !set.has(m)).map((m) => hit.get(m)!)));
   };
+  /** Σ hit[m] over a set of values (1 - Σ over the rest when that is shorter). */
+  const indicator = (ms: readonly bigint[]): Lin => within(ms, plan.domain, Lin.ONE);
 
   let step = 0;
   let pc: number | undefined;
@@ -479,14 +484,6 @@ export function lowerPaths(program: ValidatedProgram, plan: PathPlan, sink: Sink
         if (--pending[e.from]! === 0) outs.delete(e.from);
       }
     }
-    const compared = (at: number, ms: readonly bigint[] | undefined): Lin => {
-      // The comparison's result on the paths through this node, per value of the control input.
-      const ones = ms ?? [];
-      const set = new Set(ones);
-      const zeros = node.through.filter((m) => !set.has(m));
-      if (ones.length <= zeros.length) return Lin.sum(ones.map((m) => hit.get(m)!));
-      return sel.sub(Lin.sum(zeros.map((m) => hit.get(m)!)));
-    };
     for (const ins of block.instructions) {
       pc = ins.offset;
       const line = program.lines?.get(ins.offset);
@@ -528,7 +525,8 @@ export function lowerPaths(program: ValidatedProgram, plan: PathPlan, sink: Sink
             const r = ins.op === Op.EQ ? x === y : ins.op === Op.LT ? x < y : x > y;
             stack.push(Lin.constant(r ? 1n : 0n));
           } else {
-            stack.push(compared(ins.offset, node.ones.get(ins.offset)));
+            // The comparison's result on the paths through this node, per value of the control input.
+            stack.push(within(node.ones.get(ins.offset) ?? [], node.through, sel));
           }
           break;
         }
