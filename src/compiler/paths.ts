@@ -67,8 +67,8 @@ export interface PathPlan {
   readonly domain: readonly bigint[];
   /** Nodes in topological order; node 0 is the entry. */
   readonly nodes: readonly PathNode[];
-  /** Memory cells live on entry to each block (the only ones merged where paths meet). */
-  readonly live: ReadonlyArray<ReadonlySet<number>>;
+  /** Memory cells live on entry to each block, ascending (the only ones merged where paths meet). */
+  readonly live: ReadonlyArray<readonly number[]>;
 }
 
 class NotApplicable extends Error {}
@@ -98,7 +98,7 @@ function tag(v: Abs | undefined): string {
  */
 function simulate(
   program: ValidatedProgram,
-  live: ReadonlyArray<ReadonlySet<number>>,
+  live: ReadonlyArray<readonly number[]>,
   controlCell: number,
   m: bigint | "large",
   bound: number,
@@ -137,8 +137,7 @@ function simulate(
   let block = program.blocks[0]!;
   for (;;) {
     const keyParts = [`${block.id}`, ...stack.map(tag)];
-    for (const c of [...live[block.id]!].sort((a, b) => a - b))
-      keyParts.push(`${c}:${tag(memory.get(c))}`);
+    for (const c of live[block.id]!) keyParts.push(`${c}:${tag(memory.get(c))}`);
     const base = keyParts.join("|");
     // The large run is only followed, not recorded (it never becomes part of the graph).
     const occurrence = m === "large" ? 0 : (seen.get(base) ?? 0);
@@ -242,7 +241,8 @@ export function planPaths(
   width: number,
 ): PathPlan | undefined {
   const outputs = new Set(program.io.outputs.map((o) => o.cell));
-  const live = liveness(program, outputs).liveIn;
+  // Sorted once: the simulation keys every block visit by them.
+  const live = liveness(program, outputs).liveIn.map((cells) => [...cells].sort((a, b) => a - b));
   // One budget over every candidate input, so that the analysis stays bounded however many inputs there are.
   const budget = { left: MAX_SIMULATED };
   for (const control of program.io.inputs) {
@@ -462,7 +462,7 @@ export function lowerPaths(program: ValidatedProgram, plan: PathPlan, sink: Sink
       }));
       memory = new Map();
       // Only cells this block or a later one can read are merged (SPEC: dead values do not matter).
-      for (const c of [...plan.live[block.id]!].sort((a, b) => a - b)) {
+      for (const c of plan.live[block.id]!) {
         memory.set(
           c,
           merge(
