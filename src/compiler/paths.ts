@@ -329,8 +329,11 @@ export function lowerPaths(program: ValidatedProgram, plan: PathPlan, sink: Sink
     text: `---- ${plan.control.name} is one of the ${plan.domain.length} values whose run halts within N (one-hot)`,
   });
   const hit = new Map<bigint, Lin>();
+  /** The name of each value's hit signal. */
+  const hitSignal = new Map<bigint, string>();
   for (const m of plan.domain) {
     const signal = fresh("hit");
+    hitSignal.set(m, signal);
     emit({
       kind: "gadget",
       signal,
@@ -373,9 +376,7 @@ export function lowerPaths(program: ValidatedProgram, plan: PathPlan, sink: Sink
     });
     return Lin.signal(signal);
   };
-  /** The value of each hit signal's m, by signal name. */
-  const hitValue = new Map<string, bigint>();
-  for (const [m, lin] of hit) hitValue.set([...lin.terms.keys()][0]!, m);
+  const hitSignals = new Set(hitSignal.values());
   /**
    * One value out of several by one-hot selectors: base + Σ sel_g * (val_g - base).
    * When every value is linear in the hits alone (a comparison result, a
@@ -387,13 +388,13 @@ export function lowerPaths(program: ValidatedProgram, plan: PathPlan, sink: Sink
     options: Array<{ sel: Lin; ms: readonly bigint[]; val: Lin }>,
     name: string,
   ): Lin => {
-    if (options.every((o) => [...o.val.terms.keys()].every((t) => hitValue.has(t)))) {
+    if (options.every((o) => [...o.val.terms.keys()].every((t) => hitSignals.has(t)))) {
       const first = options[0]!.val;
       if (options.every((o) => o.val.equals(first))) return first;
       const terms: Lin[] = [];
       for (const o of options) {
         for (const m of o.ms) {
-          const at = o.val.constant + (o.val.terms.get([...hit.get(m)!.terms.keys()][0]!) ?? 0n);
+          const at = o.val.constant + (o.val.terms.get(hitSignal.get(m)!) ?? 0n);
           terms.push(hit.get(m)!.scale(at));
         }
       }
