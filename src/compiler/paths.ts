@@ -32,7 +32,7 @@ import type { ValidatedProgram } from "../validator.js";
 import { liveness } from "./analysis.js";
 import type { Node, Sink } from "./ir.js";
 import { Lin } from "./linear.js";
-import { inputSignal, outputSignal } from "./lower.js";
+import { inputSignal, outputSignal, selectOne } from "./lower.js";
 
 /** Instructions simulated over all paths before the analysis gives up. */
 const MAX_SIMULATED = 4_000_000;
@@ -400,26 +400,12 @@ export function lowerPaths(program: ValidatedProgram, plan: PathPlan, sink: Sink
       }
       return Lin.sum(terms);
     }
-    const groups = new Map<string, { sel: Lin; val: Lin }>();
-    for (const o of options) {
-      const g = groups.get(o.val.key());
-      groups.set(o.val.key(), { sel: (g?.sel ?? Lin.ZERO).add(o.sel), val: o.val });
-    }
-    const distinct = [...groups.values()];
-    if (distinct.length === 1) return distinct[0]!.val;
-    let base = distinct[0]!;
-    let best = Infinity;
-    for (const c of distinct) {
-      const cost = distinct.filter((g) => g !== c && !g.val.sub(c.val).isConstant()).length;
-      if (cost < best) {
-        best = cost;
-        base = c;
-      }
-    }
-    let result = base.val;
-    for (const g of distinct) {
-      if (g !== base) result = result.add(product(g.sel, g.val.sub(base.val), "mix"));
-    }
+    const { distinct, value: result } = selectOne(
+      options,
+      (v) => v,
+      (a, b) => product(a, b, "mix"),
+    );
+    if (distinct.length === 1) return result;
     if (result.isConstant()) return result;
     emit({ kind: "define", signal: name, value: result });
     return Lin.signal(name);
