@@ -26,7 +26,7 @@
  * a cycle in the graph, too many paths to enumerate), `planPaths` returns
  * undefined and the block-step lowering is used.
  */
-import { P } from "../field.js";
+import { mod } from "../field.js";
 import { Op } from "../opcodes.js";
 import type { ValidatedProgram } from "../validator.js";
 import { liveness } from "./analysis.js";
@@ -158,7 +158,7 @@ function simulate(
           const b = stack.pop()!;
           const a = stack.pop()!;
           if (a.k === "const" && b.k === "const") {
-            stack.push({ k: "const", v: ins.op === Op.ADD ? (a.v + b.v) % P : (a.v * b.v) % P });
+            stack.push({ k: "const", v: ins.op === Op.ADD ? mod(a.v + b.v) : mod(a.v * b.v) });
           } else stack.push({ k: "data" });
           break;
         }
