@@ -9,7 +9,7 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { BASELINES, baselineFor, type Baseline } from "./baselines.js";
+import { baselineFor, type Baseline } from "./baselines.js";
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 
@@ -78,7 +78,7 @@ export function shapesSection(rows: readonly ShapeRow[], fmt: (v: number) => str
   ];
   const loopRatios: number[] = [];
   for (const name of SHAPES) {
-    const entry = BASELINES.find((b) => b.program === name)!;
+    const entry = baselineFor(name);
     const at = (steps: number) => rows.find((r) => r.program === name && r.steps === steps);
     const n = at(entry.ciSteps);
     const n4 = at(4 * entry.ciSteps);

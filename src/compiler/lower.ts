@@ -974,42 +974,59 @@ export class Lowering {
     return facts;
   }
 
-  /**
-   * One value out of several, by one-hot selectors: base + Σ sel_g * (val_g - base)
-   * over the distinct values g, with the base chosen so that as many
-   * differences as possible are constants (and so free).
-   */
+  /** One value out of several, by one-hot selectors (see `selectOne`), with the bound of them all. */
   private merge(options: Array<{ sel: Lin; val: Val }>, name: string): Val {
-    const groups = new Map<string, { sel: Lin; val: Val }>();
-    for (const o of options) {
-      const key = o.val.lin.key();
-      const g = groups.get(key);
-      groups.set(key, { sel: (g?.sel ?? Lin.ZERO).add(o.sel), val: o.val });
-    }
-    const distinct = [...groups.values()];
+    const { distinct, value } = selectOne(
+      options,
+      (v) => v.lin,
+      (a, b) => this.product(a, b, "mix"),
+    );
+    if (distinct.length === 1) return distinct[0]!.val;
     const maxes = distinct.map((g) => this.maxOf(g.val));
     const max = maxes.every((m) => m !== undefined)
       ? (maxes as bigint[]).reduce((a, b) => (a > b ? a : b), 0n)
       : undefined;
-    if (distinct.length === 1) return distinct[0]!.val;
-    let base = distinct[0]!;
-    let bestCost = Infinity;
-    for (const candidate of distinct) {
-      const c = distinct.filter(
-        (g) => g !== candidate && !g.val.lin.sub(candidate.val.lin).isConstant(),
-      ).length;
-      if (c < bestCost) {
-        bestCost = c;
-        base = candidate;
-      }
-    }
-    let result = base.val.lin;
-    for (const g of distinct) {
-      if (g === base) continue;
-      result = result.add(this.product(g.sel, g.val.lin.sub(base.val.lin), "mix"));
-    }
-    return { lin: this.materialize(result, name), ...(max !== undefined ? { max } : {}) };
+    return { lin: this.materialize(value, name), ...(max !== undefined ? { max } : {}) };
   }
+}
+
+/**
+ * One value out of several, by one-hot selectors: base + Σ sel_g * (val_g - base)
+ * over the distinct values g (options with equal values have their selectors
+ * added), with the base chosen so that as many differences as possible are
+ * constants (and so free). `product` makes each remaining difference's
+ * constraint. Shared by the block-step and the by-path lowerings.
+ */
+export function selectOne<V>(
+  options: ReadonlyArray<{ sel: Lin; val: V }>,
+  lin: (v: V) => Lin,
+  product: (a: Lin, b: Lin) => Lin,
+): { distinct: Array<{ sel: Lin; val: V }>; value: Lin } {
+  const groups = new Map<string, { sel: Lin; val: V }>();
+  for (const o of options) {
+    const key = lin(o.val).key();
+    const g = groups.get(key);
+    groups.set(key, { sel: (g?.sel ?? Lin.ZERO).add(o.sel), val: o.val });
+  }
+  const distinct = [...groups.values()];
+  if (distinct.length === 1) return { distinct, value: lin(distinct[0]!.val) };
+  let base = distinct[0]!;
+  let bestCost = Infinity;
+  for (const candidate of distinct) {
+    const c = distinct.filter(
+      (g) => g !== candidate && !lin(g.val).sub(lin(candidate.val)).isConstant(),
+    ).length;
+    if (c < bestCost) {
+      bestCost = c;
+      base = candidate;
+    }
+  }
+  let value = lin(base.val);
+  for (const g of distinct) {
+    if (g === base) continue;
+    value = value.add(product(g.sel, lin(g.val).sub(lin(base.val))));
+  }
+  return { distinct, value };
 }
 
 /** `PUSH -1` rather than `PUSH 218882...616`: values above p/2 read as negatives. */

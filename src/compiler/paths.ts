@@ -26,13 +26,13 @@
  * a cycle in the graph, too many paths to enumerate), `planPaths` returns
  * undefined and the block-step lowering is used.
  */
-import { P } from "../field.js";
+import { mod } from "../field.js";
 import { Op } from "../opcodes.js";
 import type { ValidatedProgram } from "../validator.js";
 import { liveness } from "./analysis.js";
 import type { Node, Sink } from "./ir.js";
 import { Lin } from "./linear.js";
-import { inputSignal, outputSignal } from "./lower.js";
+import { inputSignal, outputSignal, selectOne } from "./lower.js";
 
 /** Instructions simulated over all paths before the analysis gives up. */
 const MAX_SIMULATED = 4_000_000;
@@ -67,8 +67,8 @@ export interface PathPlan {
   readonly domain: readonly bigint[];
   /** Nodes in topological order; node 0 is the entry. */
   readonly nodes: readonly PathNode[];
-  /** Memory cells live on entry to each block (the only ones merged where paths meet). */
-  readonly live: ReadonlyArray<ReadonlySet<number>>;
+  /** Memory cells live on entry to each block, ascending (the only ones merged where paths meet). */
+  readonly live: ReadonlyArray<readonly number[]>;
 }
 
 class NotApplicable extends Error {}
@@ -98,7 +98,7 @@ function tag(v: Abs | undefined): string {
  */
 function simulate(
   program: ValidatedProgram,
-  live: ReadonlyArray<ReadonlySet<number>>,
+  live: ReadonlyArray<readonly number[]>,
   controlCell: number,
   m: bigint | "large",
   bound: number,
@@ -137,8 +137,7 @@ function simulate(
   let block = program.blocks[0]!;
   for (;;) {
     const keyParts = [`${block.id}`, ...stack.map(tag)];
-    for (const c of [...live[block.id]!].sort((a, b) => a - b))
-      keyParts.push(`${c}:${tag(memory.get(c))}`);
+    for (const c of live[block.id]!) keyParts.push(`${c}:${tag(memory.get(c))}`);
     const base = keyParts.join("|");
     // The large run is only followed, not recorded (it never becomes part of the graph).
     const occurrence = m === "large" ? 0 : (seen.get(base) ?? 0);
@@ -159,7 +158,7 @@ function simulate(
           const b = stack.pop()!;
           const a = stack.pop()!;
           if (a.k === "const" && b.k === "const") {
-            stack.push({ k: "const", v: ins.op === Op.ADD ? (a.v + b.v) % P : (a.v * b.v) % P });
+            stack.push({ k: "const", v: ins.op === Op.ADD ? mod(a.v + b.v) : mod(a.v * b.v) });
           } else stack.push({ k: "data" });
           break;
         }
@@ -242,7 +241,8 @@ export function planPaths(
   width: number,
 ): PathPlan | undefined {
   const outputs = new Set(program.io.outputs.map((o) => o.cell));
-  const live = liveness(program, outputs).liveIn;
+  // Sorted once: the simulation keys every block visit by them.
+  const live = liveness(program, outputs).liveIn.map((cells) => [...cells].sort((a, b) => a - b));
   // One budget over every candidate input, so that the analysis stays bounded however many inputs there are.
   const budget = { left: MAX_SIMULATED };
   for (const control of program.io.inputs) {
@@ -329,8 +329,11 @@ export function lowerPaths(program: ValidatedProgram, plan: PathPlan, sink: Sink
     text: `---- ${plan.control.name} is one of the ${plan.domain.length} values whose run halts within N (one-hot)`,
   });
   const hit = new Map<bigint, Lin>();
+  /** The name of each value's hit signal. */
+  const hitSignal = new Map<bigint, string>();
   for (const m of plan.domain) {
     const signal = fresh("hit");
+    hitSignal.set(m, signal);
     emit({
       kind: "gadget",
       signal,
@@ -345,12 +348,17 @@ export function lowerPaths(program: ValidatedProgram, plan: PathPlan, sink: Sink
     right: Lin.ONE,
     why: `${plan.control.name} halts within N: one of ${describeValues(plan.domain)}`,
   });
-  /** Σ hit[m] over a set of values (1 - Σ over the rest when that is shorter). */
-  const indicator = (ms: readonly bigint[]): Lin => {
-    if (ms.length * 2 <= plan.domain.length) return Lin.sum(ms.map((m) => hit.get(m)!));
+  /**
+   * Σ hit[m] over the values `ms`, a subset of `among` whose indicator is
+   * `all`: `all` - Σ over the rest of `among` when that is shorter.
+   */
+  const within = (ms: readonly bigint[], among: readonly bigint[], all: Lin): Lin => {
+    if (ms.length * 2 <= among.length) return Lin.sum(ms.map((m) => hit.get(m)!));
     const set = new Set(ms);
-    return Lin.ONE.sub(Lin.sum(plan.domain.filter((m) => !set.has(m)).map((m) => hit.get(m)!)));
+    return all.sub(Lin.sum(among.filter((m) => !set.has(m)).map((m) => hit.get(m)!)));
   };
+  /** Σ hit[m] over a set of values (1 - Σ over the rest when that is shorter). */
+  const indicator = (ms: readonly bigint[]): Lin => within(ms, plan.domain, Lin.ONE);
 
   let step = 0;
   let pc: number | undefined;
@@ -368,9 +376,7 @@ export function lowerPaths(program: ValidatedProgram, plan: PathPlan, sink: Sink
     });
     return Lin.signal(signal);
   };
-  /** The value of each hit signal's m, by signal name. */
-  const hitValue = new Map<string, bigint>();
-  for (const [m, lin] of hit) hitValue.set([...lin.terms.keys()][0]!, m);
+  const hitSignals = new Set(hitSignal.values());
   /**
    * One value out of several by one-hot selectors: base + Σ sel_g * (val_g - base).
    * When every value is linear in the hits alone (a comparison result, a
@@ -382,38 +388,24 @@ export function lowerPaths(program: ValidatedProgram, plan: PathPlan, sink: Sink
     options: Array<{ sel: Lin; ms: readonly bigint[]; val: Lin }>,
     name: string,
   ): Lin => {
-    if (options.every((o) => [...o.val.terms.keys()].every((t) => hitValue.has(t)))) {
+    if (options.every((o) => [...o.val.terms.keys()].every((t) => hitSignals.has(t)))) {
       const first = options[0]!.val;
       if (options.every((o) => o.val.equals(first))) return first;
       const terms: Lin[] = [];
       for (const o of options) {
         for (const m of o.ms) {
-          const at = o.val.constant + (o.val.terms.get([...hit.get(m)!.terms.keys()][0]!) ?? 0n);
+          const at = o.val.constant + (o.val.terms.get(hitSignal.get(m)!) ?? 0n);
           terms.push(hit.get(m)!.scale(at));
         }
       }
       return Lin.sum(terms);
     }
-    const groups = new Map<string, { sel: Lin; val: Lin }>();
-    for (const o of options) {
-      const g = groups.get(o.val.key());
-      groups.set(o.val.key(), { sel: (g?.sel ?? Lin.ZERO).add(o.sel), val: o.val });
-    }
-    const distinct = [...groups.values()];
-    if (distinct.length === 1) return distinct[0]!.val;
-    let base = distinct[0]!;
-    let best = Infinity;
-    for (const c of distinct) {
-      const cost = distinct.filter((g) => g !== c && !g.val.sub(c.val).isConstant()).length;
-      if (cost < best) {
-        best = cost;
-        base = c;
-      }
-    }
-    let result = base.val;
-    for (const g of distinct) {
-      if (g !== base) result = result.add(product(g.sel, g.val.sub(base.val), "mix"));
-    }
+    const { distinct, value: result } = selectOne(
+      options,
+      (v) => v,
+      (a, b) => product(a, b, "mix"),
+    );
+    if (distinct.length === 1) return result;
     if (result.isConstant()) return result;
     emit({ kind: "define", signal: name, value: result });
     return Lin.signal(name);
@@ -457,7 +449,7 @@ export function lowerPaths(program: ValidatedProgram, plan: PathPlan, sink: Sink
       }));
       memory = new Map();
       // Only cells this block or a later one can read are merged (SPEC: dead values do not matter).
-      for (const c of [...plan.live[block.id]!].sort((a, b) => a - b)) {
+      for (const c of plan.live[block.id]!) {
         memory.set(
           c,
           merge(
@@ -479,14 +471,6 @@ export function lowerPaths(program: ValidatedProgram, plan: PathPlan, sink: Sink
         if (--pending[e.from]! === 0) outs.delete(e.from);
       }
     }
-    const compared = (at: number, ms: readonly bigint[] | undefined): Lin => {
-      // The comparison's result on the paths through this node, per value of the control input.
-      const ones = ms ?? [];
-      const set = new Set(ones);
-      const zeros = node.through.filter((m) => !set.has(m));
-      if (ones.length <= zeros.length) return Lin.sum(ones.map((m) => hit.get(m)!));
-      return sel.sub(Lin.sum(zeros.map((m) => hit.get(m)!)));
-    };
     for (const ins of block.instructions) {
       pc = ins.offset;
       const line = program.lines?.get(ins.offset);
@@ -528,7 +512,8 @@ export function lowerPaths(program: ValidatedProgram, plan: PathPlan, sink: Sink
             const r = ins.op === Op.EQ ? x === y : ins.op === Op.LT ? x < y : x > y;
             stack.push(Lin.constant(r ? 1n : 0n));
           } else {
-            stack.push(compared(ins.offset, node.ones.get(ins.offset)));
+            // The comparison's result on the paths through this node, per value of the control input.
+            stack.push(within(node.ones.get(ins.offset) ?? [], node.through, sel));
           }
           break;
         }
