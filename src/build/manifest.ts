@@ -9,8 +9,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import path from "node:path";
-import type { PublicSignal } from "../compiler/index.js";
-import type { ProfileEntry } from "../compiler/lower.js";
+import type { CompiledCircuit, PublicSignal } from "../compiler/index.js";
 import { pathExists, PipelineError, readJsonFile } from "../pipeline/index.js";
 import type { IoLayout } from "../program.js";
 
@@ -46,24 +45,29 @@ export interface SetupRecord {
   readonly vkeySha256: string;
 }
 
-export interface Manifest {
+/** What the manifest keeps of the compiler's result, field for field. */
+type CompiledFields = Pick<
+  CompiledCircuit,
+  | "programHash"
+  | "steps"
+  | "width"
+  | "publicSignals"
+  | "privateInputs"
+  | "estimatedConstraints"
+  | "blockSteps"
+  | "stepCounter"
+  | "profile"
+  | "perStep"
+>;
+
+export interface Manifest extends CompiledFields {
   readonly format: typeof FORMAT;
   readonly name: string;
-  readonly programHash: string;
   /** The program's bytecode (hex) and I/O, so that `prove` needs only the directory. */
   readonly bytecode: string;
   readonly io: IoLayout;
-  readonly steps: number;
-  readonly width: number;
-  readonly publicSignals: readonly PublicSignal[];
-  readonly privateInputs: ReadonlyArray<{ name: string; cell: number; signal: string }>;
   /** Constraints in the .r1cs after circom --O2. */
   readonly constraints: number;
-  readonly estimatedConstraints: number;
-  readonly blockSteps: number;
-  readonly stepCounter: boolean;
-  readonly profile: readonly ProfileEntry[];
-  readonly perStep: readonly number[];
   readonly tools: Record<string, string>;
   /** Artifact paths relative to the directory, with their sha256. */
   readonly files: Record<"circom" | "r1cs" | "sym" | "wasm", { path: string; sha256: string }>;
