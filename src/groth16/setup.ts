@@ -90,11 +90,23 @@ function chunkFor(table: FixedBaseTable): number {
 }
 const STAGE = "setup:direct";
 
-/** log2 of the Groth16 domain snarkjs uses for this circuit. */
-export function directDomainPower(nConstraints: number, nPublic: number): number {
+/** The exact Groth16 domain power snarkjs uses (smallest k with 2^k > constraints + nPublic), no floor. */
+export function domainPower(constraints: number, nPublic: number): number {
+  if (!Number.isInteger(constraints) || constraints < 0) {
+    throw new RangeError(`bad constraint count: ${constraints}`);
+  }
+  if (!Number.isInteger(nPublic) || nPublic < 0) {
+    throw new RangeError(`bad public signal count: ${nPublic}`);
+  }
+  const n = constraints + nPublic;
   let k = 0;
-  while (2 ** k <= nConstraints + nPublic) k++;
-  return Math.max(k, 1);
+  while (2 ** k <= n) k++;
+  return k;
+}
+
+/** log2 of the domain the direct setup uses: snarkjs's, at least 2^1. */
+export function directDomainPower(nConstraints: number, nPublic: number): number {
+  return Math.max(domainPower(nConstraints, nPublic), 1);
 }
 
 function defaultRandom(n: number): Uint8Array {

@@ -32,6 +32,7 @@ import { errorMessage, PipelineError } from "./errors.js";
 import { isErrnoException, replaceWith, tempSibling, withFileLock } from "./fsutil.js";
 import { type Progress, report, timed } from "./progress.js";
 import { loadSnarkjs } from "./snarkjs.js";
+import { domainPower } from "../groth16/setup.js";
 
 /** Smallest power `requiredPower` returns: tiny circuits share one small cached file. */
 export const MIN_PTAU_POWER = 8;
@@ -65,19 +66,8 @@ export function requiredPower(constraints: number, nPublic: number): number {
   return Math.max(domainPower(constraints, nPublic), MIN_PTAU_POWER);
 }
 
-/** The exact Groth16 domain power snarkjs uses (smallest k with 2^k > constraints + nPublic), no floor. */
-export function domainPower(constraints: number, nPublic: number): number {
-  if (!Number.isInteger(constraints) || constraints < 0) {
-    throw new RangeError(`bad constraint count: ${constraints}`);
-  }
-  if (!Number.isInteger(nPublic) || nPublic < 0) {
-    throw new RangeError(`bad public signal count: ${nPublic}`);
-  }
-  const n = constraints + nPublic;
-  let k = 0;
-  while (2 ** k <= n) k++;
-  return k;
-}
+/** The exact Groth16 domain power snarkjs uses (shared with the direct setup). */
+export { domainPower };
 
 export interface PtauInfo {
   path: string;
