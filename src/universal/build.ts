@@ -150,14 +150,14 @@ export async function compileUniversal(
     await sweepDeadTemporaries(parent);
     const circom = universalCircom(bounds);
     const circomHash = sha256(circom);
-    if (await isUniversalDir(dir)) {
-      try {
-        const existing = await openUniversal(dir);
-        if (existing.files.circom.sha256 === circomHash)
-          return { manifest: existing, cached: true };
-      } catch {
-        // rebuild below
+    try {
+      const existing = await readUniversalManifest(dir);
+      if (existing.files.circom.sha256 === circomHash) {
+        await checkArtifacts(dir, existing, "zkvm compile --universal");
+        return { manifest: existing, cached: true };
       }
+    } catch {
+      // No build, another kind of build, or a corrupt one: rebuild below.
     }
     return compileIntoDir(
       dir,
