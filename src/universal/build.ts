@@ -70,6 +70,15 @@ export interface UniversalManifest {
   };
 }
 
+/**
+ * The default directory name of the universal build for `bounds`
+ * (universal-n<N>-i<I>-m<M>-s<S>-in<K>-out<L>-w<W>), for the CLI and the
+ * library's cache alike.
+ */
+export function universalBuildName(b: UniversalBounds): string {
+  return `universal-n${b.steps}-i${b.maxInstructions}-m${b.maxCells}-s${b.maxStack}-in${b.maxInputs}-out${b.maxOutputs}-w${b.width}`;
+}
+
 /** Whether `dir` holds a universal build (its manifest says so). */
 export async function isUniversalDir(dir: string): Promise<boolean> {
   try {

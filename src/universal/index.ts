@@ -26,6 +26,7 @@ export {
   prepareProgram,
   proveUniversal,
   setupUniversal,
+  universalBuildName,
   universalVerificationKey,
   UNIVERSAL_FORMAT,
   verifyUniversal,
