@@ -16,7 +16,7 @@ export {
   type Row,
   type UniversalBounds,
 } from "./encode.js";
-export { formatHash, hashedSequences, programHash, PROGRAM_HASH_TAG } from "./hash.js";
+export { hashedSequences, programHash, PROGRAM_HASH_TAG } from "./hash.js";
 export { interpolate, publicSignalLayout, universalInput, type UniversalInput } from "./witness.js";
 export { stepBudget, universalCircom, type StepBudget } from "./generate.js";
 export {
