@@ -10,6 +10,7 @@ import { inv } from "../groth16/field.js";
 import { inputCells, type Inputs } from "../inputs.js";
 import type { IoLayout } from "../program.js";
 import type { CanonicalProgram, UniversalBounds } from "./encode.js";
+import { hashedSequences } from "./hash.js";
 
 export type UniversalInput = Record<string, string | string[]>;
 
@@ -75,21 +76,13 @@ export function universalInput(
     program.rows.map((r) => r.arg),
     bounds.maxInstructions,
   );
+  // The circuit hashes these slots as they are, so they carry the hash's encoding (+1).
+  const hashed = hashedSequences(program);
   return {
     opC: strings(interpolate(rows)),
     argC: strings(interpolate(args)),
-    cellAddress: strings(
-      pad(
-        program.cellAddresses.map((a) => BigInt(a) + 1n),
-        bounds.maxCells,
-      ),
-    ),
-    outputCell: strings(
-      pad(
-        program.outputCells.map((c) => BigInt(c) + 1n),
-        bounds.maxOutputs,
-      ),
-    ),
+    cellAddress: strings(pad(hashed.cells, bounds.maxCells)),
+    outputCell: strings(pad(hashed.outputs, bounds.maxOutputs)),
     isIn: thermometer(program.inputs),
     isPublic: thermometer(program.publicInputs),
     maxHeight: program.maxHeight.toString(),
