@@ -42,7 +42,6 @@ import { TEST_BOUNDS } from "../test/helpers/universal.js";
 import {
   compileUniversal,
   DEFAULT_BOUNDS,
-  openUniversal,
   proveUniversal,
   setupUniversal,
   stepBudget,
@@ -302,11 +301,11 @@ async function targetStudy(chain: Chain, work: string): Promise<UniversalResults
   if (!checked.result.valid) throw new Error("target: the proof does not verify");
   const deployed = await deployVerifier(vkey, chain);
   const onChain = await verifyOnChain(deployed, proof.proof, proof.publicSignals);
-  const manifest = await openUniversal(dir);
+  const { constraints } = compiled.result.manifest;
   return {
     bounds: TARGET,
-    constraints: manifest.constraints,
-    perStep: manifest.constraints / TARGET.steps,
+    constraints,
+    perStep: constraints / TARGET.steps,
     compileMs: compiled.ms,
     setupMs: setup.ms,
     proveMs: proof.timings.proveMs,

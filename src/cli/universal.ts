@@ -11,6 +11,7 @@ import {
   prepareProgram,
   proveUniversal,
   setupUniversal,
+  universalBuildName,
   universalVerificationKey,
   verifyUniversal,
   type UniversalBounds,
@@ -141,12 +142,7 @@ and manifest.json. Then: zkvm setup DIR, zkvm prove DIR --program FILE ...`,
       maxOutputs: positiveInt(values["max-outputs"], "max-outputs", d.maxOutputs),
       width: positiveInt(values.width, "width", d.width),
     };
-    const dir =
-      values.out ??
-      path.join(
-        "circuits",
-        `universal-n${bounds.steps}-i${bounds.maxInstructions}-m${bounds.maxCells}-s${bounds.maxStack}-in${bounds.maxInputs}-out${bounds.maxOutputs}-w${bounds.width}`,
-      );
+    const dir = values.out ?? path.join("circuits", universalBuildName(bounds));
     const onProgress = progressPrinter(io, values.json === true);
     const { manifest, cached } = await compileUniversal(
       dir,

@@ -70,6 +70,15 @@ export interface UniversalManifest {
   };
 }
 
+/**
+ * The default directory name of the universal build for `bounds`
+ * (universal-n<N>-i<I>-m<M>-s<S>-in<K>-out<L>-w<W>), for the CLI and the
+ * library's cache alike.
+ */
+export function universalBuildName(b: UniversalBounds): string {
+  return `universal-n${b.steps}-i${b.maxInstructions}-m${b.maxCells}-s${b.maxStack}-in${b.maxInputs}-out${b.maxOutputs}-w${b.width}`;
+}
+
 /** Whether `dir` holds a universal build (its manifest says so). */
 export async function isUniversalDir(dir: string): Promise<boolean> {
   try {
@@ -150,14 +159,14 @@ export async function compileUniversal(
     await sweepDeadTemporaries(parent);
     const circom = universalCircom(bounds);
     const circomHash = sha256(circom);
-    if (await isUniversalDir(dir)) {
-      try {
-        const existing = await openUniversal(dir);
-        if (existing.files.circom.sha256 === circomHash)
-          return { manifest: existing, cached: true };
-      } catch {
-        // rebuild below
+    try {
+      const existing = await readUniversalManifest(dir);
+      if (existing.files.circom.sha256 === circomHash) {
+        await checkArtifacts(dir, existing, "zkvm compile --universal");
+        return { manifest: existing, cached: true };
       }
+    } catch {
+      // No build, another kind of build, or a corrupt one: rebuild below.
     }
     return compileIntoDir(
       dir,

@@ -131,30 +131,25 @@ export class BoundError extends ZkvmError {
 
 /** Throws BOUND_EXCEEDED naming the first bound the program exceeds. */
 export function checkBounds(canonical: CanonicalProgram, bounds: UniversalBounds): void {
-  const over = (
-    bound: keyof UniversalBounds,
-    what: string,
-    has: number,
-    allows: string,
-  ): BoundError =>
+  const over = (bound: keyof UniversalBounds, what: string, has: number): BoundError =>
     new BoundError(
       bound,
-      `program has ${has} ${what}; this universal circuit allows ${bounds[bound]} (${BOUND_OPTIONS[bound]})${allows}`,
+      `program has ${has} ${what}; this universal circuit allows ${bounds[bound]} (${BOUND_OPTIONS[bound]})`,
     );
   if (canonical.rows.length > bounds.maxInstructions) {
-    throw over("maxInstructions", "instructions", canonical.rows.length, "");
+    throw over("maxInstructions", "instructions", canonical.rows.length);
   }
   if (canonical.cellAddresses.length > bounds.maxCells) {
-    throw over("maxCells", "memory cells", canonical.cellAddresses.length, "");
+    throw over("maxCells", "memory cells", canonical.cellAddresses.length);
   }
   if (canonical.maxHeight > bounds.maxStack) {
-    throw over("maxStack", "stack values at its highest", canonical.maxHeight, "");
+    throw over("maxStack", "stack values at its highest", canonical.maxHeight);
   }
   if (canonical.inputs > bounds.maxInputs) {
-    throw over("maxInputs", "inputs", canonical.inputs, "");
+    throw over("maxInputs", "inputs", canonical.inputs);
   }
   if (canonical.outputCells.length > bounds.maxOutputs) {
-    throw over("maxOutputs", "outputs", canonical.outputCells.length, "");
+    throw over("maxOutputs", "outputs", canonical.outputCells.length);
   }
 }
 

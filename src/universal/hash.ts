@@ -84,8 +84,3 @@ export async function programHash(program: CanonicalProgram): Promise<bigint> {
     outputs.h,
   ]);
 }
-
-/** The hash as public.json and the verifier see it: a decimal string. */
-export function formatHash(hash: bigint): string {
-  return hash.toString();
-}

@@ -16,7 +16,7 @@ export {
   type Row,
   type UniversalBounds,
 } from "./encode.js";
-export { formatHash, hashedSequences, programHash, PROGRAM_HASH_TAG } from "./hash.js";
+export { hashedSequences, programHash, PROGRAM_HASH_TAG } from "./hash.js";
 export { interpolate, publicSignalLayout, universalInput, type UniversalInput } from "./witness.js";
 export { stepBudget, universalCircom, type StepBudget } from "./generate.js";
 export {
@@ -26,6 +26,7 @@ export {
   prepareProgram,
   proveUniversal,
   setupUniversal,
+  universalBuildName,
   universalVerificationKey,
   UNIVERSAL_FORMAT,
   verifyUniversal,

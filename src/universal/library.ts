@@ -9,7 +9,7 @@ import { cacheDir, type Progress } from "../pipeline/index.js";
 import { checkBoundValues, DEFAULT_BOUNDS, type UniversalBounds } from "./encode.js";
 import { loadProgram, type ProgramSource } from "../load.js";
 import type { RawIoOptions } from "../program.js";
-import { compileUniversal, prepareProgram, setupUniversal } from "./build.js";
+import { compileUniversal, prepareProgram, setupUniversal, universalBuildName } from "./build.js";
 
 /** A compiled and set-up universal circuit. */
 export interface UniversalCircuit {
@@ -35,10 +35,7 @@ export function universalCircuit(
   const full: UniversalBounds = { ...DEFAULT_BOUNDS, ...bounds };
   checkBoundValues(full);
   const root = options.cacheDir ?? path.join(cacheDir(), "circuits");
-  const dir = path.join(
-    root,
-    `universal-n${full.steps}-i${full.maxInstructions}-m${full.maxCells}-s${full.maxStack}-in${full.maxInputs}-out${full.maxOutputs}-w${full.width}`,
-  );
+  const dir = path.join(root, universalBuildName(full));
   let ready = preparing.get(dir);
   if (ready === undefined) {
     const progress = options.onProgress ? { onProgress: options.onProgress } : {};

@@ -6,23 +6,13 @@
  * generator computes the rest (the N steps) from these.
  */
 import { mod, P } from "../field.js";
+import { inv } from "../groth16/field.js";
 import { inputCells, type Inputs } from "../inputs.js";
 import type { IoLayout } from "../program.js";
 import type { CanonicalProgram, UniversalBounds } from "./encode.js";
+import { hashedSequences } from "./hash.js";
 
 export type UniversalInput = Record<string, string | string[]>;
-
-function power(base: bigint, exponent: bigint): bigint {
-  let result = 1n;
-  let b = mod(base);
-  for (let e = exponent; e > 0n; e >>= 1n) {
-    if (e & 1n) result = (result * b) % P;
-    b = (b * b) % P;
-  }
-  return result;
-}
-
-const inverse = (x: bigint) => power(x, P - 2n);
 
 /**
  * Coefficients c[0..n-1] (lowest first) of the polynomial of degree < n with
@@ -49,7 +39,7 @@ export function interpolate(values: readonly bigint[]): bigint[] {
     // prod_{j != i} (i - j) = i! (n-1-i)! (-1)^(n-1-i)
     let denominator = (factorial[i]! * factorial[n - 1 - i]!) % P;
     if ((n - 1 - i) % 2 === 1) denominator = mod(-denominator);
-    const weight = (y * inverse(denominator)) % P;
+    const weight = (y * inv(denominator)) % P;
     // master / (X - i), by synthetic division from the top.
     let carry = 0n;
     for (let k = n; k >= 1; k--) {
@@ -86,21 +76,13 @@ export function universalInput(
     program.rows.map((r) => r.arg),
     bounds.maxInstructions,
   );
+  // The circuit hashes these slots as they are, so they carry the hash's encoding (+1).
+  const hashed = hashedSequences(program);
   return {
     opC: strings(interpolate(rows)),
     argC: strings(interpolate(args)),
-    cellAddress: strings(
-      pad(
-        program.cellAddresses.map((a) => BigInt(a) + 1n),
-        bounds.maxCells,
-      ),
-    ),
-    outputCell: strings(
-      pad(
-        program.outputCells.map((c) => BigInt(c) + 1n),
-        bounds.maxOutputs,
-      ),
-    ),
+    cellAddress: strings(pad(hashed.cells, bounds.maxCells)),
+    outputCell: strings(pad(hashed.outputs, bounds.maxOutputs)),
     isIn: thermometer(program.inputs),
     isPublic: thermometer(program.publicInputs),
     maxHeight: program.maxHeight.toString(),

@@ -2,8 +2,8 @@
  * What the soundness tests' forgers need: circom2 builds of a circuit and of
  * its forgers (the circuit with one guard taken out), compiled a few at a
  * time and cached by text and optimisation level, and the witness
- * generator's outcome on an input. test/universal-soundness.test.ts uses it;
- * test/soundness.test.ts keeps the same logic inline for now.
+ * generator's outcome on an input. test/soundness.test.ts and
+ * test/universal-soundness.test.ts use it.
  */
 import { createHash } from "node:crypto";
 import { promises as fsp } from "node:fs";

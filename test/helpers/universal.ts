@@ -16,6 +16,7 @@ import {
   prepareProgram,
   universalInput,
   type UniversalBounds,
+  type UniversalManifest,
 } from "../../src/universal/index.js";
 import { universalCircuit, type UniversalCircuit } from "../../src/universal/library.js";
 import type { Outcome } from "./witness.js";
@@ -46,13 +47,25 @@ export function testCircuit(bounds: UniversalBounds = TEST_BOUNDS): Promise<Univ
   return universalCircuit(bounds, { cacheDir: testCacheDir() });
 }
 
+/** Each shared build's manifest, its artifacts hashed once per run rather than before every witness. */
+const manifests = new Map<string, Promise<UniversalManifest>>();
+
+function openedBuild(dir: string): Promise<UniversalManifest> {
+  let manifest = manifests.get(dir);
+  if (manifest === undefined) {
+    manifest = openUniversal(dir);
+    manifests.set(dir, manifest);
+  }
+  return manifest;
+}
+
 /** The universal circuit's witness for a program and inputs: its public signals, or WITNESS_FAILED. */
 export async function universalWitness(
   circuit: UniversalCircuit,
   program: Program,
   inputs: Inputs,
 ): Promise<{ values: bigint[]; hash: bigint } | "WITNESS_FAILED"> {
-  const manifest = await openUniversal(circuit.dir);
+  const manifest = await openedBuild(circuit.dir);
   const prepared = await prepareProgram(program, circuit.bounds);
   const input = universalInput(prepared.canonical, prepared.program.io, circuit.bounds, inputs);
   try {
