@@ -14,6 +14,7 @@ import { parseArgs } from "node:util";
 import fc from "fast-check";
 import { terminateCurves } from "../src/pipeline/index.js";
 import { soundnessMain } from "./fuzz-soundness.js";
+import { universalMain } from "./fuzz-universal.js";
 import {
   buildCircuitsSettled,
   checkCase,
@@ -27,11 +28,13 @@ import {
 
 const HELP = `Usage: npm run fuzz -- [options]
        npm run fuzz -- --soundness [options]   (--soundness --help for its options)
+       npm run fuzz -- --universal [options]   (--universal --help for its options)
 
 Differential fuzzing: random valid programs, each run in the interpreter and
 through its compiled circuit's witness at two step bounds, must agree.
 --soundness evaluates the compiled constraints exactly instead of running
-circom2, on many more programs, step bounds and widths.
+circom2, on many more programs, step bounds and widths. --universal runs a
+small universal circuit's witness generator against the interpreter.
 
 Options:
   --runs N         programs to generate (default 30; 500 with --long)
@@ -135,6 +138,7 @@ const stringify = (value: unknown) =>
 
 async function main(argv: string[]): Promise<number> {
   if (argv.includes("--soundness")) return soundnessMain(argv.filter((a) => a !== "--soundness"));
+  if (argv.includes("--universal")) return universalMain(argv.filter((a) => a !== "--universal"));
   let options: Options;
   try {
     const parsed = parseOptions(argv);
