@@ -115,13 +115,14 @@ export function compile(
   // instead (paths.ts): a loop nest's iterations become nodes of their own.
   // It is used only when it is cheaper.
   const planned = planPaths(program, options.steps, width);
-  const byPath =
+  const lowered =
     planned === undefined
       ? undefined
       : {
           plan: planned,
           ...lowerAndEmit((sink) => lowerPaths(program, planned, sink), planned.nodes.length),
         };
+  const byPath = lowered?.lowered === true ? lowered : undefined;
   const chosenPath =
     byPath !== undefined && byPath.cost.estimatedConstraints < bySteps.cost.estimatedConstraints
       ? byPath
@@ -160,7 +161,9 @@ export function compile(
     `// program sha256: ${hash} (${program.code.length} bytes)`,
     `// step bound N = ${options.steps}, comparison width W = ${width}`,
     paths !== undefined
-      ? `// lowered by control path (the control flow depends on ${paths.control.name} alone): ${paths.nodes.length} nodes, ${paths.domain.length} values of ${paths.control.name}`
+      ? paths.controls.length === 1
+        ? `// lowered by control path (the control flow depends on ${paths.control.name} alone): ${paths.nodes.length} nodes, ${paths.domain.length} values of ${paths.control.name}`
+        : `// lowered by control path (the control flow depends on ${paths.controls.map((c) => c.name).join(", ")}): ${paths.nodes.length} nodes, ${paths.tuples.length} class tuples that halt`
       : `// ${plan.steps.length} block steps; candidate blocks per step: ${plan.steps.map((s) => s.length).join(" ")}`,
     "// I/O layout (public signals in snarkjs public.json order):",
     ...layout,
