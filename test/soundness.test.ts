@@ -55,7 +55,7 @@ import {
 import { ZKVM } from "../src/zkvm.js";
 import { loadExamples } from "./helpers/examples.js";
 import { collectingLogger, loadSnarkjs } from "../src/pipeline/snarkjs.js";
-import { TWO_ARMS } from "./helpers/shapes.js";
+import { LONG_JOIN, NESTED_DO_WHILE, TWO_ARMS } from "./helpers/shapes.js";
 import { ForgerBuilds, witnessOutcome } from "./helpers/forge.js";
 
 const TWO_64 = 1n << 64n;
@@ -379,6 +379,15 @@ pos:    LOAD k            ; k >= 1 here
         STOP
 `;
 
+/**
+ * What --O2 leaves of LONG_JOIN's pruned-edge flow line `taken === 0` (issue
+ * 17): taken = NonZero(a) * NonZero(b), with NonZero(a) = out_z, so the line
+ * is (-out_z) * (nz) = 0; and the output y = 7 * (1 - out_z + taken) with
+ * taken substituted by 0.
+ */
+const PRUNED_CAUGHT_BY =
+  /^\(-main\.out_z\) \* \(main\.nz\d+\) = \(0\)$|^\(0\) \* \(0\) = \(7 -main\.out_y -7\*main\.out_z\)$/;
+
 const benchProgram = (name: string) =>
   readFileSync(fileURLToPath(new URL(`../bench/programs/${name}.zkasm`, import.meta.url)), "utf8");
 
@@ -605,6 +614,25 @@ const ATTACKS: Record<string, Attack[]> = {
       dropped: 1,
       caughtBy: /^\(-1 \+main\.nz\d+\) \* \(main\.nz\d+\) = \(-main\.nz\d+\)$/,
       claims: { total: 2n },
+    },
+  ],
+  "(d') a flow along a schedule-pruned edge (issue 17)": [
+    {
+      title:
+        "a = 1, b = 1 joins after 10 instructions (15 steps) with N = 12: the flow line `taken === 0` of the pruned edge into a candidate",
+      program: LONG_JOIN,
+      steps: 12,
+      inputs: { a: "1", b: "1" },
+      // `join` is a candidate at block step 2 through the short arm, but the
+      // long arm's edge into it is pruned: 8 + 5 > 12. Guard: the generated
+      // `... === 0; // no run through this edge into block N halts within N
+      // steps (pruned edge)` on the long arm's taken flow. Without it the
+      // forged run reaches `join` and claims y = 7, z = 1, which no input
+      // reaches within 12 steps.
+      forge: (c) => edit(c, /^.* === 0; \/\/ no run through this edge .*\n/m, ""),
+      dropped: 1,
+      caughtBy: PRUNED_CAUGHT_BY,
+      claims: { y: 7n, z: 1n },
     },
   ],
   "(e) a comparison operand of 2^W or more": [
@@ -1127,6 +1155,49 @@ start:  PUSH 0
         STORE y
         STOP
 `;
+
+    // Issue 17: a flow along an edge the schedule pruned (no run through it
+    // halts within N) entered a block that was a candidate through another,
+    // shorter edge, and the step count (from kept edges only) said no counter
+    // was needed: the circuit accepted runs longer than N. Every input in a
+    // small grid must get the interpreter's verdict: no witness for a run
+    // longer than N, the interpreter's outputs for every run within N.
+    for (const { name, source, steps, range } of [
+      { name: "the issue's long join at N = 12", source: LONG_JOIN, steps: 12, range: 2 },
+      { name: "nested do-while loops at N = 50", source: NESTED_DO_WHILE, steps: 50, range: 5 },
+    ]) {
+      it(`${name}: runs longer than N have no witness, runs within N prove (issue 17)`, async function () {
+        const program = loadProgram(source);
+        const compiled = compile(program, { steps });
+        const { wasm, circuit } = await build(compiled.circom, "O2");
+        let longer = 0;
+        let within = 0;
+        for (let a = 0; a <= range; a++) {
+          for (let b = 0; b <= range; b++) {
+            const inputs = { a: `${a}`, b: `${b}` };
+            const truth = machine(source, inputs, steps);
+            const w = await witness(wasm, circuitInput(program.io, inputs));
+            if (typeof truth === "string") {
+              expect(truth).to.equal("STEP_LIMIT_EXCEEDED");
+              expect(w, `a = ${a}, b = ${b}: ${truth}`).to.equal("WITNESS_FAILED");
+              longer++;
+            } else {
+              if (typeof w === "string") expect.fail(`a = ${a}, b = ${b} halts but: ${w}`);
+              expect(circuit.violated(w), `a = ${a}, b = ${b}`).to.deep.equal([]);
+              for (const o of program.io.outputs) {
+                expect(
+                  circuit.value(w, `main.out_${o.name}`),
+                  `${o.name}, a = ${a}, b = ${b}`,
+                ).to.equal(truth[o.name]);
+              }
+              within++;
+            }
+          }
+        }
+        expect(longer, "runs longer than N in the grid").to.be.greaterThan(0);
+        expect(within, "runs within N in the grid").to.be.greaterThan(0);
+      });
+    }
 
     it("a range check under a constant-0 selector proves nothing about later comparisons", async function () {
       const program = loadProgram(DEAD_TARGET);

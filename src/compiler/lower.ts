@@ -788,20 +788,34 @@ export class Lowering {
   private transition(t: number, results: BlockResult[], state: State): State {
     this.pc = undefined;
     const nextCandidates = new Set((this.schedule.steps[t + 1] ?? []).map((c) => c.block.id));
+    // The edges the schedule kept out of each candidate of this step: a flow
+    // along any other edge is constrained to 0, also when its target is a
+    // candidate at t + 1 through another, shorter edge. The schedule's
+    // maxBefore and maxHaltingSteps (hence whether a step counter is needed)
+    // count kept edges only, so no run may take a pruned one.
+    const kept = new Map(this.schedule.steps[t]!.map((c) => [c.block.id, c.next]));
     const incoming = new Map<number, Lin>();
     let halts = false;
     for (const r of results) {
       for (const flow of r.flows) {
         if (flow.to === "halt") {
           halts = true;
-        } else if (nextCandidates.has(flow.to)) {
+        } else if (kept.get(r.block.id)!.includes(flow.to)) {
           incoming.set(flow.to, (incoming.get(flow.to) ?? Lin.ZERO).add(flow.sel));
         } else if (!flow.sel.isConstant()) {
+          // A pruned edge into a candidate still adds its flow to the
+          // candidate's selector (so that the selectors stay one-hot as
+          // written), and the line below makes that flow 0.
+          if (nextCandidates.has(flow.to)) {
+            incoming.set(flow.to, (incoming.get(flow.to) ?? Lin.ZERO).add(flow.sel));
+          }
           this.emit({
             kind: "assert",
             left: flow.sel,
             right: Lin.ZERO,
-            why: `block ${flow.to} cannot reach STOP within N steps from here`,
+            why: nextCandidates.has(flow.to)
+              ? `no run through this edge into block ${flow.to} halts within N steps (pruned edge)`
+              : `block ${flow.to} cannot reach STOP within N steps from here`,
           });
         } else if (flow.sel.constant !== 0n) {
           throw new CompileError(

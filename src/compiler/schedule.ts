@@ -6,6 +6,15 @@
  * with few enough instructions that it can still reach a STOP within the
  * step bound N: eMin(t, b) + toStop(b) <= N. Only candidates get
  * constraints, so the cost follows what can execute, not steps x program size.
+ *
+ * An edge from candidate c at step t to block s is kept when even the
+ * shortest run through it can still halt in time: c.minBefore + |c| +
+ * toStop(s) <= N. A pruned edge may lead into a block that is a candidate at
+ * t + 1 through another, shorter edge; `maxBefore` and `maxHaltingSteps`
+ * count kept edges only, so they bound a run only if no run takes a pruned
+ * edge. The lowering makes that true: a flow along an edge that is not in
+ * its candidate's `next` is constrained to 0 (Lowering.transition), exactly
+ * like a flow to a block that is no candidate at all.
  */
 import { CompileError } from "../errors.js";
 import { Op } from "../opcodes.js";
@@ -17,6 +26,12 @@ export interface Candidate {
   readonly minBefore: number;
   /** Most instructions executed before this block starts, over candidate paths. */
   readonly maxBefore: number;
+  /**
+   * The successors this candidate's flow may go to at the next block step
+   * (the kept edges, ascending): every other successor is pruned, and the
+   * lowering constrains the flow along it to 0.
+   */
+  readonly next: readonly number[];
 }
 
 export interface Schedule {
@@ -67,20 +82,23 @@ export function schedule(program: ValidatedProgram, bound: number): Schedule {
     );
   }
   const steps: Candidate[][] = [];
-  let layer = new Map<number, Candidate>([
-    [entry.id, { block: entry, minBefore: 0, maxBefore: 0 }],
-  ]);
+  type Partial = Omit<Candidate, "next">;
+  let layer = new Map<number, Partial>([[entry.id, { block: entry, minBefore: 0, maxBefore: 0 }]]);
   let maxHaltingSteps = 0;
   while (layer.size > 0) {
-    const current = [...layer.values()].sort((a, b) => a.block.id - b.block.id);
+    const current = [...layer.values()]
+      .sort((a, b) => a.block.id - b.block.id)
+      .map((c) => ({ ...c, next: [] as number[] }));
     steps.push(current);
-    const next = new Map<number, Candidate>();
+    const next = new Map<number, Partial>();
     for (const c of current) {
       const len = c.block.instructions.length;
       if (endsInStop(c.block)) maxHaltingSteps = Math.max(maxHaltingSteps, c.maxBefore + len);
       for (const s of c.block.successors) {
         const minBefore = c.minBefore + len;
+        // Pruned: no run through this edge halts within N (see the module comment).
         if (minBefore + toStop[s]! > bound) continue;
+        if (!c.next.includes(s)) c.next.push(s);
         const seen = next.get(s);
         next.set(s, {
           block: blocks[s]!,
@@ -89,6 +107,7 @@ export function schedule(program: ValidatedProgram, bound: number): Schedule {
         });
       }
     }
+    for (const c of current) c.next.sort((a, b) => a - b);
     layer = next;
   }
   return { steps, maxHaltingSteps, toStop };
