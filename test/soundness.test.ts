@@ -853,6 +853,23 @@ const ATTACKS: Record<string, Attack[]> = {
       claims: { y: 0n },
     },
   ],
+  "(l) lowering by path over several control inputs: one STOP node runs": [
+    {
+      title:
+        "nested2 with n = 2, m = 3 (5 + 15n + 17nm = 137 steps, over N = 100; both in their one-hots): the STOP line `... === 1`",
+      program: benchProgram("nested2"),
+      steps: 100,
+      inputs: { x: "3", n: "2", m: "3" },
+      // The control flow depends on n and m (src/compiler/paths.ts, planMany):
+      // n is one of 0..6 and m one of 0..4 or any other value, but not every
+      // pair halts. Guard: the STOP nodes' selectors, exact on every pair the
+      // one-hots allow, sum to 1, which holds only for the pairs that halt.
+      forge: (c) => edit(c, /^.* === 1; \/\/ \(n, m\) is one of.*\n/m, ""),
+      dropped: 1,
+      caughtBy: /hit/,
+      claims: { s: 3n },
+    },
+  ],
   "(h) a check in a join block": [
     {
       title:

@@ -41,7 +41,7 @@ const MAX_DOMAIN = 4096;
 /** Most nodes of the path graph. */
 const MAX_NODES = 100_000;
 /** Instructions simulated over all class tuples of several control inputs. */
-const MAX_SIMULATED_MANY = 16_000_000;
+const MAX_SIMULATED_MANY = 64_000_000;
 /** Most class tuples of several control inputs. */
 const MAX_TUPLES = 20_000;
 
@@ -497,7 +497,7 @@ function topological(nodes: readonly PathNode[]): PathNode[] | undefined {
 }
 
 /** Most boxes one selector is split into (see `lowerPaths`) before the lowering by path gives up. */
-const MAX_BOXES = 64;
+const MAX_BOXES = 1024;
 
 /**
  * Lowers a path plan to intermediate-form nodes (see the module comment).
