@@ -1051,7 +1051,10 @@ describe("soundness", function () {
   describe("forged witnesses", function () {
     before(function () {
       // Start every compile now (a few run at once); each test awaits its own.
+      // ZKVM_ATTACKS=text starts only the attacks whose title has it (with mocha --grep text).
+      const only = process.env.ZKVM_ATTACKS;
       for (const attack of Object.values(ATTACKS).flat()) {
+        if (only !== undefined && !attack.title.includes(only)) continue;
         try {
           attackBuilds(attack).builds.catch(() => undefined);
         } catch {

@@ -115,14 +115,27 @@ export function compile(
   // instead (paths.ts): a loop nest's iterations become nodes of their own.
   // It is used only when it is cheaper.
   const planned = planPaths(program, options.steps, width);
-  const lowered =
+  // Several control inputs: with the halting tuples asserted by the STOP
+  // nodes' selectors, or by one bound on the step count; the cheaper one.
+  const pathLowerings =
     planned === undefined
-      ? undefined
-      : {
+      ? []
+      : (planned.controls.length > 1 ? [false, true] : [false]).map((useStepBound) => ({
           plan: planned,
-          ...lowerAndEmit((sink) => lowerPaths(program, planned, sink), planned.nodes.length),
-        };
-  const byPath = lowered?.lowered === true ? lowered : undefined;
+          ...lowerAndEmit(
+            (sink) => lowerPaths(program, planned, sink, useStepBound),
+            planned.nodes.length,
+          ),
+        }));
+  const byPath = pathLowerings
+    .filter((l) => l.lowered)
+    .reduce<(typeof pathLowerings)[number] | undefined>(
+      (best, l) =>
+        best === undefined || l.cost.estimatedConstraints < best.cost.estimatedConstraints
+          ? l
+          : best,
+      undefined,
+    );
   const chosenPath =
     byPath !== undefined && byPath.cost.estimatedConstraints < bySteps.cost.estimatedConstraints
       ? byPath

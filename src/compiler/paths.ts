@@ -26,7 +26,7 @@
  * a cycle in the graph, too many paths to enumerate), `planPaths` returns
  * undefined and the block-step lowering is used.
  */
-import { mod } from "../field.js";
+import { mod, P } from "../field.js";
 import { Op } from "../opcodes.js";
 import type { ValidatedProgram } from "../validator.js";
 import { liveness } from "./analysis.js";
@@ -87,6 +87,10 @@ export interface PathPlan {
   readonly controls: readonly ControlInput[];
   /** The class tuples whose run halts within N: tuples[t][d] is a class index of controls[d]. */
   readonly tuples: ReadonlyArray<readonly number[]>;
+  /** The steps of each halting tuple's run. */
+  readonly tupleSteps: readonly number[];
+  /** The step bound N. */
+  readonly steps: number;
   /** Nodes in topological order; node 0 is the entry. */
   readonly nodes: readonly PathNode[];
   /** Memory cells live on entry to each block, ascending (the only ones merged where paths meet). */
@@ -210,7 +214,7 @@ function simulate(
     for (const ins of block.instructions) {
       steps++;
       if (--budget.left < 0) throw new NotApplicable();
-      if (steps > bound) return { visits, halted: false, largest, comparedLarge };
+      if (steps > bound) return { visits, halted: false, largest, comparedLarge, steps };
       switch (ins.op) {
         case Op.PUSH:
           stack.push({ k: "const", v: ins.arg! });
@@ -251,7 +255,7 @@ function simulate(
           const b = stack.pop()!;
           const a = stack.pop()!;
           const r = ins.op === Op.LT ? less(a, b) : less(b, a);
-          if (r === "fault") return { visits, halted: false, largest, comparedLarge };
+          if (r === "fault") return { visits, halted: false, largest, comparedLarge, steps };
           if (a.k === "const" && b.k === "const") stack.push({ k: "const", v: r });
           else {
             visit?.ones.set(ins.offset, r === 1n);
@@ -277,7 +281,7 @@ function simulate(
           break;
         }
         case Op.STOP:
-          return { visits, halted: true, largest, comparedLarge };
+          return { visits, halted: true, largest, comparedLarge, steps };
         default:
           return ins.op satisfies never;
       }
@@ -362,9 +366,11 @@ function planOne(
       const index = new Map<string, number>();
       const nodes: PathNode[] = [];
       const domain: bigint[] = [];
+      const tupleSteps: number[] = [];
       for (let m = 0n; m <= large.largest[0]! || m === 0n; m++) {
         const run = simulate(program, live, cells, [m], bound, width, budget, true);
         if (!run.halted) continue;
+        tupleSteps.push(run.steps);
         addRun(run.visits, domain.length, nodes, index);
         domain.push(m);
       }
@@ -377,6 +383,8 @@ function planOne(
         domain,
         controls: [{ ...ctl, values: domain, rest: false }],
         tuples: domain.map((_, i) => [i]),
+        tupleSteps,
+        steps: bound,
         nodes: order,
         live,
       };
@@ -451,8 +459,10 @@ function planMany(
     const index = new Map<string, number>();
     const nodes: PathNode[] = [];
     const classTuples: number[][] = [];
+    const tupleSteps: number[] = [];
     for (const t of halting) {
       const run = simulate(program, live, cells, t, bound, width, budget, true);
+      tupleSteps.push(run.steps);
       addRun(run.visits, classTuples.length, nodes, index);
       classTuples.push(
         dims.map((d, j) => {
@@ -468,6 +478,8 @@ function planMany(
       domain: controls[0]!.values,
       controls,
       tuples: classTuples,
+      tupleSteps,
+      steps: bound,
       nodes: order,
       live,
     };
@@ -504,9 +516,14 @@ const MAX_BOXES = 1024;
  * False when a selector would need more than MAX_BOXES products (the nodes
  * emitted so far are then to be discarded).
  */
-export function lowerPaths(program: ValidatedProgram, plan: PathPlan, sink: Sink): boolean {
+export function lowerPaths(
+  program: ValidatedProgram,
+  plan: PathPlan,
+  sink: Sink,
+  useStepBound = false,
+): boolean {
   try {
-    lowerPathsOrThrow(program, plan, sink);
+    lowerPathsOrThrow(program, plan, sink, useStepBound);
     return true;
   } catch (e) {
     if (e instanceof NotApplicable) return false;
@@ -514,7 +531,12 @@ export function lowerPaths(program: ValidatedProgram, plan: PathPlan, sink: Sink
   }
 }
 
-function lowerPathsOrThrow(program: ValidatedProgram, plan: PathPlan, sink: Sink): void {
+function lowerPathsOrThrow(
+  program: ValidatedProgram,
+  plan: PathPlan,
+  sink: Sink,
+  useStepBound: boolean,
+): void {
   let counter = 0;
   const fresh = (prefix: string) => `${prefix}${counter++}`;
   const emit = (node: Node) => sink(node);
@@ -582,9 +604,41 @@ function lowerPathsOrThrow(program: ValidatedProgram, plan: PathPlan, sink: Sink
 
   let step = 0;
   let pc: number | undefined;
+  /** Products of two non-constant forms, each scaled to a leading coefficient 1, by key (several controls). */
+  const productCache = new Map<string, Lin>();
   const product = (a: Lin, b: Lin, prefix: string): Lin => {
     if (a.isConstant()) return b.scale(a.constant);
     if (b.isConstant()) return a.scale(b.constant);
+    if (!single) {
+      // (ka·a' + ca)(kb·b' + cb) = ka·kb·(a'·b') + cb·(a - ca) + ca·(b - cb) + ca·cb:
+      // one constraint a'·b', shared by every product of the same two forms.
+      const ca = a.constant;
+      const cb = b.constant;
+      const a0 = a.sub(Lin.constant(ca));
+      const b0 = b.sub(Lin.constant(cb));
+      const lead = (l: Lin) => l.terms.get([...l.terms.keys()].sort()[0]!)!;
+      const ka = lead(a0);
+      const kb = lead(b0);
+      const an = a0.scale(inverse(ka));
+      const bn = b0.scale(inverse(kb));
+      const [x, y] = an.key() <= bn.key() ? [an, bn] : [bn, an];
+      const key = `${x.key()}*${y.key()}`;
+      let p = productCache.get(key);
+      if (p === undefined) {
+        const signal = fresh(prefix);
+        emit({
+          kind: "product",
+          signal,
+          a: x,
+          b: y,
+          form: "plain",
+          origin: pc === undefined ? { step } : { step, pc },
+        });
+        p = Lin.signal(signal);
+        productCache.set(key, p);
+      }
+      return Lin.sum([p.scale(ka * kb), a0.scale(cb), b0.scale(ca), Lin.constant(ca * cb)]);
+    }
     const signal = fresh(prefix);
     emit({
       kind: "product",
@@ -615,30 +669,37 @@ function lowerPathsOrThrow(program: ValidatedProgram, plan: PathPlan, sink: Sink
    * `exact`, with B holding no tuple outside the set at all (the STOP
    * nodes' selectors, whose sum is what says the run is in H).
    */
-  const boxes = (ids: readonly number[], exact: boolean, budget: { left: number }): Lin => {
-    if (ids.length === 0) return Lin.ZERO;
+  const boxes = (ids: readonly number[], exact: boolean, budget: { left: number }): Lin[][] => {
+    if (ids.length === 0) return [];
     const projections = controls.map((_, d) => new Set(ids.map((t) => tuples[t]![d]!)));
     const inBox = (t: readonly number[]) => t.every((c, d) => projections[d]!.has(c));
     const size = projections.reduce((p, s) => p * s.size, 1);
     const fits = exact ? size === ids.length : tuples.filter(inBox).length === ids.length;
     if (fits) {
       if (--budget.left < 0) throw new NotApplicable();
-      // A control whose classes the others' already imply on H (the second of
-      // two loops in sequence: m > j implies n <= K - m) needs no factor.
       const factors = projections.map((s) => s as ReadonlySet<number>);
       if (!exact) {
+        // Each control's classes widened as far as H allows: a class no
+        // halting tuple outside the set has (with the other controls in the
+        // box) may be added. A control the others already imply needs no
+        // factor (the second of two loops in sequence: m > j implies
+        // n <= K - m), and rows of a loop nest share their row's factor.
+        const inSet = new Set(ids);
         controls.forEach((_, d) => {
-          const full = new Set(universe[d]!);
-          const wider = factors.map((s, e) => (e === d ? full : s));
-          const count = tuples.filter((t) => t.every((c, e) => wider[e]!.has(c))).length;
-          if (count === ids.length) factors[d] = full;
+          const excluded = new Set<number>();
+          tuples.forEach((t, id) => {
+            if (!inSet.has(id) && t.every((c, e) => e === d || factors[e]!.has(c)))
+              excluded.add(t[d]!);
+          });
+          factors[d] = new Set(universe[d]!.filter((c) => !excluded.has(c)));
         });
       }
-      let value = Lin.ONE;
+      const box: Lin[] = [];
       controls.forEach((_, d) => {
-        value = sharedProduct(value, classesIndicator(d, factors[d]!));
+        const f = classesIndicator(d, factors[d]!);
+        if (!(f.isConstant() && f.constant === 1n)) box.push(f);
       });
-      return value;
+      return [box];
     }
     // Split along the control with the most classes in the set.
     let split = 0;
@@ -652,8 +713,11 @@ function lowerPathsOrThrow(program: ValidatedProgram, plan: PathPlan, sink: Sink
       if (!parts.has(c)) parts.set(c, []);
       parts.get(c)!.push(t);
     }
-    return Lin.sum([...parts.values()].map((part) => boxes(part, exact, budget)));
+    return [...parts.values()].flatMap((part) => boxes(part, exact, budget));
   };
+  /** A box's indicator: the product of its factors. */
+  const boxValue = (box: readonly Lin[]): Lin =>
+    box.reduce((value, f) => sharedProduct(value, f), Lin.ONE);
   /** One control: Σ hit[m] over the values `ms`, a subset of `among` whose indicator is `all` (all - Σ over the rest when shorter). */
   const within = (ms: readonly number[], among: readonly number[], all: Lin): Lin => {
     if (ms.length * 2 <= among.length) return Lin.sum(ms.map((t) => hits[0]![t]!));
@@ -663,23 +727,75 @@ function lowerPathsOrThrow(program: ValidatedProgram, plan: PathPlan, sink: Sink
   const all = tuples.map((_, t) => t);
   /** The indicator of a set of halting tuples (see `boxes`). */
   const indicator = (ids: readonly number[], exact = false): Lin =>
-    single ? within(ids, all, Lin.ONE) : boxes(ids, exact, { left: MAX_BOXES });
+    single
+      ? within(ids, all, Lin.ONE)
+      : Lin.sum(boxes(ids, exact, { left: MAX_BOXES }).map(boxValue));
 
-  if (!single && universeSize !== tuples.length) {
-    // Not every class tuple the one-hots allow halts: the STOP nodes'
-    // selectors, exact on every class tuple, sum to 1 exactly on those that do.
-    const stops = plan.nodes.filter((node) => node.halts);
-    emit({ kind: "blank" });
+  /**
+   * The step bound: for each control whose "every other value" halts only
+   * with the other controls in a box, rest * (1 - box) === 0; then
+   * E(values) <= N by one LessThan(k), E the step count fitted to the
+   * halting runs (see `stepBound`), with each control's value the linear
+   * Σ value * hit (0 for the rest class).
+   */
+  const emitStepBound = (bound: StepBound): void => {
     emit({
       kind: "comment",
-      text: `---- the inputs ${controls.map((c) => c.name).join(", ")} halt within N: one STOP node runs`,
+      text: `---- the inputs ${controls.map((c) => c.name).join(", ")} halt within N: the step count, bounded once`,
     });
+    for (const { d, box } of bound.restBoxes) {
+      let inBox = Lin.ONE;
+      box.forEach((set, e) => {
+        if (e !== d) inBox = sharedProduct(inBox, classesIndicator(e, set));
+      });
+      const rest = classIndicator(d, controls[d]!.values.length);
+      const both = product(rest, inBox, "rest");
+      emit({
+        kind: "assert",
+        left: rest,
+        right: both,
+        why: `${controls[d]!.name} is another value only where that run halts`,
+      });
+    }
+    const value = controls.map((c, d) => Lin.sum(c.values.map((v, i) => hits[d]![i]!.scale(v))));
+    let e = Lin.constant(bound.c0);
+    bound.linear.forEach((a, d) => {
+      e = e.add(value[d]!.scale(a));
+    });
+    for (const { d, e: other, b } of bound.pairs) {
+      e = e.add(product(value[d]!, value[other]!, "steps").scale(b));
+    }
     emit({
-      kind: "assert",
-      left: Lin.sum(stops.map((node) => indicator(node.through, true))),
-      right: Lin.ONE,
-      why: `(${controls.map((c) => c.name).join(", ")}) is one of the ${tuples.length} class tuples whose run halts within N`,
+      kind: "assertLess",
+      signal: fresh("within"),
+      k: bound.k,
+      a: e,
+      b: Lin.constant(BigInt(plan.steps) + 1n),
+      origin: { step: 0 },
     });
+  };
+
+  if (!single && universeSize !== tuples.length) {
+    // Not every class tuple the one-hots allow halts.
+    const names = controls.map((c) => c.name).join(", ");
+    const bound = useStepBound ? stepBound(plan, universe) : undefined;
+    const stops = plan.nodes.filter((node) => node.halts);
+    emit({ kind: "blank" });
+    if (bound !== undefined) {
+      emitStepBound(bound);
+    } else {
+      // The STOP nodes' selectors, exact on every class tuple, sum to 1 exactly on those that halt.
+      emit({
+        kind: "comment",
+        text: `---- the inputs ${names} halt within N: one STOP node runs`,
+      });
+      emit({
+        kind: "assert",
+        left: Lin.sum(stops.map((node) => indicator(node.through, true))),
+        right: Lin.ONE,
+        why: `(${names}) is one of the ${tuples.length} class tuples whose run halts within N`,
+      });
+    }
   }
 
   /**
@@ -690,12 +806,12 @@ function lowerPathsOrThrow(program: ValidatedProgram, plan: PathPlan, sink: Sink
    * its coefficient of hit[m]), so the merged value is Σ_m (c + k_m) * hit[m].
    */
   const merge = (
-    options: Array<{ sel: Lin; ms: readonly number[]; val: Lin }>,
+    options: Array<{ sel: () => Lin; ms: readonly number[]; val: Lin }>,
     name: string,
   ): Lin => {
+    const first = options[0]!.val;
+    if (options.every((o) => o.val.equals(first))) return first;
     if (single && options.every((o) => [...o.val.terms.keys()].every((t) => hitSignals.has(t)))) {
-      const first = options[0]!.val;
-      if (options.every((o) => o.val.equals(first))) return first;
       const terms: Lin[] = [];
       for (const o of options) {
         for (const t of o.ms) {
@@ -706,12 +822,64 @@ function lowerPathsOrThrow(program: ValidatedProgram, plan: PathPlan, sink: Sink
       }
       return Lin.sum(terms);
     }
-    const { distinct, value: result } = selectOne(
-      options,
-      (v) => v,
-      (a, b) => product(a, b, "mix"),
-    );
-    if (distinct.length === 1) return result;
+    let result: Lin;
+    if (single) {
+      result = selectOne(
+        options.map((o) => ({ sel: o.sel(), val: o.val })),
+        (v) => v,
+        (a, b) => product(a, b, "mix"),
+      ).value;
+    } else {
+      // Options with equal values are one group, whose selector is that of
+      // the union of their tuples; the base is chosen as selectOne does.
+      const groups = new Map<string, { ms: number[]; val: Lin }>();
+      for (const o of options) {
+        const g = groups.get(o.val.key());
+        if (g === undefined) groups.set(o.val.key(), { ms: [...o.ms], val: o.val });
+        else g.ms.push(...o.ms);
+      }
+      const distinct = [...groups.values()];
+      let base = distinct[0]!;
+      let bestCost = Infinity;
+      for (const candidate of distinct) {
+        const c = distinct.filter(
+          (g) => g !== candidate && !g.val.sub(candidate.val).isConstant(),
+        ).length;
+        if (c < bestCost) {
+          bestCost = c;
+          base = candidate;
+        }
+      }
+      const others = distinct
+        .filter((g) => g !== base)
+        .map((g) => ({
+          boxes: boxes(g.ms, false, { left: MAX_BOXES }),
+          diff: g.val.sub(base.val),
+        }));
+      // Σ sel_g * diff_g: when every selector is one box and they share a
+      // factor A (the row of a loop nest), A * Σ (rest of the box)_g * diff_g,
+      // whose inner products are shared between rows.
+      const single1 = others.every((o) => o.boxes.length === 1 && o.boxes[0]!.length >= 2);
+      const common = single1
+        ? others[0]!.boxes[0]!.find((f) =>
+            others.every((o) => o.boxes[0]!.some((g) => g.equals(f))),
+          )
+        : undefined;
+      if (common !== undefined && others.length > 1) {
+        const inner = Lin.sum(
+          others.map((o) => {
+            const rest = o.boxes[0]!.filter((f) => !f.equals(common));
+            return product(boxValue(rest), o.diff, "mix");
+          }),
+        );
+        result = base.val.add(product(common, inner, "mix"));
+      } else {
+        result = Lin.sum([
+          base.val,
+          ...others.map((o) => product(Lin.sum(o.boxes.map(boxValue)), o.diff, "mix")),
+        ]);
+      }
+    }
     if (result.isConstant()) return result;
     emit({ kind: "define", signal: name, value: result });
     return Lin.signal(name);
@@ -730,7 +898,7 @@ function lowerPathsOrThrow(program: ValidatedProgram, plan: PathPlan, sink: Sink
     for (const [s, ms] of node.edges) incoming[s]!.push({ from: i, ms });
   });
   const pending = plan.nodes.map((node) => node.edges.size);
-  const halting: Array<{ sel: Lin; ms: readonly number[]; memory: Map<number, Lin> }> = [];
+  const halting: Array<{ sel: () => Lin; ms: readonly number[]; memory: Map<number, Lin> }> = [];
   const describeRun = (ids: readonly number[]): string => {
     if (single) {
       const vs = ids.map((t) => controls[0]!.values[t]!);
@@ -745,7 +913,8 @@ function lowerPathsOrThrow(program: ValidatedProgram, plan: PathPlan, sink: Sink
     step = i;
     pc = undefined;
     const block = program.blocks[node.block]!;
-    const sel = indicator(node.through);
+    let selValue: Lin | undefined;
+    const sel = (): Lin => (selValue ??= indicator(node.through));
     emit({ kind: "blank" });
     emit({
       kind: "comment",
@@ -758,7 +927,7 @@ function lowerPathsOrThrow(program: ValidatedProgram, plan: PathPlan, sink: Sink
       stack = [];
     } else {
       const ins = incoming[i]!.map((e) => ({
-        sel: indicator(e.ms),
+        sel: () => indicator(e.ms),
         ms: e.ms,
         out: outs.get(e.from)!,
       }));
@@ -828,7 +997,7 @@ function lowerPathsOrThrow(program: ValidatedProgram, plan: PathPlan, sink: Sink
             stack.push(Lin.constant(r ? 1n : 0n));
           } else if (single) {
             // The comparison's result on the paths through this node, per value of the control input.
-            stack.push(within(node.ones.get(ins.offset) ?? [], node.through, sel));
+            stack.push(within(node.ones.get(ins.offset) ?? [], node.through, sel()));
           } else if (block.instructions[k + 1]?.op === Op.JUMPI) {
             // Only the JUMPI right after reads it, and the path graph already took the branch.
             stack.push(Lin.ZERO);
@@ -861,6 +1030,106 @@ function lowerPathsOrThrow(program: ValidatedProgram, plan: PathPlan, sink: Sink
     );
     emit({ kind: "output", signal: outputSignal(out.name), value });
   }
+}
+
+interface StepBound {
+  readonly c0: bigint;
+  /** Coefficient of each control's value. */
+  readonly linear: readonly bigint[];
+  /** Coefficients of products of two controls' values. */
+  readonly pairs: ReadonlyArray<{ d: number; e: number; b: bigint }>;
+  /** Controls whose rest class halts only with the others' classes in `box`. */
+  readonly restBoxes: ReadonlyArray<{ d: number; box: ReadonlyArray<ReadonlySet<number>> }>;
+  /** LessThan's width. */
+  readonly k: number;
+}
+
+/**
+ * A step bound that decides exactly which class tuples halt, or undefined.
+ * E = c0 + Σ a_d v_d + Σ b_de v_d v_e (v_d a control's value, 0 for its
+ * rest class) is fitted on the runs at values 0 and 1, then checked on
+ * every class tuple the one-hots allow: a tuple passes the rest boxes and
+ * has 0 <= E <= N exactly when its run halts, and E < 2^k everywhere it is
+ * compared, so that LessThan(k) is exact. The fit is only a guess; the
+ * check over every tuple is what the circuit relies on.
+ */
+function stepBound(
+  plan: PathPlan,
+  universe: ReadonlyArray<readonly number[]>,
+): StepBound | undefined {
+  const { controls, tuples, tupleSteps } = plan;
+  const D = controls.length;
+  const steps = new Map(tuples.map((t, i) => [t.join(","), BigInt(tupleSteps[i]!)]));
+  const valueOf = (d: number, c: number): bigint =>
+    c < controls[d]!.values.length ? controls[d]!.values[c]! : 0n;
+  const at = (ones: readonly number[]): bigint | undefined => {
+    const t = controls.map((c, d) => c.values.indexOf(ones.includes(d) ? 1n : 0n));
+    if (t.some((c) => c < 0)) return undefined;
+    return steps.get(t.join(","));
+  };
+  const c0 = at([]);
+  if (c0 === undefined) return undefined;
+  const linear: bigint[] = [];
+  for (let d = 0; d < D; d++) {
+    const s = at([d]);
+    if (s === undefined) return undefined;
+    linear.push(s - c0);
+  }
+  const pairs: Array<{ d: number; e: number; b: bigint }> = [];
+  for (let d = 0; d < D; d++) {
+    for (let e = d + 1; e < D; e++) {
+      const s = at([d, e]);
+      if (s === undefined) return undefined;
+      const b = s - c0 - linear[d]! - linear[e]!;
+      if (b !== 0n) pairs.push({ d, e, b });
+    }
+  }
+  const restBoxes: Array<{ d: number; box: Array<Set<number>> }> = [];
+  for (let d = 0; d < D; d++) {
+    const rest = controls[d]!.values.length;
+    if (!controls[d]!.rest) continue;
+    const R = tuples.filter((t) => t[d] === rest);
+    const box = controls.map((_, e) => new Set(R.map((t) => t[e]!)));
+    if (box.reduce((p, set) => p * set.size, 1) !== R.length) return undefined;
+    if (box.every((set, e) => e === d || set.size === universe[e]!.length)) continue;
+    restBoxes.push({ d, box });
+  }
+  const inH = new Set(tuples.map((t) => t.join(",")));
+  let most = BigInt(plan.steps) + 1n;
+  let ok = true;
+  const visit = (t: number[]): void => {
+    if (!ok) return;
+    if (t.length < D) {
+      for (const c of universe[t.length]!) visit([...t, c]);
+      return;
+    }
+    const passesRest = restBoxes.every(
+      ({ d, box }) => t[d] !== controls[d]!.values.length || t.every((c, e) => box[e]!.has(c)),
+    );
+    let E = c0;
+    for (let d = 0; d < D; d++) E += linear[d]! * valueOf(d, t[d]!);
+    for (const { d, e, b } of pairs) E += b * valueOf(d, t[d]!) * valueOf(e, t[e]!);
+    if (passesRest && E < 0n) ok = false;
+    if (passesRest && E > most) most = E;
+    const accepted = passesRest && E <= BigInt(plan.steps);
+    if (accepted !== inH.has(t.join(","))) ok = false;
+  };
+  visit([]);
+  if (!ok) return undefined;
+  const k = most.toString(2).length;
+  if (k > 252) return undefined;
+  return { c0, linear, pairs, restBoxes, k };
+}
+
+/** x^-1 mod p (Fermat). */
+function inverse(x: bigint): bigint {
+  let result = 1n;
+  let base = mod(x);
+  for (let e = P - 2n; e > 0n; e >>= 1n) {
+    if (e & 1n) result = (result * base) % P;
+    base = (base * base) % P;
+  }
+  return result;
 }
 
 /** Ascending values as runs: "0..3, 5, 7..9". */
