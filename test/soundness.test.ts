@@ -866,8 +866,37 @@ const ATTACKS: Record<string, Attack[]> = {
       // one-hots allow, sum to 1, which holds only for the pairs that halt.
       forge: (c) => edit(c, /^.* === 1; \/\/ \(n, m\) is one of.*\n/m, ""),
       dropped: 1,
-      caughtBy: /hit/,
-      claims: { s: 3n },
+      caughtBy: /main\.hit/,
+      claims: { s: 0n },
+    },
+    {
+      title:
+        "nested2 at N = 256 with n = 2, m = 13 (477 steps): the step bound `within === 1` (E = 5 + 15n + 17nm by one LessThan)",
+      program: benchProgram("nested2"),
+      steps: 256,
+      inputs: { x: "3", n: "2", m: "13" },
+      // At N = 256 the halting pairs are asserted by one bound on the step
+      // count (paths.ts, stepBound: fitted, then checked on every class
+      // tuple) instead of the STOP line. Guard: `within === 1`.
+      forge: (c) => edit(c, /^\s*within\d+ === 1;\n/m, ""),
+      dropped: 1,
+      // --O2 substitutes within = 1 - (LessThan's top bit): that bit's boolean constraint catches it.
+      caughtBy: zeroMentioning("main\\.hit0", "main\\.hit1"),
+      claims: { s: 0n },
+    },
+    {
+      title:
+        "nested2 at N = 256 with n = 1, m = 2^64 (m's LT faults; m's rest class): the rest box `rest === rest * (n = 0)`",
+      program: benchProgram("nested2"),
+      steps: 256,
+      inputs: { x: "3", n: "1", m: TWO_64.toString() },
+      // m's class "every other value" halts only with n = 0 (the inner loop
+      // never runs). Its value in E is 0, so E = 20 <= N: the guard is the
+      // rest box, rest * (1 - hit(n = 0)) === 0.
+      forge: (c) => edit(c, /^.* \/\/ m is another value only where that run halts\n/m, ""),
+      dropped: 1,
+      caughtBy: /main\.hit0/,
+      claims: { s: 0n },
     },
   ],
   "(h) a check in a join block": [

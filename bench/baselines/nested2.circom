@@ -9,7 +9,7 @@ pragma circom 2.1.0;
 // n and m are one-hot over their possible values (IsEqual), "i < n" and
 // "j < m" are linear in the hits, and the step count is bounded once, by
 // one product n * m and one LessThan. Update (i, j) runs when i < n and
-// j < m: one product, and one more for the update's x.
+// j < m: one product; the updates' x are added up as one product x * count.
 
 include "comparators.circom";
 include "bounds.circom";
@@ -65,19 +65,23 @@ template Nested2(N) {
             if (5 + 15 * (i + 1) + 17 * (i + 1) * (j + 1) <= N) pairs++;
         }
     }
+    // s = Σ run(i, j) * (i * j + x) = Σ run(i, j) * i * j + x * (number of updates):
+    // one product per update for run(i, j), and one for x.
     signal run[pairs];
-    signal add[pairs];
     var acc = 0;
+    var count = 0;
     var u = 0;
     for (var i = 0; i < KN; i++) {
         for (var j = 0; j < KM; j++) {
             if (5 + 15 * (i + 1) + 17 * (i + 1) * (j + 1) <= N) {
                 run[u] <== belowN[i] * belowM[j];
-                add[u] <== run[u] * x;
-                acc += run[u] * (i * j) + add[u];
+                acc += run[u] * (i * j);
+                count += run[u];
                 u++;
             }
         }
     }
+    signal xs <== x * count;
+    acc += xs;
     s <== acc;
 }

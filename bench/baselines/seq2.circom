@@ -6,7 +6,8 @@ pragma circom 2.1.0;
 //
 // n and m are one-hot over 0..K (IsEqual), "i < n" and "j < m" are linear
 // in the hits, and n + m <= K is one LessThan. The powers x^i cost one
-// product each, choosing a = x^n one per power, and each addition of a one.
+// product each, choosing a = x^n one per power, and the m additions of a
+// one product m * a.
 
 include "comparators.circom";
 include "bounds.circom";
@@ -46,14 +47,8 @@ template Seq2(N) {
         a += pick[i - 1];
     }
 
-    // b = a added m times.
-    signal step[K];
-    var acc = 0;
-    var seen = 0;
-    for (var j = 0; j < K; j++) {
-        seen += hitM[j];
-        step[j] <== (1 - seen) * a;   // j < m
-        acc += step[j];
-    }
+    // b = a added m times: Σ_j [j < m] * a = m * a, one product (m <= K).
+    signal ma <== m * a;
+    var acc = ma;
     b <== acc;
 }

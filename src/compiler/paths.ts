@@ -47,7 +47,7 @@ const MAX_TUPLES = 20_000;
 
 /** A value during the control simulation: a constant, a control input, a comparison result, or data. */
 type Abs =
-  | { readonly k: "const"; readonly v: bigint }
+  | { readonly k: "const"; readonly v: bigint; readonly from?: readonly number[] }
   | { readonly k: "ctl"; readonly i: number }
   | { readonly k: "cmp"; readonly v: bigint }
   | { readonly k: "data" };
@@ -142,8 +142,22 @@ function simulate(
   width: number,
   budget: { left: number },
   record: boolean,
+  keyed?: ReadonlySet<number>,
 ) {
   const limit = 1n << BigInt(width);
+  // Cells whose constant values reached a comparison or a JUMPI (see `keyed`).
+  const used = new Set<number>();
+  const use = (...vs: Abs[]) => {
+    for (const v of vs)
+      if (v.k === "const" && v.from !== undefined) for (const c of v.from) used.add(c);
+  };
+  const from = (a: Abs, b: Abs): readonly number[] | undefined => {
+    const cells = [
+      ...(a.k === "const" ? (a.from ?? []) : []),
+      ...(b.k === "const" ? (b.from ?? []) : []),
+    ];
+    return cells.length === 0 ? undefined : [...new Set(cells)];
+  };
   const memory = new Map<number, Abs>();
   for (const input of program.io.inputs) {
     const i = controlCells.indexOf(input.cell);
@@ -200,7 +214,12 @@ function simulate(
     let visit: Visit | undefined;
     if (record) {
       const keyParts = [`${block.id}`, ...stack.map(tag)];
-      for (const c of live[block.id]!) keyParts.push(`${c}:${tag(memory.get(c))}`);
+      // A cell whose constant never decides a branch (keyed says which do) is keyed as data.
+      for (const c of live[block.id]!) {
+        const v = memory.get(c);
+        const asData = keyed !== undefined && !keyed.has(c) && (v === undefined || v.k === "const");
+        keyParts.push(`${c}:${asData ? "d" : tag(v)}`);
+      }
       const base = keyParts.join("|");
       const occurrence = seen.get(base) ?? 0;
       seen.set(base, occurrence + 1);
@@ -214,7 +233,7 @@ function simulate(
     for (const ins of block.instructions) {
       steps++;
       if (--budget.left < 0) throw new NotApplicable();
-      if (steps > bound) return { visits, halted: false, largest, comparedLarge, steps };
+      if (steps > bound) return { visits, halted: false, largest, comparedLarge, steps, used };
       switch (ins.op) {
         case Op.PUSH:
           stack.push({ k: "const", v: ins.arg! });
@@ -224,7 +243,9 @@ function simulate(
           const b = stack.pop()!;
           const a = stack.pop()!;
           if (a.k === "const" && b.k === "const") {
-            stack.push({ k: "const", v: ins.op === Op.ADD ? mod(a.v + b.v) : mod(a.v * b.v) });
+            const v = ins.op === Op.ADD ? mod(a.v + b.v) : mod(a.v * b.v);
+            const cells = from(a, b);
+            stack.push(cells === undefined ? { k: "const", v } : { k: "const", v, from: cells });
           } else stack.push({ k: "data" });
           break;
         }
@@ -232,11 +253,20 @@ function simulate(
           memory.set(Number(ins.arg), stack.pop()!);
           break;
         case Op.LOAD:
-          stack.push(memory.get(Number(ins.arg)) ?? { k: "const", v: 0n });
+          {
+            const cell = Number(ins.arg);
+            const v = memory.get(cell) ?? { k: "const", v: 0n };
+            stack.push(
+              v.k === "const"
+                ? { k: "const", v: v.v, from: [...new Set([...(v.from ?? []), cell])] }
+                : v,
+            );
+          }
           break;
         case Op.EQ: {
           const b = stack.pop()!;
           const a = stack.pop()!;
+          use(a, b);
           if (a.k === "data" || b.k === "data" || a.k === "cmp" || b.k === "cmp")
             throw new NotApplicable();
           if (a.k === "const" && b.k === "const") {
@@ -254,8 +284,9 @@ function simulate(
         case Op.GT: {
           const b = stack.pop()!;
           const a = stack.pop()!;
+          use(a, b);
           const r = ins.op === Op.LT ? less(a, b) : less(b, a);
-          if (r === "fault") return { visits, halted: false, largest, comparedLarge, steps };
+          if (r === "fault") return { visits, halted: false, largest, comparedLarge, steps, used };
           if (a.k === "const" && b.k === "const") stack.push({ k: "const", v: r });
           else {
             visit?.ones.set(ins.offset, r === 1n);
@@ -268,6 +299,7 @@ function simulate(
           break;
         case Op.JUMPI: {
           const c = stack.pop()!;
+          use(c);
           let taken: boolean;
           if (c.k === "const" || c.k === "cmp") taken = c.v !== 0n;
           else if (c.k === "ctl") {
@@ -281,7 +313,7 @@ function simulate(
           break;
         }
         case Op.STOP:
-          return { visits, halted: true, largest, comparedLarge, steps };
+          return { visits, halted: true, largest, comparedLarge, steps, used };
         default:
           return ins.op satisfies never;
       }
@@ -416,6 +448,8 @@ function planMany(
   const budget = { left: MAX_SIMULATED_MANY };
   try {
     const most = inputs.map(() => -1n);
+    /** Cells whose constants decide a branch in some run: the only ones path nodes are keyed by. */
+    const relevant = new Set<number>();
     let tuples: ClassValue[][];
     let halting: ClassValue[][];
     for (;;) {
@@ -433,6 +467,7 @@ function planMany(
       let grown = false;
       for (const t of tuples) {
         const run = simulate(program, live, cells, t, bound, width, budget, false);
+        for (const c of run.used) relevant.add(c);
         run.largest.forEach((c, d) => {
           if (c > most[d]!) {
             most[d] = c;
@@ -461,7 +496,7 @@ function planMany(
     const classTuples: number[][] = [];
     const tupleSteps: number[] = [];
     for (const t of halting) {
-      const run = simulate(program, live, cells, t, bound, width, budget, true);
+      const run = simulate(program, live, cells, t, bound, width, budget, true, relevant);
       tupleSteps.push(run.steps);
       addRun(run.visits, classTuples.length, nodes, index);
       classTuples.push(
