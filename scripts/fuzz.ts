@@ -13,6 +13,8 @@
 import { parseArgs } from "node:util";
 import fc from "fast-check";
 import { terminateCurves } from "../src/pipeline/index.js";
+import { soundnessMain } from "./fuzz-soundness.js";
+import { universalMain } from "./fuzz-universal.js";
 import {
   buildCircuitsSettled,
   checkCase,
@@ -25,9 +27,14 @@ import {
 } from "../test/helpers/witness.js";
 
 const HELP = `Usage: npm run fuzz -- [options]
+       npm run fuzz -- --soundness [options]   (--soundness --help for its options)
+       npm run fuzz -- --universal [options]   (--universal --help for its options)
 
 Differential fuzzing: random valid programs, each run in the interpreter and
 through its compiled circuit's witness at two step bounds, must agree.
+--soundness evaluates the compiled constraints exactly instead of running
+circom2, on many more programs, step bounds and widths. --universal runs a
+small universal circuit's witness generator against the interpreter.
 
 Options:
   --runs N         programs to generate (default 30; 500 with --long)
@@ -130,6 +137,8 @@ const stringify = (value: unknown) =>
   JSON.stringify(value, (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2);
 
 async function main(argv: string[]): Promise<number> {
+  if (argv.includes("--soundness")) return soundnessMain(argv.filter((a) => a !== "--soundness"));
+  if (argv.includes("--universal")) return universalMain(argv.filter((a) => a !== "--universal"));
   let options: Options;
   try {
     const parsed = parseOptions(argv);

@@ -14,10 +14,11 @@ import { DEFAULT_WIDTH, MAX_WIDTH } from "../interpreter.js";
 import type { Program } from "../program.js";
 import { validate, type ValidatedProgram } from "../validator.js";
 import { emitNode, TextChunks } from "./emit.js";
-import { CostMeter, type ProfileEntry, type Sink } from "./ir.js";
+import { CostMeter, type Node, type ProfileEntry, type Sink } from "./ir.js";
 import { inputSignal, Lowering, outputSignal } from "./lower.js";
-import { lowerPaths, planPaths } from "./paths.js";
-import { schedule } from "./schedule.js";
+import { lowerPaths, planPaths, type PathPlan } from "./paths.js";
+import { schedule, type Schedule } from "./schedule.js";
+import type { Lowered } from "./lower.js";
 
 export interface CompileOptions {
   /** Step bound N: the circuit accepts exactly the executions that halt within N steps. */
@@ -63,15 +64,11 @@ export function programHash(code: Uint8Array): string {
   return toHex(sha256(code));
 }
 
-export function compile(
-  source: Program | ValidatedProgram,
-  options: CompileOptions,
-): CompiledCircuit {
-  const width = options.width ?? DEFAULT_WIDTH;
-  if (!Number.isSafeInteger(options.steps) || options.steps < 1) {
+function checkOptions(steps: number, width: number): void {
+  if (!Number.isSafeInteger(steps) || steps < 1) {
     throw new CompileError(
       "BAD_STEP_BOUND",
-      `the step bound must be a positive integer, got ${options.steps}`,
+      `the step bound must be a positive integer, got ${steps}`,
     );
   }
   if (!Number.isInteger(width) || width < 1 || width > MAX_WIDTH) {
@@ -80,68 +77,34 @@ export function compile(
       `the comparison width must be in 1..${MAX_WIDTH}, got ${width}`,
     );
   }
+}
+
+export function compile(
+  source: Program | ValidatedProgram,
+  options: CompileOptions,
+): CompiledCircuit {
+  const width = options.width ?? DEFAULT_WIDTH;
+  checkOptions(options.steps, width);
   const program = "blocks" in source ? source : validate(source);
   const { inputs, outputs } = program.io;
   const publicInputs = inputs.filter((i) => i.visibility === "public");
   const privateInputs = inputs.filter((i) => i.visibility === "private");
   const plan = schedule(program, options.steps);
   const publicInputNames = new Set(publicInputs.map((i) => inputSignal(i.name)));
-  /** Runs a lowering, counting and emitting its nodes as they come. */
-  const lowerAndEmit = <T>(lower: (sink: Sink) => T, blockSteps: number) => {
+  const { bySteps, byPath, chosen } = lowerBoth(program, plan, options.steps, width, () => {
     const meter = new CostMeter(publicInputNames);
     const body = new TextChunks();
-    const lowered = lower((node) => {
-      meter.sink(node);
-      body.push(emitNode(node));
-    });
-    return { lowered, body, cost: meter.summary(blockSteps) };
-  };
-  const lowerBySteps = (checkNow?: ReadonlySet<string>) =>
-    lowerAndEmit(
-      (sink) =>
-        new Lowering(
-          program,
-          plan,
-          { steps: options.steps, width, ...(checkNow !== undefined ? { checkNow } : {}) },
-          sink,
-        ).lower(),
-      plan.steps.length,
-    );
-  // An operand assumed below 2^W that later comparisons compare at full width
-  // is cheaper range checked where it is first compared: lower once more.
-  let bySteps = lowerBySteps();
-  if (bySteps.lowered.wide.size > 0) bySteps = lowerBySteps(bySteps.lowered.wide);
-  // Control flow that depends on one input alone can be lowered by path
-  // instead (paths.ts): a loop nest's iterations become nodes of their own.
-  // It is used only when it is cheaper.
-  const planned = planPaths(program, options.steps, width);
-  // Several control inputs: with the halting tuples asserted by the STOP
-  // nodes' selectors, or by one bound on the step count; the cheaper one.
-  const pathLowerings =
-    planned === undefined
-      ? []
-      : (planned.controls.length > 1 ? [false, true] : [false]).map((useStepBound) => ({
-          plan: planned,
-          ...lowerAndEmit(
-            (sink) => lowerPaths(program, planned, sink, useStepBound),
-            planned.nodes.length,
-          ),
-        }));
-  const byPath = pathLowerings
-    .filter((l) => l.lowered)
-    .reduce<(typeof pathLowerings)[number] | undefined>(
-      (best, l) =>
-        best === undefined || l.cost.estimatedConstraints < best.cost.estimatedConstraints
-          ? l
-          : best,
-      undefined,
-    );
-  const chosenPath =
-    byPath !== undefined && byPath.cost.estimatedConstraints < bySteps.cost.estimatedConstraints
-      ? byPath
-      : undefined;
+    return {
+      sink: (node: Node) => {
+        meter.sink(node);
+        body.push(emitNode(node));
+      },
+      finish: (blockSteps: number) => ({ body, cost: meter.summary(blockSteps) }),
+    };
+  });
+  const chosenPath = chosen === "path" ? byPath : undefined;
   const paths = chosenPath?.plan;
-  const { body, cost } = chosenPath ?? bySteps;
+  const { body, cost } = chosenPath?.out ?? bySteps.out;
 
   const publicSignals: PublicSignal[] = [
     ...outputs.map((o) => ({
@@ -212,5 +175,110 @@ export function compile(
     perStep: cost.perStep,
     transitionConstraints: cost.transitionConstraints,
     estimatedConstraints: cost.estimatedConstraints,
+  };
+}
+
+/** Where a lowering's nodes go: a sink, and what it makes of them once the lowering is done. */
+interface Consumer<R> {
+  readonly sink: Sink;
+  finish(blockSteps: number): R & { readonly cost: { readonly estimatedConstraints: number } };
+}
+
+/**
+ * Both lowerings of a program, each into its own consumer: by block step
+ * (lowered twice when the first pass finds operands cheaper to range check
+ * where first compared) and, when the control flow depends on one input
+ * alone, by path. `chosen` is the cheaper by the estimate: what compile() emits.
+ */
+function lowerBoth<R extends { readonly cost: { readonly estimatedConstraints: number } }>(
+  program: ValidatedProgram,
+  plan: Schedule,
+  steps: number,
+  width: number,
+  consumer: () => Consumer<R>,
+): {
+  bySteps: { lowered: Lowered; out: R };
+  byPath?: { plan: PathPlan; out: R };
+  chosen: "steps" | "path";
+} {
+  const lowerBySteps = (checkNow?: ReadonlySet<string>) => {
+    const c = consumer();
+    const lowered = new Lowering(
+      program,
+      plan,
+      { steps, width, ...(checkNow !== undefined ? { checkNow } : {}) },
+      c.sink,
+    ).lower();
+    return { lowered, out: c.finish(plan.steps.length) };
+  };
+  // An operand assumed below 2^W that later comparisons compare at full width
+  // is cheaper range checked where it is first compared: lower once more.
+  let bySteps = lowerBySteps();
+  if (bySteps.lowered.wide.size > 0) bySteps = lowerBySteps(bySteps.lowered.wide);
+  // Control flow that depends on one input alone can be lowered by path
+  // instead (paths.ts): a loop nest's iterations become nodes of their own.
+  // It is used only when it is cheaper.
+  const planned = planPaths(program, steps, width);
+  // Several control inputs: with the halting tuples asserted by the STOP
+  // nodes' selectors, or by one bound on the step count; the cheaper one.
+  let byPath: { plan: PathPlan; out: R } | undefined;
+  if (planned !== undefined) {
+    for (const useStepBound of planned.controls.length > 1 ? [false, true] : [false]) {
+      const c = consumer();
+      if (!lowerPaths(program, planned, c.sink, useStepBound)) continue;
+      const out = c.finish(planned.nodes.length);
+      if (
+        byPath === undefined ||
+        out.cost.estimatedConstraints < byPath.out.cost.estimatedConstraints
+      )
+        byPath = { plan: planned, out };
+    }
+  }
+  const chosen =
+    byPath !== undefined &&
+    byPath.out.cost.estimatedConstraints < bySteps.out.cost.estimatedConstraints
+      ? "path"
+      : "steps";
+  return { bySteps, ...(byPath !== undefined ? { byPath } : {}), chosen };
+}
+
+/** The node streams of a program's lowerings (see `lowerings`). */
+export interface Lowerings {
+  /** The block-step lowering (its final pass). */
+  readonly bySteps: readonly Node[];
+  /** The by-path lowering, when the control flow depends on one input alone. */
+  readonly byPath?: readonly Node[];
+  /** The one compile() emits as Circom. */
+  readonly chosen: "steps" | "path";
+}
+
+/**
+ * The intermediate-form nodes (ir.ts) of every lowering of a program, the
+ * one compile() would emit and the other: what evaluate.ts checks exactly
+ * without circom. Options are checked as compile() checks them.
+ */
+export function lowerings(source: Program | ValidatedProgram, options: CompileOptions): Lowerings {
+  const width = options.width ?? DEFAULT_WIDTH;
+  checkOptions(options.steps, width);
+  const program = "blocks" in source ? source : validate(source);
+  const plan = schedule(program, options.steps);
+  const { bySteps, byPath, chosen } = lowerBoth(program, plan, options.steps, width, () => {
+    const nodes: Node[] = [];
+    const publicInputs = new Set(
+      program.io.inputs.filter((i) => i.visibility === "public").map((i) => inputSignal(i.name)),
+    );
+    const meter = new CostMeter(publicInputs);
+    return {
+      sink: (node: Node) => {
+        meter.sink(node);
+        nodes.push(node);
+      },
+      finish: (blockSteps: number) => ({ nodes, cost: meter.summary(blockSteps) }),
+    };
+  });
+  return {
+    bySteps: bySteps.out.nodes,
+    ...(byPath !== undefined ? { byPath: byPath.out.nodes } : {}),
+    chosen,
   };
 }

@@ -1,0 +1,117 @@
+/**
+ * The soundness fuzzer's bounded slice (issue 17; the long run is
+ * `npm run fuzz -- --soundness`): seeded random programs of every family at
+ * several step bounds N (including N below their longest runs, and bounds
+ * where the schedule prunes an edge into a candidate) and widths W, both
+ * lowerings evaluated exactly (src/compiler/evaluate.ts) against the
+ * interpreter. No circom2.
+ *
+ * It also shows that the fuzzer finds holes: with one guard taken out of the
+ * evaluated constraints (the pruned-edge flow line of issue 17, the flow line
+ * to a block that cannot reach STOP, the step counter, the by-path one-hot
+ * line) it reports a violation within the same seeded programs.
+ */
+import { expect } from "chai";
+import fc from "fast-check";
+import type { Node } from "../src/compiler/ir.js";
+import {
+  checkSoundness,
+  describeViolation,
+  soundnessCase,
+  WIDTHS,
+  type CheckOptions,
+  type FuzzCase,
+} from "./helpers/soundness-fuzz.js";
+import { LONG_JOIN, NESTED_DO_WHILE } from "./helpers/shapes.js";
+
+const SEED = 20261203;
+const PROGRAMS = 120;
+
+/** The first violation over the seeded programs, with `mutate` applied, and how many programs it took. */
+function firstViolation(
+  seed: number,
+  limit: number,
+  options: CheckOptions,
+): { at: number; text: string } | undefined {
+  const cases = fc.sample(soundnessCase(), { seed, numRuns: limit });
+  for (const [i, c] of cases.entries()) {
+    const v = checkSoundness(c, options).violations[0];
+    if (v !== undefined) return { at: i, text: describeViolation(v) };
+  }
+  return undefined;
+}
+
+const dropAssert =
+  (why: string) =>
+  (node: Node): boolean =>
+    node.kind === "assert" && (node.why ?? "").includes(why);
+
+describe("soundness fuzzer (bounded slice)", function () {
+  this.timeout(120_000);
+
+  it(`${PROGRAMS} seeded programs: satisfiable exactly when the interpreter halts within N, with its outputs`, function () {
+    const totals = { checks: 0, halts: 0, faults: 0, steps: 0, path: 0, below: 0 };
+    const families = new Set<string>();
+    const widths = new Set<number>();
+    fc.assert(
+      fc.property(soundnessCase(), (c: FuzzCase) => {
+        const report = checkSoundness(c);
+        const v = report.violations[0];
+        if (v !== undefined) throw new Error(describeViolation(v));
+        totals.checks += report.checks;
+        totals.halts += report.halts;
+        totals.faults += report.faults;
+        totals.steps += report.lowerings.steps;
+        totals.path += report.lowerings.path;
+        families.add(c.family);
+        widths.add(c.width);
+        // A bound below the longest halting run: some input that halts at a larger bound faults here.
+        if (report.bounds.length > 1) totals.below++;
+      }),
+      { seed: SEED, numRuns: PROGRAMS },
+    );
+    expect([...families].sort()).to.deep.equal(["general", "loops", "nest", "one-input"]);
+    expect([...widths].sort((a, b) => a - b)).to.deep.equal([...WIDTHS]);
+    expect(totals.path, "by-path lowerings").to.be.greaterThan(5);
+    expect(totals.below, "programs with a bound below their longest run").to.be.greaterThan(50);
+    expect(totals.halts).to.be.greaterThan(1000);
+    expect(totals.faults).to.be.greaterThan(1000);
+  });
+
+  it("issue 17's programs: every input agrees at the bounds that prune an edge into a candidate", function () {
+    for (const [source, steps] of [
+      [LONG_JOIN, [12, 13, 15]],
+      [NESTED_DO_WHILE, [47, 50, 58]],
+    ] as const) {
+      for (const width of [8, 64]) {
+        const report = checkSoundness(
+          { family: "loops", source, width, boundSeed: 1 },
+          { bounds: steps, firstOnly: false },
+        );
+        expect(report.violations.map(describeViolation)).to.deep.equal([]);
+        // Without the pruned-edge flow line, the runs longer than N are accepted.
+        const broken = checkSoundness(
+          { family: "loops", source, width, boundSeed: 1 },
+          { bounds: steps, mutate: dropAssert("pruned edge") },
+        );
+        expect(broken.violations, `${width}`).to.have.length(1);
+        expect(broken.violations[0]!.circuit).to.equal("satisfiable");
+      }
+    }
+  });
+
+  describe("finds a hole when a guard is taken out", function () {
+    const cases: Array<[string, (node: Node) => boolean]> = [
+      ["the flow along a pruned edge into a candidate (issue 17)", dropAssert("pruned edge")],
+      ["the flow to a block that cannot reach STOP in time", dropAssert("cannot reach STOP")],
+      ["the step counter", (node) => node.kind === "assertLess"],
+      ["the by-path one-hot over the values that halt", dropAssert("halts within N")],
+    ];
+    for (const [name, mutate] of cases) {
+      it(name, function () {
+        const found = firstViolation(1, 400, { mutate });
+        expect(found, "no violation in 400 programs").to.not.equal(undefined);
+      });
+    }
+  });
+});
