@@ -52,10 +52,19 @@ export interface Baseline {
   /** The baseline's file in bench/baselines. */
   readonly circom: string;
   readonly template: string;
-  /** The template's parameters for iteration bound K (straight-line programs ignore K). */
-  readonly params: (k: number) => readonly number[];
+  /**
+   * The template's parameters for iteration bound K (straight-line programs
+   * ignore K) and step bound N (loops on several inputs, whose domain is not
+   * one driver's 0..K, take N and derive their bounds from it).
+   */
+  readonly params: (k: number, steps: number) => readonly number[];
   /** The baseline's public inputs, in the program's order (its outputs come first, as in zkvm). */
   readonly publicInputs: readonly string[];
+  /**
+   * Loops on several inputs: the most iterations of the loop body a run that
+   * halts within N can make (the K column), when there is no single driver.
+   */
+  readonly iterations?: (steps: number) => number;
   /**
    * Loops: the input whose value sets the iteration count. K(N) is its largest
    * value that halts within N steps, with the other inputs as in `fixed`
@@ -355,6 +364,66 @@ export const BASELINES: readonly Baseline[] = [
       { a: -1, b: 2, c: 9, d: 3 },
     ],
   },
+  // Loops whose control depends on several inputs (issue 18), lowered by
+  // class tuples of their inputs (src/compiler/paths.ts).
+  {
+    program: "nested2",
+    shape: "loop",
+    maxRatio: 1.5,
+    circom: "nested2.circom",
+    template: "Nested2",
+    params: (_k, steps) => [steps],
+    publicInputs: ["n", "m"],
+    // The most updates s += i * j + x: n * m with 5 + 15n + 17nm <= N.
+    iterations: (steps) => {
+      let most = 0;
+      for (let n = 1; 5 + 15 * n <= steps; n++) {
+        most = Math.max(most, n * Math.floor((steps - 5 - 15 * n) / (17 * n)));
+      }
+      return most;
+    },
+    ciSteps: 256,
+    growthSteps: [],
+    inside: () => [
+      { x: 2, n: 0, m: 0 },
+      { x: 2, n: 0, m: TWO_64 },
+      { x: 5, n: 1, m: 13 },
+      { x: -1, n: 3, m: 4 },
+      { x: 3, n: 16, m: 0 },
+    ],
+    outside: () => [
+      { x: 2, n: 1, m: 14 },
+      { x: 2, n: 17, m: 0 },
+      { x: 2, n: 4, m: 3 },
+      { x: 2, n: 1, m: TWO_64 },
+      { x: 2, n: -1, m: 0 },
+    ],
+  },
+  {
+    program: "seq2",
+    shape: "loop",
+    maxRatio: 1.5,
+    circom: "seq2.circom",
+    template: "Seq2",
+    params: (_k, steps) => [steps],
+    publicInputs: ["n", "m"],
+    // The most iterations of the two loops together: n + m with 12 + 13(n + m) <= N.
+    iterations: (steps) => Math.floor((steps - 12) / 13),
+    ciSteps: 128,
+    growthSteps: [],
+    inside: () => [
+      { x: 2, n: 0, m: 0 },
+      { x: 3, n: 8, m: 0 },
+      { x: -1, n: 0, m: 8 },
+      { x: 7, n: 4, m: 4 },
+    ],
+    outside: () => [
+      { x: 2, n: 5, m: 4 },
+      { x: 2, n: 9, m: 0 },
+      { x: 2, n: 0, m: TWO_64 },
+      { x: 2, n: -1, m: 0 },
+    ],
+  },
 ];
 
 export function baselineFor(program: string): Baseline {
@@ -391,7 +460,7 @@ function haltsWithin(program: ValidatedProgram, inputs: Inputs, steps: number): 
  * iterations. Straight-line programs have K = 0.
  */
 export function iterationBound(entry: Baseline, steps: number): number {
-  if (entry.driver === undefined) return 0;
+  if (entry.driver === undefined) return entry.iterations?.(steps) ?? 0;
   const program = loadBenchProgram(entry);
   const at = (k: number): Inputs => driverInputs(entry, k);
   if (!haltsWithin(program, at(0), steps)) {
@@ -414,7 +483,7 @@ export function baselineMain(entry: Baseline, steps: number): { k: number; circo
   if (entry.shape === "loop" && k < 1) {
     throw new Error(`${entry.program} at N = ${steps} runs no iteration: choose a larger N`);
   }
-  const params = entry.params(k);
+  const params = entry.params(k, steps);
   const pub = entry.publicInputs.length > 0 ? ` {public [${entry.publicInputs.join(", ")}]}` : "";
   const circom = [
     "pragma circom 2.1.0;",

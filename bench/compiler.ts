@@ -14,7 +14,16 @@ import { baselineFor, type Baseline } from "./baselines.js";
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 
 /** The loop and branch shapes of issue 10, each measured at N and 4N. */
-export const SHAPES: readonly string[] = ["pow_down", "nested", "eq_branch", "gcd", "minmax4"];
+export const SHAPES: readonly string[] = [
+  "pow_down",
+  "nested",
+  "eq_branch",
+  "gcd",
+  "minmax4",
+  // Issue 18: control on two inputs.
+  "nested2",
+  "seq2",
+];
 
 /** Step bounds of the compile-at-scale rows. */
 export const SCALE_STEPS: readonly number[] = [10_000, 100_000, 1_000_000];

@@ -853,6 +853,52 @@ const ATTACKS: Record<string, Attack[]> = {
       claims: { y: 0n },
     },
   ],
+  "(l) lowering by path over several control inputs: one STOP node runs": [
+    {
+      title:
+        "nested2 with n = 2, m = 3 (5 + 15n + 17nm = 137 steps, over N = 100; both in their one-hots): the STOP line `... === 1`",
+      program: benchProgram("nested2"),
+      steps: 100,
+      inputs: { x: "3", n: "2", m: "3" },
+      // The control flow depends on n and m (src/compiler/paths.ts, planMany):
+      // n is one of 0..6 and m one of 0..4 or any other value, but not every
+      // pair halts. Guard: the STOP nodes' selectors, exact on every pair the
+      // one-hots allow, sum to 1, which holds only for the pairs that halt.
+      forge: (c) => edit(c, /^.* === 1; \/\/ \(n, m\) is one of.*\n/m, ""),
+      dropped: 1,
+      caughtBy: /main\.hit/,
+      claims: { s: 0n },
+    },
+    {
+      title:
+        "nested2 at N = 256 with n = 2, m = 13 (477 steps): the step bound `within === 1` (E = 5 + 15n + 17nm by one LessThan)",
+      program: benchProgram("nested2"),
+      steps: 256,
+      inputs: { x: "3", n: "2", m: "13" },
+      // At N = 256 the halting pairs are asserted by one bound on the step
+      // count (paths.ts, stepBound: fitted, then checked on every class
+      // tuple) instead of the STOP line. Guard: `within === 1`.
+      forge: (c) => edit(c, /^\s*within\d+ === 1;\n/m, ""),
+      dropped: 1,
+      // --O2 substitutes within = 1 - (LessThan's top bit): that bit's boolean constraint catches it.
+      caughtBy: zeroMentioning("main\\.hit0", "main\\.hit1"),
+      claims: { s: 0n },
+    },
+    {
+      title:
+        "nested2 at N = 256 with n = 1, m = 2^64 (m's LT faults; m's rest class): the rest box `rest === rest * (n = 0)`",
+      program: benchProgram("nested2"),
+      steps: 256,
+      inputs: { x: "3", n: "1", m: TWO_64.toString() },
+      // m's class "every other value" halts only with n = 0 (the inner loop
+      // never runs). Its value in E is 0, so E = 20 <= N: the guard is the
+      // rest box, rest * (1 - hit(n = 0)) === 0.
+      forge: (c) => edit(c, /^.* \/\/ m is another value only where that run halts\n/m, ""),
+      dropped: 1,
+      caughtBy: /main\.hit0/,
+      claims: { s: 0n },
+    },
+  ],
   "(h) a check in a join block": [
     {
       title:
@@ -1034,7 +1080,10 @@ describe("soundness", function () {
   describe("forged witnesses", function () {
     before(function () {
       // Start every compile now (a few run at once); each test awaits its own.
+      // ZKVM_ATTACKS=text starts only the attacks whose title has it (with mocha --grep text).
+      const only = process.env.ZKVM_ATTACKS;
       for (const attack of Object.values(ATTACKS).flat()) {
+        if (only !== undefined && !attack.title.includes(only)) continue;
         try {
           attackBuilds(attack).builds.catch(() => undefined);
         } catch {

@@ -137,7 +137,9 @@ export function compile(
     `// program sha256: ${hash} (${program.code.length} bytes)`,
     `// step bound N = ${options.steps}, comparison width W = ${width}`,
     paths !== undefined
-      ? `// lowered by control path (the control flow depends on ${paths.control.name} alone): ${paths.nodes.length} nodes, ${paths.domain.length} values of ${paths.control.name}`
+      ? paths.controls.length === 1
+        ? `// lowered by control path (the control flow depends on ${paths.control.name} alone): ${paths.nodes.length} nodes, ${paths.domain.length} values of ${paths.control.name}`
+        : `// lowered by control path (the control flow depends on ${paths.controls.map((c) => c.name).join(", ")}): ${paths.nodes.length} nodes, ${paths.tuples.length} class tuples that halt`
       : `// ${plan.steps.length} block steps; candidate blocks per step: ${plan.steps.map((s) => s.length).join(" ")}`,
     "// I/O layout (public signals in snarkjs public.json order):",
     ...layout,
@@ -217,11 +219,20 @@ function lowerBoth<R extends { readonly cost: { readonly estimatedConstraints: n
   // instead (paths.ts): a loop nest's iterations become nodes of their own.
   // It is used only when it is cheaper.
   const planned = planPaths(program, steps, width);
+  // Several control inputs: with the halting tuples asserted by the STOP
+  // nodes' selectors, or by one bound on the step count; the cheaper one.
   let byPath: { plan: PathPlan; out: R } | undefined;
   if (planned !== undefined) {
-    const c = consumer();
-    lowerPaths(program, planned, c.sink);
-    byPath = { plan: planned, out: c.finish(planned.nodes.length) };
+    for (const useStepBound of planned.controls.length > 1 ? [false, true] : [false]) {
+      const c = consumer();
+      if (!lowerPaths(program, planned, c.sink, useStepBound)) continue;
+      const out = c.finish(planned.nodes.length);
+      if (
+        byPath === undefined ||
+        out.cost.estimatedConstraints < byPath.out.cost.estimatedConstraints
+      )
+        byPath = { plan: planned, out };
+    }
   }
   const chosen =
     byPath !== undefined &&
