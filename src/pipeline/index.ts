@@ -40,6 +40,7 @@ export {
   computeWitness,
   proofProblem,
   prove,
+  proveWitness,
   publicSignalsProblem,
   readJsonFile,
   verify,
