@@ -60,25 +60,6 @@ function utf8Length(s: string): number {
   return n;
 }
 
-/** Signals a gadget's component holds (its own, then its subcomponents'). */
-function componentSize(g: Gadget): number {
-  switch (g.name) {
-    case "Num2Bits":
-      return g.width + 1;
-    case "LessThan":
-      return 3 + g.k + 2;
-    case "IsEqual":
-    case "NonZero":
-      return 6;
-    case "HighBitsZero":
-      return 1 + g.width + 3;
-    case "LowBits":
-      return 1 + g.width;
-    default:
-      return g satisfies never;
-  }
-}
-
 function templateName(g: Gadget): string {
   return g.name;
 }

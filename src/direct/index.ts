@@ -5,7 +5,7 @@
  */
 import type { CompiledCircuit } from "../compiler/index.js";
 import { Layout } from "./circuit.js";
-import { r1csParts, readWireLabels, symChunks, wtnsBytes } from "./files.js";
+import { r1csParts, symChunks, wtnsBytes } from "./files.js";
 import { simplify } from "./simplify.js";
 import { computeValues, WitnessError } from "./witness.js";
 
