@@ -39,6 +39,12 @@ export interface CircuitIr {
   /** The 1-based line of the body's first line, and its UTF-8 byte offset in the text. */
   readonly bodyLine: number;
   readonly bodyOffset: number;
+  /**
+   * Where each anonymous template call (a gadget other than Num2Bits, or an
+   * assertLess) stands, in node order: line and byte offset from the body's
+   * start (circom names the component after them).
+   */
+  readonly calls: ReadonlyArray<readonly [number, number]>;
 }
 
 export interface PublicSignal {
@@ -75,6 +81,12 @@ export interface CompiledCircuit {
 
 export { MAX_WIDTH } from "../interpreter.js";
 
+/** UTF-8 length of a string (ASCII, the usual case, is its length). */
+function utf8Length(s: string): number {
+  // eslint-disable-next-line no-control-regex
+  return /^[\x00-\x7f]*$/.test(s) ? s.length : new TextEncoder().encode(s).length;
+}
+
 /** sha256 of the bytecode, hex; @noble/hashes rather than node:crypto so the compiler runs in a browser. */
 export function programHash(code: Uint8Array): string {
   return toHex(sha256(code));
@@ -108,12 +120,27 @@ export function compile(
     const meter = new CostMeter(publicInputNames);
     const body = new TextChunks();
     const nodes: Node[] | undefined = options.keepNodes === true ? [] : undefined;
+    const calls: Array<[number, number]> = [];
+    let line = 0;
+    let offset = 0;
     const lowered = lower((node) => {
       meter.sink(node);
-      body.push(emitNode(node));
-      nodes?.push(node);
+      const text = emitNode(node);
+      body.push(text);
+      if (nodes === undefined) return;
+      nodes.push(node);
+      if (
+        node.kind === "assertLess" ||
+        (node.kind === "gadget" && node.gadget.name !== "Num2Bits")
+      ) {
+        const name = node.kind === "assertLess" ? "LessThan" : node.gadget.name;
+        calls.push([line, offset + utf8Length(text.slice(0, text.indexOf(`${name}(`)))]);
+      }
+      for (let j = text.indexOf("\n"); j >= 0; j = text.indexOf("\n", j + 1)) line++;
+      line++;
+      offset += utf8Length(text) + 1;
     });
-    return { lowered, body, nodes, cost: meter.summary(blockSteps) };
+    return { lowered, body, nodes, calls, cost: meter.summary(blockSteps) };
   };
   const lowerBySteps = (checkNow?: ReadonlySet<string>) =>
     lowerAndEmit(
@@ -146,7 +173,7 @@ export function compile(
       ? byPath
       : undefined;
   const paths = chosenPath?.plan;
-  const { body, cost, nodes } = chosenPath ?? bySteps;
+  const { body, cost, nodes, calls } = chosenPath ?? bySteps;
 
   const publicSignals: PublicSignal[] = [
     ...outputs.map((o) => ({
@@ -226,7 +253,8 @@ export function compile(
             inputs: [...publicInputs, ...privateInputs].map((i) => inputSignal(i.name)),
             nPublicInputs: publicInputs.length,
             bodyLine: head.length + 1,
-            bodyOffset: new TextEncoder().encode(head.join("\n") + "\n").length,
+            bodyOffset: utf8Length(head.join("\n") + "\n"),
+            calls,
           },
         }
       : {}),

@@ -28,7 +28,6 @@
  * No Node APIs: it runs in a browser.
  */
 import { mod } from "../field.js";
-import { emitNode } from "../compiler/emit.js";
 import type { CircuitIr } from "../compiler/index.js";
 import type { Gadget, Node } from "../compiler/ir.js";
 import type { Lin } from "../compiler/linear.js";
@@ -44,20 +43,6 @@ interface Component {
   readonly name: string;
   readonly gadget: Gadget;
   base: number;
-}
-
-function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
 }
 
 function templateName(g: Gadget): string {
@@ -160,8 +145,7 @@ export class Layout {
     };
     const mainSignals: string[] = [...shape.outputs, ...shape.inputs];
     const components: Component[] = [];
-    let line = shape.bodyLine;
-    let offset = shape.bodyOffset;
+    let call = 0;
     shape.nodes.forEach((node, i) => {
       if (node.kind === "define" || node.kind === "product") mainSignals.push(node.signal);
       else if (node.kind === "gadget" || node.kind === "assertLess") {
@@ -173,9 +157,8 @@ export class Layout {
         if (gadget.name === "Num2Bits") name = node.signal;
         else {
           mainSignals.push(node.signal);
-          const text = emitLine(node);
-          const at = text.indexOf(`${templateName(gadget)}(`);
-          name = `${templateName(gadget)}_${line}_${offset + utf8Length(text.slice(0, at))}`;
+          const [line, offset] = shape.calls[call++]!;
+          name = `${templateName(gadget)}_${shape.bodyLine + line}_${shape.bodyOffset + offset}`;
         }
         for (const key of templateKeys(gadget)) templateId(key);
         const c = { name, gadget, base: 0 };
@@ -183,11 +166,6 @@ export class Layout {
         this.components.set(i, c);
         this.componentByName.set(name, c);
       }
-      const text = emitLine(node);
-      let lines = 1;
-      for (let j = text.indexOf("\n"); j >= 0; j = text.indexOf("\n", j + 1)) lines++;
-      line += lines;
-      offset += utf8Length(text) + 1;
     });
     const mainId = templateIds.size;
     for (const s of mainSignals) {
@@ -230,8 +208,6 @@ export class Layout {
     return row;
   }
 }
-
-const emitLine = emitNode;
 
 function single(label: number, k = 1n): Row {
   return new Map([[label, mod(k)]]);

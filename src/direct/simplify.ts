@@ -95,7 +95,8 @@ class Eliminator {
       if (r.size > 0) this.kept.push(r);
       return;
     }
-    const f = mod(-inverse(r.get(pivot)!));
+    const k = r.get(pivot)!;
+    const f = k === 1n ? P - 1n : k === P - 1n ? 1n : mod(-inverse(k));
     const e: Row = new Map();
     for (const [l, k] of r) if (l !== pivot) e.set(l, (k * f) % P);
     this.pivots++;
@@ -106,7 +107,7 @@ class Eliminator {
 
 /** A growable byte buffer. */
 class Bytes {
-  buf = new Uint8Array(1 << 16);
+  buf = new Uint8Array(1 << 20);
   view = new DataView(this.buf.buffer);
   length = 0;
 
@@ -157,10 +158,8 @@ export interface SimplifiedR1cs {
 export function simplify(layout: Layout, nodes: readonly Node[]): SimplifiedR1cs {
   const elim = new Eliminator((l) => layout.isForbidden(l));
   // Pass 1: every linear constraint eliminates a signal.
-  const noQuadratic = () => undefined;
-  nodes.forEach((node, i) =>
-    nodeConstraints(layout, i, node, { linear: (row) => elim.linear(row), quadratic: noQuadratic }),
-  );
+  const linearOnly = { linear: (row: Row) => elim.linear(row), quadratic: () => undefined };
+  for (let i = 0; i < nodes.length; i++) nodeConstraints(layout, i, nodes[i]!, linearOnly);
   // Pass 2: the quadratic ones, substituted. One that became linear eliminates in
   // turn; then the pass is redone, since earlier constraints may use that signal.
   let out: Bytes;
@@ -173,7 +172,7 @@ export function simplify(layout: Layout, nodes: readonly Node[]): SimplifiedR1cs
     const becameLinear: Row[] = [];
     const writeRow = (row: Row) => {
       out.u32(row.size);
-      for (const [l, k] of [...row].sort((x, y) => x[0] - y[0])) {
+      for (const [l, k] of row) {
         out.u32(l);
         out.fr(k);
         used[l] = 1;
@@ -200,9 +199,8 @@ export function simplify(layout: Layout, nodes: readonly Node[]): SimplifiedR1cs
       writeRow(c);
       count++;
     };
-    nodes.forEach((node, i) =>
-      nodeConstraints(layout, i, node, { linear: () => undefined, quadratic }),
-    );
+    const quadraticOnly = { linear: () => undefined, quadratic };
+    for (let i = 0; i < nodes.length; i++) nodeConstraints(layout, i, nodes[i]!, quadraticOnly);
     for (const row of becameLinear) elim.linear(row);
     if (elim.eliminated === before) {
       for (const row of elim.kept) {
