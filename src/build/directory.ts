@@ -8,6 +8,7 @@
  * the directory, so a failed or killed compile leaves the previous good
  * build untouched and concurrent builds of one directory never interleave.
  */
+import { createHash } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { compile, type CompiledCircuit } from "../compiler/index.js";
@@ -190,17 +191,20 @@ async function writeDirectIntoDir(
     const { result: artifacts } = await timed(onProgress, "r1cs", `r1cs ${name}.r1cs`, async () =>
       directArtifacts(compiled),
     );
+    // Written part by part and hashed on the way (no second read of large files).
     const write = async (file: string, parts: ReadonlyArray<string | Uint8Array>) => {
+      const hash = createHash("sha256");
       const fh = await fsp.open(path.join(staging, file), "w");
       try {
         for (const part of parts) {
+          hash.update(part);
           if (typeof part === "string") await fh.write(part);
           else await fh.write(part);
         }
       } finally {
         await fh.close();
       }
-      return { path: file, sha256: await sha256File(path.join(staging, file)) };
+      return { path: file, sha256: hash.digest("hex") };
     };
     const files = {
       circom: { path: circomFile, sha256: sha256(compiled.circom) },

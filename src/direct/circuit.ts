@@ -226,8 +226,9 @@ function minus(a: Row, b: Row): Row {
 
 /** The constraints of a node, as circom generates them: linear rows, and quadratic (A, B, C) with A·B = C. */
 export interface ConstraintSink {
-  linear(row: Row): void;
-  quadratic(a: Row, b: Row, c: Row): void;
+  /** Absent: linear constraints are not built at all (their rows are not even made). */
+  readonly linear?: (row: Row) => void;
+  readonly quadratic?: (a: Row, b: Row, c: Row) => void;
 }
 
 function sumRow(terms: Array<[number, bigint]>): Row {
@@ -243,9 +244,9 @@ function sumRow(terms: Array<[number, bigint]>): Row {
 /** Num2Bits(n) at `base` of input row x: in <== x; bits boolean; Σ 2^i out[i] === in. */
 function num2bits(out: ConstraintSink, base: number, n: number, x: Row): void {
   const inLabel = base + n;
-  out.linear(minus(single(inLabel), x));
+  out.linear?.(minus(single(inLabel), x));
   for (let i = 0; i < n; i++)
-    out.quadratic(
+    out.quadratic?.(
       single(base + i),
       sumRow([
         [base + i, 1n],
@@ -253,6 +254,7 @@ function num2bits(out: ConstraintSink, base: number, n: number, x: Row): void {
       ]),
       new Map(),
     );
+  if (out.linear === undefined) return;
   const terms: Array<[number, bigint]> = [[inLabel, -1n]];
   for (let i = 0; i < n; i++) terms.push([base + i, 1n << BigInt(i)]);
   out.linear(sumRow(terms));
@@ -260,9 +262,9 @@ function num2bits(out: ConstraintSink, base: number, n: number, x: Row): void {
 
 /** IsZero at `base` (out, in, inv) of input row x. */
 function isZero(out: ConstraintSink, base: number, x: Row): void {
-  out.linear(minus(single(base + 1), x));
+  out.linear?.(minus(single(base + 1), x));
   // out <== -in * inv + 1: in * inv = 1 - out.
-  out.quadratic(
+  out.quadratic?.(
     single(base + 1),
     single(base + 2),
     sumRow([
@@ -270,7 +272,7 @@ function isZero(out: ConstraintSink, base: number, x: Row): void {
       [base, -1n],
     ]),
   );
-  out.quadratic(single(base + 1), single(base), new Map());
+  out.quadratic?.(single(base + 1), single(base), new Map());
 }
 
 /** The constraints of one node. */
@@ -282,7 +284,7 @@ export function nodeConstraints(
 ): void {
   switch (node.kind) {
     case "define":
-      out.linear(minus(single(layout.label(node.signal)), layout.row(node.value)));
+      out.linear?.(minus(single(layout.label(node.signal)), layout.row(node.value)));
       return;
     case "product": {
       const s = layout.label(node.signal);
@@ -290,7 +292,7 @@ export function nodeConstraints(
       const b = layout.row(node.b);
       if (node.form === "orNot") {
         // s = 1 - a * (1 - b): a * (1 - b) = 1 - s.
-        out.quadratic(
+        out.quadratic?.(
           a,
           minus(single(0), b),
           sumRow([
@@ -298,14 +300,14 @@ export function nodeConstraints(
             [s, -1n],
           ]),
         );
-      } else out.quadratic(a, b, single(s));
+      } else out.quadratic?.(a, b, single(s));
       return;
     }
     case "assert":
-      out.linear(minus(layout.row(node.left), layout.row(node.right)));
+      out.linear?.(minus(layout.row(node.left), layout.row(node.right)));
       return;
     case "output":
-      out.linear(minus(single(layout.label(node.signal)), layout.row(node.value)));
+      out.linear?.(minus(single(layout.label(node.signal)), layout.row(node.value)));
       return;
     case "gadget":
     case "assertLess": {
@@ -319,8 +321,8 @@ export function nodeConstraints(
       const s = layout.label(node.signal);
       switch (g.name) {
         case "LessThan": {
-          out.linear(minus(single(b + 1), layout.row(g.a)));
-          out.linear(minus(single(b + 2), layout.row(g.b)));
+          out.linear?.(minus(single(b + 1), layout.row(g.a)));
+          out.linear?.(minus(single(b + 2), layout.row(g.b)));
           num2bits(
             out,
             b + 3,
@@ -331,7 +333,7 @@ export function nodeConstraints(
               [b + 2, -1n],
             ]),
           );
-          out.linear(
+          out.linear?.(
             sumRow([
               [b, 1n],
               [0, -1n],
@@ -341,8 +343,8 @@ export function nodeConstraints(
           break;
         }
         case "IsEqual":
-          out.linear(minus(single(b + 1), layout.row(g.a)));
-          out.linear(minus(single(b + 2), layout.row(g.b)));
+          out.linear?.(minus(single(b + 1), layout.row(g.a)));
+          out.linear?.(minus(single(b + 2), layout.row(g.b)));
           isZero(
             out,
             b + 3,
@@ -351,7 +353,7 @@ export function nodeConstraints(
               [b + 1, -1n],
             ]),
           );
-          out.linear(
+          out.linear?.(
             sumRow([
               [b, 1n],
               [b + 3, -1n],
@@ -359,15 +361,15 @@ export function nodeConstraints(
           );
           break;
         case "NonZero":
-          out.linear(minus(single(b + 1), layout.row(g.x)));
+          out.linear?.(minus(single(b + 1), layout.row(g.x)));
           isZero(out, b + 3, single(b + 1));
-          out.linear(
+          out.linear?.(
             sumRow([
               [b + 2, 1n],
               [b + 3, -1n],
             ]),
           );
-          out.linear(
+          out.linear?.(
             sumRow([
               [b, 1n],
               [0, -1n],
@@ -378,7 +380,7 @@ export function nodeConstraints(
         case "HighBitsZero": {
           const r = layout.componentByName.get(g.bits)!;
           for (let i = 0; i < g.width; i++)
-            out.linear(
+            out.linear?.(
               sumRow([
                 [b + 1 + i, 1n],
                 [r.base + i, -1n],
@@ -387,7 +389,7 @@ export function nodeConstraints(
           const high: Array<[number, bigint]> = [];
           for (let i = g.k; i < g.width; i++) high.push([b + 1 + i, 1n << BigInt(i - g.k)]);
           isZero(out, b + 1 + g.width, sumRow(high));
-          out.linear(
+          out.linear?.(
             sumRow([
               [b, 1n],
               [b + 1 + g.width, -1n],
@@ -398,7 +400,7 @@ export function nodeConstraints(
         case "LowBits": {
           const r = layout.componentByName.get(g.bits)!;
           for (let i = 0; i < g.width; i++)
-            out.linear(
+            out.linear?.(
               sumRow([
                 [b + 1 + i, 1n],
                 [r.base + i, -1n],
@@ -406,20 +408,20 @@ export function nodeConstraints(
             );
           const low: Array<[number, bigint]> = [[b, 1n]];
           for (let i = 0; i < g.k; i++) low.push([b + 1 + i, -(1n << BigInt(i))]);
-          out.linear(sumRow(low));
+          out.linear?.(sumRow(low));
           break;
         }
         default:
           g satisfies never;
       }
-      out.linear(
+      out.linear?.(
         sumRow([
           [s, 1n],
           [b, -1n],
         ]),
       );
       if (node.kind === "assertLess")
-        out.linear(
+        out.linear?.(
           sumRow([
             [s, 1n],
             [0, -1n],

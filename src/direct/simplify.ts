@@ -130,10 +130,17 @@ class Bytes {
   /** A field element as 32 little-endian bytes. */
   fr(v: bigint): void {
     this.reserve(32);
-    let x = v;
-    for (let i = 0; i < 4; i++) {
-      this.view.setBigUint64(this.length + 8 * i, BigInt.asUintN(64, x), true);
-      x >>= 64n;
+    const at = this.length;
+    if (v < 0x100000000n) {
+      // Most coefficients are small: one word, the rest zero.
+      this.buf.fill(0, at, at + 32);
+      this.view.setUint32(at, Number(v), true);
+    } else {
+      let x = v;
+      for (let i = 0; i < 4; i++) {
+        this.view.setBigUint64(at + 8 * i, BigInt.asUintN(64, x), true);
+        x >>= 64n;
+      }
     }
     this.length += 32;
   }
@@ -158,7 +165,7 @@ export interface SimplifiedR1cs {
 export function simplify(layout: Layout, nodes: readonly Node[]): SimplifiedR1cs {
   const elim = new Eliminator((l) => layout.isForbidden(l));
   // Pass 1: every linear constraint eliminates a signal.
-  const linearOnly = { linear: (row: Row) => elim.linear(row), quadratic: () => undefined };
+  const linearOnly = { linear: (row: Row) => elim.linear(row) };
   for (let i = 0; i < nodes.length; i++) nodeConstraints(layout, i, nodes[i]!, linearOnly);
   // Pass 2: the quadratic ones, substituted. One that became linear eliminates in
   // turn; then the pass is redone, since earlier constraints may use that signal.
@@ -199,7 +206,7 @@ export function simplify(layout: Layout, nodes: readonly Node[]): SimplifiedR1cs
       writeRow(c);
       count++;
     };
-    const quadraticOnly = { linear: () => undefined, quadratic };
+    const quadraticOnly = { quadratic };
     for (let i = 0; i < nodes.length; i++) nodeConstraints(layout, i, nodes[i]!, quadraticOnly);
     for (const row of becameLinear) elim.linear(row);
     if (elim.eliminated === before) {
