@@ -1,18 +1,17 @@
 /**
  * Setup at scale: `npm run bench` runs it after the other studies; alone:
- * `node --import tsx bench/scale.ts [--quick] [--out FILE]`.
+ * `node --import tsx bench/scale.ts [--quick] [--sizes 16,20] [--out FILE]`.
  *
  * A counting loop (MULS multiplications per iteration, a public trip count
- * k) compiled with the project's compiler and circom2 at trip counts giving
- * ≈ 2^10, 2^12, 2^14, 2^16 constraints (--quick); the full run adds 2^18
- * and 2^20 rows on a synthetic R1CS of the same shape (a chain of
- * multiplications, written directly with its witness), so that the study
- * measures setup and proving rather than circom2 compiling a million
- * constraints (bench/compiler.ts measures the zkvm compiler at scale).
+ * k) compiled with `zkvm compile`'s direct backend (src/direct) at trip
+ * counts giving ≈ 2^10, 2^12, 2^14, 2^16 constraints (--quick); the full run
+ * adds 2^18 and 2^20. Up to 2^16 the circom2 backend compiles the same text
+ * too, for its time (above, circom2 runs out of memory). A synthetic R1CS of
+ * the same shape (writeSynthetic) remains for sizes above MAX_COMPILED.
  * Each size runs in a child process of its own, so its peak RSS (workers
  * included, circom2 excluded: it is a grandchild) is that size's alone.
  *
- * Per row: compile ms (zkvm compiler + circom2), direct setup ms, the
+ * Per row: compile ms (whole direct compile; circom2's alone), direct setup ms, the
  * snarkjs ptau route (fresh powers of tau, phase 2, contribution) at the
  * small sizes, witness, prove and verify ms (one run each), peak RSS, key
  * size, and the growth per doubling of the constraint count. Progress goes
@@ -33,12 +32,15 @@ import { directSetupFiles } from "../src/groth16/node.js";
 import { run } from "../src/interpreter.js";
 import { inputCells } from "../src/inputs.js";
 import { loadProgram } from "../src/load.js";
+import { buildCircuit, openBuild } from "../src/build/index.js";
+import { directBuildWitness } from "../src/build/proofs.js";
 import {
   compileCircom,
   defaultIncludePaths,
   groth16Setup,
   localPtau,
-  prove,
+  proveWitness,
+  readR1csInfo,
   requiredPower,
   terminateCurves,
   verify,
@@ -50,8 +52,10 @@ const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const DEFAULT_OUT = path.join(BENCH_DIR, "results-scale.json");
 const QUICK_SIZES = [10, 12, 14, 16];
 const FULL_SIZES = [10, 12, 14, 16, 18, 20];
-/** Sizes compiled from the program; above, the R1CS is synthetic. */
-const MAX_COMPILED = 16;
+/** Sizes compiled from the program (direct backend); above, the R1CS is synthetic. */
+const MAX_COMPILED = 20;
+/** Sizes also compiled with the circom2 backend (above it runs out of memory: issue 18). */
+const MAX_CIRCOM = 16;
 /** The snarkjs ptau route is measured up to this size (quick: 2^10 only). */
 const PTAU_ROUTE_MAX = { quick: 10, full: 12 };
 /** Fill the 2^k domain to this fraction (the domain is the next power of two above constraints + public signals). */
@@ -90,7 +94,14 @@ export interface ScaleRow {
   readonly constraints: number;
   readonly wires: number;
   readonly domainPower: number;
+  /** Whole `zkvm compile` with the direct backend (compiler, .r1cs, .sym, files): wall ms. */
   readonly compileMs: number | null;
+  /** The same compile's CPU time (user + system), ms: what it costs on a machine it has to itself. */
+  readonly compileCpuMs?: number | null;
+  /** Peak RSS right after the compile (the row's process). */
+  readonly compilePeakRssMb?: number | null;
+  /** The circom2 backend on the same Circom text (circom2 alone), when measured. */
+  readonly circomCompileMs?: number | null;
   readonly directSetupMs: number;
   /** snarkjs route with no cache: new powers of tau, contribution, phase 2 preparation, zkey, contribution. */
   readonly ptauRouteMs: number | null;
@@ -261,17 +272,40 @@ async function measureRow(power: number, quick: boolean, workDir: string): Promi
   }
 
   const program = validate(loadProgram(SCALE_PROGRAM));
-  const { iterations, steps, circuit, ms: tsMs } = circuitFor(program, power);
-  log(`${label}: compiled ${iterations} iterations (N = ${steps}) in ${tsMs} ms; circom2`);
-  const circomFile = path.join(dir, "count.circom");
-  await fsp.writeFile(circomFile, circuit.circom);
-  const compiled = await timedMs(() =>
-    compileCircom({ circomFile, outDir: dir, includePaths: defaultIncludePaths() }),
+  const { iterations, steps, circuit } = circuitFor(program, power);
+  log(`${label}: ${iterations} iterations (N = ${steps}); zkvm compile (direct backend)`);
+  // The whole compile as `zkvm compile` runs it: compiler, .r1cs, .sym, files.
+  const buildDir = path.join(dir, "build");
+  const cpu0 = process.cpuUsage();
+  const compiledBuild = await timedMs(() =>
+    buildCircuit(program, buildDir, { steps, name: "count", backend: "direct" }),
   );
-  const built = compiled.result;
-  log(`${label}: ${built.constraints} constraints; direct setup`);
+  const cpu = process.cpuUsage(cpu0);
+  const compileCpuMs = Math.round((cpu.user + cpu.system) / 1000);
+  const compilePeakRssMb = peakRssMb();
+  const build = await openBuild(buildDir);
+  const r1csPath = build.file("r1cs");
+  const r1cs = await readR1csInfo(r1csPath);
+  let circomCompileMs: number | null = null;
+  if (power <= MAX_CIRCOM) {
+    log(`${label}: circom2 backend on the same text`);
+    const circomFile = path.join(dir, "count.circom");
+    await fsp.writeFile(circomFile, circuit.circom);
+    const circomBuild = await timedMs(() =>
+      compileCircom({
+        circomFile,
+        outDir: path.join(dir, "circom"),
+        includePaths: defaultIncludePaths(),
+      }),
+    );
+    circomCompileMs = circomBuild.ms;
+    if (circomBuild.result.constraints !== r1cs.nConstraints) {
+      throw new Error(`${label}: the backends disagree on the constraint count`);
+    }
+  }
+  log(`${label}: ${r1cs.nConstraints} constraints; direct setup`);
   const setup = await timedMs(() =>
-    directSetupFiles(built.r1csPath, zkeyPath, { onProgress: setupProgress(label) }),
+    directSetupFiles(r1csPath, zkeyPath, { onProgress: setupProgress(label) }),
   );
   const setupPeakRssMb = peakRssMb();
   let ptauRouteMs: number | null = null;
@@ -280,21 +314,23 @@ async function measureRow(power: number, quick: boolean, workDir: string): Promi
     const routeDir = path.join(dir, "ptau-route");
     ptauRouteMs = (
       await timedMs(async () => {
-        const ptau = await localPtau(requiredPower(built.constraints, built.r1cs.nPublic), {
+        const ptau = await localPtau(requiredPower(r1cs.nConstraints, r1cs.nPublic), {
           cacheDir: path.join(routeDir, "cache"),
         });
-        return groth16Setup({ r1csPath: built.r1csPath, ptauPath: ptau.path, outDir: routeDir });
+        return groth16Setup({ r1csPath, ptauPath: ptau.path, outDir: routeDir });
       })
     ).ms;
   }
   const inputs = { k: iterations };
   const execution = run(program, inputCells(program.io, inputs), { steps });
-  log(`${label}: prove (${execution.steps} steps)`);
-  const proved = await prove(zkeyPath, built.wasmPath, circuitInput(program.io, inputs));
+  log(`${label}: witness and prove (${execution.steps} steps)`);
+  const witness = await timedMs(() => directBuildWitness(build, circuitInput(program.io, inputs)));
+  const proved = await proveWitness(zkeyPath, witness.result, witness.ms);
   const verified = await timedMs(() =>
     verify(setup.result.vkey, proved.publicSignals, proved.proof),
   );
   if (!verified.result.valid) throw new Error(`${label}: the proof does not verify`);
+  const built = { constraints: r1cs.nConstraints, r1cs };
   return {
     power,
     source: "compiled",
@@ -303,7 +339,10 @@ async function measureRow(power: number, quick: boolean, workDir: string): Promi
     constraints: built.constraints,
     wires: built.r1cs.nWires,
     domainPower: directDomainPower(built.constraints, built.r1cs.nPublic),
-    compileMs: tsMs + compiled.ms,
+    compileMs: compiledBuild.ms,
+    compileCpuMs,
+    compilePeakRssMb,
+    circomCompileMs,
     directSetupMs: setup.ms,
     ptauRouteMs,
     witnessMs: proved.timings.witnessMs,
@@ -362,8 +401,8 @@ function perDoubling(rows: readonly ScaleRow[], i: number, f: (r: ScaleRow) => n
 
 export function scaleMarkdown(rows: readonly ScaleRow[]): string {
   const lines = [
-    "| size | source | constraints | compile | direct setup | snarkjs ptau route | witness | prove | verify | setup / prove | peak RSS after setup / at end | key size | setup growth per doubling | prove growth per doubling |",
-    "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    "| size | source | constraints | compile (direct) | circom2 | direct setup | snarkjs ptau route | witness | prove | verify | setup / prove | peak RSS after setup / at end | key size | setup growth per doubling | prove growth per doubling |",
+    "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
   ];
   rows.forEach((r, i) => {
     lines.push(
@@ -371,7 +410,10 @@ export function scaleMarkdown(rows: readonly ScaleRow[]): string {
         `2^${r.domainPower}`,
         r.source === "compiled" ? `loop, k = ${r.iterations}, N = ${r.steps}` : "synthetic R1CS",
         r.constraints.toLocaleString("en-US"),
-        fmtMs(r.compileMs),
+        r.compileCpuMs !== undefined && r.compileCpuMs !== null
+          ? `${fmtMs(r.compileMs)} (CPU ${fmtMs(r.compileCpuMs)}, ${r.compilePeakRssMb} MB)`
+          : fmtMs(r.compileMs),
+        r.circomCompileMs !== undefined ? fmtMs(r.circomCompileMs) : "—",
         fmtMs(r.directSetupMs),
         fmtMs(r.ptauRouteMs),
         r.source === "synthetic" ? "(written directly)" : fmtMs(r.witnessMs),
@@ -390,6 +432,8 @@ export function scaleMarkdown(rows: readonly ScaleRow[]): string {
 
 export interface ScaleOptions {
   readonly quick: boolean;
+  /** Only these sizes (log2), e.g. [16, 20]. */
+  readonly sizes?: readonly number[];
   readonly out?: string;
 }
 
@@ -404,7 +448,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleRow[]> {
     .join(" / ");
   const rows: ScaleRow[] = [];
   try {
-    for (const power of options.quick ? QUICK_SIZES : FULL_SIZES) {
+    for (const power of options.sizes ?? (options.quick ? QUICK_SIZES : FULL_SIZES)) {
       rows.push(await childRow(power, options.quick, workDir));
       log(`2^${power}: ${JSON.stringify(rows[rows.length - 1])}`);
     }
@@ -422,7 +466,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleRow[]> {
       .loadavg()
       .map((x) => x.toFixed(2))
       .join(" / ")}`,
-    `- Program: a counting loop with ${MULS} MULs per iteration and a public trip count k, compiled at N = ${OUTER_STEPS} + ${BODY_STEPS}·k; rows above 2^${MAX_COMPILED} use a synthetic R1CS (a chain of multiplications, with its witness written directly), so that the study measures setup and proving, not circom2 at a million constraints.`,
+    `- Program: a counting loop with ${MULS} MULs per iteration and a public trip count k, compiled at N = ${OUTER_STEPS} + ${BODY_STEPS}·k with \`zkvm compile\`'s default direct backend (compiler, .r1cs, .sym and files; wall time, with its CPU time in parentheses: the machine is shared, see the load average); the witness is the direct backend's. The circom2 column is circom2 --O2 alone on the same Circom text, up to 2^${MAX_CIRCOM} (above, circom2 runs out of its 4 GB WebAssembly memory).`,
     "- One run per figure. Direct setup: `directSetupFiles` (random secrets, key written to disk). snarkjs ptau route: powers of tau generated in an empty cache, phase 2 preparation, `zkey new`, one contribution. Prove: snarkjs groth16 prove (witness separately). Peak RSS: the row's own process (worker threads included, circom2 excluded), right after the direct setup (compile included for compiled rows) and at the end (proving included).",
     "",
     scaleMarkdown(rows),
@@ -443,6 +487,7 @@ async function main(argv: string[]): Promise<number> {
       out: { type: "string" },
       row: { type: "string" },
       work: { type: "string" },
+      sizes: { type: "string" },
     },
   });
   if (values.row !== undefined) {
@@ -454,7 +499,11 @@ async function main(argv: string[]): Promise<number> {
     }
     return 0;
   }
-  await runScale({ quick: values.quick, ...(values.out !== undefined ? { out: values.out } : {}) });
+  await runScale({
+    quick: values.quick,
+    ...(values.out !== undefined ? { out: values.out } : {}),
+    ...(values.sizes !== undefined ? { sizes: values.sizes.split(",").map(Number) } : {}),
+  });
   return 0;
 }
 

@@ -8,6 +8,7 @@
  * the directory, so a failed or killed compile leaves the previous good
  * build untouched and concurrent builds of one directory never interleave.
  */
+import { createHash } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { compile, type CompiledCircuit } from "../compiler/index.js";
@@ -30,6 +31,7 @@ import {
   type CompileCircomResult,
   type Progress,
 } from "../pipeline/index.js";
+import { timed } from "../pipeline/progress.js";
 import type { Program } from "../program.js";
 import { validate, type ValidatedProgram } from "../validator.js";
 import {
@@ -40,9 +42,12 @@ import {
   readManifestIfAny,
   sha256,
   sha256File,
+  backendOf,
+  type Backend,
   type Manifest,
   type SetupRecord,
 } from "./manifest.js";
+import { directArtifacts } from "../direct/index.js";
 
 export interface BuildOptions {
   readonly steps: number;
@@ -51,6 +56,8 @@ export interface BuildOptions {
   readonly onProgress?: Progress;
   /** The program compiled for these steps and width already (the library keys its cache on it). */
   readonly compiled?: CompiledCircuit;
+  /** What writes the .r1cs, .sym and witness (default "direct"; see manifest.ts). */
+  readonly backend?: Backend;
 }
 
 export interface BuildResult {
@@ -91,19 +98,24 @@ async function buildUnlocked(
   // Staging directories of builds whose process died (killed mid-compile), and circom's inside them.
   await sweepDeadTemporaries(path.dirname(path.resolve(dir)));
   const validated = validate(program);
+  const backend = options.backend ?? "direct";
+  const given = options.compiled;
   const compiled =
-    options.compiled ??
-    compile(validated, {
-      steps: options.steps,
-      ...(options.width !== undefined ? { width: options.width } : {}),
-    });
+    given !== undefined && (backend === "circom" || given.ir !== undefined)
+      ? given
+      : compile(validated, {
+          steps: options.steps,
+          ...(options.width !== undefined ? { width: options.width } : {}),
+          keepNodes: backend === "direct",
+        });
   const name = options.name;
   const circomHash = sha256(compiled.circom);
   const existing = await readManifestIfAny(dir);
   if (
     existing !== undefined &&
     existing.files.circom.sha256 === circomHash &&
-    existing.name === name
+    existing.name === name &&
+    backendOf(existing) === backend
   ) {
     try {
       await checkArtifacts(dir, existing);
@@ -113,36 +125,104 @@ async function buildUnlocked(
     }
   }
 
+  const manifestFor = async (
+    files: Manifest["files"],
+    constraints: number,
+    tools: Record<string, string>,
+  ): Promise<Manifest> => ({
+    format: FORMAT,
+    name,
+    backend,
+    ...(validated.lines !== undefined && validated.lines.size > 0
+      ? { lines: [...validated.lines] }
+      : {}),
+    programHash: compiled.programHash,
+    bytecode: toHex(validated.code),
+    io: validated.io,
+    steps: compiled.steps,
+    width: compiled.width,
+    publicSignals: compiled.publicSignals,
+    privateInputs: compiled.privateInputs,
+    constraints,
+    estimatedConstraints: compiled.estimatedConstraints,
+    blockSteps: compiled.blockSteps,
+    stepCounter: compiled.stepCounter,
+    profile: compiled.profile,
+    perStep: compiled.perStep,
+    tools: { zkvm: zkvmVersion(), ...tools, snarkjs: snarkjsVersion() },
+    files,
+  });
+  if (backend === "direct") {
+    return writeDirectIntoDir(dir, name, compiled, options.onProgress, (files, constraints) =>
+      manifestFor(files, constraints, {}),
+    );
+  }
   return compileIntoDir(
     dir,
     name,
     compiled.circom,
     options.onProgress,
-    async (files, result): Promise<Manifest> => ({
-      format: FORMAT,
-      name,
-      programHash: compiled.programHash,
-      bytecode: toHex(validated.code),
-      io: validated.io,
-      steps: compiled.steps,
-      width: compiled.width,
-      publicSignals: compiled.publicSignals,
-      privateInputs: compiled.privateInputs,
-      constraints: result.constraints,
-      estimatedConstraints: compiled.estimatedConstraints,
-      blockSteps: compiled.blockSteps,
-      stepCounter: compiled.stepCounter,
-      profile: compiled.profile,
-      perStep: compiled.perStep,
-      tools: {
-        zkvm: zkvmVersion(),
+    async (files, result): Promise<Manifest> =>
+      manifestFor(files, result.constraints, {
         circom2: circomVersion(),
         circom: await circomCompilerVersion(),
-        snarkjs: snarkjsVersion(),
-      },
-      files,
-    }),
+      }),
   );
+}
+
+/**
+ * The direct backend's build: the .circom text, and the .r1cs and .sym
+ * written from the compiler's nodes (src/direct), in a staging directory
+ * swapped in whole for `dir` as compileIntoDir does.
+ */
+async function writeDirectIntoDir(
+  dir: string,
+  name: string,
+  compiled: CompiledCircuit,
+  onProgress: Progress | undefined,
+  manifestFor: (files: Manifest["files"], constraints: number) => Promise<Manifest>,
+): Promise<{ manifest: Manifest; cached: false }> {
+  await checkReplaceable(dir);
+  const staging = tempSibling(path.resolve(dir));
+  try {
+    await fsp.mkdir(staging);
+    const circomFile = `${name}.circom`;
+    await fsp.writeFile(path.join(staging, circomFile), compiled.circom);
+    const { result: artifacts } = await timed(onProgress, "r1cs", `r1cs ${name}.r1cs`, async () =>
+      directArtifacts(compiled),
+    );
+    // Written part by part and hashed on the way (no second read of large files).
+    const write = async (file: string, parts: ReadonlyArray<string | Uint8Array>) => {
+      const hash = createHash("sha256");
+      const fh = await fsp.open(path.join(staging, file), "w");
+      try {
+        for (const part of parts) {
+          hash.update(part);
+          if (typeof part === "string") await fh.write(part);
+          else await fh.write(part);
+        }
+      } finally {
+        await fh.close();
+      }
+      return { path: file, sha256: hash.digest("hex") };
+    };
+    const files = {
+      circom: { path: circomFile, sha256: sha256(compiled.circom) },
+      r1cs: await write(`${name}.r1cs`, artifacts.r1cs),
+      sym: await write(`${name}.sym`, artifacts.sym),
+    };
+    const manifest = await manifestFor(files, artifacts.nConstraints);
+    await fsp.writeFile(path.join(staging, MANIFEST), JSON.stringify(manifest, null, 2) + "\n");
+    await replaceWith(staging, dir);
+    return { manifest, cached: false };
+  } catch (e) {
+    await fsp.rm(staging, { recursive: true, force: true });
+    if (e instanceof ZkvmError || !isErrnoException(e)) throw e;
+    throw new PipelineError("FILE_UNWRITABLE", `cannot write the build ${dir}: ${e.message}`, {
+      cause: e,
+      path: dir,
+    });
+  }
 }
 
 /** What circom2 made of `<name>.circom`, relative to the build directory, with each file's sha256. */
@@ -254,7 +334,11 @@ export async function openBuild(
     throw new PipelineError("BUILD_CORRUPT", "the manifest's bytecode is not hex", { path: dir });
   let program: ValidatedProgram;
   try {
-    program = validate({ code, io: manifest.io });
+    program = validate({
+      code,
+      io: manifest.io,
+      ...(manifest.lines !== undefined ? { lines: new Map(manifest.lines) } : {}),
+    });
   } catch (e) {
     throw new PipelineError(
       "BUILD_CORRUPT",
@@ -262,7 +346,18 @@ export async function openBuild(
       { cause: e, path: path.join(dir, MANIFEST) },
     );
   }
-  return { dir, manifest, program, file: (kind) => path.join(dir, manifest.files[kind].path) };
+  const file = (kind: keyof Manifest["files"]): string => {
+    const f = manifest.files[kind];
+    if (f === undefined) {
+      throw new PipelineError(
+        "BUILD_CORRUPT",
+        `the build has no ${kind} file (a ${backendOf(manifest)} build); run 'zkvm compile' again`,
+        { path: dir },
+      );
+    }
+    return path.join(dir, f.path);
+  };
+  return { dir, manifest, program, file };
 }
 
 export async function openSetUpBuild(dir: string): Promise<Build & { setup: SetupRecord }> {

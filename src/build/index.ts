@@ -11,7 +11,15 @@ export {
   type BuildResult,
 } from "./directory.js";
 export { contributeToKey, setupCircuit, type SetupOptions, type SetupResult } from "./keys.js";
-export { MANIFEST, VKEY, type Manifest, type SetupRecord } from "./manifest.js";
+export {
+  backendOf,
+  BACKENDS,
+  MANIFEST,
+  VKEY,
+  type Backend,
+  type Manifest,
+  type SetupRecord,
+} from "./manifest.js";
 export { proveCircuit, readVerificationKey, verifyCircuit, type ProofResult } from "./proofs.js";
 export {
   bundleFiles,

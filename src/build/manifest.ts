@@ -60,18 +60,42 @@ type CompiledFields = Pick<
   | "perStep"
 >;
 
+/**
+ * What made a build's .r1cs, .sym and witness: "direct" writes them from the
+ * compiler's intermediate form (src/direct) and computes the witness in
+ * TypeScript; "circom" runs circom2 --O2 on the .circom text and its witness
+ * generator (<name>_js/<name>.wasm). A manifest without the field is "circom".
+ */
+export type Backend = "direct" | "circom";
+export const BACKENDS: readonly Backend[] = ["direct", "circom"];
+
 export interface Manifest extends CompiledFields {
   readonly format: typeof FORMAT;
   readonly name: string;
+  /** Absent in builds made before the direct backend: "circom". */
+  readonly backend?: Backend;
+  /**
+   * The program's source lines (instruction offset, line), when it was
+   * assembled: the Circom text quotes them, and a direct build compiles the
+   * program again to compute a witness, to the same text.
+   */
+  readonly lines?: ReadonlyArray<readonly [number, number]>;
   /** The program's bytecode (hex) and I/O, so that `prove` needs only the directory. */
   readonly bytecode: string;
   readonly io: IoLayout;
   /** Constraints in the .r1cs after circom --O2. */
   readonly constraints: number;
   readonly tools: Record<string, string>;
-  /** Artifact paths relative to the directory, with their sha256. */
-  readonly files: Record<"circom" | "r1cs" | "sym" | "wasm", { path: string; sha256: string }>;
+  /** Artifact paths relative to the directory, with their sha256 (a direct build has no wasm). */
+  readonly files: Record<"circom" | "r1cs" | "sym", { path: string; sha256: string }> & {
+    readonly wasm?: { path: string; sha256: string };
+  };
   readonly setup?: SetupRecord;
+}
+
+/** The backend a manifest records ("circom" when it predates the field). */
+export function backendOf(manifest: { readonly backend?: Backend }): Backend {
+  return manifest.backend ?? "circom";
 }
 
 export async function sha256File(file: string): Promise<string> {
@@ -183,9 +207,24 @@ function manifestProblem(m: unknown): string | undefined {
   ) {
     return "bad public signal";
   }
+  if (r.backend !== undefined && r.backend !== "direct" && r.backend !== "circom") {
+    return "bad backend";
+  }
+  if (
+    r.lines !== undefined &&
+    !(
+      Array.isArray(r.lines) &&
+      r.lines.every(
+        (e) => Array.isArray(e) && e.length === 2 && isCount(e[0], 0) && isCount(e[1], 1),
+      )
+    )
+  ) {
+    return "bad lines";
+  }
   const files = r.files as Record<string, unknown> | null;
   if (typeof files !== "object" || files === null) return "files is not an object";
-  for (const kind of ["circom", "r1cs", "sym", "wasm"]) {
+  const kinds = ["circom", "r1cs", "sym", ...(r.backend === "direct" ? [] : ["wasm"])];
+  for (const kind of kinds) {
     const f = files[kind] as Record<string, unknown> | null | undefined;
     if (
       typeof f !== "object" ||

@@ -6,6 +6,7 @@ import { executeProgram, type ProofResult } from "../machine.js";
 import {
   PipelineError,
   prove,
+  proveWitness,
   readJsonFile,
   verificationKeyHash,
   verify,
@@ -13,10 +14,15 @@ import {
   type Groth16VerificationKey,
   type Progress,
   type VerifyResult,
+  type Witness,
 } from "../pipeline/index.js";
-import { openSetUpBuild } from "./directory.js";
+import { compile } from "../compiler/index.js";
+import { directWitness, WitnessError } from "../direct/index.js";
+import { readR1csWireLabels } from "../pipeline/r1cs.js";
+import { timed } from "../pipeline/progress.js";
+import { openSetUpBuild, type Build } from "./directory.js";
 import { readBuildVerifier, verifyWithBundle } from "./verifier.js";
-import { VKEY } from "./manifest.js";
+import { backendOf, sha256, VKEY } from "./manifest.js";
 
 /** A per-program proof: public.json lists the outputs, then the public inputs. */
 export type { ProofResult } from "../machine.js";
@@ -37,12 +43,17 @@ export async function proveCircuit(
     steps: manifest.steps,
     width: manifest.width,
   });
-  const result = await prove(
-    path.join(dir, build.setup.zkey),
-    build.file("wasm"),
-    circuitInput(program.io, inputs),
-    options.onProgress ? { onProgress: options.onProgress } : {},
-  );
+  const progress = options.onProgress ? { onProgress: options.onProgress } : {};
+  const zkeyPath = path.join(dir, build.setup.zkey);
+  const input = circuitInput(program.io, inputs);
+  const result =
+    backendOf(manifest) === "direct"
+      ? await proveWitness(
+          zkeyPath,
+          ...(await timedWitness(() => directBuildWitness(build, input), options.onProgress)),
+          progress,
+        )
+      : await prove(zkeyPath, build.file("wasm"), input, progress);
   const vkey = await checkFreshProof(dir, result, path.join(dir, build.setup.zkey));
   return {
     proof: result.proof,
@@ -52,6 +63,49 @@ export async function proveCircuit(
     timings: result.timings,
     vkeyHash: verificationKeyHash(vkey),
   };
+}
+
+async function timedWitness(
+  f: () => Promise<Witness>,
+  onProgress: Progress | undefined,
+): Promise<[Witness, number]> {
+  const { result, elapsedMs } = await timed(onProgress, "witness", "witness", f);
+  return [result, elapsedMs];
+}
+
+/**
+ * The witness of a direct build: the program is compiled again (its Circom
+ * text must hash as the build's, so the nodes are the ones the .r1cs was
+ * written from) and its signals computed in TypeScript; the wires are the
+ * .r1cs's (its wire → label map).
+ */
+export async function directBuildWitness(
+  build: Build,
+  input: Readonly<Record<string, string>>,
+): Promise<Witness> {
+  const { manifest, program } = build;
+  const compiled = compile(program, {
+    steps: manifest.steps,
+    width: manifest.width,
+    keepNodes: true,
+  });
+  if (sha256(compiled.circom) !== manifest.files.circom.sha256) {
+    throw new PipelineError(
+      "BUILD_CORRUPT",
+      `${build.dir} was compiled by another version of the compiler (its circuit differs); run 'zkvm compile' again`,
+      { path: build.dir },
+    );
+  }
+  const labels = await readR1csWireLabels(build.file("r1cs"));
+  try {
+    return directWitness(compiled, input, labels);
+  } catch (e) {
+    if (!(e instanceof WitnessError)) throw e;
+    throw new PipelineError("WITNESS_FAILED", `witness computation failed: ${e.message}`, {
+      cause: e,
+      path: build.file("r1cs"),
+    });
+  }
 }
 
 /**

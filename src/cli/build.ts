@@ -42,17 +42,25 @@ function profileTable(manifest: Manifest): string[] {
 
 export const compileCommand: Command = {
   name: "compile",
-  summary: "compile a program to a Circom circuit, R1CS and witness wasm",
-  help: `Usage: zkvm compile <file> --steps N [-o DIR] [--width W] [--profile] [--json]
+  summary: "compile a program to a Circom circuit and its R1CS",
+  help: `Usage: zkvm compile <file> --steps N [-o DIR] [--width W] [--backend B] [--profile] [--json]
 
 Compiles a program into a circuit that accepts exactly its executions that halt
-within N steps, then runs circom2 (--O2) on it. DIR (default circuits/<name>/)
-receives <name>.circom, <name>.r1cs, <name>.sym, <name>_js/<name>.wasm and
-manifest.json. A failed compile leaves a previous build in DIR untouched.
+within N steps. DIR (default circuits/<name>/) receives <name>.circom (the
+readable circuit), <name>.r1cs, <name>.sym and manifest.json. A failed compile
+leaves a previous build in DIR untouched.
+
+Backends (--backend):
+  direct   (default) writes the .r1cs and .sym straight from the compiler's
+           constraints, as circom2 --O2 would, and computes witnesses in
+           TypeScript: no circom2 run, no size ceiling from it
+  circom   runs circom2 --O2 on <name>.circom (the reference), which also
+           writes the witness generator <name>_js/<name>.wasm
 
 Options:
   --steps N        step bound (required)
   -o, --out DIR    build directory (default circuits/<name>/)
+  --backend B      direct or circom (default direct)
   --width W        comparison width for LT/GT, 1..${MAX_WIDTH} (default ${DEFAULT_WIDTH})
   --profile        print the constraints each instruction costs
   --json           print {"constraints", "publicSignals", "profile", ...} as JSON
@@ -71,11 +79,16 @@ the bounds instead: see zkvm compile --universal --help.`,
         width: { type: "string" },
         profile: { type: "boolean" },
         json: { type: "boolean" },
+        backend: { type: "string" },
       },
       1,
     );
     if (values.help) return (io.out(this.help), 0);
     if (values.steps === undefined) throw new UsageError("missing --steps N");
+    const backend = values.backend ?? "direct";
+    if (backend !== "direct" && backend !== "circom") {
+      throw new UsageError(`--backend must be direct or circom, got ${JSON.stringify(backend)}`);
+    }
     const steps = positiveInt(values.steps, "steps", 0);
     const width = positiveInt(values.width, "width", DEFAULT_WIDTH);
     if (width > MAX_WIDTH) throw new UsageError(`--width must be at most ${MAX_WIDTH}`);
@@ -88,6 +101,7 @@ the bounds instead: see zkvm compile --universal --help.`,
       steps,
       width,
       name,
+      backend,
       ...(onProgress ? { onProgress } : {}),
     });
     if (values.json) {
@@ -95,6 +109,7 @@ the bounds instead: see zkvm compile --universal --help.`,
         toJson({
           dir,
           constraints: manifest.constraints,
+          backend,
           publicSignals: manifest.publicSignals.map((s) => s.name),
           publicSignalLayout: manifest.publicSignals,
           privateInputs: manifest.privateInputs.map((s) => s.name),
@@ -111,7 +126,7 @@ the bounds instead: see zkvm compile --universal --help.`,
       return 0;
     }
     io.out(
-      `${cached ? "up to date" : "compiled"}: ${dir} — ${manifest.constraints} constraint${manifest.constraints === 1 ? "" : "s"} (N = ${steps}, W = ${width}, ${manifest.blockSteps} block steps)`,
+      `${cached ? "up to date" : "compiled"}: ${dir} — ${manifest.constraints} constraint${manifest.constraints === 1 ? "" : "s"} (N = ${steps}, W = ${width}, ${manifest.blockSteps} block steps, ${backend} backend)`,
     );
     io.out(`public signals, in order: ${signalList(manifest) || "none"}`);
     if (manifest.privateInputs.length > 0) {

@@ -15,7 +15,7 @@ export {
   type CompileCircomOptions,
   type CompileCircomResult,
 } from "./circom.js";
-export { readR1csInfo, type R1csInfo } from "./r1cs.js";
+export { readR1csInfo, readR1csWireLabels, type R1csInfo } from "./r1cs.js";
 export {
   cacheDir,
   checkUserPtau,
@@ -40,6 +40,7 @@ export {
   computeWitness,
   proofProblem,
   prove,
+  proveWitness,
   publicSignalsProblem,
   readJsonFile,
   verify,

@@ -98,10 +98,22 @@ export async function prove(
   input: CircuitInput,
   opts: ProveOptions = {},
 ): Promise<ProveResult> {
-  const zkey = await readZkeyInfo(zkeyPath);
   const w0 = performance.now();
   const witness = await computeWitness(wasmPath, input, opts);
-  const witnessMs = Math.round(performance.now() - w0);
+  return proveWitness(zkeyPath, witness, Math.round(performance.now() - w0), opts);
+}
+
+/**
+ * A Groth16 proof with `zkeyPath` of a witness computed already (by the
+ * direct backend, or by `computeWitness`); `witnessMs` is reported back.
+ */
+export async function proveWitness(
+  zkeyPath: string,
+  witness: Witness,
+  witnessMs: number,
+  opts: ProveOptions = {},
+): Promise<ProveResult> {
+  const zkey = await readZkeyInfo(zkeyPath);
   if (witness.values.length !== zkey.nVars) {
     throw new PipelineError(
       "PROVE_FAILED",

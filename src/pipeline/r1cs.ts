@@ -86,3 +86,27 @@ export async function readR1csInfo(r1csPath: string): Promise<R1csInfo> {
     await fh.close();
   }
 }
+
+/**
+ * The label of each wire, from an .r1cs file's wire → label map (section 3),
+ * reading only that section.
+ */
+export async function readR1csWireLabels(r1csPath: string): Promise<Int32Array> {
+  const fh = await fsp.open(r1csPath, "r");
+  try {
+    const table = await readSectionTable(fh, "r1cs");
+    const map = uniqueSection(table, 3);
+    const bytes = await readBytes(fh, map.pos, map.size);
+    const labels = new Int32Array(map.size / 8);
+    for (let w = 0; w < labels.length; w++) labels[w] = Number(bytes.readBigUInt64LE(8 * w));
+    return labels;
+  } catch (e) {
+    if (e instanceof PipelineError) throw e;
+    throw new PipelineError("R1CS_INVALID", `${r1csPath}: ${errorMessage(e)}`, {
+      cause: e,
+      path: r1csPath,
+    });
+  } finally {
+    await fh.close();
+  }
+}
