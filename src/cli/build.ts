@@ -43,17 +43,19 @@ function profileTable(manifest: Manifest): string[] {
 export const compileCommand: Command = {
   name: "compile",
   summary: "compile a program to a Circom circuit, R1CS and witness wasm",
-  help: `Usage: zkvm compile <file> --steps N [-o DIR] [--width W] [--profile] [--json]
+  help: `Usage: zkvm compile <file> --steps N [-o DIR] [--width W] [--force] [--profile] [--json]
 
 Compiles a program into a circuit that accepts exactly its executions that halt
 within N steps, then runs circom2 (--O2) on it. DIR (default circuits/<name>/)
 receives <name>.circom, <name>.r1cs, <name>.sym, <name>_js/<name>.wasm and
-manifest.json. A failed compile leaves a previous build in DIR untouched.
+manifest.json. A failed compile leaves a previous build in DIR untouched; a
+build whose key or proof the new circuit would discard is kept unless --force.
 
 Options:
   --steps N        step bound (required)
   -o, --out DIR    build directory (default circuits/<name>/)
   --width W        comparison width for LT/GT, 1..${MAX_WIDTH} (default ${DEFAULT_WIDTH})
+  --force          replace DIR even if it holds a proving key or a proof (deleted with it)
   --profile        print the constraints each instruction costs
   --json           print {"constraints", "publicSignals", "profile", ...} as JSON
   --private ADDR, --public ADDR, --output ADDR
@@ -69,6 +71,7 @@ the bounds instead: see zkvm compile --universal --help.`,
         steps: { type: "string" },
         out: { type: "string", short: "o" },
         width: { type: "string" },
+        force: { type: "boolean" },
         profile: { type: "boolean" },
         json: { type: "boolean" },
       },
@@ -88,6 +91,7 @@ the bounds instead: see zkvm compile --universal --help.`,
       steps,
       width,
       name,
+      ...(values.force ? { force: true } : {}),
       ...(onProgress ? { onProgress } : {}),
     });
     if (values.json) {
