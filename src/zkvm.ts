@@ -168,6 +168,8 @@ export class ZKVM extends Machine {
           width: this.width,
           name: "program",
           compiled: circuit.compiled,
+          // The cache's own directory (named by circuit hash): rebuilt only when damaged.
+          force: true,
           ...onProgress,
         });
         await setupCircuit(dir, { ...onProgress, ...(options.ptau ? { ptau: options.ptau } : {}) });
