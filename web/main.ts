@@ -107,7 +107,7 @@ function showError(e: unknown): void {
   let text: string;
   if (e instanceof ZkvmError) {
     line = e.line ?? lineOfPc(e.pc ?? e.offset);
-    text = `${line !== undefined ? `line ${line}: ` : ""}${e.code}: ${e.message}`;
+    text = `${line !== undefined ? `line ${line}: ` : ""}${e.code}: ${e.detail}`;
   } else text = e instanceof Error ? e.message : String(e);
   ui.error.textContent = text;
   ui.error.hidden = false;
