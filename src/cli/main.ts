@@ -35,8 +35,8 @@ Commands:
 ${rows}
 
 Run 'zkvm <command> --help' for a command's options.
-Errors are one line on stderr (with --json, a JSON object {"code", "message",
-"location"} on stdout); --verbose adds a tool's full report (circom's) below it.
+Errors are one line on stderr (with --json, also a JSON object {"code",
+"message", "location"} on stdout); --verbose adds a tool's full report (circom's) below it.
 Exit status: 0 success, 1 an error in the program, inputs or files, 2 a usage error.`;
 }
 
@@ -57,7 +57,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     io.err(`zkvm: unknown command '${name}'\n\n${usage()}`);
     return 2;
   }
-  // With --json, an error is a JSON object on stdout too: {code, message, location}.
+  // With --json, an error is also a JSON object on stdout: {code, message, location}.
   const end = rest.indexOf("--");
   const json = (end === -1 ? rest : rest.slice(0, end)).includes("--json");
   try {
@@ -65,12 +65,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   } catch (e) {
     if (e instanceof UsageError) {
       if (json) io.out(errorJson("USAGE", `${e.detail} (see 'zkvm ${name} --help')`, {}));
-      else io.err(`zkvm ${name}: ${e.detail} (see 'zkvm ${name} --help')`);
+      io.err(`zkvm ${name}: ${e.detail} (see 'zkvm ${name} --help')`);
       return 2;
     }
     if (e instanceof ZkvmError) {
       if (json) io.out(errorJson(e.code, e.detail, e));
-      else io.err(`zkvm ${name}: error ${e.describe()}`);
+      io.err(`zkvm ${name}: error ${e.describe()}`);
       if (verbose && e instanceof PipelineError && e.details !== undefined) io.err(e.details);
       return 1;
     }
@@ -80,7 +80,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     const message = (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, " ");
     const text = `${message} (a bug in zkvm; ZKVM_DEBUG=1 prints the stack)`;
     if (json) io.out(errorJson("INTERNAL_ERROR", text, {}));
-    else io.err(`zkvm ${name}: error INTERNAL_ERROR: ${text}`);
+    io.err(`zkvm ${name}: error INTERNAL_ERROR: ${text}`);
     return 1;
   } finally {
     // snarkjs keeps worker threads for its curve; without this the process never exits.
