@@ -61,9 +61,37 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     console.error(`playground: --port must be 0..65535, not ${values.port}`);
     process.exit(2);
   }
-  const web = await buildWeb();
-  const { url } = await serveStatic(web.outDir, port);
+  // The port first: a busy one is said at once, before the build.
+  const outDir = path.join(import.meta.dirname, "..", "dist-web");
+  let url: string;
+  try {
+    ({ url } = await serveStatic(outDir, port));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EADDRINUSE") throw e;
+    const free = await freePortAfter(port);
+    console.error(
+      `playground: port ${port} is in use (another server, or a playground already running?); ` +
+        (free !== undefined
+          ? `port ${free} is free: npm run playground -- --port ${free}`
+          : `choose another with npm run playground -- --port P (0 picks a free one)`),
+    );
+    process.exit(1);
+  }
+  const web = await buildWeb(outDir);
   console.log(
     `zkvm playground: ${url}  (serving ${path.relative(process.cwd(), web.outDir)}/; Ctrl-C stops)`,
   );
+}
+
+/** The first port above `port` that can be listened on now (of the next 100), if any. */
+async function freePortAfter(port: number): Promise<number | undefined> {
+  for (let p = port + 1; p <= Math.min(port + 100, 65535); p++) {
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once("error", () => resolve(false));
+      probe.listen(p, "127.0.0.1", () => probe.close(() => resolve(true)));
+    });
+    if (free) return p;
+  }
+  return undefined;
 }

@@ -36,6 +36,20 @@ function parseCell(text: string, line: number): number {
   return Number(value);
 }
 
+/** What a newcomer's guess at an instruction that does not exist should do instead. */
+const SLIPS: Readonly<Record<string, string>> = {
+  "#": "comments start with ';'",
+  SUB: "there is no SUB: to compute a - b, push b, PUSH -1, MUL, then ADD; PUSH -1 then ADD subtracts 1",
+  NEG: "there is no NEG: PUSH -1 then MUL negates",
+  DIV: "there is no DIV: division is not an instruction of this machine",
+  POP: "there is no POP: STORE the value into an unused cell",
+  DUP: "there is no DUP: STORE the value into a cell, then LOAD it twice",
+  HALT: "the instruction that halts is STOP",
+  JMP: "the jump is JUMP (JUMPI jumps if the top of the stack is not 0)",
+  JZ: "the conditional jump is JUMPI, which jumps if the top of the stack is not 0",
+  JNZ: "the conditional jump is JUMPI, which jumps if the top of the stack is not 0",
+};
+
 export function assemble(source: string): Program {
   const parsed: ParsedInstruction[] = [];
   const labels = new Map<string, { index: number; line: number }>();
@@ -108,7 +122,12 @@ export function assemble(source: string): Program {
 
     const info = MNEMONICS.get(head.toUpperCase());
     if (info === undefined) {
-      throw new AssemblyError("UNKNOWN_MNEMONIC", `unknown instruction '${head}'`, { line });
+      const hint = SLIPS[head.toUpperCase()] ?? (head.startsWith("#") ? SLIPS["#"] : undefined);
+      throw new AssemblyError(
+        "UNKNOWN_MNEMONIC",
+        `unknown instruction '${head}'${hint !== undefined ? ` (${hint})` : ""}`,
+        { line },
+      );
     }
     const expected = info.immediate === "none" ? 1 : 2;
     if (words.length !== expected) {

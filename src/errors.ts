@@ -20,9 +20,21 @@ export interface ErrorLocation {
   path?: string;
 }
 
+/** `line 3, offset 4` for a message: where in the program, not which file (paths often are in the text). */
+function programLocation(location: ErrorLocation): string {
+  const where: string[] = [];
+  if (location.line !== undefined) where.push(`line ${location.line}`);
+  if (location.offset !== undefined) where.push(`offset ${location.offset}`);
+  if (location.step !== undefined) where.push(`step ${location.step}`);
+  if (location.pc !== undefined) where.push(`pc ${location.pc}`);
+  return where.join(", ");
+}
+
 export class ZkvmError extends Error {
   readonly stage: Stage;
   readonly code: string;
+  /** The message without its location; `message` starts with the location (`line 3: ...`), so `String(e)` has it. */
+  readonly detail: string;
   readonly offset?: number;
   readonly line?: number;
   readonly step?: number;
@@ -36,15 +48,31 @@ export class ZkvmError extends Error {
     location: ErrorLocation = {},
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    const where = programLocation(location);
+    super(where === "" ? message : `${where}: ${message}`, options);
     this.name = "ZkvmError";
     this.stage = stage;
     this.code = code;
+    this.detail = message;
     if (location.offset !== undefined) this.offset = location.offset;
     if (location.line !== undefined) this.line = location.line;
     if (location.step !== undefined) this.step = location.step;
     if (location.pc !== undefined) this.pc = location.pc;
     if (location.path !== undefined) this.path = location.path;
+  }
+
+  /**
+   * Adds where the error happened when it was not known at the throw (the
+   * file, the source line of an offset); `message` follows.
+   */
+  locate(more: ErrorLocation): this {
+    const self = this as unknown as Record<keyof ErrorLocation, unknown>;
+    for (const key of ["offset", "line", "step", "pc", "path"] as const) {
+      if (more[key] !== undefined && this[key] === undefined) self[key] = more[key];
+    }
+    const where = programLocation(this);
+    this.message = where === "" ? this.detail : `${where}: ${this.detail}`;
+    return this;
   }
 
   /** One line for a terminal: `CODE at line 3 (offset 0x0004): message`. */
@@ -55,14 +83,14 @@ export class ZkvmError extends Error {
     if (this.offset !== undefined) where.push(`offset ${this.offset}`);
     if (this.step !== undefined) where.push(`step ${this.step}`);
     if (this.pc !== undefined) where.push(`pc ${this.pc}`);
-    return `${this.code}${where.length > 0 ? ` at ${where.join(", ")}` : ""}: ${this.message}`;
+    return `${this.code}${where.length > 0 ? ` at ${where.join(", ")}` : ""}: ${this.detail}`;
   }
 
   toJSON(): Record<string, unknown> {
     return {
       stage: this.stage,
       code: this.code,
-      message: this.message,
+      message: this.detail,
       offset: this.offset,
       line: this.line,
       step: this.step,

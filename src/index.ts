@@ -19,6 +19,13 @@ export type {
   Groth16Proof,
   Groth16VerificationKey,
 } from "./pipeline/index.js";
+/**
+ * Stops snarkjs's worker threads now. Optional: they keep a script alive only
+ * while they work, so a script exits by itself; a long-lived process may free
+ * them early. Never while a proof or verification is running; the next one
+ * starts fresh workers.
+ */
+export { terminateCurves as close } from "./pipeline/index.js";
 export { readBuildVerifier, readVerifierBundle, verifyWithBundle } from "./build/index.js";
 export type { CircuitLayout, ProofToCheck, VerifierBundle } from "./build/index.js";
 // The bytecode, assembler, validator, interpreter and errors, as the browser entry has them too.

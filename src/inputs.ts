@@ -35,24 +35,27 @@ export function inputCells(io: IoLayout, inputs: Inputs): Map<number, bigint> {
   const declared = new Map(io.inputs.map((d) => [d.name, d]));
   for (const name of Object.keys(inputs)) {
     if (!declared.has(name)) {
-      const known = io.inputs.map((d) => d.name).join(", ") || "none";
       throw new InputError(
         "UNKNOWN_INPUT",
-        `the program has no input '${name}' (inputs: ${known})`,
+        io.inputs.length > 0
+          ? `the program has no input '${name}' (inputs: ${io.inputs.map((d) => d.name).join(", ")})`
+          : `the program has no input '${name}': it declares no inputs (assembly declares them with .private/.public; raw bytecode takes their cells as options, --private ADDR or --public ADDR, and names them by address, as in --input 0=5)`,
       );
     }
+  }
+  // Own properties only: an input named `constructor` is not Object.prototype's.
+  const given = (name: string) => (Object.hasOwn(inputs, name) ? inputs[name] : undefined);
+  const missing = io.inputs.filter((d) => given(d.name) === undefined);
+  if (missing.length > 0) {
+    const list = missing.map((d) => `'${d.name}' (cell ${d.cell})`);
+    throw new InputError(
+      "MISSING_INPUT",
+      missing.length === 1
+        ? `input ${list[0]} is not given`
+        : `inputs ${list.slice(0, -1).join(", ")} and ${list.at(-1)} are not given`,
+    );
   }
   const cells = new Map<number, bigint>();
-  for (const decl of io.inputs) {
-    // Own properties only: an input named `constructor` is not Object.prototype's.
-    const raw = Object.hasOwn(inputs, decl.name) ? inputs[decl.name] : undefined;
-    if (raw === undefined) {
-      throw new InputError(
-        "MISSING_INPUT",
-        `input '${decl.name}' (cell ${decl.cell}) is not given`,
-      );
-    }
-    cells.set(decl.cell, parseInputValue(decl.name, raw));
-  }
+  for (const decl of io.inputs) cells.set(decl.cell, parseInputValue(decl.name, given(decl.name)!));
   return cells;
 }

@@ -48,6 +48,12 @@ export function checkWidth(width: number): void {
   }
 }
 
+/** The source line of the instruction at pc, for a fault (assembly programs only). */
+function lineOf(program: ValidatedProgram, pc: number): { line?: number } {
+  const line = program.lines?.get(pc);
+  return line === undefined ? {} : { line };
+}
+
 export function run(
   program: ValidatedProgram,
   initial: ReadonlyMap<number, bigint>,
@@ -72,7 +78,7 @@ export function run(
       throw new RuntimeFault(
         "STEP_LIMIT_EXCEEDED",
         `the program did not halt within ${options.steps} steps`,
-        { step, pc },
+        { step, pc, ...lineOf(program, pc) },
       );
     }
     // Validation guarantees pc is an instruction start and the stack never underflows.
@@ -124,7 +130,7 @@ export function run(
           throw new RuntimeFault(
             "COMPARISON_OUT_OF_RANGE",
             `${Op[ins.op]} operand ${a >= limit ? a : b} is not below 2^${options.width ?? DEFAULT_WIDTH}`,
-            { step, pc },
+            { step, pc, ...lineOf(program, pc) },
           );
         }
         stack.push((ins.op === Op.LT ? a < b : a > b) ? 1n : 0n);

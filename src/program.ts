@@ -77,7 +77,7 @@ export function rawIoLayout(code: Uint8Array, options: RawIoOptions = {}): IoLay
 export function locate<E extends ZkvmError>(error: E, program: Program): E {
   if (error.offset !== undefined && error.line === undefined && program.lines !== undefined) {
     const line = program.lines.get(error.offset);
-    if (line !== undefined) (error as { line?: number }).line = line;
+    if (line !== undefined) error.locate({ line });
   }
   return error;
 }

@@ -168,6 +168,8 @@ export class ZKVM extends Machine {
           width: this.width,
           name: "program",
           compiled: circuit.compiled,
+          // The cache's own directory (named by circuit hash): rebuilt only when damaged.
+          force: true,
           ...onProgress,
         });
         await setupCircuit(dir, { ...onProgress, ...(options.ptau ? { ptau: options.ptau } : {}) });
@@ -265,8 +267,37 @@ export class ZKVM extends Machine {
     if (circuit.width !== this.width) {
       return { valid: false, reason: "the proof is for another comparison width" };
     }
+    if (
+      typeof circuit.circuitHash === "string" &&
+      circuit.circuitHash !== this.circuit(circuit.steps).hash
+    ) {
+      return {
+        valid: false,
+        reason:
+          "the proof is for another circuit of this bytecode (another I/O declaration: which inputs are public, the outputs' order; or another step bound)",
+      };
+    }
     // The verification key and the public-signal layout are all it takes
     // (src/build/verifier.ts); the proof's circuit and key hashes must match them.
-    return verifyWithBundle(await readBuildVerifier(this.circuitDir(circuit.steps)), proof);
+    const bundle = await this.knownVerifier(circuit.steps);
+    if (bundle === undefined) {
+      return {
+        valid: false,
+        reason: `no verification key for this circuit (N = ${circuit.steps}, W = ${circuit.width}) in this cache: it was never set up here; check the proof with the prover's bundle (verifyWithBundle)`,
+      };
+    }
+    return verifyWithBundle(bundle, proof);
+  }
+
+  /** The verifier bundle of this program's set-up circuit for N in the cache, or undefined if there is none. */
+  private async knownVerifier(steps: number): Promise<VerifierBundle | undefined> {
+    try {
+      return await readBuildVerifier(this.circuitDir(steps));
+    } catch (e) {
+      if (e instanceof ZkvmError && (e.code === "BUILD_NOT_FOUND" || e.code === "NOT_SET_UP")) {
+        return undefined;
+      }
+      throw e;
+    }
   }
 }

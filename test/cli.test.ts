@@ -220,7 +220,7 @@ describe("CLI", () => {
       const unknown = await zkvm("frobnicate");
       expect(unknown.status).to.equal(2);
       expect(unknown.err).to.match(/^zkvm: unknown command 'frobnicate'\n\nUsage: /);
-      await fails(2, "Unknown option", "run", SEED_HEX, "--frob");
+      await fails(2, "unknown option --frob", "run", SEED_HEX, "--frob");
       await fails(2, "expected 1 argument", "run");
       await fails(2, "expected 1 argument", "run", SEED_HEX, SEED_HEX);
       await fails(2, "--steps 0", "run", SEED_HEX, "--steps", "0");

@@ -18,6 +18,8 @@ import {
 
 const EXAMPLES = __ZKVM_EXAMPLES__;
 const DEFAULT_EXAMPLE = "power";
+/** The example selector's value once the source is edited. */
+const EDITED = "";
 
 function $<T extends HTMLElement>(id: string): T {
   const el = document.getElementById(id);
@@ -53,6 +55,8 @@ const ui = {
 };
 
 let vm: ZKVM | undefined;
+/** The lines of the source `vm` was made from. */
+let vmSource: string[] = [];
 /** A source edit not yet validated (validation waits for a pause in typing). */
 let editTimer: ReturnType<typeof setTimeout> | undefined;
 let lastProof: ZKVMProof | undefined;
@@ -101,13 +105,14 @@ function lineOfPc(pc: number | undefined): number | undefined {
   return pc === undefined ? undefined : vm?.program.lines?.get(pc);
 }
 
-/** Shows an error beside the editor, marking the line it comes from. */
+/** Shows an error beside the editor, marking the line it comes from; the results shown before go. */
 function showError(e: unknown): void {
+  clearResults();
   let line: number | undefined;
   let text: string;
   if (e instanceof ZkvmError) {
     line = e.line ?? lineOfPc(e.pc ?? e.offset);
-    text = `${line !== undefined ? `line ${line}: ` : ""}${e.code}: ${e.message}`;
+    text = `${line !== undefined ? `line ${line}: ` : ""}${e.code}: ${e.detail}`;
   } else text = e instanceof Error ? e.message : String(e);
   ui.error.textContent = text;
   ui.error.hidden = false;
@@ -158,9 +163,11 @@ function onProgress(e: ProgressEvent): void {
 
 /** Re-validates the source; rebuilds the input fields from its declarations. */
 function loadSource(): void {
-  lastProof = undefined;
+  clearResults();
+  markEdited();
   try {
     vm = new ZKVM(ui.source.value, { circomWasm: new URL("circom.wasm", document.baseURI) });
+    vmSource = ui.source.value.split("\n");
   } catch (e) {
     vm = undefined;
     showError(e);
@@ -210,6 +217,12 @@ function loadExample(name: string): void {
   );
   defaultInputs = longest?.inputs ?? {};
   inputFields.clear();
+  loadSource();
+}
+
+/** Empties the outputs, trace, circuit and proof: what a new program or an error makes stale. */
+function clearResults(): void {
+  lastProof = undefined;
   for (const el of [ui.outputs, ui.constraints]) el.textContent = "—";
   for (const el of [ui.trace, ui.profile]) el.replaceChildren();
   ui.proof.value = "";
@@ -218,7 +231,14 @@ function loadExample(name: string): void {
   ui.verdict.className = "verdict";
   ui.circuitInfo.textContent = "";
   ui.exportOut.hidden = true;
-  loadSource();
+}
+
+/** Once the source is not the selected example's any more, the page no longer names that example. */
+function markEdited(): void {
+  const example = EXAMPLES.find((e) => e.name === ui.example.value);
+  if (example === undefined || example.source === ui.source.value) return;
+  ui.example.value = EDITED;
+  ui.description.textContent = "Your program (edited). Pick an example to start again from one.";
 }
 
 function row(cells: readonly string[], header = false): HTMLTableRowElement {
@@ -241,15 +261,29 @@ function fieldText(v: bigint): string {
   return v > P - 2n ** 64n ? `p-${P - v}` : String(v);
 }
 
+/** The instruction as the source writes it (`LOAD x`, `JUMPI loop`), without its label and comment. */
+function sourceText(pc: number): string | undefined {
+  const line = vm?.program.lines?.get(pc);
+  const text = line === undefined ? undefined : vmSource[line - 1];
+  if (text === undefined) return undefined;
+  const bare = text
+    .replace(/;.*$/, "")
+    .replace(/^\s*[A-Za-z_][A-Za-z0-9_]*:/, "")
+    .trim()
+    .replace(/\s+/g, " ");
+  return bare === "" ? undefined : bare;
+}
+
 function renderTrace(trace: readonly TraceStep[]): void {
   const text = new Map(
     decode(vm!.program.code).map((i) => [
       i.offset,
-      // The disassembler's line for this one instruction, without its offset comment.
-      disassemble(vm!.program.code.subarray(i.offset, i.offset + i.size))
-        .replace(/;.*$/s, "")
-        .trim()
-        .replace(/\d{20,}/g, (v) => fieldText(BigInt(v))),
+      sourceText(i.offset) ??
+        // The disassembler's line for this one instruction, without its offset comment.
+        disassemble(vm!.program.code.subarray(i.offset, i.offset + i.size))
+          .replace(/;.*$/s, "")
+          .trim()
+          .replace(/\d{20,}/g, (v) => fieldText(BigInt(v))),
     ]),
   );
   const shown = trace.slice(0, 2000);
@@ -417,6 +451,13 @@ for (const example of EXAMPLES) {
   const option = document.createElement("option");
   option.value = option.textContent = example.name;
   ui.example.append(option);
+}
+{
+  const edited = document.createElement("option");
+  edited.value = EDITED;
+  edited.textContent = "(edited)";
+  edited.disabled = true;
+  ui.example.append(edited);
 }
 loadExample(new URL(location.href).searchParams.get("example") ?? DEFAULT_EXAMPLE);
 

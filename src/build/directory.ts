@@ -58,6 +58,11 @@ export interface BuildOptions {
   readonly compiled?: CompiledCircuit;
   /** What writes the .r1cs, .sym and witness (default "direct"; see manifest.ts). */
   readonly backend?: Backend;
+  /**
+   * Replace a build that holds a proving key or a proof. Without it such a
+   * build is never replaced (BUILD_HAS_KEY): a key may come from a ceremony.
+   */
+  readonly force?: boolean;
 }
 
 export interface BuildResult {
@@ -125,6 +130,7 @@ async function buildUnlocked(
     }
   }
 
+  if (options.force !== true) await refuseToDiscardKey(dir, existing, compiled);
   const manifestFor = async (
     files: Manifest["files"],
     constraints: number,
@@ -223,6 +229,41 @@ async function writeDirectIntoDir(
       path: dir,
     });
   }
+}
+
+/**
+ * A compile replaces the whole directory: when it holds a proving key or a
+ * proof (of another circuit, or of a damaged build), that needs --force.
+ */
+async function refuseToDiscardKey(
+  dir: string,
+  existing: Manifest | undefined,
+  next: Pick<CompiledCircuit, "steps" | "width">,
+): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await fsp.readdir(dir);
+  } catch {
+    return; // absent, or not a directory: checkReplaceable says so
+  }
+  const keys = entries.filter((e) => e.endsWith(".zkey"));
+  const proofs = entries.filter((e) => e === "proof.json");
+  if (keys.length === 0 && proofs.length === 0 && existing?.setup === undefined) return;
+  const held = [
+    ...(keys.length > 0 || existing?.setup !== undefined
+      ? [`a proving key (${keys.join(", ") || "recorded in the manifest"})`]
+      : []),
+    ...(proofs.length > 0 ? ["a proof"] : []),
+  ].join(" and ");
+  const what =
+    existing === undefined
+      ? "a build whose manifest cannot be read"
+      : `the build of ${existing.name} for N = ${existing.steps}, W = ${existing.width}`;
+  throw new PipelineError(
+    "BUILD_HAS_KEY",
+    `the directory holds ${what}, with ${held}; compiling N = ${next.steps}, W = ${next.width} there would delete ${keys.length + proofs.length > 1 ? "them" : "it"}. Compile into another directory (-o DIR), or add --force to replace it`,
+    { path: dir },
+  );
 }
 
 /** What circom2 made of `<name>.circom`, relative to the build directory, with each file's sha256. */

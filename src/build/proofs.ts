@@ -1,6 +1,7 @@
 /** Proving and verifying with a set-up build. */
 import path from "node:path";
 import { circuitInput } from "../compiler/input.js";
+import { RuntimeFault, ZkvmError } from "../errors.js";
 import type { Inputs } from "../inputs.js";
 import { executeProgram, type ProofResult } from "../machine.js";
 import {
@@ -21,6 +22,7 @@ import { directWitness, WitnessError } from "../direct/index.js";
 import { readR1csWireLabels } from "../pipeline/r1cs.js";
 import { timed } from "../pipeline/progress.js";
 import { openSetUpBuild, type Build } from "./directory.js";
+import type { ValidatedProgram } from "../validator.js";
 import { readBuildVerifier, verifyWithBundle } from "./verifier.js";
 import { backendOf, sha256, VKEY } from "./manifest.js";
 
@@ -39,10 +41,7 @@ export async function proveCircuit(
 ): Promise<ProofResult & { readonly vkeyHash: string }> {
   const build = await openSetUpBuild(dir);
   const { manifest, program } = build;
-  const execution = executeProgram(program, inputs, {
-    steps: manifest.steps,
-    width: manifest.width,
-  });
+  const execution = executeWithin(program, inputs, manifest.steps, manifest.width);
   const progress = options.onProgress ? { onProgress: options.onProgress } : {};
   const zkeyPath = path.join(dir, build.setup.zkey);
   const input = circuitInput(program.io, inputs);
@@ -105,6 +104,50 @@ export async function directBuildWitness(
       cause: e,
       path: build.file("r1cs"),
     });
+  }
+}
+
+/** How far `executeWithin` runs a program past a circuit's N to tell how many steps an input needs. */
+export const STEPS_NEEDED_CAP = 1_000_000;
+
+/**
+ * Runs the program within the circuit's step bound N. When it does not halt
+ * in N steps, runs it further (up to STEPS_NEEDED_CAP) to say how many steps
+ * this input needs and how to recompile.
+ */
+function executeWithin(
+  program: ValidatedProgram,
+  inputs: Inputs,
+  steps: number,
+  width: number,
+): ReturnType<typeof executeProgram> {
+  try {
+    return executeProgram(program, inputs, { steps, width });
+  } catch (e) {
+    if (!(e instanceof RuntimeFault) || e.code !== "STEP_LIMIT_EXCEEDED") throw e;
+    let needed: string;
+    try {
+      const further = executeProgram(program, inputs, {
+        steps: Math.max(STEPS_NEEDED_CAP, steps + 1),
+        width,
+      });
+      needed = `this input needs ${further.steps} steps: compile again with 'zkvm compile PROGRAM --steps ${further.steps}' (or more) into a new directory, or with --force into this one, then 'zkvm setup'`;
+    } catch (again) {
+      if (!(again instanceof ZkvmError)) throw again;
+      needed =
+        again.code === "STEP_LIMIT_EXCEEDED"
+          ? `this input does not halt within ${Math.max(STEPS_NEEDED_CAP, steps + 1)} steps either`
+          : `run further, this input faults (${again.describe()})`;
+    }
+    throw new RuntimeFault(
+      "STEP_LIMIT_EXCEEDED",
+      `the circuit was compiled for N = ${steps} steps and the program does not halt within them; ${needed}`,
+      {
+        step: e.step,
+        pc: e.pc,
+        ...(e.line !== undefined ? { line: e.line } : {}),
+      },
+    );
   }
 }
 

@@ -43,12 +43,13 @@ function profileTable(manifest: Manifest): string[] {
 export const compileCommand: Command = {
   name: "compile",
   summary: "compile a program to a Circom circuit and its R1CS",
-  help: `Usage: zkvm compile <file> --steps N [-o DIR] [--width W] [--backend B] [--profile] [--json]
+  help: `Usage: zkvm compile <file> --steps N [-o DIR] [--width W] [--backend B] [--force] [--profile] [--json]
 
 Compiles a program into a circuit that accepts exactly its executions that halt
 within N steps. DIR (default circuits/<name>/) receives <name>.circom (the
 readable circuit), <name>.r1cs, <name>.sym and manifest.json. A failed compile
-leaves a previous build in DIR untouched.
+leaves a previous build in DIR untouched; a build whose key or proof the new
+circuit would discard is kept unless --force.
 
 Backends (--backend):
   direct   (default) writes the .r1cs and .sym straight from the compiler's
@@ -62,6 +63,7 @@ Options:
   -o, --out DIR    build directory (default circuits/<name>/)
   --backend B      direct or circom (default direct)
   --width W        comparison width for LT/GT, 1..${MAX_WIDTH} (default ${DEFAULT_WIDTH})
+  --force          replace DIR even if it holds a proving key or a proof (deleted with it)
   --profile        print the constraints each instruction costs
   --json           print {"constraints", "publicSignals", "profile", ...} as JSON
   --private ADDR, --public ADDR, --output ADDR
@@ -77,6 +79,7 @@ the bounds instead: see zkvm compile --universal --help.`,
         steps: { type: "string" },
         out: { type: "string", short: "o" },
         width: { type: "string" },
+        force: { type: "boolean" },
         profile: { type: "boolean" },
         json: { type: "boolean" },
         backend: { type: "string" },
@@ -102,6 +105,7 @@ the bounds instead: see zkvm compile --universal --help.`,
       width,
       name,
       backend,
+      ...(values.force ? { force: true } : {}),
       ...(onProgress ? { onProgress } : {}),
     });
     if (values.json) {

@@ -55,18 +55,18 @@ export function parse<T extends Options>(
   positionals: number | readonly [min: number, max: number],
 ): Parsed<T> {
   const [min, max] = typeof positionals === "number" ? [positionals, positionals] : positionals;
+  const all: Options = { ...options, help: { type: "boolean", short: "h" } };
   let parsed: Parsed<T>;
   try {
     const config: ParseConfig<T> = {
-      args: argv,
-      options: { ...options, help: { type: "boolean", short: "h" } },
+      args: negativeValuesJoined(argv, all),
+      options: all as T & { help: { type: "boolean"; short: "h" } },
       allowPositionals: true,
       strict: true,
     };
     parsed = parseArgs(config);
   } catch (e) {
-    // node:util's messages can span lines; an error is one line on stderr.
-    throw new UsageError((e as Error).message.replace(/\s*\n\s*/g, " "));
+    throw new UsageError(usageMessage(e as Error, all));
   }
   const wantsHelp = (parsed.values as { help?: boolean }).help === true;
   const got = parsed.positionals.length;
@@ -75,6 +75,85 @@ export function parse<T extends Options>(
     throw new UsageError(`expected ${expected} argument${max === 1 ? "" : "s"}, got ${got}`);
   }
   return parsed;
+}
+
+/**
+ * `--steps -5`: node:util calls a value starting with '-' ambiguous; a
+ * negative number after an option that takes a value is that value (and
+ * then checked as one: "--steps -5: expected a positive integer").
+ */
+function negativeValuesJoined(argv: readonly string[], options: Options): string[] {
+  const takesValue = new Set<string>();
+  for (const [name, option] of Object.entries(options)) {
+    if (option.type !== "string") continue;
+    takesValue.add(`--${name}`);
+    if (option.short !== undefined) takesValue.add(`-${option.short}`);
+  }
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    if (arg === "--") return [...out, ...argv.slice(i)];
+    if (takesValue.has(arg) && next !== undefined && /^-[0-9]/.test(next)) {
+      out.push(`${arg.startsWith("--") ? arg : longName(arg, options)}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
+function longName(short: string, options: Options): string {
+  const name = Object.entries(options).find(([, o]) => `-${o.short}` === short)?.[0];
+  return name === undefined ? short : `--${name}`;
+}
+
+/** node:util's parse errors in the CLI's words, on one line, with a suggestion for a misspelt option. */
+function usageMessage(e: Error, options: Options): string {
+  const quoted = /'(-[^' ]*)(?:, (--[^' ]+))?(?: <value>)?'/.exec(e.message);
+  const option = quoted?.[2] ?? quoted?.[1];
+  const code = (e as NodeJS.ErrnoException).code;
+  if (option !== undefined && code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    const guess = closestOption(option, options);
+    return `unknown option ${option}${guess !== undefined ? ` (did you mean ${guess}?)` : ""}`;
+  }
+  if (option !== undefined && code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+    const name = option.startsWith("--") ? option : longName(option, options);
+    if (/argument missing/.test(e.message)) return `${name} needs a value`;
+    if (/does not take an argument/.test(e.message)) return `${name} takes no value`;
+    if (/ambiguous/.test(e.message)) {
+      return `${name} needs a value (a value that starts with '-' is written ${name}=-VALUE)`;
+    }
+  }
+  // Anything else node:util says, still on one line.
+  return e.message.replace(/\s*\n\s*/g, " ");
+}
+
+/** The command's option nearest to a misspelt one (at most 2 edits, or a prefix), as --name. */
+function closestOption(given: string, options: Options): string | undefined {
+  const word = given.replace(/^-+/, "").split("=")[0]!.toLowerCase();
+  let best: { name: string; distance: number } | undefined;
+  for (const name of Object.keys(options)) {
+    const distance = name.startsWith(word) && word.length >= 2 ? 1 : editDistance(word, name);
+    if (distance <= 2 && (best === undefined || distance < best.distance))
+      best = { name, distance };
+  }
+  return best === undefined ? undefined : `--${best.name}`;
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(
+        row[j]! + 1,
+        next[j - 1]! + 1,
+        row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    row = next;
+  }
+  return row[b.length]!;
 }
 
 /** Larger than any program worth reading; stops `/dev/zero` or a stray disk image from eating memory. */

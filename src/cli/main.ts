@@ -1,7 +1,7 @@
 /** The `zkvm` command: a table of thin commands, each returning an exit status. */
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { ZkvmError } from "../errors.js";
+import { ZkvmError, type ErrorLocation } from "../errors.js";
 import { asmCommand, disasmCommand } from "./asm.js";
 import { processIo, UsageError, type Command, type Io } from "./common.js";
 import { runCommand } from "./run.js";
@@ -35,7 +35,8 @@ Commands:
 ${rows}
 
 Run 'zkvm <command> --help' for a command's options.
-Errors are one line on stderr; --verbose adds a tool's full report (circom's) below it.
+Errors are one line on stderr (with --json, also a JSON object {"code",
+"message", "location"} on stdout); --verbose adds a tool's full report (circom's) below it.
 Exit status: 0 success, 1 an error in the program, inputs or files, 2 a usage error.`;
 }
 
@@ -56,14 +57,19 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     io.err(`zkvm: unknown command '${name}'\n\n${usage()}`);
     return 2;
   }
+  // With --json, an error is also a JSON object on stdout: {code, message, location}.
+  const end = rest.indexOf("--");
+  const json = (end === -1 ? rest : rest.slice(0, end)).includes("--json");
   try {
     return await command.run(rest, io);
   } catch (e) {
     if (e instanceof UsageError) {
-      io.err(`zkvm ${name}: ${e.message} (see 'zkvm ${name} --help')`);
+      if (json) io.out(errorJson("USAGE", `${e.detail} (see 'zkvm ${name} --help')`, {}));
+      io.err(`zkvm ${name}: ${e.detail} (see 'zkvm ${name} --help')`);
       return 2;
     }
     if (e instanceof ZkvmError) {
+      if (json) io.out(errorJson(e.code, e.detail, e));
       io.err(`zkvm ${name}: error ${e.describe()}`);
       if (verbose && e instanceof PipelineError && e.details !== undefined) io.err(e.details);
       return 1;
@@ -72,14 +78,23 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     // zkvm, still reported on one line (the stack only on request).
     if (process.env.ZKVM_DEBUG) io.err(String((e as Error).stack ?? e));
     const message = (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, " ");
-    io.err(
-      `zkvm ${name}: error INTERNAL_ERROR: ${message} (a bug in zkvm; ZKVM_DEBUG=1 prints the stack)`,
-    );
+    const text = `${message} (a bug in zkvm; ZKVM_DEBUG=1 prints the stack)`;
+    if (json) io.out(errorJson("INTERNAL_ERROR", text, {}));
+    io.err(`zkvm ${name}: error INTERNAL_ERROR: ${text}`);
     return 1;
   } finally {
     // snarkjs keeps worker threads for its curve; without this the process never exits.
     await terminateCurves();
   }
+}
+
+/** `{"error": true, "code", "message", "location": {path, line, offset, step, pc}}` (the fields known). */
+function errorJson(code: string, message: string, where: ErrorLocation): string {
+  const location: ErrorLocation = {};
+  for (const key of ["path", "line", "offset", "step", "pc"] as const) {
+    if (where[key] !== undefined) Object.assign(location, { [key]: where[key] });
+  }
+  return JSON.stringify({ error: true, code, message, location }, null, 2);
 }
 
 /** True when node was started with this file, not when it is imported (tests, bin/zkvm.js). */

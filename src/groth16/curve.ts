@@ -25,6 +25,7 @@ import {
   windowTableFn,
   type WindowBits,
 } from "./wasm.js";
+import { releaseWhenIdle } from "./workers.js";
 
 export interface FixedBaseTable {
   group: GroupPrefix;
@@ -57,7 +58,10 @@ export class SetupCurve {
     const building = buildBn128(false, fixedBasePlugin);
     g.curve_bn128 = cached ?? null;
     try {
-      return new SetupCurve(await building, false);
+      const curve = await building;
+      // Until close(), its workers keep Node alive only while they work (./workers.ts).
+      releaseWhenIdle(curve);
+      return new SetupCurve(curve, false);
     } finally {
       g.curve_bn128 = cached ?? null;
     }

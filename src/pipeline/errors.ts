@@ -18,6 +18,7 @@
  * - `BUILD_NOT_FOUND`    a directory holds no zkvm build (no manifest.json)
  * - `BUILD_CORRUPT`      a build's artifacts do not match its manifest (changed, truncated, mixed)
  * - `NOT_A_BUILD_DIR`    a build would replace a file or a non-empty directory that is not a build
+ * - `BUILD_HAS_KEY`      a compile would replace a build that holds a proving key or a proof (without --force)
  * - `FILE_UNWRITABLE`    an output file or directory cannot be created or written
  * - `NOT_SET_UP`         proving or verifying before `zkvm setup`
  * - `BAD_LAYOUT_FILE`    a layout.json (public-signal layout of a verifier bundle) is malformed
@@ -41,6 +42,7 @@ export type PipelineErrorCode =
   | "BUILD_NOT_FOUND"
   | "BUILD_CORRUPT"
   | "NOT_A_BUILD_DIR"
+  | "BUILD_HAS_KEY"
   | "FILE_UNWRITABLE"
   | "NOT_SET_UP"
   | "BAD_LAYOUT_FILE";

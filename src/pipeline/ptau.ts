@@ -31,7 +31,7 @@ import {
 import { errorMessage, PipelineError } from "./errors.js";
 import { isErrnoException, replaceWith, tempSibling, withFileLock } from "./fsutil.js";
 import { type Progress, report, timed } from "./progress.js";
-import { loadSnarkjs } from "./snarkjs.js";
+import { loadSnarkjs, sharedCurve } from "./snarkjs.js";
 import { domainPower } from "../groth16/setup.js";
 
 /** Smallest power `requiredPower` returns: tiny circuits share one small cached file. */
@@ -344,6 +344,7 @@ async function generatePtau(power: number, target: string, onProgress?: Progress
   const f1 = `${base}.1.ptau`;
   const f2 = `${base}.final.ptau`;
   try {
+    await sharedCurve();
     const curve = await snarkjs.curves.getCurveFromName("bn128");
     await timed(onProgress, "ptau:new", `ptau power ${power}: new accumulator`, () =>
       snarkjs.powersOfTau.newAccumulator(curve, power, f0),

@@ -10,6 +10,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { releaseWhenIdle } from "../groth16/workers.js";
 import type { Groth16Proof, Groth16VerificationKey, SnarkjsLogger } from "../proofshape.js";
 
 export {
@@ -106,9 +107,12 @@ let curveInFlight: Promise<unknown> | undefined;
  * terminated and their workers keep the process alive after `terminateCurves`.
  */
 export async function sharedCurve(): Promise<void> {
-  if ((globalThis as { curve_bn128?: unknown }).curve_bn128) return;
+  const cached = (globalThis as { curve_bn128?: unknown }).curve_bn128;
+  if (cached) return releaseWhenIdle(cached);
   curveInFlight ??= loadSnarkjs()
     .then((snarkjs) => snarkjs.curves.getCurveFromName("bn128"))
+    // Its workers keep Node alive only while they work: a script exits once done.
+    .then(releaseWhenIdle)
     .finally(() => {
       curveInFlight = undefined;
     });
@@ -143,9 +147,11 @@ export function snarkjsPackageDir(): string {
  * Stop the worker threads of the bn128 curve that snarkjs/ffjavascript cache
  * in `globalThis.curve_bn128`. Without this, a Node process that has done any
  * setup/prove/verify never exits on its own (the workers keep the event loop
- * alive). Call it once at the very end (CLI exit, test `after` hook); the
- * next snarkjs operation simply builds a fresh curve. Never call it while a
- * snarkjs operation is still running.
+ * alive, except while they work: see `releaseWhenIdle`). A script need not
+ * call it; a long-lived process may, to free the workers early (CLI exit,
+ * test `after` hook, the library's `close()`); the next snarkjs operation
+ * simply builds a fresh curve. Never call it while a snarkjs operation is
+ * still running.
  */
 export async function terminateCurves(): Promise<void> {
   const g = globalThis as {
