@@ -302,7 +302,11 @@ function buildMsm(module: WasmModuleBuilder, group: GroupPrefix): void {
       c.block(
         c.loop(
           c.br_if(1, c.i32_eqz(L("b"))),
-          c.call(`${G}_addMixed`, sum, bucketAt(L("b")), sum),
+          // (addMixed of infinity to infinity would give (0, 0, 1): skip empty buckets)
+          c.if(
+            c.i32_eqz(c.call(`${G}_isZeroAffine`, bucketAt(L("b")))),
+            c.call(`${G}_addMixed`, sum, bucketAt(L("b")), sum),
+          ),
           c.if(
             c.i32_eqz(c.call(`${G}_isZero`, overAt(L("b")))),
             c.call(`${G}_add`, sum, overAt(L("b")), sum),

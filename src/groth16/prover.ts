@@ -215,7 +215,7 @@ export interface ZkvmProveOptions {
    * Fr.random returns), which make the proof deterministic and remove its
    * zero knowledge. Never set this for a real proof.
    */
-  unsafeFixedRandomness?: { r: Uint8Array; s: Uint8Array };
+  testOnlyRandomness?: { r: Uint8Array; s: Uint8Array };
 }
 
 export interface ZkvmProveResult {
@@ -430,7 +430,7 @@ export class Prover {
     h.fill(0);
     const msmEnd = performance.now();
 
-    const { r, s } = options.unsafeFixedRandomness ?? { r: randomFr(Fr), s: randomFr(Fr) };
+    const { r, s } = options.testOnlyRandomness ?? { r: randomFr(Fr), s: randomFr(Fr) };
     const rs = Fr.neg(Fr.mul(r, s));
     let piA = G1.add(G1.add(msmA, key.alpha1), G1.timesFr(key.delta1, r));
     const piB = G2.add(G2.add(msmB2, key.beta2), G2.timesFr(key.delta2, s));
@@ -440,7 +440,7 @@ export class Prover {
     piC = G1.add(piC, G1.timesFr(piA, s));
     piC = G1.add(piC, G1.timesFr(b1, r));
     piC = G1.add(piC, G1.timesFr(key.delta1, rs));
-    if (options.unsafeFixedRandomness === undefined) {
+    if (options.testOnlyRandomness === undefined) {
       r.fill(0);
       s.fill(0);
     }
