@@ -14,9 +14,21 @@ import {
   type Progress,
   type VerifyResult,
 } from "../pipeline/index.js";
+import type { ProverChoice } from "../groth16/prover.js";
 import { openSetUpBuild } from "./directory.js";
 import { readBuildVerifier, verifyWithBundle } from "./verifier.js";
 import { VKEY } from "./manifest.js";
+
+/** The pipeline's prove options without undefined members (exactOptionalPropertyTypes). */
+export function proveOptions(options: { onProgress?: Progress; prover?: ProverChoice }): {
+  onProgress?: Progress;
+  prover?: ProverChoice;
+} {
+  return {
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.prover ? { prover: options.prover } : {}),
+  };
+}
 
 /** A per-program proof: public.json lists the outputs, then the public inputs. */
 export type { ProofResult } from "../machine.js";
@@ -29,7 +41,7 @@ export type { ProofResult } from "../machine.js";
 export async function proveCircuit(
   dir: string,
   inputs: Inputs,
-  options: { onProgress?: Progress } = {},
+  options: { onProgress?: Progress; prover?: ProverChoice } = {},
 ): Promise<ProofResult & { readonly vkeyHash: string }> {
   const build = await openSetUpBuild(dir);
   const { manifest, program } = build;
@@ -41,7 +53,7 @@ export async function proveCircuit(
     path.join(dir, build.setup.zkey),
     build.file("wasm"),
     circuitInput(program.io, inputs),
-    options.onProgress ? { onProgress: options.onProgress } : {},
+    proveOptions(options),
   );
   const vkey = await checkFreshProof(dir, result, path.join(dir, build.setup.zkey));
   return {

@@ -505,3 +505,56 @@ function belowOrder(buf: Uint8Array): boolean {
   }
   return false;
 }
+
+/** Which prover makes a Groth16 proof: zkvm's own (default) or snarkjs's reference. */
+export type ProverChoice = "zkvm" | "snarkjs";
+export const PROVER_CHOICES: readonly ProverChoice[] = ["zkvm", "snarkjs"];
+
+/**
+ * Keys from this domain size up are proved on worker threads; below, starting
+ * the workers and compiling the module in each costs more than they save.
+ */
+export const WORKERS_FROM_DOMAIN = 1 << 13;
+
+const shared = new Map<boolean, Promise<Prover>>();
+
+/**
+ * The process's prover (one with workers, one on this thread), built on first
+ * use and kept for later proofs; `closeSharedProvers` stops its workers.
+ */
+export function sharedProver(workers: boolean): Promise<Prover> {
+  let p = shared.get(workers);
+  if (p === undefined) {
+    p = Prover.build(!workers);
+    shared.set(workers, p);
+    p.catch(() => shared.delete(workers));
+  }
+  return p;
+}
+
+export async function closeSharedProvers(): Promise<void> {
+  const all = [...shared.values()];
+  shared.clear();
+  for (const p of all) {
+    try {
+      (await p).close();
+    } catch {
+      // a prover that failed to build has nothing to stop
+    }
+  }
+}
+
+/**
+ * A proof with the shared prover: on workers for keys of at least
+ * WORKERS_FROM_DOMAIN points unless `workers` says otherwise (false: this
+ * thread only, e.g. where there are no workers).
+ */
+export async function groth16Prove(
+  zkey: Uint8Array,
+  wtns: Uint8Array,
+  options: { workers?: boolean } = {},
+): Promise<ZkvmProveResult> {
+  const key = readProvingKey(zkey);
+  const workers = options.workers ?? key.domainSize >= WORKERS_FROM_DOMAIN;
+  return (await sharedProver(workers)).prove(key, wtns);
+}
