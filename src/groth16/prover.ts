@@ -202,11 +202,17 @@ export function readWitness(bytes: Uint8Array): Uint8Array {
   return values;
 }
 
-/** Per-phase wall times (ms) of one proof. */
+/** Wall times (ms) of one proof. */
 export interface ProverTimings {
   polynomialsMs: number;
   msmMs: number;
   totalMs: number;
+  /**
+   * On one thread (where tasks run one after another): ms per phase —
+   * "polynomials" (A, B, C, the FFTs and H's evaluations), "msm A", "msm B1",
+   * "msm B2" (G2), "msm C", "msm H", "final" (r, s and the sums). Empty with workers.
+   */
+  phases: Record<string, number>;
 }
 
 export interface ZkvmProveOptions {
@@ -239,10 +245,23 @@ function batchSize(c: number): number {
  * workers (one MSM slice per worker) or on this thread.
  */
 export class Prover {
-  private constructor(private readonly setupCurve: SetupCurve) {}
+  private phases: Record<string, number> = {};
+
+  private constructor(
+    private readonly setupCurve: SetupCurve,
+    readonly singleThread: boolean,
+  ) {}
 
   static async build(singleThread = false): Promise<Prover> {
-    return new Prover(await SetupCurve.build(singleThread));
+    return new Prover(await SetupCurve.build(singleThread), singleThread);
+  }
+
+  /** Queues a task; on one thread the task runs inside this call, so its time is the phase's. */
+  private run(label: string, task: TaskCommand[], transfers?: ArrayBufferLike[]) {
+    const t0 = performance.now();
+    const done = this.setupCurve.queue(task, transfers);
+    this.phases[label] = (this.phases[label] ?? 0) + performance.now() - t0;
+    return done;
   }
 
   get curve(): Bn128Curve {
@@ -263,6 +282,7 @@ export class Prover {
     bases: Uint8Array,
     scalars: Uint8Array,
     n: number,
+    label = "msm",
   ): Promise<Uint8Array> {
     const n8 = coordBytes(group);
     const G = group === "g1m" ? this.curve.G1 : this.curve.G2;
@@ -310,7 +330,7 @@ export class Prover {
         { cmd: "CALL", fnName: WIPE_FN, params: [{ var: 1 }, { val: m * 32 + 8 }] },
         { cmd: "GET", out: 0, var: 2, len: 3 * n8 },
       ];
-      tasks.push(this.setupCurve.queue(task, [basesPart.buffer, scalarsPart.buffer]));
+      tasks.push(this.run(label, task, [basesPart.buffer, scalarsPart.buffer]));
     }
     let res = G.zero;
     for (const [r] of await Promise.all(tasks)) res = G.add(res, r!);
@@ -322,7 +342,7 @@ export class Prover {
     const n = key.domainSize;
     const Fr = this.curve.Fr;
     const [abc] = [
-      await this.setupCurve.queue([
+      await this.run("polynomials", [
         { cmd: "ALLOCSET", var: 0, buff: key.coeffs.slice() },
         { cmd: "ALLOCSET", var: 1, buff: witness.slice() },
         { cmd: "ALLOC", var: 2, len: n * 32 },
@@ -353,27 +373,27 @@ export class Prover {
     const inc = key.power === Fr.s ? Fr.shift : Fr.w[key.power + 1]!;
     const coset = await Promise.all(
       abc.map((evals) =>
-        this.setupCurve
-          .queue(
-            [
-              { cmd: "ALLOCSET", var: 0, buff: evals },
-              { cmd: "ALLOCSET", var: 1, buff: Fr.one },
-              { cmd: "ALLOCSET", var: 2, buff: inc },
-              { cmd: "CALL", fnName: "frm_ifft", params: [{ var: 0 }, { val: n }] },
-              {
-                cmd: "CALL",
-                fnName: "frm_batchApplyKey",
-                params: [{ var: 0 }, { val: n }, { var: 1 }, { var: 2 }, { var: 0 }],
-              },
-              { cmd: "CALL", fnName: "frm_fft", params: [{ var: 0 }, { val: n }] },
-              { cmd: "GET", out: 0, var: 0, len: n * 32 },
-            ],
-            [evals.buffer],
-          )
-          .then(([r]) => r!),
+        this.run(
+          "polynomials",
+          [
+            { cmd: "ALLOCSET", var: 0, buff: evals },
+            { cmd: "ALLOCSET", var: 1, buff: Fr.one },
+            { cmd: "ALLOCSET", var: 2, buff: inc },
+            { cmd: "CALL", fnName: "frm_ifft", params: [{ var: 0 }, { val: n }] },
+            {
+              cmd: "CALL",
+              fnName: "frm_batchApplyKey",
+              params: [{ var: 0 }, { val: n }, { var: 1 }, { var: 2 }, { var: 0 }],
+            },
+            { cmd: "CALL", fnName: "frm_fft", params: [{ var: 0 }, { val: n }] },
+            { cmd: "GET", out: 0, var: 0, len: n * 32 },
+          ],
+          [evals.buffer],
+        ).then(([r]) => r!),
       ),
     );
-    const [h] = await this.setupCurve.queue(
+    const [h] = await this.run(
+      "polynomials",
       [
         { cmd: "ALLOCSET", var: 0, buff: coset[0]! },
         { cmd: "ALLOCSET", var: 1, buff: coset[1]! },
@@ -403,6 +423,7 @@ export class Prover {
     options: ZkvmProveOptions = {},
   ): Promise<ZkvmProveResult> {
     const t0 = performance.now();
+    this.phases = {};
     const key = zkey instanceof Uint8Array ? readProvingKey(zkey) : zkey;
     const witness = readWitness(wtns);
     const nWitness = witness.byteLength / 32;
@@ -420,13 +441,19 @@ export class Prover {
     });
     const privStart = (key.nPublic + 1) * 32;
     const [msmA, msmB1, msmB2, msmC] = await Promise.all([
-      this.msm("g1m", key.pointsA, witness, key.nVars),
-      this.msm("g1m", key.pointsB1, witness, key.nVars),
-      this.msm("g2m", key.pointsB2, witness, key.nVars),
-      this.msm("g1m", key.pointsC, witness.subarray(privStart), key.nVars - key.nPublic - 1),
+      this.msm("g1m", key.pointsA, witness, key.nVars, "msm A"),
+      this.msm("g1m", key.pointsB1, witness, key.nVars, "msm B1"),
+      this.msm("g2m", key.pointsB2, witness, key.nVars, "msm B2"),
+      this.msm(
+        "g1m",
+        key.pointsC,
+        witness.subarray(privStart),
+        key.nVars - key.nPublic - 1,
+        "msm C",
+      ),
     ]);
     const h = await hPromise;
-    const msmH = await this.msm("g1m", key.pointsH, h, key.domainSize);
+    const msmH = await this.msm("g1m", key.pointsH, h, key.domainSize, "msm H");
     h.fill(0);
     const msmEnd = performance.now();
 
@@ -460,6 +487,11 @@ export class Prover {
       curve: "bn128",
     } as Groth16Proof;
     const end = performance.now();
+    this.phases.final = end - msmEnd;
+    const phases: Record<string, number> = {};
+    if (this.singleThread) {
+      for (const [k, v] of Object.entries(this.phases)) phases[k] = Math.round(v * 10) / 10;
+    }
     return {
       proof,
       publicSignals,
@@ -467,6 +499,7 @@ export class Prover {
         polynomialsMs: Math.round((polyDone || end) - t0),
         msmMs: Math.round(msmEnd - t0),
         totalMs: Math.round(end - t0),
+        phases,
       },
     };
   }
