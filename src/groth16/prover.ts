@@ -283,6 +283,7 @@ export class Prover {
     scalars: Uint8Array,
     n: number,
     label = "msm",
+    tuning: { c?: number; batch?: number } = {},
   ): Promise<Uint8Array> {
     const n8 = coordBytes(group);
     const G = group === "g1m" ? this.curve.G1 : this.curve.G2;
@@ -300,8 +301,8 @@ export class Prover {
       const to = Math.floor(((k + 1) * n) / parts);
       const m = to - from;
       if (m === 0) continue;
-      const c = windowBits(group, m);
-      const batch = batchSize(c);
+      const c = tuning.c ?? windowBits(group, m);
+      const batch = tuning.batch ?? batchSize(c);
       const nW = msmWindows(c, bits);
       const basesPart = bases.slice(from * 2 * n8, to * 2 * n8);
       // 8 bytes of padding: the digit loads read up to 7 bytes past a scalar.
