@@ -329,9 +329,14 @@ export class Prover {
           ],
         },
         { cmd: "CALL", fnName: WIPE_FN, params: [{ var: 1 }, { val: m * 32 + 8 }] },
+        { cmd: "CALL", fnName: WIPE_FN, params: [{ var: 3 }, { val: scratch - (scratch % 8) }] },
         { cmd: "GET", out: 0, var: 2, len: 3 * n8 },
       ];
-      tasks.push(this.run(label, task, [basesPart.buffer, scalarsPart.buffer]));
+      tasks.push(
+        this.run(label, task, [basesPart.buffer, scalarsPart.buffer]).finally(() =>
+          zero(scalarsPart),
+        ),
+      );
     }
     let res = G.zero;
     for (const [r] of await Promise.all(tasks)) res = G.add(res, r!);
@@ -369,6 +374,9 @@ export class Prover {
         { cmd: "GET", out: 0, var: 2, len: n * 32 },
         { cmd: "GET", out: 1, var: 3, len: n * 32 },
         { cmd: "GET", out: 2, var: 4, len: n * 32 },
+        { cmd: "CALL", fnName: WIPE_FN, params: [{ var: 2 }, { val: n * 32 }] },
+        { cmd: "CALL", fnName: WIPE_FN, params: [{ var: 3 }, { val: n * 32 }] },
+        { cmd: "CALL", fnName: WIPE_FN, params: [{ var: 4 }, { val: n * 32 }] },
       ]),
     ];
     const inc = key.power === Fr.s ? Fr.shift : Fr.w[key.power + 1]!;
@@ -388,6 +396,7 @@ export class Prover {
             },
             { cmd: "CALL", fnName: "frm_fft", params: [{ var: 0 }, { val: n }] },
             { cmd: "GET", out: 0, var: 0, len: n * 32 },
+            { cmd: "CALL", fnName: WIPE_FN, params: [{ var: 0 }, { val: n * 32 }] },
           ],
           [evals.buffer],
         ).then(([r]) => r!),
@@ -411,9 +420,14 @@ export class Prover {
           params: [{ var: 3 }, { val: n }, { var: 3 }],
         },
         { cmd: "GET", out: 0, var: 3, len: n * 32 },
+        { cmd: "CALL", fnName: WIPE_FN, params: [{ var: 0 }, { val: n * 32 }] },
+        { cmd: "CALL", fnName: WIPE_FN, params: [{ var: 1 }, { val: n * 32 }] },
+        { cmd: "CALL", fnName: WIPE_FN, params: [{ var: 2 }, { val: n * 32 }] },
+        { cmd: "CALL", fnName: WIPE_FN, params: [{ var: 3 }, { val: n * 32 }] },
       ],
       coset.map((b) => b.buffer),
     );
+    for (const b of [...abc, ...coset]) zero(b);
     return h!;
   }
 
@@ -504,6 +518,11 @@ export class Prover {
       },
     };
   }
+}
+
+/** Zero a buffer, unless it was transferred to a worker (detached, empty). */
+function zero(b: Uint8Array): void {
+  if (b.byteLength > 0) b.fill(0);
 }
 
 /** A uniform Fr element (Montgomery form) from the CSPRNG; the sampling buffer is zeroed. */
