@@ -71,6 +71,7 @@ import { directSetupFiles } from "../src/groth16/node.js";
 import { directDomainPower } from "../src/groth16/index.js";
 import { benchBrowser, benchChromium, browserMarkdown } from "./browser.js";
 import { universalBench, universalMarkdown } from "./universal.js";
+import { proverMain } from "./prover.js";
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const EXAMPLES_DIR = path.join(BENCH_DIR, "..", "examples");
@@ -89,7 +90,10 @@ const USAGE = `Usage: npm run bench -- [--quick] [--compiler] [--runs R] [--json
   --json       print the rows as JSON instead of Markdown tables
   --out FILE   where to write the rows (default bench/results.json; the
                Markdown goes next to it, FILE with .md)
-  --help       this text`;
+  --help       this text
+
+  npm run bench -- --prover [...]   zkvm's prover vs snarkjs's only (bench/prover.ts;
+               --prover --help for its options)`;
 
 type Study = "programs" | "growth" | "concurrency" | "shapes";
 
@@ -738,6 +742,8 @@ function parseOptions(argv: string[]): Options | "help" {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // The prover study (bench/prover.ts) has options of its own.
+  if (argv.includes("--prover")) return proverMain(argv);
   let options: Options | "help";
   try {
     options = parseOptions(argv);

@@ -14,6 +14,8 @@ import {
   type ProofResult,
   type VerifierBundle,
 } from "./build/index.js";
+import { proveOptions } from "./build/proofs.js";
+import type { ProverChoice } from "./groth16/prover.js";
 import { compile, programHash, type CompiledCircuit } from "./compiler/index.js";
 import { ZkvmError } from "./errors.js";
 import type { Inputs } from "./inputs.js";
@@ -68,12 +70,15 @@ export interface ProveOptions extends StepProveOptions {
    * powers of tau; see README, "Trusted setup and trust model").
    */
   readonly ptau?: string;
+  /** "zkvm" (default): zkvm's own WebAssembly prover; "snarkjs": snarkjs's (the reference). */
+  readonly prover?: ProverChoice;
 }
 
 /** Proving with a universal circuit (`ZKVM.universal`): its bounds replace `steps`. */
 export interface UniversalProveOptions {
   readonly circuit: UniversalCircuit;
   readonly onProgress?: Progress;
+  readonly prover?: ProverChoice;
 }
 
 /**
@@ -182,11 +187,7 @@ export class ZKVM extends Machine {
       ready.then(settled, settled);
     }
     await ready;
-    const { vkeyHash, ...result } = await proveCircuit(
-      dir,
-      inputs,
-      options.onProgress ? { onProgress: options.onProgress } : {},
-    );
+    const { vkeyHash, ...result } = await proveCircuit(dir, inputs, proveOptions(options));
     return {
       ...result,
       circuit: {
@@ -212,12 +213,7 @@ export class ZKVM extends Machine {
     options: UniversalProveOptions,
   ): Promise<ZKVMProof> {
     const { circuit } = options;
-    const result = await proveUniversal(
-      circuit.dir,
-      this.program,
-      inputs,
-      options.onProgress ? { onProgress: options.onProgress } : {},
-    );
+    const result = await proveUniversal(circuit.dir, this.program, inputs, proveOptions(options));
     return {
       proof: result.proof,
       publicSignals: result.publicSignals,

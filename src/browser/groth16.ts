@@ -3,6 +3,7 @@
  * verification over in-memory files. Verification goes through the shape
  * checks of src/proofshape.ts, which the Node pipeline uses too.
  */
+import { groth16Prove, type ProverChoice } from "../groth16/prover.js";
 import { PipelineError } from "../pipeline/errors.js";
 import { verifyChecked, type VerifyResult } from "../proofshape.js";
 import { snarkjs, type Groth16Proof, type Groth16VerificationKey } from "./snarkjs.js";
@@ -42,12 +43,20 @@ export async function computeWitness(
   return wtns.data;
 }
 
-/** A Groth16 proof of the witness with the proving key. */
+/**
+ * A Groth16 proof of the witness with the proving key: zkvm's own prover
+ * (default; WebAssembly, on web workers for large keys) or snarkjs's.
+ */
 export async function proveGroth16(
   zkey: Uint8Array,
   wtns: Uint8Array,
+  prover: ProverChoice = "zkvm",
 ): Promise<{ proof: Groth16Proof; publicSignals: string[] }> {
   try {
+    if (prover === "zkvm") {
+      const { proof, publicSignals } = await groth16Prove(zkey, wtns);
+      return { proof, publicSignals };
+    }
     return await snarkjs.groth16.prove({ type: "mem", data: zkey }, { type: "mem", data: wtns });
   } catch (e) {
     throw new PipelineError("PROVE_FAILED", `groth16 prove failed: ${String(e)}`, { cause: e });

@@ -38,6 +38,7 @@ import {
   verifyGroth16,
   type VerifyResult,
 } from "./groth16.js";
+import type { ProverChoice } from "../groth16/prover.js";
 import { readR1cs } from "../groth16/r1cs.js";
 import { developmentSetup } from "./setup.js";
 import { solidityVerifier } from "./solidity.js";
@@ -64,6 +65,8 @@ export interface ZKVMOptions extends MachineOptions {
   readonly circomWasm?: ArtifactSource | WebAssembly.Module;
   /** Keep circuits and keys in IndexedDB across page loads (default true where available). */
   readonly persistentCache?: boolean;
+  /** "zkvm" (default): zkvm's own WebAssembly prover; "snarkjs": snarkjs's browser build. */
+  readonly prover?: ProverChoice;
 }
 
 /** A proof with what it proves, as the Node entry returns it. */
@@ -164,6 +167,7 @@ interface CircuitEntry {
 export class ZKVM extends Machine {
   private readonly circomWasm: ArtifactSource | WebAssembly.Module;
   private readonly store: KeyStore;
+  private readonly prover: ProverChoice;
   /** Made once per N: the key hashes the whole Circom text. */
   private readonly circuits = new Map<number, CircuitEntry>();
 
@@ -181,6 +185,7 @@ export class ZKVM extends Machine {
       stores.set(persistent, store);
     }
     this.store = store;
+    this.prover = options.prover ?? "zkvm";
   }
 
   /**
@@ -378,7 +383,7 @@ export class ZKVM extends Machine {
       () => computeWitness(keys.wasm, circuitInput(this.program.io, inputs)),
     );
     const { result, elapsedMs: proveMs } = await timed(onProgress, "prove", "groth16 prove", () =>
-      proveGroth16(keys.zkey, wtns),
+      proveGroth16(keys.zkey, wtns, this.prover),
     );
     // As in the Node pipeline: a proving key that does not belong to the
     // circuit (a wrong prebuilt file) gives a proof that never verifies.

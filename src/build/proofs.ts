@@ -23,8 +23,20 @@ import { readR1csWireLabels } from "../pipeline/r1cs.js";
 import { timed } from "../pipeline/progress.js";
 import { openSetUpBuild, type Build } from "./directory.js";
 import type { ValidatedProgram } from "../validator.js";
+import type { ProverChoice } from "../groth16/prover.js";
 import { readBuildVerifier, verifyWithBundle } from "./verifier.js";
 import { backendOf, sha256, VKEY } from "./manifest.js";
+
+/** The pipeline's prove options without undefined members (exactOptionalPropertyTypes). */
+export function proveOptions(options: { onProgress?: Progress; prover?: ProverChoice }): {
+  onProgress?: Progress;
+  prover?: ProverChoice;
+} {
+  return {
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.prover ? { prover: options.prover } : {}),
+  };
+}
 
 /** A per-program proof: public.json lists the outputs, then the public inputs. */
 export type { ProofResult } from "../machine.js";
@@ -37,12 +49,12 @@ export type { ProofResult } from "../machine.js";
 export async function proveCircuit(
   dir: string,
   inputs: Inputs,
-  options: { onProgress?: Progress } = {},
+  options: { onProgress?: Progress; prover?: ProverChoice } = {},
 ): Promise<ProofResult & { readonly vkeyHash: string }> {
   const build = await openSetUpBuild(dir);
   const { manifest, program } = build;
   const execution = executeWithin(program, inputs, manifest.steps, manifest.width);
-  const progress = options.onProgress ? { onProgress: options.onProgress } : {};
+  const progress = proveOptions(options);
   const zkeyPath = path.join(dir, build.setup.zkey);
   const input = circuitInput(program.io, inputs);
   const result =

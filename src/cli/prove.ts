@@ -22,11 +22,23 @@ import {
   type Command,
 } from "./common.js";
 import { progressPrinter } from "./progress.js";
+import { PROVER_CHOICES, type ProverChoice } from "../groth16/prover.js";
+
+/** `--prover NAME`: zkvm's own Groth16 prover (default) or snarkjs's. */
+export function proverOption(value: string | undefined): { prover?: ProverChoice } {
+  if (value === undefined) return {};
+  if (!(PROVER_CHOICES as readonly string[]).includes(value)) {
+    throw new UsageError(`--prover must be one of ${PROVER_CHOICES.join(", ")}, got "${value}"`);
+  }
+  return { prover: value as ProverChoice };
+}
+
+export const PROVER_HELP = `  --prover NAME        zkvm (default: zkvm's own WebAssembly prover) or snarkjs`;
 
 export const proveCommand: Command = {
   name: "prove",
   summary: "prove one execution of a compiled, set-up program",
-  help: `Usage: zkvm prove DIR [--input name=value ...] [--out DIR] [--json]
+  help: `Usage: zkvm prove DIR [--input name=value ...] [--out DIR] [--prover NAME] [--json]
 
 Runs the program in the interpreter (a fault or too small a step bound is
 reported there), computes the witness and a Groth16 proof, and writes
@@ -36,6 +48,7 @@ public.json lists the outputs, then the public inputs, in declaration order.
 Options:
   --input name=value   an input value (decimal, 0x-hex, or negative meaning p - v); repeatable
   --out DIR            where to write proof.json and public.json (default DIR)
+${PROVER_HELP}
   --json               print {"outputs", "publicSignals", "steps", "proof", "public"} as JSON`,
   async run(argv, io) {
     const { values, positionals } = parse(
@@ -43,6 +56,7 @@ Options:
       {
         input: { type: "string", multiple: true, short: "i" },
         out: { type: "string" },
+        prover: { type: "string" },
         json: { type: "boolean" },
       },
       1,
@@ -50,8 +64,12 @@ Options:
     if (values.help) return (io.out(this.help), 0);
     const dir = positionals[0]!;
     const inputs = inputPairs(values.input);
+    const prover = proverOption(values.prover);
     const onProgress = progressPrinter(io, values.json === true);
-    const result = await proveCircuit(dir, inputs, onProgress ? { onProgress } : {});
+    const result = await proveCircuit(dir, inputs, {
+      ...(onProgress ? { onProgress } : {}),
+      ...prover,
+    });
     await writeProof(io, values.out ?? dir, result, values.json === true);
     return 0;
   },

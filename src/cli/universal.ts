@@ -33,6 +33,7 @@ import {
   type Command,
 } from "./common.js";
 import { progressPrinter } from "./progress.js";
+import { PROVER_HELP, proverOption } from "./prove.js";
 
 type IoValues = { private?: string[]; public?: string[]; output?: string[] };
 
@@ -212,12 +213,15 @@ export const universalProveCommand: Command = {
   name: "prove",
   summary: "prove one execution of a program with a universal circuit",
   help: `Usage: zkvm prove DIR --program FILE [--input name=value ...] [--out DIR] [--json]
-       [--private ADDR ...] [--public ADDR ...] [--output ADDR ...]
+       [--private ADDR ...] [--public ADDR ...] [--output ADDR ...] [--prover NAME]
 
 Checks that the program fits DIR's bounds (BOUND_EXCEEDED otherwise), runs it
 in the interpreter, and proves the execution with DIR's universal circuit.
 Writes proof.json and public.json (programHash, outputs, public inputs) to
---out (default DIR).`,
+--out (default DIR).
+
+Options:
+${PROVER_HELP}`,
   async run(argv, io) {
     const { values, positionals } = parse(
       argv,
@@ -226,6 +230,7 @@ Writes proof.json and public.json (programHash, outputs, public inputs) to
         program: { type: "string" },
         input: { type: "string", multiple: true, short: "i" },
         out: { type: "string" },
+        prover: { type: "string" },
         json: { type: "boolean" },
       },
       1,
@@ -234,8 +239,12 @@ Writes proof.json and public.json (programHash, outputs, public inputs) to
     const dir = positionals[0]!;
     const program = programFrom(values.program, values);
     const inputs = inputPairs(values.input);
+    const prover = proverOption(values.prover);
     const onProgress = progressPrinter(io, values.json === true);
-    const result = await proveUniversal(dir, program, inputs, onProgress ? { onProgress } : {});
+    const result = await proveUniversal(dir, program, inputs, {
+      ...(onProgress ? { onProgress } : {}),
+      ...prover,
+    });
     await writeProof(io, values.out ?? dir, result, values.json === true, {
       programHash: result.programHash,
     });

@@ -14,7 +14,13 @@
  * concurrently in the process (the library proves while it sets up another
  * circuit) keep one shared curve.
  */
-import { type Bn128Curve, buildBn128, type TaskCommand } from "ffjavascript";
+import {
+  type Bn128Curve,
+  buildBn128,
+  type TaskCommand,
+  type WasmModuleBuilder,
+} from "ffjavascript";
+import { msmPlugin } from "./msm.js";
 import {
   coordBytes,
   fixedBaseBatchFn,
@@ -34,6 +40,12 @@ export interface FixedBaseTable {
   points: Uint8Array;
 }
 
+/** Every function the project adds to ffjavascript's bn128 module (setup and prover). */
+function zkvmPlugin(module: WasmModuleBuilder): void {
+  fixedBasePlugin(module);
+  msmPlugin(module);
+}
+
 export class SetupCurve {
   private constructor(
     readonly curve: Bn128Curve,
@@ -46,7 +58,7 @@ export class SetupCurve {
    * the workers and compiling the module in each costs more than they save.
    */
   static async build(singleThread = false): Promise<SetupCurve> {
-    if (singleThread) return new SetupCurve(await buildBn128(true, fixedBasePlugin), true);
+    if (singleThread) return new SetupCurve(await buildBn128(true, zkvmPlugin), true);
     const g = globalThis as { curve_bn128?: unknown };
     const cached = g.curve_bn128;
     // buildBn128 reads the cache synchronously, before its first await, and
@@ -55,7 +67,7 @@ export class SetupCurve {
     // meanwhile (a proof of another circuit) would build a second shared
     // curve, which the restore below would then orphan with its workers.
     g.curve_bn128 = null;
-    const building = buildBn128(false, fixedBasePlugin);
+    const building = buildBn128(false, zkvmPlugin);
     g.curve_bn128 = cached ?? null;
     try {
       const curve = await building;
@@ -65,6 +77,11 @@ export class SetupCurve {
     } finally {
       g.curve_bn128 = cached ?? null;
     }
+  }
+
+  /** Runs one task on a worker (or this thread); `transfers` are moved, not copied. */
+  queue(task: TaskCommand[], transfers?: ArrayBufferLike[]): Promise<Uint8Array[]> {
+    return this.curve.tm.queueAction(task, transfers);
   }
 
   /** Workers available for multiplication tasks. */

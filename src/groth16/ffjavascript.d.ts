@@ -41,6 +41,21 @@ declare module "ffjavascript" {
     i32_store8(addr: number[], value: number[]): number[];
     i32_load(addr: number[], offset?: number, align?: number): number[];
     i32_store(addr: number[], value: number[]): number[];
+    i32_store(addr: number[], offset: number, align: number, value: number[]): number[];
+    i32_and(a: number[], b: number[]): number[];
+    i32_or(a: number[], b: number[]): number[];
+    i32_shl(a: number[], b: number[]): number[];
+    i32_shr_u(a: number[], b: number[]): number[];
+    i32_ge_u(a: number[], b: number[]): number[];
+    i32_gt_u(a: number[], b: number[]): number[];
+    i32_wrap_i64(a: number[]): number[];
+    i64_load(addr: number[], offset?: number, align?: number): number[];
+    i64_and(a: number[], b: number[]): number[];
+    i64_or(a: number[], b: number[]): number[];
+    i64_eq(a: number[], b: number[]): number[];
+    i64_eqz(a: number[]): number[];
+    i64_shr_u(a: number[], b: number[]): number[];
+    i64_extend_i32_u(a: number[]): number[];
     i64_store(addr: number[], offset: number, align: number, value: number[]): number[];
     i64_const(n: number): number[];
   }
@@ -57,7 +72,7 @@ declare module "ffjavascript" {
 
   export interface ThreadManager {
     concurrency: number;
-    queueAction(task: TaskCommand[]): Promise<Uint8Array[]>;
+    queueAction(task: TaskCommand[], transfers?: ArrayBufferLike[]): Promise<Uint8Array[]>;
     terminate(): Promise<void>;
   }
 
@@ -66,10 +81,28 @@ declare module "ffjavascript" {
     toObject(a: Uint8Array): bigint;
   }
 
+  export interface WasmFr extends WasmField {
+    one: Uint8Array;
+    /** 2-adicity and the roots of unity w[k] of order 2^k; the coset shift (Montgomery form). */
+    s: number;
+    w: Uint8Array[];
+    shift: Uint8Array;
+    e(v: bigint | number | string): Uint8Array;
+    mul(a: Uint8Array, b: Uint8Array): Uint8Array;
+    neg(a: Uint8Array): Uint8Array;
+    random(): Uint8Array;
+    fromRprLE(buff: Uint8Array, offset?: number): Uint8Array;
+  }
+
   export interface WasmGroup {
     F: WasmField;
     /** The generator (Jacobian). */
     g: Uint8Array;
+    zero: Uint8Array;
+    add(a: Uint8Array, b: Uint8Array): Uint8Array;
+    eq(a: Uint8Array, b: Uint8Array): boolean;
+    timesFr(a: Uint8Array, s: Uint8Array): Uint8Array;
+    multiExpAffine(bases: Uint8Array, scalars: Uint8Array): Promise<Uint8Array>;
     timesScalar(a: Uint8Array, s: bigint | Uint8Array): Uint8Array;
     toAffine(a: Uint8Array): Uint8Array;
     toObject(a: Uint8Array): unknown;
@@ -78,6 +111,7 @@ declare module "ffjavascript" {
   export interface Bn128Curve {
     name: string;
     tm: ThreadManager;
+    Fr: WasmFr;
     G1: WasmGroup;
     G2: WasmGroup;
     Gt: { toObject(a: Uint8Array): unknown };

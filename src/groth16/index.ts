@@ -11,3 +11,14 @@ export {
   type Groth16Secrets,
 } from "./setup.js";
 export type { Groth16VerificationKey } from "../proofshape.js";
+export {
+  closeSharedProvers,
+  groth16Prove,
+  Prover,
+  PROVER_CHOICES,
+  ProverInputError,
+  type ProverChoice,
+  readProvingKey,
+  readWitness,
+  type ZkvmProveResult,
+} from "./prover.js";

@@ -3,6 +3,7 @@
  * JSON file reader with typed errors.
  */
 import { promises as fsp } from "node:fs";
+import { groth16Prove, type ProverChoice } from "../groth16/prover.js";
 import { verifyChecked, type VerifyResult } from "../proofshape.js";
 import { errorMessage, PipelineError } from "./errors.js";
 import { isErrnoException, pathExists } from "./fsutil.js";
@@ -78,6 +79,8 @@ export async function computeWitness(
 
 export interface ProveOptions {
   onProgress?: Progress;
+  /** zkvm's own prover (default) or snarkjs's (the reference); both make snarkjs-format proofs. */
+  prover?: ProverChoice;
 }
 
 export interface ProveResult {
@@ -121,11 +124,20 @@ export async function proveWitness(
       { path: zkeyPath },
     );
   }
-  const snarkjs = await loadSnarkjs();
-  await sharedCurve();
-  const { result, elapsedMs } = await timed(opts.onProgress, "prove", "groth16 prove", async () => {
+  const useSnarkjs = opts.prover === "snarkjs";
+  const snarkjs = useSnarkjs ? await loadSnarkjs() : undefined;
+  if (useSnarkjs) await sharedCurve();
+  const label = useSnarkjs ? "groth16 prove (snarkjs)" : "groth16 prove";
+  const { result, elapsedMs } = await timed(opts.onProgress, "prove", label, async () => {
     try {
-      return await snarkjs.groth16.prove(zkeyPath, { type: "mem", data: witness.wtns });
+      if (snarkjs !== undefined) {
+        return await snarkjs.groth16.prove(zkeyPath, { type: "mem", data: witness.wtns });
+      }
+      const { proof, publicSignals } = await groth16Prove(
+        await fsp.readFile(zkeyPath),
+        witness.wtns,
+      );
+      return { proof, publicSignals };
     } catch (e) {
       throw new PipelineError("PROVE_FAILED", `groth16 prove failed: ${errorMessage(e)}`, {
         cause: e,

@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { releaseWhenIdle } from "../groth16/workers.js";
+import { closeSharedProvers } from "../groth16/prover.js";
 import type { Groth16Proof, Groth16VerificationKey, SnarkjsLogger } from "../proofshape.js";
 
 export {
@@ -154,6 +155,8 @@ export function snarkjsPackageDir(): string {
  * still running.
  */
 export async function terminateCurves(): Promise<void> {
+  // zkvm's prover keeps its own curve and workers (src/groth16/prover.ts).
+  await closeSharedProvers();
   const g = globalThis as {
     curve_bn128?: SnarkjsCurve | null;
     curve_bls12381?: SnarkjsCurve | null;

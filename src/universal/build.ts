@@ -13,7 +13,8 @@ import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { compileIntoDir, lockFile } from "../build/directory.js";
 import { checkArtifacts, MANIFEST, sha256, sha256File, VKEY } from "../build/manifest.js";
-import { checkFreshProof } from "../build/proofs.js";
+import { checkFreshProof, proveOptions } from "../build/proofs.js";
+import type { ProverChoice } from "../groth16/prover.js";
 import { PipelineError } from "../pipeline/errors.js";
 import {
   circomVersion,
@@ -269,7 +270,7 @@ export async function proveUniversal(
   dir: string,
   program: Program,
   inputs: Inputs,
-  options: { onProgress?: Progress } = {},
+  options: { onProgress?: Progress; prover?: ProverChoice } = {},
 ): Promise<UniversalProof> {
   const manifest = await setUp(dir);
   const { bounds } = manifest;
@@ -285,7 +286,7 @@ export async function proveUniversal(
     path.join(dir, manifest.setup.zkey),
     path.join(dir, manifest.files.wasm.path),
     input,
-    options.onProgress ? { onProgress: options.onProgress } : {},
+    proveOptions(options),
   );
   await checkFreshProof(dir, result, path.join(dir, manifest.setup.zkey));
   return {

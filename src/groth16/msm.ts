@@ -1,0 +1,336 @@
+/**
+ * Variable-base multi-scalar multiplication (Σ sᵢ·Pᵢ) as WebAssembly added
+ * to ffjavascript's bn128 module, for the prover's five MSMs.
+ *
+ * Pippenger's bucket method with signed digits and affine buckets:
+ *
+ * - A first pass drops points at infinity and zero scalars, and adds the
+ *   points whose scalar is 1 into one Jacobian sum without any
+ *   multiplication (a Groth16 witness is often mostly zeros and ones). The
+ *   other point indices go to a list that every window walks.
+ * - Window k takes bits k·c .. k·c + c − 1 of the scalar plus the previous
+ *   window's carry and recodes them to a digit d in [−2^(c−1), 2^(c−1)]; a
+ *   digit above half borrows from the next window. So there are 2^(c−1)
+ *   buckets and a negative digit adds the negated point (−(x, y) = (x, −y)).
+ * - Buckets are affine. A point added to a non-empty bucket joins the
+ *   current batch: its slope denominator x_P − x_B is multiplied into a
+ *   running product, and when the batch is full one field inversion gives
+ *   every denominator's inverse (Montgomery's trick), so an addition costs
+ *   about 6 multiplications instead of a mixed Jacobian addition's 11.
+ * - A point whose bucket is already waiting in the current batch, or whose x
+ *   equals the bucket's (a doubling or a cancellation), is added with a
+ *   mixed Jacobian addition into the bucket's overflow sum instead. That
+ *   keeps every case correct (repeated points, repeated scalars) and costs
+ *   a few percent of additions on random inputs.
+ * - Each window's buckets are summed by the running-sum method, and the
+ *   windows are joined by c doublings each (Horner).
+ *
+ * Bases are affine points in ffjavascript's LEM layout (Montgomery x, y; all
+ * zeros is infinity), as stored in a .zkey; scalars are 32-byte little-endian
+ * integers in standard form (as in a .wtns). The result is Jacobian.
+ */
+import type { WasmModuleBuilder } from "ffjavascript";
+import { coordBytes, type GroupPrefix } from "./wasm.js";
+
+export function msmFn(group: GroupPrefix): string {
+  return `${group}_zkvmMsm`;
+}
+
+/** Window count for scalars below 2^bits (one spare bit for the last carry). */
+export function msmWindows(c: number, bits: number): number {
+  return Math.ceil((bits + 1) / c);
+}
+
+/** Scratch bytes `msmFn` needs for n points, window c, batch size `batch`. */
+export function msmScratch(
+  group: GroupPrefix,
+  n: number,
+  c: number,
+  batch: number,
+  windows: number,
+): number {
+  const n8 = coordBytes(group);
+  const half = 1 << (c - 1);
+  return (
+    n * 8 + half * 4 + batch * 8 + half * 2 * n8 + half * 3 * n8 + batch * n8 + windows * 3 * n8
+  );
+}
+
+export function msmPlugin(module: WasmModuleBuilder): void {
+  buildMsm(module, "g1m");
+  buildMsm(module, "g2m");
+}
+
+function buildMsm(module: WasmModuleBuilder, group: GroupPrefix): void {
+  const n8 = coordBytes(group);
+  const F = group === "g1m" ? "f1m" : "f2m";
+  const G = group;
+  const fn = module.addFunction(msmFn(group));
+  for (const p of ["pBases", "pScalars", "n", "c", "nW", "batch", "pScratch", "pOut"]) {
+    fn.addParam(p, "i32");
+  }
+  for (const l of [
+    "i",
+    "j",
+    "k",
+    "m",
+    "d",
+    "b",
+    "neg",
+    "nActive",
+    "batchId",
+    "half",
+    "full",
+    "bitPos",
+    "w",
+    "pList",
+    "pCarry",
+    "pStamps",
+    "pEntries",
+    "pBuckets",
+    "pOver",
+    "pPrefix",
+    "pWin",
+    "pP",
+    "pPy",
+    "pB",
+    "pS",
+    "e",
+  ]) {
+    fn.addLocal(l, "i32");
+  }
+  fn.addLocal("wmask", "i64");
+  const c = fn.getCodeBuilder();
+  const L = (name: string): number[] => c.getLocal(name);
+  const set = (name: string, v: number[]): number[] => c.setLocal(name, v);
+  const I = (v: number): number[] => c.i32_const(v);
+  const add = (a: number[], b: number[]): number[] => c.i32_add(a, b);
+  const mul = (a: number[], b: number[]): number[] => c.i32_mul(a, b);
+  const at = (base: string, idx: number[], size: number): number[] =>
+    add(L(base), mul(idx, I(size)));
+  const inc = (name: string): number[] => set(name, add(L(name), I(1)));
+  const loopUp = (v: string, from: number[], limit: number[], ...body: number[][]): number[] => [
+    ...set(v, from),
+    ...c.block(
+      c.loop(c.br_if(1, c.i32_ge_u(L(v), limit)), c.block([...body.flat()]), inc(v), c.br(0)),
+    ),
+  ];
+  /** Zero len bytes (multiple of 8) at p. */
+  const wipe = (p: number[], len: number[]): number[] => [
+    ...set("e", add(p, len)),
+    ...set("pS", p),
+    ...c.block(
+      c.loop(
+        c.br_if(1, c.i32_ge_u(L("pS"), L("e"))),
+        c.i64_store(L("pS"), 0, 0, c.i64_const(0)),
+        set("pS", add(L("pS"), I(8))),
+        c.br(0),
+      ),
+    ),
+  ];
+
+  const acc = I(module.alloc(n8));
+  const inv = I(module.alloc(n8));
+  const dx = I(module.alloc(n8));
+  const t = I(module.alloc(n8));
+  const lambda = I(module.alloc(n8));
+  const x3 = I(module.alloc(n8));
+  const tmpAff = module.alloc(2 * n8);
+  const negY = I(tmpAff + n8);
+  const ones = I(module.alloc(3 * n8));
+  const sum = I(module.alloc(3 * n8));
+  const total = I(module.alloc(3 * n8));
+  const bucketAt = (b: number[]): number[] => at("pBuckets", c.i32_sub(b, I(1)), 2 * n8);
+  const overAt = (b: number[]): number[] => at("pOver", c.i32_sub(b, I(1)), 3 * n8);
+  const stampAt = (b: number[]): number[] => at("pStamps", c.i32_sub(b, I(1)), 4);
+
+  // pP = base i, pPy = its y or the negated y (in negY) when neg.
+  const loadPoint = (): number[] => [
+    ...set("pP", at("pBases", L("i"), 2 * n8)),
+    ...set("pPy", add(L("pP"), I(n8))),
+    ...c.if(L("neg"), [...c.call(`${F}_neg`, L("pPy"), negY), ...set("pPy", negY)]),
+  ];
+
+  // One inversion for the batch, then every pending addition, last first.
+  const flush = (): number[] => [
+    ...c.call(`${F}_inverse`, acc, inv),
+    ...c.block(
+      c.loop(
+        c.br_if(1, c.i32_eqz(L("m"))),
+        set("m", c.i32_sub(L("m"), I(1))),
+        set("e", c.i32_load(at("pEntries", L("m"), 8))),
+        set("i", c.i32_and(L("e"), I(0x7fffffff))),
+        set("neg", c.i32_shr_u(L("e"), I(31))),
+        set("b", c.i32_load(at("pEntries", L("m"), 8), 4)),
+        loadPoint(),
+        set("pB", bucketAt(L("b"))),
+        c.call(`${F}_sub`, L("pP"), L("pB"), dx),
+        c.call(`${F}_mul`, inv, at("pPrefix", L("m"), n8), t),
+        c.call(`${F}_mul`, inv, dx, inv),
+        c.call(`${F}_sub`, L("pPy"), add(L("pB"), I(n8)), lambda),
+        c.call(`${F}_mul`, lambda, t, lambda),
+        c.call(`${F}_square`, lambda, x3),
+        c.call(`${F}_sub`, x3, L("pB"), x3),
+        c.call(`${F}_sub`, x3, L("pP"), x3),
+        c.call(`${F}_sub`, L("pB"), x3, t),
+        c.call(`${F}_mul`, lambda, t, t),
+        c.call(`${F}_sub`, t, add(L("pB"), I(n8)), add(L("pB"), I(n8))),
+        c.call(`${F}_copy`, x3, L("pB")),
+        c.br(0),
+      ),
+    ),
+    ...c.call(`${F}_one`, acc),
+    ...inc("batchId"),
+  ];
+
+  // Mixed Jacobian addition of ±P into bucket b's overflow sum.
+  const overflow = (): number[] => [
+    ...c.call(`${F}_copy`, L("pP"), I(tmpAff)),
+    ...c.if(c.i32_eqz(L("neg")), c.call(`${F}_copy`, L("pPy"), negY)),
+    ...c.call(`${G}_addMixed`, overAt(L("b")), I(tmpAff), overAt(L("b"))),
+  ];
+
+  const scalarWord = (w: number): number[] => c.i64_load(add(L("pS"), I(0)), w * 8, 0);
+
+  fn.addCode(
+    set("half", c.i32_shl(I(1), c.i32_sub(L("c"), I(1)))),
+    set("full", c.i32_shl(I(1), L("c"))),
+    set("pList", L("pScratch")),
+    set("pCarry", at("pList", L("n"), 4)),
+    set("pStamps", at("pCarry", L("n"), 4)),
+    set("pEntries", at("pStamps", L("half"), 4)),
+    set("pBuckets", at("pEntries", L("batch"), 8)),
+    set("pOver", at("pBuckets", L("half"), 2 * n8)),
+    set("pPrefix", at("pOver", L("half"), 3 * n8)),
+    set("pWin", at("pPrefix", L("batch"), n8)),
+    c.call(`${G}_zero`, ones),
+    // Pass 0: the active list; scalars 1 summed directly.
+    set("nActive", I(0)),
+    loopUp(
+      "i",
+      I(0),
+      L("n"),
+      set("pP", at("pBases", L("i"), 2 * n8)),
+      c.br_if(0, c.call(`${G}_isZeroAffine`, L("pP"))),
+      set("pS", at("pScalars", L("i"), 32)),
+      c.if(c.i64_eqz(c.i64_or(c.i64_or(scalarWord(1), scalarWord(2)), scalarWord(3))), [
+        ...c.br_if(1, c.i64_eqz(scalarWord(0))),
+        ...c.if(c.i64_eq(scalarWord(0), c.i64_const(1)), [
+          ...c.call(`${G}_addMixed`, ones, L("pP"), ones),
+          ...c.br(2),
+        ]),
+      ]),
+      c.i32_store(at("pList", L("nActive"), 4), L("i")),
+      c.i32_store(at("pCarry", L("nActive"), 4), I(0)),
+      inc("nActive"),
+    ),
+    wipe(L("pStamps"), mul(L("half"), I(4))),
+    set("batchId", I(1)),
+    c.call(`${F}_one`, acc),
+    set("m", I(0)),
+    loopUp(
+      "k",
+      I(0),
+      L("nW"),
+      wipe(L("pBuckets"), mul(L("half"), I(2 * n8))),
+      wipe(L("pOver"), mul(L("half"), I(3 * n8))),
+      set("bitPos", mul(L("k"), L("c"))),
+      set("w", L("c")),
+      c.if(c.i32_gt_u(add(L("bitPos"), L("c")), I(256)), set("w", c.i32_sub(I(256), L("bitPos")))),
+      set(
+        "wmask",
+        // (1 << w) - 1 as i64 (w <= 16)
+        c.i64_extend_i32_u(c.i32_sub(c.i32_shl(I(1), L("w")), I(1))),
+      ),
+      loopUp(
+        "j",
+        I(0),
+        L("nActive"),
+        set("i", c.i32_load(at("pList", L("j"), 4))),
+        set(
+          "d",
+          add(
+            c.i32_wrap_i64(
+              c.i64_and(
+                c.i64_shr_u(
+                  c.i64_load(add(at("pScalars", L("i"), 32), c.i32_shr_u(L("bitPos"), I(3))), 0, 0),
+                  c.i64_extend_i32_u(c.i32_and(L("bitPos"), I(7))),
+                ),
+                L("wmask"),
+              ),
+            ),
+            c.i32_load(at("pCarry", L("j"), 4)),
+          ),
+        ),
+        c.if(
+          c.i32_gt_s(L("d"), L("half")),
+          [
+            ...set("d", c.i32_sub(L("d"), L("full"))),
+            ...c.i32_store(at("pCarry", L("j"), 4), I(1)),
+          ],
+          c.i32_store(at("pCarry", L("j"), 4), I(0)),
+        ),
+        c.br_if(0, c.i32_eqz(L("d"))),
+        set("neg", c.i32_lt_s(L("d"), I(0))),
+        c.if(L("neg"), set("b", c.i32_sub(I(0), L("d"))), set("b", L("d"))),
+        loadPoint(),
+        set("pB", bucketAt(L("b"))),
+        // Bucket already in this batch: overflow.
+        c.if(c.i32_eq(c.i32_load(stampAt(L("b"))), L("batchId")), [...overflow(), ...c.br(1)]),
+        // Empty bucket: the point itself.
+        c.if(c.call(`${G}_isZeroAffine`, L("pB")), [
+          ...c.call(`${F}_copy`, L("pP"), L("pB")),
+          ...c.call(`${F}_copy`, L("pPy"), add(L("pB"), I(n8))),
+          ...c.br(1),
+        ]),
+        c.call(`${F}_sub`, L("pP"), L("pB"), dx),
+        // Same x: a doubling or a cancellation, left to the Jacobian formulas.
+        c.if(c.call(`${F}_isZero`, dx), [...overflow(), ...c.br(1)]),
+        c.i32_store(stampAt(L("b")), L("batchId")),
+        c.i32_store(at("pEntries", L("m"), 8), c.i32_or(L("i"), c.i32_shl(L("neg"), I(31)))),
+        c.i32_store(at("pEntries", L("m"), 8), 4, 2, L("b")),
+        c.call(`${F}_copy`, acc, at("pPrefix", L("m"), n8)),
+        c.call(`${F}_mul`, acc, dx, acc),
+        inc("m"),
+        c.if(c.i32_eq(L("m"), L("batch")), flush()),
+      ),
+      c.if(L("m"), flush()),
+      // Running sums: Σ b·bucket_b.
+      c.call(`${G}_zero`, sum),
+      c.call(`${G}_zero`, total),
+      set("b", L("half")),
+      c.block(
+        c.loop(
+          c.br_if(1, c.i32_eqz(L("b"))),
+          // (addMixed of infinity to infinity would give (0, 0, 1): skip empty buckets)
+          c.if(
+            c.i32_eqz(c.call(`${G}_isZeroAffine`, bucketAt(L("b")))),
+            c.call(`${G}_addMixed`, sum, bucketAt(L("b")), sum),
+          ),
+          c.if(
+            c.i32_eqz(c.call(`${G}_isZero`, overAt(L("b")))),
+            c.call(`${G}_add`, sum, overAt(L("b")), sum),
+          ),
+          c.call(`${G}_add`, total, sum, total),
+          set("b", c.i32_sub(L("b"), I(1))),
+          c.br(0),
+        ),
+      ),
+      c.call(`${G}_copy`, total, at("pWin", L("k"), 3 * n8)),
+    ),
+    // Horner over the windows, then the scalars 1.
+    c.call(`${G}_zero`, L("pOut")),
+    set("k", L("nW")),
+    c.block(
+      c.loop(
+        c.br_if(1, c.i32_eqz(L("k"))),
+        set("k", c.i32_sub(L("k"), I(1))),
+        loopUp("j", I(0), L("c"), c.call(`${G}_double`, L("pOut"), L("pOut"))),
+        c.call(`${G}_add`, L("pOut"), at("pWin", L("k"), 3 * n8), L("pOut")),
+        c.br(0),
+      ),
+    ),
+    c.call(`${G}_add`, L("pOut"), ones, L("pOut")),
+  );
+  module.exportFunction(msmFn(group));
+}
