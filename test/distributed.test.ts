@@ -9,7 +9,7 @@
  */
 import { expect } from "chai";
 import { spawn } from "node:child_process";
-import { promises as fsp } from "node:fs";
+import { promises as fsp, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -242,3 +242,56 @@ async function expectCode(p: Promise<unknown>, code: string): Promise<PipelineEr
   }
   throw new Error(`expected ${code}, got no error`);
 }
+
+/** The modules `entry` loads when it is imported: its static, non-type imports, transitively. */
+function staticImports(entry: string): { files: Set<string>; packages: Set<string> } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const pattern = /^\s*(?:import|export)\s+(?!type\b)(?:[^;]*?\s+from\s+)?"([^"]+)"/gm;
+  const visit = (file: string): void => {
+    if (files.has(file)) return;
+    files.add(file);
+    const text = readFileSync(file, "utf8");
+    for (const [, specifier] of text.matchAll(pattern)) {
+      if (specifier!.startsWith(".")) {
+        visit(path.resolve(path.dirname(file), specifier!.replace(/\.js$/, ".ts")));
+      } else {
+        packages.add(
+          specifier!.startsWith("@")
+            ? specifier!.split("/").slice(0, 2).join("/")
+            : specifier!.split("/")[0]!,
+        );
+      }
+    }
+  };
+  visit(entry);
+  return { files, packages };
+}
+
+describe("zkvm/distributed is an optional entry", function () {
+  const SRC = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "src");
+
+  for (const entry of ["index.ts", "cli/main.ts", "browser/index.ts"]) {
+    it(`src/${entry} loads neither BullMQ nor ioredis nor src/distributed`, function () {
+      const { files, packages } = staticImports(path.join(SRC, entry));
+      expect(files.size).to.be.above(entry === "browser/index.ts" ? 3 : 10);
+      expect([...packages]).not.to.include.members(["bullmq"]);
+      expect([...packages]).not.to.include.members(["ioredis"]);
+      expect(
+        [...files].filter((f) => f.includes(`${path.sep}distributed${path.sep}`)),
+      ).to.deep.equal([]);
+    });
+  }
+
+  it("src/distributed/index.ts does load them (the check sees a static import)", function () {
+    const { packages } = staticImports(path.join(SRC, "distributed", "index.ts"));
+    expect([...packages]).to.include.members(["bullmq", "ioredis"]);
+  });
+
+  it('package.json exports "./distributed" from dist/distributed', function () {
+    const pkg = JSON.parse(readFileSync(path.join(SRC, "..", "package.json"), "utf8")) as {
+      exports: Record<string, { import: string }>;
+    };
+    expect(pkg.exports["./distributed"]?.import).to.equal("./dist/distributed/index.js");
+  });
+});
