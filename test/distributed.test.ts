@@ -23,6 +23,7 @@ import {
 } from "../src/distributed/index.js";
 import { PipelineError, terminateCurves, verify } from "../src/pipeline/index.js";
 import { openProvingBuild } from "../src/pipeline/pool.js";
+import { zkvm } from "./helpers/cli.js";
 import { exited } from "./helpers/processes.js";
 import { startRedis, type RedisServer } from "./helpers/redis.js";
 import { cubic, tinyBuild, type TinyBuild } from "./helpers/tiny-build.js";
@@ -204,6 +205,45 @@ describe("proving on a Redis queue (zkvm worker, proveMany --queue)", function (
     await expectValid(results, xs);
     expect(await leftOnRedis(`*${run}*`)).to.deep.equal([]);
     await expectCode(resumeRun(build.dir, run, { queue: redis.url }), "RUN_NOT_FOUND");
+  });
+
+  it("zkvm prove DIR --queue: a worker makes the proof, written and checked here; --resume of a finished run is RUN_NOT_FOUND", async function () {
+    await ready(running!);
+    const out = path.join(tmp, "cli-proof");
+    const r = await zkvm(
+      "prove",
+      build.dir,
+      "--input",
+      "x=4",
+      "--out",
+      out,
+      "--queue",
+      redis.url,
+      "--json",
+    );
+    expect(r.status, r.err).to.equal(0);
+    expect((JSON.parse(r.out) as { outputs: unknown }).outputs).to.deep.equal({ y: cubic(4n) });
+    const proof = JSON.parse(await fsp.readFile(path.join(out, "proof.json"), "utf8")) as unknown;
+    const signals = JSON.parse(
+      await fsp.readFile(path.join(out, "public.json"), "utf8"),
+    ) as unknown;
+    expect(signals).to.deep.equal([cubic(4n)]);
+    const { vkey } = await openProvingBuild(build.dir);
+    expect((await verify(vkey, signals, proof)).valid).to.equal(true);
+    const again = await zkvm(
+      "prove",
+      build.dir,
+      "--input",
+      "x=4",
+      "--queue",
+      redis.url,
+      "--resume",
+      "done_run",
+    );
+    expect(again.status).to.equal(1);
+    expect(again.err).to.match(/error RUN_NOT_FOUND.*no run done_run/);
+    const usage = await zkvm("prove", build.dir, "--input", "x=4", "--resume", "r");
+    expect(usage.status).to.equal(2);
   });
 
   it("an input the circuit rejects fails the run with the worker's WITNESS_FAILED and leaves no job behind", async function () {

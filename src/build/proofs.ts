@@ -1,7 +1,7 @@
 /** Proving and verifying with a set-up build. */
 import path from "node:path";
 import { circuitInput } from "../compiler/input.js";
-import type { Inputs } from "../inputs.js";
+import { inputCells, type Inputs } from "../inputs.js";
 import { executeProgram, type ProofResult } from "../machine.js";
 import {
   PipelineError,
@@ -9,6 +9,7 @@ import {
   readJsonFile,
   verificationKeyHash,
   verify,
+  type CircuitInput,
   type Groth16Proof,
   type Groth16VerificationKey,
   type Progress,
@@ -17,6 +18,16 @@ import {
 import { openSetUpBuild } from "./directory.js";
 import { readBuildVerifier, verifyWithBundle } from "./verifier.js";
 import { VKEY } from "./manifest.js";
+
+/**
+ * Proves a circuit input somewhere else (`zkvm prove --queue`: on a queue's
+ * workers); the proof is checked here like one made in this process.
+ */
+export type ExternalProver = (input: CircuitInput) => Promise<{
+  readonly proof: Groth16Proof;
+  readonly publicSignals: string[];
+  readonly timings?: { readonly witnessMs: number; readonly proveMs: number };
+}>;
 
 /** A per-program proof: public.json lists the outputs, then the public inputs. */
 export type { ProofResult } from "../machine.js";
@@ -29,7 +40,7 @@ export type { ProofResult } from "../machine.js";
 export async function proveCircuit(
   dir: string,
   inputs: Inputs,
-  options: { onProgress?: Progress } = {},
+  options: { onProgress?: Progress; prover?: ExternalProver } = {},
 ): Promise<ProofResult & { readonly vkeyHash: string }> {
   const build = await openSetUpBuild(dir);
   const { manifest, program } = build;
@@ -37,19 +48,36 @@ export async function proveCircuit(
     steps: manifest.steps,
     width: manifest.width,
   });
-  const result = await prove(
-    path.join(dir, build.setup.zkey),
-    build.file("wasm"),
-    circuitInput(program.io, inputs),
-    options.onProgress ? { onProgress: options.onProgress } : {},
-  );
+  const input = circuitInput(program.io, inputs);
+  const result = options.prover
+    ? await options.prover(input)
+    : await prove(
+        path.join(dir, build.setup.zkey),
+        build.file("wasm"),
+        input,
+        options.onProgress ? { onProgress: options.onProgress } : {},
+      );
   const vkey = await checkFreshProof(dir, result, path.join(dir, build.setup.zkey));
+  if (options.prover) {
+    // A proof from elsewhere (a resumed queue run) must be of these inputs' execution.
+    const cells = inputCells(program.io, inputs);
+    const expected = manifest.publicSignals.map((s) =>
+      String(s.kind === "output" ? execution.outputs[s.name] : cells.get(s.cell)),
+    );
+    if (expected.join() !== result.publicSignals.join()) {
+      throw new PipelineError(
+        "PROOF_INVALID",
+        `the proof's public signals (${result.publicSignals.join(", ")}) are not those of this execution (${expected.join(", ")}): a run of other inputs`,
+        { path: dir },
+      );
+    }
+  }
   return {
     proof: result.proof,
     publicSignals: result.publicSignals,
     outputs: execution.outputs,
     steps: execution.steps,
-    timings: result.timings,
+    timings: result.timings ?? { witnessMs: 0, proveMs: 0 },
     vkeyHash: verificationKeyHash(vkey),
   };
 }

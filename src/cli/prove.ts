@@ -22,11 +22,13 @@ import {
   type Command,
 } from "./common.js";
 import { progressPrinter } from "./progress.js";
+import { queueOptions, queueProver } from "./queue.js";
 
 export const proveCommand: Command = {
   name: "prove",
   summary: "prove one execution of a compiled, set-up program",
   help: `Usage: zkvm prove DIR [--input name=value ...] [--out DIR] [--json]
+       [--queue redis://HOST:PORT [--queue-name NAME] [--resume RUN]]
 
 Runs the program in the interpreter (a fault or too small a step bound is
 reported there), computes the witness and a Groth16 proof, and writes
@@ -36,7 +38,11 @@ public.json lists the outputs, then the public inputs, in declaration order.
 Options:
   --input name=value   an input value (decimal, 0x-hex, or negative meaning p - v); repeatable
   --out DIR            where to write proof.json and public.json (default DIR)
-  --json               print {"outputs", "publicSignals", "steps", "proof", "public"} as JSON`,
+  --json               print {"outputs", "publicSignals", "steps", "proof", "public"} as JSON
+  --queue URL          prove on the Redis queue's workers ('zkvm worker DIR --queue URL' with
+                       this build), not here; the witness input travels to them (docs/DISTRIBUTED.md)
+  --queue-name NAME    the queue's name (default zkvm)
+  --resume RUN         gather the proof of run RUN, whose 'zkvm prove --queue' stopped`,
   async run(argv, io) {
     const { values, positionals } = parse(
       argv,
@@ -44,6 +50,7 @@ Options:
         input: { type: "string", multiple: true, short: "i" },
         out: { type: "string" },
         json: { type: "boolean" },
+        ...queueOptions,
       },
       1,
     );
@@ -51,7 +58,11 @@ Options:
     const dir = positionals[0]!;
     const inputs = inputPairs(values.input);
     const onProgress = progressPrinter(io, values.json === true);
-    const result = await proveCircuit(dir, inputs, onProgress ? { onProgress } : {});
+    const prover = await queueProver(dir, values, onProgress);
+    const result = await proveCircuit(dir, inputs, {
+      ...(onProgress ? { onProgress } : {}),
+      ...(prover ? { prover } : {}),
+    });
     await writeProof(io, values.out ?? dir, result, values.json === true);
     return 0;
   },

@@ -44,6 +44,8 @@ export interface QueueRunOptions extends QueueOptions {
   readonly run?: string;
   /** How often the jobs' states are read (ms); default 200. */
   readonly pollMs?: number;
+  /** resumeRun: the number of jobs the caller expects the run to have (RUN_NOT_FOUND otherwise). */
+  readonly total?: number;
 }
 
 /** The run's start (or take-over), with its name: what `--resume` needs. */
@@ -143,6 +145,12 @@ export async function resumeRun(
       );
     }
     const record = JSON.parse(text) as RunRecord;
+    if (options.total !== undefined && options.total !== record.total) {
+      throw new PipelineError(
+        "RUN_NOT_FOUND",
+        `run ${run} has ${record.total} jobs, not ${options.total}: it is another run`,
+      );
+    }
     if (record.buildHash !== build.buildHash) {
       throw new PipelineError(
         "BUILD_MISMATCH",

@@ -3,7 +3,7 @@
  * and Redis. An optional entry: neither the base CLI path nor the browser
  * bundle loads it, and without `queue` nothing here touches Redis.
  *
- *   proveMany(buildDir, inputs, { queue?: "redis://HOST:PORT", queueName?, run?,
+ *   proveMany(buildDir, inputs, { queue?: "redis://HOST:PORT", queueName?, run?, resume?,
  *                                 local?, onProgress?, prover?, retries?, pollMs? })
  *     → Promise<ProvedJob[]>   (in the order of `inputs`)
  *     Without `queue`: src/pipeline/pool.ts's proveMany (child processes here).
@@ -11,6 +11,10 @@
  *     processes (startWorker) that hold the same build; every proof is
  *     verified here against the build's key, and one that does not verify is
  *     proven again. onProgress also receives a RunEvent with the run's name.
+ *     With `resume: RUN` (and `queue`): resumeRun instead; `inputs` are not
+ *     enqueued again (a run's witnesses may hold fresh randomness, such as a
+ *     segment chain's salts: the run's own jobs are proven), but when given
+ *     their count must be the run's.
  *   resumeRun(buildDir, run, { queue, queueName?, onProgress?, retries? })
  *     → the same result, for a run whose coordinator stopped.
  *   startWorker(buildDir, { queue, queueName?, concurrency?, lockSeconds?,
@@ -25,7 +29,8 @@ import {
   type ProvedJob,
 } from "../pipeline/pool.js";
 import type { CircuitInput } from "../pipeline/prove.js";
-import { proveOnQueue, type QueueRunOptions } from "./coordinator.js";
+import { PipelineError } from "../pipeline/errors.js";
+import { proveOnQueue, resumeRun, type QueueRunOptions } from "./coordinator.js";
 
 export { resumeRun, type QueueRunOptions, type RunEvent } from "./coordinator.js";
 export { startWorker, type RunningWorker, type WorkerEvent, type WorkerOptions } from "./worker.js";
@@ -33,7 +38,11 @@ export { DEFAULT_QUEUE_NAME, type JobData, type JobResult } from "./queue.js";
 export type { PoolEvent, ProvedJob, ProveManyOptions } from "../pipeline/pool.js";
 
 export type DistributedProveOptions = Omit<ProveManyOptions, "onProgress"> &
-  Partial<Omit<QueueRunOptions, "queue">> & { readonly queue?: string };
+  Partial<Omit<QueueRunOptions, "queue">> & {
+    readonly queue?: string;
+    /** Continue this run (its coordinator stopped) instead of starting one; needs `queue`. */
+    readonly resume?: string;
+  };
 
 /** See the module comment: local child processes, or the queue's workers with `queue`. */
 export async function proveMany(
@@ -41,7 +50,18 @@ export async function proveMany(
   inputs: readonly CircuitInput[],
   options: DistributedProveOptions = {},
 ): Promise<ProvedJob[]> {
-  const { queue, onProgress, ...rest } = options;
+  const { queue, onProgress, resume, ...rest } = options;
+  if (resume !== undefined) {
+    if (queue === undefined) {
+      throw new PipelineError("RUN_NOT_FOUND", `resuming run ${resume} needs the queue's URL`);
+    }
+    return resumeRun(buildDir, resume, {
+      ...rest,
+      queue,
+      ...(inputs.length > 0 ? { total: inputs.length } : {}),
+      ...(onProgress ? { onProgress } : {}),
+    });
+  }
   if (queue === undefined) {
     return proveLocally(buildDir, inputs, {
       ...rest,
