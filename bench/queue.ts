@@ -103,7 +103,7 @@ export async function queueBench(
   const workers: SpawnedWorker[] = [];
   try {
     for (let i = 0; i < 2; i++) workers.push(spawnWorker(circuit.dir, redis.url));
-    await Promise.all(workers.map((w) => w.next((e) => e.event === "ready", 120_000)));
+    await Promise.all(workers.map((w) => w.next((e) => e.event === "ready", 600_000)));
     log(`  2 queue workers ready; warm-up run of 2 jobs...`);
     await proveMany(circuit.dir, inputs.slice(0, 2), { queue: redis.url });
     log(`  ${jobs} jobs, 2 queue workers...`);

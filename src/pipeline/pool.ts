@@ -302,7 +302,12 @@ export class ProverProcess {
   start(): Promise<void> {
     if (this.ready !== undefined) return this.ready;
     const { file, execArgv } = childEntry();
-    const child = fork(file, [], { execArgv, serialization: "advanced", stdio: "inherit" });
+    // The child's stdout goes to our stderr: a worker's --json stdout carries only its events.
+    const child = fork(file, [], {
+      execArgv,
+      serialization: "advanced",
+      stdio: ["ignore", 2, 2, "ipc"],
+    });
     this.child = child;
     this.ready = new Promise<void>((resolve, reject) => {
       child.on("message", (reply: ChildReply) => {
