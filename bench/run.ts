@@ -72,6 +72,7 @@ import { directDomainPower } from "../src/groth16/index.js";
 import { benchBrowser, benchChromium, browserMarkdown } from "./browser.js";
 import { universalBench, universalMarkdown } from "./universal.js";
 import { proverMain } from "./prover.js";
+import { queueMain } from "./queue.js";
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const EXAMPLES_DIR = path.join(BENCH_DIR, "..", "examples");
@@ -90,6 +91,10 @@ const USAGE = `Usage: npm run bench -- [--quick] [--compiler] [--runs R] [--json
   --json       print the rows as JSON instead of Markdown tables
   --out FILE   where to write the rows (default bench/results.json; the
                Markdown goes next to it, FILE with .md)
+  --queue      only the proving-pool and queue study (bench/queue.ts): K jobs
+               with 1 and 2 local processes and 2 queue workers on a local
+               redis-server; --jobs K (default 8), --out FILE (default
+               bench/queue-results.json)
   --help       this text
 
   npm run bench -- --prover [...]   zkvm's prover vs snarkjs's only (bench/prover.ts;
@@ -744,6 +749,8 @@ function parseOptions(argv: string[]): Options | "help" {
 async function main(argv: string[]): Promise<number> {
   // The prover study (bench/prover.ts) has options of its own.
   if (argv.includes("--prover")) return proverMain(argv);
+  // The proving-pool and queue study runs alone (bench/queue.ts).
+  if (argv.includes("--queue")) return queueMain(argv);
   let options: Options | "help";
   try {
     options = parseOptions(argv);

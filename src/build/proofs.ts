@@ -3,6 +3,7 @@ import path from "node:path";
 import { circuitInput } from "../compiler/input.js";
 import { RuntimeFault, ZkvmError } from "../errors.js";
 import type { Inputs } from "../inputs.js";
+import { inputCells } from "../inputs.js";
 import { executeProgram, type ProofResult } from "../machine.js";
 import {
   PipelineError,
@@ -11,6 +12,7 @@ import {
   readJsonFile,
   verificationKeyHash,
   verify,
+  type CircuitInput,
   type Groth16Proof,
   type Groth16VerificationKey,
   type Progress,
@@ -38,6 +40,16 @@ export function proveOptions(options: { onProgress?: Progress; prover?: ProverCh
   };
 }
 
+/**
+ * Proves a circuit input somewhere else (`zkvm prove --queue`: on a queue's
+ * workers); the proof is checked here like one made in this process.
+ */
+export type ExternalProver = (input: CircuitInput) => Promise<{
+  readonly proof: Groth16Proof;
+  readonly publicSignals: string[];
+  readonly timings?: { readonly witnessMs: number; readonly proveMs: number };
+}>;
+
 /** A per-program proof: public.json lists the outputs, then the public inputs. */
 export type { ProofResult } from "../machine.js";
 
@@ -49,7 +61,7 @@ export type { ProofResult } from "../machine.js";
 export async function proveCircuit(
   dir: string,
   inputs: Inputs,
-  options: { onProgress?: Progress; prover?: ProverChoice } = {},
+  options: { onProgress?: Progress; prover?: ProverChoice; external?: ExternalProver } = {},
 ): Promise<ProofResult & { readonly vkeyHash: string }> {
   const build = await openSetUpBuild(dir);
   const { manifest, program } = build;
@@ -57,8 +69,9 @@ export async function proveCircuit(
   const progress = proveOptions(options);
   const zkeyPath = path.join(dir, build.setup.zkey);
   const input = circuitInput(program.io, inputs);
-  const result =
-    backendOf(manifest) === "direct"
+  const result = options.external
+    ? await options.external(input)
+    : backendOf(manifest) === "direct"
       ? await proveWitness(
           zkeyPath,
           ...(await timedWitness(() => directBuildWitness(build, input), options.onProgress)),
@@ -66,12 +79,26 @@ export async function proveCircuit(
         )
       : await prove(zkeyPath, build.file("wasm"), input, progress);
   const vkey = await checkFreshProof(dir, result, path.join(dir, build.setup.zkey));
+  if (options.external) {
+    // A proof from elsewhere (a resumed queue run) must be of these inputs' execution.
+    const cells = inputCells(program.io, inputs);
+    const expected = manifest.publicSignals.map((s) =>
+      String(s.kind === "output" ? execution.outputs[s.name] : cells.get(s.cell)),
+    );
+    if (expected.join() !== result.publicSignals.join()) {
+      throw new PipelineError(
+        "PROOF_INVALID",
+        `the proof's public signals (${result.publicSignals.join(", ")}) are not those of this execution (${expected.join(", ")}): a run of other inputs`,
+        { path: dir },
+      );
+    }
+  }
   return {
     proof: result.proof,
     publicSignals: result.publicSignals,
     outputs: execution.outputs,
     steps: execution.steps,
-    timings: result.timings,
+    timings: result.timings ?? { witnessMs: 0, proveMs: 0 },
     vkeyHash: verificationKeyHash(vkey),
   };
 }

@@ -34,11 +34,13 @@ export function proverOption(value: string | undefined): { prover?: ProverChoice
 }
 
 export const PROVER_HELP = `  --prover NAME        zkvm (default: zkvm's own WebAssembly prover) or snarkjs`;
+import { queueOptions, queueProver } from "./queue.js";
 
 export const proveCommand: Command = {
   name: "prove",
   summary: "prove one execution of a compiled, set-up program",
   help: `Usage: zkvm prove DIR [--input name=value ...] [--out DIR] [--prover NAME] [--json]
+       [--queue redis://HOST:PORT [--queue-name NAME] [--resume RUN]]
 
 Runs the program in the interpreter (a fault or too small a step bound is
 reported there), computes the witness and a Groth16 proof, and writes
@@ -49,7 +51,11 @@ Options:
   --input name=value   an input value (decimal, 0x-hex, or negative meaning p - v); repeatable
   --out DIR            where to write proof.json and public.json (default DIR)
 ${PROVER_HELP}
-  --json               print {"outputs", "publicSignals", "steps", "proof", "public"} as JSON`,
+  --json               print {"outputs", "publicSignals", "steps", "proof", "public"} as JSON
+  --queue URL          prove on the Redis queue's workers ('zkvm worker DIR --queue URL' with
+                       this build), not here; the witness input travels to them (docs/DISTRIBUTED.md)
+  --queue-name NAME    the queue's name (default zkvm)
+  --resume RUN         gather the proof of run RUN, whose 'zkvm prove --queue' stopped`,
   async run(argv, io) {
     const { values, positionals } = parse(
       argv,
@@ -58,6 +64,7 @@ ${PROVER_HELP}
         out: { type: "string" },
         prover: { type: "string" },
         json: { type: "boolean" },
+        ...queueOptions,
       },
       1,
     );
@@ -66,9 +73,11 @@ ${PROVER_HELP}
     const inputs = inputPairs(values.input);
     const prover = proverOption(values.prover);
     const onProgress = progressPrinter(io, values.json === true);
+    const external = await queueProver(dir, values, onProgress);
     const result = await proveCircuit(dir, inputs, {
       ...(onProgress ? { onProgress } : {}),
       ...prover,
+      ...(external ? { external } : {}),
     });
     await writeProof(io, values.out ?? dir, result, values.json === true);
     return 0;
