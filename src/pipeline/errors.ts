@@ -21,6 +21,8 @@
  * - `FILE_UNWRITABLE`    an output file or directory cannot be created or written
  * - `NOT_SET_UP`         proving or verifying before `zkvm setup`
  * - `BAD_LAYOUT_FILE`    a layout.json (public-signal layout of a verifier bundle) is malformed
+ * - `BUILD_MISMATCH`     a single proof asked of a segment build, or a chain of a universal one
+ * - `BAD_CHAIN_FILE`     a chain.json is malformed (not a zkvm segment chain)
  */
 import { ZkvmError } from "../errors.js";
 
@@ -43,7 +45,9 @@ export type PipelineErrorCode =
   | "NOT_A_BUILD_DIR"
   | "FILE_UNWRITABLE"
   | "NOT_SET_UP"
-  | "BAD_LAYOUT_FILE";
+  | "BAD_LAYOUT_FILE"
+  | "BUILD_MISMATCH"
+  | "BAD_CHAIN_FILE";
 
 export class PipelineError extends ZkvmError {
   declare readonly code: PipelineErrorCode;

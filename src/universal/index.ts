@@ -25,6 +25,8 @@ export {
   openUniversal,
   prepareProgram,
   proveUniversal,
+  segmentBuildName,
+  setUp,
   setupUniversal,
   universalBuildName,
   universalVerificationKey,
