@@ -9,6 +9,7 @@ import { compileCommand, setupCommand } from "./build.js";
 import { exportBundleCommand, proveCommand, verifyCommand } from "./prove.js";
 import { calldataCommand, exportVerifierCommand } from "./evm.js";
 import { hashCommand, universalCommandFor } from "./universal.js";
+import { workerCommand } from "./worker.js";
 import { PipelineError, terminateCurves, zkvmVersion } from "../pipeline/index.js";
 
 export const COMMANDS: readonly Command[] = [
@@ -23,6 +24,7 @@ export const COMMANDS: readonly Command[] = [
   exportVerifierCommand,
   calldataCommand,
   hashCommand,
+  workerCommand,
 ];
 
 function usage(): string {

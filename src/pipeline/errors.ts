@@ -21,8 +21,14 @@
  * - `FILE_UNWRITABLE`    an output file or directory cannot be created or written
  * - `NOT_SET_UP`         proving or verifying before `zkvm setup`
  * - `BAD_LAYOUT_FILE`    a layout.json (public-signal layout of a verifier bundle) is malformed
- * - `BUILD_MISMATCH`     a single proof asked of a segment build, or a chain of a universal one
+ * - `PROVER_DIED`        a prover child process exited mid-proof, again after a retry
+ * - `PROOF_INVALID`      a prover kept returning proofs that do not verify with the build's key
+ * - `BUILD_MISMATCH`     a queue job is for another build (circuit or keys) than the worker's;
+ *                        a single proof asked of a segment build, or a chain of a universal one
  * - `BAD_CHAIN_FILE`     a chain.json is malformed (not a zkvm segment chain)
+ * - `QUEUE_UNREACHABLE`  the Redis server of `--queue` cannot be reached
+ * - `QUEUE_FAILED`       a queue job failed on a worker (its error is in the message)
+ * - `RUN_NOT_FOUND`      `--resume RUN` names no run on the queue, or its jobs were lost
  */
 import { ZkvmError } from "../errors.js";
 
@@ -46,7 +52,12 @@ export type PipelineErrorCode =
   | "FILE_UNWRITABLE"
   | "NOT_SET_UP"
   | "BAD_LAYOUT_FILE"
+  | "PROVER_DIED"
+  | "PROOF_INVALID"
   | "BUILD_MISMATCH"
+  | "QUEUE_UNREACHABLE"
+  | "QUEUE_FAILED"
+  | "RUN_NOT_FOUND"
   | "BAD_CHAIN_FILE";
 
 export class PipelineError extends ZkvmError {
