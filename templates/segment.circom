@@ -146,7 +146,20 @@ template Segment(L, I, M, S, IN, OUT, W) {
     for (var k = 0; k < OUT; k++) out[k] <== halted * values[k];
 
     // --- The commitments.
-    stateIn <== StateCommitment(S, M)(saltIn, pcIn, stepIn, haltedIn, stackIn, memIn);
-    signal stepOut <== count;
-    stateOut <== StateCommitment(S, M)(saltOut, pc[L], stepOut, halted, stack[L], mem[L]);
+    component commitIn = StateCommitment(S, M);
+    commitIn.salt <== saltIn;
+    commitIn.pc <== pcIn;
+    commitIn.step <== stepIn;
+    commitIn.halted <== haltedIn;
+    commitIn.stack <== stackIn;
+    commitIn.mem <== memIn;
+    stateIn <== commitIn.out;
+    component commitOut = StateCommitment(S, M);
+    commitOut.salt <== saltOut;
+    commitOut.pc <== pc[L];
+    commitOut.step <== count;
+    commitOut.halted <== halted;
+    commitOut.stack <== stack[L];
+    commitOut.mem <== mem[L];
+    stateOut <== commitOut.out;
 }

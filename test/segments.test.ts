@@ -10,13 +10,11 @@ import { promises as fsp } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { loadProgram } from "../src/load.js";
-import { computeWitness, terminateCurves, verify } from "../src/pipeline/index.js";
+import { computeWitness, terminateCurves } from "../src/pipeline/index.js";
 import {
-  batchVerify,
   proveChain,
   proveSegments,
   segmentCircuit,
-  segmentInput,
   segmentInputs,
   segmentRun,
   segmentsFor,
@@ -27,14 +25,14 @@ import {
   type SegmentCircuit,
 } from "../src/segments/index.js";
 import {
+  compileUniversal,
   openUniversal,
   prepareProgram,
-  setUp,
+  setupUniversal,
   universalInput,
   universalVerificationKey,
   type UniversalBounds,
 } from "../src/universal/index.js";
-import { universalCircuit } from "../src/universal/library.js";
 import type { Groth16VerificationKey } from "../src/pipeline/index.js";
 import { loadExamples } from "./helpers/examples.js";
 
@@ -67,11 +65,11 @@ describe("segment chains", function () {
     vkey = await universalVerificationKey(circuit.dir, "segment");
     const manifest = await openUniversal(circuit.dir);
     wasm = path.join(circuit.dir, manifest.files.wasm.path);
-    const proven = await proveChain(circuit.dir, loadProgram(COUNTDOWN), { x: "7", n: "3" });
+    const proven = await proveChain(circuit.dir, loadProgram(COUNTDOWN), { x: "7", n: "1" });
     chain = proven.chain;
     hash = chain.programHash;
-    expect(proven.steps).to.equal(52);
-    expect(proven.outputs).to.deep.equal({ y: 21n, same: 1n });
+    expect(proven.steps).to.equal(26);
+    expect(proven.outputs).to.deep.equal({ y: 7n, same: 1n });
   });
 
   after(async function () {
@@ -119,12 +117,12 @@ describe("segment chains", function () {
   });
 
   it("a chain proves and verifies: outputs from the last segment, public inputs from the first", async function () {
-    expect(chain.segments).to.have.length(7);
+    expect(chain.segments).to.have.length(4);
     const result = await verifyChain(vkey, BOUNDS, chain, { programHash: hash });
     expect(result.reason).to.equal(undefined);
     expect(result.valid).to.equal(true);
-    expect(result.outputs).to.deep.equal(["21", "1"]);
-    expect(result.publicInputs).to.deep.equal(["3", "0"]);
+    expect(result.outputs).to.deep.equal(["7", "1"]);
+    expect(result.publicInputs).to.deep.equal(["1", "0"]);
   });
 
   const reject = async (segments: SegmentChain["segments"], reason: RegExp) => {
@@ -135,11 +133,11 @@ describe("segment chains", function () {
 
   it("rejects a swapped, dropped or duplicated segment", async function () {
     const s = chain.segments;
-    await reject([s[0]!, s[2]!, s[1]!, ...s.slice(3)], /does not start where/);
-    await reject([...s.slice(0, 3), ...s.slice(4)], /does not start where/);
+    await reject([s[0]!, s[2]!, s[1]!, s[3]!], /does not start where/);
+    await reject([s[0]!, s[1]!, s[3]!], /does not start where/);
     await reject(s.slice(0, -1), /not halted/);
     await reject(s.slice(1), /not a first segment/);
-    await reject([...s.slice(0, 3), s[2]!, ...s.slice(3)], /does not start where/);
+    await reject([s[0]!, s[1]!, s[1]!, s[2]!, s[3]!], /does not start where/);
   });
 
   it("rejects a chain of another program and a foreign prefix", async function () {
@@ -150,51 +148,27 @@ describe("segment chains", function () {
     });
     expect(other.valid).to.equal(false);
     expect(other.reason).to.match(/program hash/);
-    // The same program with other inputs: its first segments end in other states.
-    const foreign = await proveChain(circuit.dir, loadProgram(COUNTDOWN), { x: "5", n: "3" });
-    await reject(
-      [...foreign.chain.segments.slice(0, 3), ...chain.segments.slice(3)],
-      /does not start where/,
-    );
-  });
-
-  it("rejects one bad proof (batched check, then named) and proofs under another key", async function () {
-    const s = chain.segments;
-    const bad = { ...s[3]!, proof: { ...s[3]!.proof, pi_a: s[4]!.proof.pi_a } };
-    await reject([...s.slice(0, 3), bad, ...s.slice(4)], /segment 3's proof does not verify/);
-    // A signal changed under a valid proof: the proof no longer verifies.
-    const signals = [...s[6]!.publicSignals];
-    signals[at.out] = "22";
-    await reject([...s.slice(0, 6), { ...s[6]!, publicSignals: signals }], /segment 6's proof/);
-    // Mixed keys: the same segments proven under a second setup of the same circuit.
-    const second = await segmentCircuit(BOUNDS, { cacheDir: path.join(tmp, "second") });
+    // The same program with another private input: its first segments end in other states.
     const prepared = await prepareProgram(loadProgram(COUNTDOWN), BOUNDS);
-    const inputs = { x: "7", n: "3" };
+    const inputs = { x: "5", n: "1" };
     const run = segmentRun(prepared.program, prepared.canonical, BOUNDS, inputs, {
       maxSteps: 1000,
       segments: (n) => segmentsFor(n, BOUNDS.steps),
     });
     const ins = segmentInputs(prepared.canonical, prepared.program.io, BOUNDS, inputs, run);
-    const [foreign] = await proveSegments(
-      second.dir,
-      await setUp(second.dir, "segment"),
-      ins.slice(0, 1),
-    );
-    expect(
-      (
-        await verify(
-          await universalVerificationKey(second.dir, "segment"),
-          foreign!.publicSignals,
-          foreign!.proof,
-        )
-      ).valid,
-    ).to.equal(true);
-    // Its stateOut is not s[1]'s stateIn (fresh salts), so splice it where only the key differs: alone.
-    const single = await batchVerify(vkey, [foreign!]);
-    expect(single.valid).to.equal(false);
+    const prefix = await proveSegments(circuit.dir, ins.slice(0, 2), { local: 1 });
+    await reject([...prefix, ...chain.segments.slice(2)], /segment 2 does not start where/);
   });
 
-  it("salts never reach the chain: no salt of any segment input appears in chain.json", async function () {
+  it("rejects one bad proof (batched check, then named), a changed signal, and a segment under another key; salts never reach the chain", async function () {
+    const s = chain.segments;
+    const bad = { ...s[2]!, proof: { ...s[2]!.proof, pi_a: s[3]!.proof.pi_a } };
+    await reject([s[0]!, s[1]!, bad, s[3]!], /segment 2's proof does not verify/);
+    const signals = [...s[3]!.publicSignals];
+    signals[at.out] = "8";
+    await reject([s[0]!, s[1]!, s[2]!, { ...s[3]!, publicSignals: signals }], /segment 3's proof/);
+
+    // One run's inputs proven under this key: a valid chain, without its salts.
     const prepared = await prepareProgram(loadProgram(COUNTDOWN), BOUNDS);
     const inputs = { x: "7", n: "1" };
     const run = segmentRun(prepared.program, prepared.canonical, BOUNDS, inputs, {
@@ -204,42 +178,46 @@ describe("segment chains", function () {
     const ins = segmentInputs(prepared.canonical, prepared.program.io, BOUNDS, inputs, run);
     const salts = new Set(ins.flatMap((i) => [i.saltIn as string, i.saltOut as string]));
     expect(salts.size).to.equal(ins.length + 1);
-    const proofs = await proveSegments(circuit.dir, await setUp(circuit.dir, "segment"), ins);
-    const text = JSON.stringify({ ...chain, segments: proofs });
+    const proofs = await proveSegments(circuit.dir, ins);
+    const own = { ...chain, segments: proofs };
+    expect((await verifyChain(vkey, BOUNDS, own, { programHash: hash })).valid).to.equal(true);
+    const text = JSON.stringify(own);
     for (const salt of salts) expect(text.includes(salt)).to.equal(false);
+
+    // Mixed keys: segment 0 of the same inputs proven under a second setup of the same circuit.
+    const second = path.join(tmp, "second");
+    await fsp.cp(circuit.dir, second, { recursive: true });
+    await setupUniversal(second, { force: true });
+    const [foreign] = await proveSegments(second, ins.slice(0, 1), { local: 1 });
+    expect(foreign!.publicSignals).to.deep.equal(proofs[0]!.publicSignals);
+    const mixed = { ...own, segments: [foreign!, ...proofs.slice(1)] };
+    const result = await verifyChain(vkey, BOUNDS, mixed, { programHash: hash });
+    expect(result.valid).to.equal(false);
+    expect(result.reason).to.match(/segment 0's proof does not verify/);
   });
 
   it("one segment of L = N states what a universal proof of N steps does", async function () {
-    const bounds: UniversalBounds = { ...BOUNDS, steps: 16, maxInstructions: 8 };
     const source = ".public n 0\n.output y 1\n LOAD n\n PUSH 2\n MUL\n STORE y\n STOP";
-    const prepared = await prepareProgram(loadProgram(source), bounds);
-    const [u, s] = await Promise.all([
-      universalCircuit(bounds, { cacheDir: tmp }),
-      segmentCircuit(bounds, { cacheDir: tmp }),
-    ]);
-    const uWasm = path.join(u.dir, (await openUniversal(u.dir)).files.wasm.path);
-    const sWasm = path.join(s.dir, (await openUniversal(s.dir)).files.wasm.path);
+    const prepared = await prepareProgram(loadProgram(source), BOUNDS);
+    const udir = path.join(tmp, "universal");
+    const { manifest } = await compileUniversal(udir, BOUNDS);
+    const uWasm = path.join(udir, manifest.files.wasm.path);
     const inputs = { n: "21" };
     const universal = (
       await computeWitness(
         uWasm,
-        universalInput(prepared.canonical, prepared.program.io, bounds, inputs),
+        universalInput(prepared.canonical, prepared.program.io, BOUNDS, inputs),
       )
     ).values.slice(1, 1 + 1 + 2 + 2);
-    const run = segmentRun(prepared.program, prepared.canonical, bounds, inputs, {
-      maxSteps: 16,
+    const run = segmentRun(prepared.program, prepared.canonical, BOUNDS, inputs, {
+      maxSteps: BOUNDS.steps,
       segments: () => 1,
     });
-    const [input] = segmentInputs(prepared.canonical, prepared.program.io, bounds, inputs, run);
-    const values = (await computeWitness(sWasm, input!)).values;
-    const seg = signalIndex(bounds);
-    const signals = values.slice(1, 2 + seg.first);
-    expect([signals[seg.programHash], ...signals.slice(seg.out, seg.first)]).to.deep.equal(
-      universal,
-    );
-    expect(signals[seg.halted]).to.equal(1n);
-    expect(signals[seg.first]).to.equal(1n);
+    const [input] = segmentInputs(prepared.canonical, prepared.program.io, BOUNDS, inputs, run);
+    const signals = (await computeWitness(wasm, input!)).values.slice(1, 2 + at.first);
+    expect([signals[at.programHash], ...signals.slice(at.out, at.first)]).to.deep.equal(universal);
+    expect(signals[at.halted]).to.equal(1n);
+    expect(signals[at.first]).to.equal(1n);
     expect(universal).to.deep.equal([prepared.hash, 42n, 0n, 21n, 0n]);
-    expect(segmentInput).to.be.a("function");
   });
 });

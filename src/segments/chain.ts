@@ -14,28 +14,21 @@
  * private inputs in theirs and every other cell at zero, halts within k * L
  * steps with these values in the declared output cells".
  */
-import path from "node:path";
 import type { Inputs } from "../inputs.js";
 import { DEFAULT_RUN_STEPS } from "../machine.js";
+import { proveMany, type PoolEvent } from "../pipeline/pool.js";
 import {
-  prove,
   verificationKeyHash,
   verify,
   type Groth16Proof,
   type Groth16VerificationKey,
-  type Progress,
   type VerifyResult,
 } from "../pipeline/index.js";
 import { PipelineError } from "../pipeline/errors.js";
 import type { Program } from "../program.js";
 import { ZkvmError } from "../errors.js";
 import type { UniversalBounds } from "../universal/encode.js";
-import {
-  prepareProgram,
-  setUp,
-  universalVerificationKey,
-  type UniversalManifest,
-} from "../universal/build.js";
+import { prepareProgram, setUp, universalVerificationKey } from "../universal/build.js";
 import { batchVerify } from "./batch.js";
 import { segmentRun, segmentsFor } from "./state.js";
 import { segmentInputs, type SegmentInput } from "./witness.js";
@@ -97,40 +90,54 @@ export interface SegmentProgress {
 }
 
 export interface ProveSegmentsOptions {
+  /** Prover processes on this machine (default: the cores). */
+  readonly local?: number;
+  /** A redis:// URL: the segments are proven by `zkvm worker` processes on that queue (zkvm/distributed). */
+  readonly queue?: string;
   readonly onSegment?: (progress: SegmentProgress) => void;
-  readonly onProgress?: Progress;
 }
 
 /**
- * Proves each segment input with the set-up segment build in `dir`, in
- * order, in this process. The one place segments are proven: a pool of
- * processes or a queue of workers takes its place behind this signature.
+ * Proves each segment input with the set-up segment build in `dir`: in
+ * forked child processes here (src/pipeline/pool.ts), or on a queue's workers
+ * with `queue` (the optional zkvm/distributed entry, loaded only then). Each
+ * proof comes back verified against the build's key, in the order of `inputs`.
  */
 export async function proveSegments(
   dir: string,
-  manifest: UniversalManifest & { setup: NonNullable<UniversalManifest["setup"]> },
   inputs: readonly SegmentInput[],
   options: ProveSegmentsOptions = {},
 ): Promise<SegmentProof[]> {
-  const proofs: SegmentProof[] = [];
-  for (const [index, input] of inputs.entries()) {
-    const t0 = performance.now();
-    const result = await prove(
-      path.join(dir, manifest.setup.zkey),
-      path.join(dir, manifest.files.wasm.path),
-      input,
-      options.onProgress ? { onProgress: options.onProgress } : {},
-    );
-    proofs.push({ proof: result.proof, publicSignals: result.publicSignals });
+  const started = new Map<number, number>();
+  let done = 0;
+  const onProgress = (e: PoolEvent | RunEvent) => {
+    if (!("state" in e)) return;
+    if (e.state === "proving" && !started.has(e.index)) started.set(e.index, performance.now());
+    if (e.state !== "proved") return;
+    done++;
     options.onSegment?.({
-      done: index + 1,
+      done,
       total: inputs.length,
-      index,
-      ms: Math.round(performance.now() - t0),
+      index: e.index,
+      ms:
+        e.elapsedMs ?? Math.round(performance.now() - (started.get(e.index) ?? performance.now())),
     });
-  }
-  return proofs;
+  };
+  const common = { ...(options.local !== undefined ? { local: options.local } : {}), onProgress };
+  const proved =
+    options.queue === undefined
+      ? await proveMany(dir, inputs, common)
+      : await ((await import(DISTRIBUTED)) as Distributed).proveMany(dir, inputs, {
+          ...common,
+          queue: options.queue,
+        });
+  return proved.map((p) => ({ proof: p.proof, publicSignals: p.publicSignals }));
 }
+
+/** The optional entry, by a specifier a bundler does not follow. */
+const DISTRIBUTED: string = "../distributed/index.js";
+type Distributed = typeof import("../distributed/index.js");
+type RunEvent = import("../distributed/index.js").RunEvent;
 
 export interface ProveChainOptions extends ProveSegmentsOptions {
   /** Exactly this many segments (padded with halted ones); default: the fewest the run needs. */
@@ -187,7 +194,7 @@ export async function proveChain(
   }
   const circuitInputs = segmentInputs(prepared.canonical, prepared.program.io, bounds, inputs, run);
   const t0 = performance.now();
-  const segments = await proveSegments(dir, manifest, circuitInputs, options);
+  const segments = await proveSegments(dir, circuitInputs, options);
   const proveMs = Math.round(performance.now() - t0);
   const vkey = await readVkey(dir);
   const chain: SegmentChain = {

@@ -99,6 +99,18 @@ export async function isUniversalDir(dir: string): Promise<boolean> {
   }
 }
 
+/** Whether `dir` holds a segment build (a universal build with segmentSteps). */
+export async function isSegmentDir(dir: string): Promise<boolean> {
+  try {
+    const m = await readJsonFile<{ format?: unknown; segmentSteps?: unknown }>(
+      path.join(dir, MANIFEST),
+    );
+    return m.format === UNIVERSAL_FORMAT && m.segmentSteps !== undefined;
+  } catch {
+    return false;
+  }
+}
+
 export async function readUniversalManifest(dir: string): Promise<UniversalManifest> {
   const file = path.join(dir, MANIFEST);
   if (!(await pathExists(file))) {

@@ -21,6 +21,7 @@ export { interpolate, publicSignalLayout, universalInput, type UniversalInput } 
 export { segmentCircom, stepBudget, universalCircom, type StepBudget } from "./generate.js";
 export {
   compileUniversal,
+  isSegmentDir,
   isUniversalDir,
   openUniversal,
   prepareProgram,
