@@ -204,7 +204,7 @@ async function runAttack(attack: Attack): Promise<void> {
 }
 
 describe("segment circuit soundness: forged witnesses", function () {
-  this.timeout(600_000);
+  this.timeout(1_800_000);
   before(async function () {
     tmp = await fsp.mkdtemp(path.join(os.tmpdir(), "zkvm-segment-soundness-"));
     for (const level of ["O0", "O1"] as const) build(SEGMENT, level).catch(() => undefined);

@@ -35,6 +35,7 @@ import {
 } from "../src/universal/index.js";
 import type { Groth16VerificationKey } from "../src/pipeline/index.js";
 import { loadExamples } from "./helpers/examples.js";
+import { deployChainVerifier, verifyChainOnChain } from "./support/evm/onchain.js";
 
 /** countdown fits: 23 instructions, 4 cells, stack 2, 2 inputs, 2 outputs. */
 const BOUNDS: UniversalBounds = {
@@ -50,7 +51,7 @@ const COUNTDOWN = loadExamples().find((e) => e.name === "countdown")!.source;
 const at = signalIndex(BOUNDS);
 
 describe("segment chains", function () {
-  this.timeout(600_000);
+  this.timeout(1_800_000);
   let tmp: string;
   let circuit: SegmentCircuit;
   let vkey: Groth16VerificationKey;
@@ -219,5 +220,48 @@ describe("segment chains", function () {
     expect(signals[at.halted]).to.equal(1n);
     expect(signals[at.first]).to.equal(1n);
     expect(universal).to.deep.equal([prepared.hash, 42n, 0n, 21n, 0n]);
+  });
+
+  it("on-chain: the exported chain verifier batch-verifies k = 1, 2, 4, 8 segments in one call and rejects a tampered, swapped or missing segment", async function () {
+    const verifier = await deployChainVerifier(vkey, BOUNDS);
+    // A 5-step run padded to 8 segments: every prefix is a chain (the run halts in segment 0).
+    const short = ".public n 0\n.output y 1\n LOAD n\n PUSH 2\n MUL\n STORE y\n STOP";
+    const program = loadProgram(short);
+    const padded = await proveChain(circuit.dir, program, { n: "21" }, { segments: 8 });
+    const shortHash = padded.chain.programHash;
+    const gas: string[] = [];
+    for (const k of [1, 2, 4, 8]) {
+      const segments = padded.chain.segments.slice(0, k);
+      const off = await verifyChain(
+        vkey,
+        BOUNDS,
+        { ...padded.chain, segments },
+        { programHash: shortHash },
+      );
+      expect(off.valid, off.reason).to.equal(true);
+      const on = await verifyChainOnChain(verifier, segments, shortHash);
+      expect(on.valid, `k = ${k}`).to.equal(true);
+      gas.push(`k = ${k}: ${on.gasUsed} gas`);
+    }
+    console.log(`      chain verifier gas: ${gas.join(", ")}`);
+    const s = chain.segments;
+    expect((await verifyChainOnChain(verifier, s, hash)).valid).to.equal(true);
+    const signals = [...s[3]!.publicSignals];
+    signals[at.out] = "8";
+    const tampered = [s[0]!, s[1]!, s[2]!, { ...s[3]!, publicSignals: signals }];
+    expect((await verifyChainOnChain(verifier, tampered, hash)).valid).to.equal(false);
+    const badProof = [
+      s[0]!,
+      { ...s[1]!, proof: { ...s[1]!.proof, pi_c: s[2]!.proof.pi_c } },
+      s[2]!,
+      s[3]!,
+    ];
+    expect((await verifyChainOnChain(verifier, badProof, hash)).valid).to.equal(false);
+    expect((await verifyChainOnChain(verifier, [s[0]!, s[2]!, s[1]!, s[3]!], hash)).valid).to.equal(
+      false,
+    );
+    expect((await verifyChainOnChain(verifier, [s[0]!, s[1]!, s[3]!], hash)).valid).to.equal(false);
+    expect((await verifyChainOnChain(verifier, s.slice(0, 3), hash)).valid).to.equal(false);
+    expect((await verifyChainOnChain(verifier, s, shortHash)).valid).to.equal(false);
   });
 });
