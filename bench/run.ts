@@ -71,6 +71,7 @@ import { directSetupFiles } from "../src/groth16/node.js";
 import { directDomainPower } from "../src/groth16/index.js";
 import { benchBrowser, benchChromium, browserMarkdown } from "./browser.js";
 import { universalBench, universalMarkdown } from "./universal.js";
+import { segmentsMain } from "./segments.js";
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const EXAMPLES_DIR = path.join(BENCH_DIR, "..", "examples");
@@ -846,4 +847,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+// `--segments`: the segment-chain study alone (bench/segments.ts).
+process.exitCode = process.argv.includes("--segments")
+  ? await segmentsMain(process.argv.slice(2))
+  : await main(process.argv.slice(2));

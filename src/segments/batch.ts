@@ -66,7 +66,6 @@ export async function batchVerify(
   const nPublic = ic.length - 1;
   // Per public signal j, sum_i r_i s_ij; and sum_i r_i for IC_0 and alpha.
   const icWeights = new Array<bigint>(ic.length).fill(0n);
-  let sumA = G1.zero;
   let sumC = G1.zero;
   const pairs: Uint8Array[] = [];
   for (const [index, { proof, publicSignals }] of proofs.entries()) {
@@ -87,7 +86,7 @@ export async function batchVerify(
       icWeights[j + 1] = (icWeights[j + 1]! + r * BigInt(s)) % BN128_R;
     });
   }
-  sumA = G1.timesScalar(G1.fromObject((vkey.vk_alpha_1 as string[]).map(BigInt)), icWeights[0]!);
+  const sumA = G1.timesScalar(G1.fromObject((vkey.vk_alpha_1 as string[]).map(BigInt)), icWeights[0]!);
   let sumL = G1.zero;
   ic.forEach((point, j) => {
     if (icWeights[j] !== 0n) sumL = G1.add(sumL, G1.timesScalar(point, icWeights[j]!));
