@@ -7,6 +7,7 @@ import path from "node:path";
 import { readJsonFile } from "../pipeline/index.js";
 import { PipelineError } from "../pipeline/errors.js";
 import { proveChain, verifyChain } from "../segments/index.js";
+import { exportChainVerifier } from "../segments/solidity.js";
 import { openUniversal, prepareProgram, universalVerificationKey } from "../universal/index.js";
 import {
   inputPairs,
@@ -114,6 +115,29 @@ DIR/chain.json).
     io.out(
       `proved an execution of ${result.steps} steps as ${result.chain.segments.length} segments of ${result.chain.segmentSteps}; wrote ${file}`,
     );
+    return 0;
+  },
+};
+
+export const chainExportVerifierCommand: Command = {
+  name: "export-verifier",
+  summary: "write the Solidity chain verifier of a segment build",
+  help: `Usage: zkvm export-verifier DIR [-o FILE]
+
+DIR is a segment build. Writes its chain verifier (contract SegmentChainVerifier)
+to FILE (default DIR/chain-verifier.sol): verifyChain(proofs, signals, programHash)
+checks a whole chain in one call, the links as 'zkvm verify' does and the k
+proofs in one batched pairing check, with weights from keccak256 over all
+proofs and signals.`,
+  async run(argv, io) {
+    const { values, positionals } = parse(argv, { out: { type: "string", short: "o" } }, 1);
+    if (values.help) return (io.out(this.help), 0);
+    const dir = positionals[0]!;
+    const manifest = await openUniversal(dir);
+    const vkey = await universalVerificationKey(dir, "segment");
+    const file = values.out ?? path.join(dir, "chain-verifier.sol");
+    await writeOutput(file, exportChainVerifier(vkey, manifest.bounds));
+    io.out(`wrote ${file}`);
     return 0;
   },
 };

@@ -35,7 +35,7 @@ import {
   type Command,
 } from "./common.js";
 import { progressPrinter } from "./progress.js";
-import { chainProveCommand, chainVerifyCommand } from "./segments.js";
+import { chainExportVerifierCommand, chainProveCommand, chainVerifyCommand } from "./segments.js";
 
 type IoValues = { private?: string[]; public?: string[]; output?: string[] };
 
@@ -353,6 +353,7 @@ export async function universalCommandFor(
   if (await isSegmentDir(dir)) {
     if (name === "prove") return chainProveCommand;
     if (name === "verify") return chainVerifyCommand;
+    if (name === "export-verifier") return chainExportVerifierCommand;
   }
   return command;
 }
