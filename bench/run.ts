@@ -73,6 +73,7 @@ import { benchBrowser, benchChromium, browserMarkdown } from "./browser.js";
 import { universalBench, universalMarkdown } from "./universal.js";
 import { proverMain } from "./prover.js";
 import { queueMain } from "./queue.js";
+import { segmentsMain } from "./segments.js";
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const EXAMPLES_DIR = path.join(BENCH_DIR, "..", "examples");
@@ -859,4 +860,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+// `--segments`: the segment-chain study alone (bench/segments.ts).
+process.exitCode = process.argv.includes("--segments")
+  ? await segmentsMain(process.argv.slice(2))
+  : await main(process.argv.slice(2));

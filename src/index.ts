@@ -7,7 +7,17 @@ export type {
   ProveOptions,
   UniversalProveOptions,
   ZKVMProof,
+  ChainProveOptions,
+  ZKVMChain,
 } from "./zkvm.js";
+export type { SegmentCircuit, SegmentCircuitOptions } from "./segments/library.js";
+export type {
+  ChainVerifyResult,
+  SegmentChain,
+  SegmentProgress,
+  SegmentProof,
+} from "./segments/chain.js";
+export { verifyChain } from "./segments/chain.js";
 export type { UniversalCircuit, UniversalOptions } from "./universal/library.js";
 export { universalProgramHash } from "./universal/library.js";
 export type { UniversalBounds } from "./universal/encode.js";

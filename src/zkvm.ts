@@ -37,11 +37,23 @@ import {
 } from "./pipeline/index.js";
 import {
   openUniversal,
+  prepareProgram,
   proveUniversal,
   universalVerificationKey,
   verifyUniversal,
 } from "./universal/build.js";
 import type { UniversalBounds } from "./universal/encode.js";
+import {
+  proveChain,
+  verifyChain,
+  type SegmentChain,
+  type SegmentProgress,
+} from "./segments/chain.js";
+import {
+  segmentCircuit,
+  type SegmentCircuit,
+  type SegmentCircuitOptions,
+} from "./segments/library.js";
 import {
   universalCircuit,
   type UniversalCircuit,
@@ -79,6 +91,29 @@ export interface UniversalProveOptions {
   readonly circuit: UniversalCircuit;
   readonly onProgress?: Progress;
   readonly prover?: ProverChoice;
+}
+
+/** Proving a chain of segments with a segment circuit (`ZKVM.segmentCircuit`). */
+export interface ChainProveOptions {
+  readonly circuit: SegmentCircuit;
+  /** "auto" (default): the fewest segments the run needs; K: exactly K (padded with halted ones). */
+  readonly segments?: number | "auto";
+  /** At least this many segments. */
+  readonly padSegments?: number;
+  /** Prover processes on this machine (default: the cores). */
+  readonly local?: number;
+  /** A redis:// URL: prove on `zkvm worker` processes (zkvm/distributed). */
+  readonly queue?: string;
+  readonly onSegment?: (progress: SegmentProgress) => void;
+}
+
+/** A chain proof: chain.json's content, what it proves, and the build it is for. */
+export interface ZKVMChain {
+  readonly chain: SegmentChain;
+  readonly outputs: Record<string, bigint>;
+  readonly steps: number;
+  /** The segment build's directory. */
+  readonly segmentCircuit: string;
 }
 
 /**
@@ -146,10 +181,16 @@ export class ZKVM extends Machine {
    * set up on first use and cached by circuit hash (program, I/O, N, W); concurrent
    * calls (in this process or others) share the work and never corrupt the cache.
    */
+  async generateProof(inputs: Inputs, options: ChainProveOptions): Promise<ZKVMChain>;
   async generateProof(
     inputs: Inputs,
     options: ProveOptions | UniversalProveOptions,
-  ): Promise<ZKVMProof> {
+  ): Promise<ZKVMProof>;
+  async generateProof(
+    inputs: Inputs,
+    options: ProveOptions | UniversalProveOptions | ChainProveOptions,
+  ): Promise<ZKVMProof | ZKVMChain> {
+    if (isChainOptions(options)) return this.generateChain(inputs, options);
     if (typeof options === "object" && options !== null && "circuit" in options) {
       return this.generateUniversalProof(inputs, options);
     }
@@ -200,6 +241,31 @@ export class ZKVM extends Machine {
     };
   }
 
+  private async generateChain(inputs: Inputs, options: ChainProveOptions): Promise<ZKVMChain> {
+    const { circuit, segments, padSegments, local, queue, onSegment } = options;
+    const result = await proveChain(circuit.dir, this.program, inputs, {
+      ...(typeof segments === "number" ? { segments } : {}),
+      ...(padSegments !== undefined ? { padSegments } : {}),
+      ...(local !== undefined ? { local } : {}),
+      ...(queue !== undefined ? { queue } : {}),
+      ...(onSegment ? { onSegment } : {}),
+    });
+    return {
+      chain: result.chain,
+      outputs: result.outputs,
+      steps: result.steps,
+      segmentCircuit: circuit.dir,
+    };
+  }
+
+  /** The segment circuit for these bounds (steps = L, the steps per segment), compiled and set up once. */
+  static segmentCircuit(
+    bounds: Partial<UniversalBounds> = {},
+    options: SegmentCircuitOptions = {},
+  ): Promise<SegmentCircuit> {
+    return segmentCircuit(bounds, options);
+  }
+
   /** The universal circuit for these bounds, compiled and set up once (cached by bounds). */
   static universal(
     bounds: Partial<UniversalBounds> = {},
@@ -240,12 +306,15 @@ export class ZKVM extends Machine {
     return readBuildVerifier(this.circuitDir(steps));
   }
 
-  /** Whether a proof from `generateProof` verifies; `checkProof` says why not. */
-  async verifyProof(proof: ZKVMProof): Promise<boolean> {
+  /** Whether a proof (or a chain) from `generateProof` verifies; `checkProof` says why not. */
+  async verifyProof(proof: ZKVMProof | ZKVMChain): Promise<boolean> {
     return (await this.checkProof(proof)).valid;
   }
 
-  async checkProof(proof: ZKVMProof): Promise<VerifyResult> {
+  async checkProof(proof: ZKVMProof | ZKVMChain): Promise<VerifyResult> {
+    if (typeof proof === "object" && proof !== null && "chain" in proof) {
+      return this.checkChain(proof);
+    }
     const circuit = claimedCircuit(proof);
     if (circuit === undefined) return { valid: false, reason: NOT_A_PROOF };
     if (typeof circuit.universal === "string") {
@@ -296,4 +365,31 @@ export class ZKVM extends Machine {
       throw e;
     }
   }
+
+  /**
+   * A chain, checked against its segment build's key and bounds and this
+   * program's hash (src/segments/chain.ts: the chaining, then one batched
+   * pairing check of all its proofs).
+   */
+  private async checkChain(proof: ZKVMChain): Promise<VerifyResult> {
+    if (typeof proof.segmentCircuit !== "string") {
+      return { valid: false, reason: "not a chain from generateProof (no segment circuit)" };
+    }
+    const manifest = await openUniversal(proof.segmentCircuit);
+    const vkey = await universalVerificationKey(proof.segmentCircuit, "segment");
+    const { hash } = await prepareProgram(this.program, manifest.bounds);
+    const { valid, reason } = await verifyChain(vkey, manifest.bounds, proof.chain, {
+      programHash: hash.toString(),
+    });
+    return reason === undefined ? { valid } : { valid, reason };
+  }
+}
+
+function isChainOptions(options: unknown): options is ChainProveOptions {
+  return (
+    typeof options === "object" &&
+    options !== null &&
+    "circuit" in options &&
+    (options.circuit as { kind?: unknown } | null)?.kind === "segment"
+  );
 }

@@ -275,27 +275,18 @@ function bitsFor(n) {
     return k;
 }
 
-template Universal(N, I, M, S, IN, OUT, W) {
-    // The program (private): coefficients of op(i) and arg(i) (see above).
+// The program hash (src/universal/hash.ts) of the program given as Universal
+// takes it: the code, the cells and the outputs each chained, then a header.
+template ProgramHash(I, M, IN, OUT) {
     signal input opC[I];
     signal input argC[I];
-    // Original address + 1 of each renumbered cell, 0 past the last.
     signal input cellAddress[M];
-    // Renumbered cell + 1 of each declared output, in order, 0 past the last.
     signal input outputCell[OUT];
-    // Inputs are cells 0..nIn-1, public ones first: isIn[j] = [j < nIn], isPublic[j] = [j < nPub].
     signal input isIn[IN];
     signal input isPublic[IN];
-    // The largest stack height of the program (validation computes it).
     signal input maxHeight;
-    // Input values: privateIn[j] is cell j's value when cell j is a private input.
-    signal input publicIn[IN];
-    signal input privateIn[IN];
+    signal output out;
 
-    signal output programHash;
-    signal output out[OUT];
-
-    // --- The program hash.
     var codeChunks = ceilDiv(2 * I, 14);
     component code = ChainHash(codeChunks, 1);
     for (var i = 0; i < codeChunks * 7; i++) {
@@ -347,26 +338,87 @@ template Universal(N, I, M, S, IN, OUT, W) {
     header.inputs[7] <== cells.out;
     header.inputs[8] <== outputs.chunks;
     header.inputs[9] <== outputs.out;
-    programHash <== header.out;
+    out <== header.out;
+}
 
-    // --- The stack bound: maxHeight <= S.
-    component heightFits = Num2Bits(bitsFor(S));
-    heightFits.in <== S - maxHeight;
-
-    // --- Initial memory: input cells hold their values, every other cell 0.
+// Initial memory: input cells hold their values, every other cell 0.
+template InitialMemory(M, IN) {
+    signal input isIn[IN];
+    signal input isPublic[IN];
+    signal input publicIn[IN];
+    signal input privateIn[IN];
+    signal output mem[M];
     signal isPrivate[IN];
-    signal mem[N + 1][M];
     for (var j = 0; j < M; j++) {
         if (j < IN) {
             // Unused input slots are zero, so cell j = publicIn[j] + privateIn[j].
             (1 - isPublic[j]) * publicIn[j] === 0;
             isPrivate[j] <== isIn[j] - isPublic[j];
             (1 - isPrivate[j]) * privateIn[j] === 0;
-            mem[0][j] <== publicIn[j] + privateIn[j];
+            mem[j] <== publicIn[j] + privateIn[j];
         } else {
-            mem[0][j] <== 0;
+            mem[j] <== 0;
         }
     }
+}
+
+// Outputs: each declared output cell's value in `mem`; 0 in unused slots,
+// which all follow the used ones.
+template OutputCells(M, OUT) {
+    signal input outputCell[OUT];
+    signal input mem[M];
+    signal output out[OUT];
+    signal isOutput[OUT];
+    signal picked[OUT][M];
+    component unused[OUT];
+    component outputSelect[OUT];
+    for (var k = 0; k < OUT; k++) {
+        unused[k] = IsZero();
+        unused[k].in <== outputCell[k];
+        isOutput[k] <== 1 - unused[k].out;
+        if (k > 0) isOutput[k] * (1 - isOutput[k - 1]) === 0;
+        outputSelect[k] = Select(M);
+        outputSelect[k].index <== outputCell[k] - isOutput[k];
+        outputSelect[k].active <== isOutput[k];
+        var value = 0;
+        for (var j = 0; j < M; j++) {
+            picked[k][j] <== outputSelect[k].sel[j] * mem[j];
+            value += picked[k][j];
+        }
+        out[k] <== value;
+    }
+}
+
+template Universal(N, I, M, S, IN, OUT, W) {
+    // The program (private): coefficients of op(i) and arg(i) (see above).
+    signal input opC[I];
+    signal input argC[I];
+    // Original address + 1 of each renumbered cell, 0 past the last.
+    signal input cellAddress[M];
+    // Renumbered cell + 1 of each declared output, in order, 0 past the last.
+    signal input outputCell[OUT];
+    // Inputs are cells 0..nIn-1, public ones first: isIn[j] = [j < nIn], isPublic[j] = [j < nPub].
+    signal input isIn[IN];
+    signal input isPublic[IN];
+    // The largest stack height of the program (validation computes it).
+    signal input maxHeight;
+    // Input values: privateIn[j] is cell j's value when cell j is a private input.
+    signal input publicIn[IN];
+    signal input privateIn[IN];
+
+    signal output programHash;
+    signal output out[OUT];
+
+    // --- The program hash.
+    programHash <== ProgramHash(I, M, IN, OUT)(opC, argC, cellAddress, outputCell, isIn, isPublic, maxHeight);
+
+    // --- The stack bound: maxHeight <= S.
+    component heightFits = Num2Bits(bitsFor(S));
+    heightFits.in <== S - maxHeight;
+
+    // --- Initial memory.
+    signal mem[N + 1][M];
+    mem[0] <== InitialMemory(M, IN)(isIn, isPublic, publicIn, privateIn);
 
     // --- N steps from pc 0 with an empty stack.
     signal pc[N + 1];
@@ -388,25 +440,6 @@ template Universal(N, I, M, S, IN, OUT, W) {
     // SPEC "Steps": the program halts within N steps, so step N - 1 runs STOP.
     step[N - 1].isStop === 1;
 
-    // --- Outputs: each declared output cell's final value; 0 in unused slots,
-    // which all follow the used ones.
-    signal isOutput[OUT];
-    signal picked[OUT][M];
-    component unused[OUT];
-    component outputSelect[OUT];
-    for (var k = 0; k < OUT; k++) {
-        unused[k] = IsZero();
-        unused[k].in <== outputCell[k];
-        isOutput[k] <== 1 - unused[k].out;
-        if (k > 0) isOutput[k] * (1 - isOutput[k - 1]) === 0;
-        outputSelect[k] = Select(M);
-        outputSelect[k].index <== outputCell[k] - isOutput[k];
-        outputSelect[k].active <== isOutput[k];
-        var value = 0;
-        for (var j = 0; j < M; j++) {
-            picked[k][j] <== outputSelect[k].sel[j] * mem[N][j];
-            value += picked[k][j];
-        }
-        out[k] <== value;
-    }
+    // --- Outputs: the declared output cells' final values.
+    out <== OutputCells(M, OUT)(outputCell, mem[N]);
 }

@@ -7,7 +7,9 @@ import path from "node:path";
 import {
   DEFAULT_BOUNDS,
   compileUniversal,
+  isSegmentDir,
   isUniversalDir,
+  segmentBuildName,
   prepareProgram,
   proveUniversal,
   setupUniversal,
@@ -34,6 +36,7 @@ import {
 } from "./common.js";
 import { progressPrinter } from "./progress.js";
 import { PROVER_HELP, proverOption } from "./prove.js";
+import { chainExportVerifierCommand, chainProveCommand, chainVerifyCommand } from "./segments.js";
 
 type IoValues = { private?: string[]; public?: string[]; output?: string[] };
 
@@ -76,6 +79,7 @@ build and does not depend on any circuit's bounds.`,
 
 const boundOptions = {
   steps: { type: "string" },
+  "segment-steps": { type: "string" },
   "max-instructions": { type: "string" },
   "max-cells": { type: "string" },
   "max-stack": { type: "string" },
@@ -106,8 +110,9 @@ function profileRows(m: UniversalManifest): string[] {
 export const universalCompileCommand: Command = {
   name: "compile",
   summary: "compile the universal circuit for bounds (zkvm compile --universal)",
-  help: `Usage: zkvm compile --universal [--steps N] [--max-instructions I] [--max-cells M]
-       [--max-stack S] [--max-inputs K] [--max-outputs L] [--width W] [-o DIR] [--profile] [--json]
+  help: `Usage: zkvm compile --universal [--steps N | --segment-steps L] [--max-instructions I]
+       [--max-cells M] [--max-stack S] [--max-inputs K] [--max-outputs L] [--width W] [-o DIR]
+       [--profile] [--json]
 
 Compiles one circuit that proves the execution of any valid program within the
 bounds: at most I instructions, M memory cells, S stack values, K inputs and L
@@ -115,7 +120,12 @@ outputs, halting within N steps, comparisons of W-bit values. Defaults:
 ${describeBounds(DEFAULT_BOUNDS)}.
 DIR (default circuits/universal-n<N>-i<I>-m<M>-s<S>-in<K>-out<L>-w<W>) receives
 zkvm_universal.circom, .r1cs, .sym, zkvm_universal_js/zkvm_universal.wasm
-and manifest.json. Then: zkvm setup DIR, zkvm prove DIR --program FILE ...`,
+and manifest.json. Then: zkvm setup DIR, zkvm prove DIR --program FILE ...
+
+--segment-steps L compiles a segment circuit instead (docs/SEGMENTS.md): L steps
+between committed states, so that a run of any length is proven as a chain of
+segment proofs (default DIR circuits/segment-l<L>-...). prove then writes
+DIR/chain.json and verify checks it.`,
   async run(argv, io) {
     const { values } = parse(
       argv,
@@ -130,8 +140,14 @@ and manifest.json. Then: zkvm setup DIR, zkvm prove DIR --program FILE ...`,
     );
     if (values.help) return (io.out(this.help), 0);
     const d = DEFAULT_BOUNDS;
+    const segment = values["segment-steps"] !== undefined;
+    if (segment && values.steps !== undefined) {
+      throw new UsageError("--steps and --segment-steps exclude each other");
+    }
     const bounds: UniversalBounds = {
-      steps: positiveInt(values.steps, "steps", d.steps),
+      steps: segment
+        ? positiveInt(values["segment-steps"], "segment-steps", d.steps)
+        : positiveInt(values.steps, "steps", d.steps),
       maxInstructions: positiveInt(
         values["max-instructions"],
         "max-instructions",
@@ -143,18 +159,20 @@ and manifest.json. Then: zkvm setup DIR, zkvm prove DIR --program FILE ...`,
       maxOutputs: positiveInt(values["max-outputs"], "max-outputs", d.maxOutputs),
       width: positiveInt(values.width, "width", d.width),
     };
-    const dir = values.out ?? path.join("circuits", universalBuildName(bounds));
+    const dir =
+      values.out ??
+      path.join("circuits", segment ? segmentBuildName(bounds) : universalBuildName(bounds));
     const onProgress = progressPrinter(io, values.json === true);
-    const { manifest, cached } = await compileUniversal(
-      dir,
-      bounds,
-      onProgress ? { onProgress } : {},
-    );
+    const { manifest, cached } = await compileUniversal(dir, bounds, {
+      ...(onProgress ? { onProgress } : {}),
+      ...(segment ? { segment } : {}),
+    });
     if (values.json) {
       io.out(
         toJson({
           dir,
           bounds,
+          ...(segment ? { segmentSteps: bounds.steps } : {}),
           constraints: manifest.constraints,
           constraintsPerStep: manifest.constraints / bounds.steps,
           budgetPerStep: manifest.budget,
@@ -165,9 +183,11 @@ and manifest.json. Then: zkvm setup DIR, zkvm prove DIR --program FILE ...`,
       return 0;
     }
     io.out(`${cached ? "up to date" : "compiled"}: ${dir} — ${manifest.constraints} constraints`);
-    io.out(`bounds: ${describeBounds(bounds)}`);
+    io.out(`bounds: ${describeBounds(bounds)}${segment ? ` (N is L, the steps per segment)` : ""}`);
     io.out(
-      `public signals: programHash, out[${bounds.maxOutputs}], publicIn[${bounds.maxInputs}] (${manifest.nPublic})`,
+      segment
+        ? `public signals: programHash, stateIn, stateOut, halted, out[${bounds.maxOutputs}], publicIn[${bounds.maxInputs}], first (${manifest.nPublic})`
+        : `public signals: programHash, out[${bounds.maxOutputs}], publicIn[${bounds.maxInputs}] (${manifest.nPublic})`,
     );
     if (values.profile) for (const row of profileRows(manifest)) io.out(row);
     io.out(`next: zkvm setup ${dir}`);
@@ -338,5 +358,11 @@ export async function universalCommandFor(
   const command = commands[name];
   const dir = argv.find((a) => !a.startsWith("-"));
   if (command === undefined || dir === undefined) return undefined;
-  return (await isUniversalDir(dir)) ? command : undefined;
+  if (!(await isUniversalDir(dir))) return undefined;
+  if (await isSegmentDir(dir)) {
+    if (name === "prove") return chainProveCommand;
+    if (name === "verify") return chainVerifyCommand;
+    if (name === "export-verifier") return chainExportVerifierCommand;
+  }
+  return command;
 }

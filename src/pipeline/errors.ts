@@ -24,7 +24,9 @@
  * - `BAD_LAYOUT_FILE`    a layout.json (public-signal layout of a verifier bundle) is malformed
  * - `PROVER_DIED`        a prover child process exited mid-proof, again after a retry
  * - `PROOF_INVALID`      a prover kept returning proofs that do not verify with the build's key
- * - `BUILD_MISMATCH`     a queue job is for another build (circuit or keys) than the worker's
+ * - `BUILD_MISMATCH`     a queue job is for another build (circuit or keys) than the worker's;
+ *                        a single proof asked of a segment build, or a chain of a universal one
+ * - `BAD_CHAIN_FILE`     a chain.json is malformed (not a zkvm segment chain)
  * - `QUEUE_UNREACHABLE`  the Redis server of `--queue` cannot be reached
  * - `QUEUE_FAILED`       a queue job failed on a worker (its error is in the message)
  * - `RUN_NOT_FOUND`      `--resume RUN` names no run on the queue, or its jobs were lost
@@ -57,7 +59,8 @@ export type PipelineErrorCode =
   | "BUILD_MISMATCH"
   | "QUEUE_UNREACHABLE"
   | "QUEUE_FAILED"
-  | "RUN_NOT_FOUND";
+  | "RUN_NOT_FOUND"
+  | "BAD_CHAIN_FILE";
 
 export class PipelineError extends ZkvmError {
   declare readonly code: PipelineErrorCode;

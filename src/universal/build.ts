@@ -43,7 +43,7 @@ import {
   type CanonicalProgram,
   type UniversalBounds,
 } from "./encode.js";
-import { universalCircom, stepBudget, type StepBudget } from "./generate.js";
+import { segmentCircom, universalCircom, stepBudget, type StepBudget } from "./generate.js";
 import { programHash } from "./hash.js";
 import { universalInput } from "./witness.js";
 
@@ -54,9 +54,14 @@ const NAME = "zkvm_universal";
 export interface UniversalManifest {
   readonly format: typeof UNIVERSAL_FORMAT;
   readonly bounds: UniversalBounds;
+  /**
+   * Set for a segment build (templates/segment.circom): L, the steps per
+   * segment (bounds.steps is L too). Its proofs are links of a chain.
+   */
+  readonly segmentSteps?: number;
   /** Constraints in the .r1cs after circom --O2. */
   readonly constraints: number;
-  /** programHash + maxOutputs + maxInputs. */
+  /** programHash + maxOutputs + maxInputs (a segment build: + stateIn, stateOut, halted, first). */
   readonly nPublic: number;
   readonly budget: StepBudget;
   readonly tools: Record<string, string>;
@@ -80,11 +85,28 @@ export function universalBuildName(b: UniversalBounds): string {
   return `universal-n${b.steps}-i${b.maxInstructions}-m${b.maxCells}-s${b.maxStack}-in${b.maxInputs}-out${b.maxOutputs}-w${b.width}`;
 }
 
+/** The default directory name of the segment build for `bounds` (L = bounds.steps). */
+export function segmentBuildName(b: UniversalBounds): string {
+  return universalBuildName(b).replace(/^universal-n/, "segment-l");
+}
+
 /** Whether `dir` holds a universal build (its manifest says so). */
 export async function isUniversalDir(dir: string): Promise<boolean> {
   try {
     const m = await readJsonFile<{ format?: unknown }>(path.join(dir, MANIFEST));
     return m.format === UNIVERSAL_FORMAT;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `dir` holds a segment build (a universal build with segmentSteps). */
+export async function isSegmentDir(dir: string): Promise<boolean> {
+  try {
+    const m = await readJsonFile<{ format?: unknown; segmentSteps?: unknown }>(
+      path.join(dir, MANIFEST),
+    );
+    return m.format === UNIVERSAL_FORMAT && m.segmentSteps !== undefined;
   } catch {
     return false;
   }
@@ -145,9 +167,10 @@ export interface UniversalBuildResult {
 export async function compileUniversal(
   dir: string,
   bounds: UniversalBounds,
-  options: { onProgress?: Progress } = {},
+  options: { onProgress?: Progress; segment?: boolean } = {},
 ): Promise<UniversalBuildResult> {
   checkBoundValues(bounds);
+  const segment = options.segment === true;
   const parent = path.dirname(path.resolve(dir));
   await fsp.mkdir(parent, { recursive: true }).catch((e: unknown) => {
     throw new PipelineError("FILE_UNWRITABLE", `cannot create the directory ${parent}`, {
@@ -158,7 +181,7 @@ export async function compileUniversal(
   return withFileLock(lockFile(dir), async () => {
     // Staging directories of builds whose process died (killed mid-compile), and circom's inside them.
     await sweepDeadTemporaries(parent);
-    const circom = universalCircom(bounds);
+    const circom = segment ? segmentCircom(bounds) : universalCircom(bounds);
     const circomHash = sha256(circom);
     try {
       const existing = await readUniversalManifest(dir);
@@ -178,8 +201,9 @@ export async function compileUniversal(
         Promise.resolve({
           format: UNIVERSAL_FORMAT,
           bounds,
+          ...(segment ? { segmentSteps: bounds.steps } : {}),
           constraints: result.constraints,
-          nPublic: 1 + bounds.maxOutputs + bounds.maxInputs,
+          nPublic: 1 + bounds.maxOutputs + bounds.maxInputs + (segment ? 4 : 0),
           budget: stepBudget(bounds),
           tools: { zkvm: zkvmVersion(), circom2: circomVersion(), snarkjs: snarkjsVersion() },
           files,
@@ -224,10 +248,21 @@ export async function setupUniversal(
   });
 }
 
-async function setUp(
+/** The manifest of a set-up build; a segment build's proofs are chains (src/segments), not single proofs. */
+export async function setUp(
   dir: string,
+  kind: "universal" | "segment" = "universal",
 ): Promise<UniversalManifest & { setup: NonNullable<UniversalManifest["setup"]> }> {
   const manifest = await openUniversal(dir);
+  if ((manifest.segmentSteps !== undefined) !== (kind === "segment")) {
+    throw new PipelineError(
+      "BUILD_MISMATCH",
+      kind === "segment"
+        ? `${dir} is a universal build, not a segment build; compile one with 'zkvm compile --universal --segment-steps L'`
+        : `${dir} is a segment build: its proofs are chains ('zkvm prove ${dir} --program F' writes chain.json, 'zkvm verify ${dir} --chain chain.json' checks it)`,
+      { path: dir },
+    );
+  }
   if (manifest.setup === undefined) {
     throw new PipelineError(
       "NOT_SET_UP",
@@ -299,8 +334,11 @@ export async function proveUniversal(
   };
 }
 
-export async function universalVerificationKey(dir: string): Promise<Groth16VerificationKey> {
-  await setUp(dir);
+export async function universalVerificationKey(
+  dir: string,
+  kind: "universal" | "segment" = "universal",
+): Promise<Groth16VerificationKey> {
+  await setUp(dir, kind);
   return readJsonFile<Groth16VerificationKey>(path.join(dir, VKEY));
 }
 

@@ -22,12 +22,13 @@ import type { CanonicalProgram } from "./encode.js";
 export const PROGRAM_HASH_TAG = 34458103540708657n;
 const CHUNK = 14;
 
-type Poseidon = ((inputs: bigint[]) => unknown) & { F: { toObject(x: unknown): bigint } };
+export type Poseidon = ((inputs: bigint[]) => unknown) & { F: { toObject(x: unknown): bigint } };
 
 const CIRCOMLIBJS: string = "circomlibjs";
 let poseidon: Promise<Poseidon> | undefined;
 
-function loadPoseidon(): Promise<Poseidon> {
+/** circomlibjs's Poseidon, built once. */
+export function loadPoseidon(): Promise<Poseidon> {
   // circomlibjs ships no types; its buildPoseidon uses a single-threaded curve
   // (no worker threads to terminate).
   poseidon ??= (import(CIRCOMLIBJS) as Promise<{ buildPoseidon(): Promise<Poseidon> }>).then((m) =>

@@ -18,13 +18,16 @@ export {
 } from "./encode.js";
 export { hashedSequences, programHash, PROGRAM_HASH_TAG } from "./hash.js";
 export { interpolate, publicSignalLayout, universalInput, type UniversalInput } from "./witness.js";
-export { stepBudget, universalCircom, type StepBudget } from "./generate.js";
+export { segmentCircom, stepBudget, universalCircom, type StepBudget } from "./generate.js";
 export {
   compileUniversal,
+  isSegmentDir,
   isUniversalDir,
   openUniversal,
   prepareProgram,
   proveUniversal,
+  segmentBuildName,
+  setUp,
   setupUniversal,
   universalBuildName,
   universalVerificationKey,
