@@ -31,7 +31,7 @@ import { terminateCurves } from "../src/pipeline/index.js";
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 /** Pages whose console examples are checked. */
-export const DOCUMENTS = ["README.md", "docs/CLI.md"];
+export const DOCUMENTS = ["README.md", "docs/CLI.md", "docs/UNIVERSAL.md"];
 
 export interface Block {
   lang: string;
