@@ -178,7 +178,6 @@ const FAILURE = /^(zkvm [\w-]+: error |invalid: )/;
 
 for (const document of DOCUMENTS) {
   describe(`the console examples of ${document}`, function () {
-    this.timeout(120_000);
     const text = readFileSync(path.join(ROOT, document), "utf8");
     const blocks = codeBlocks(text);
     let work: string;
