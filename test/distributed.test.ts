@@ -102,7 +102,9 @@ describe("proving on a Redis queue (zkvm worker, proveMany --queue)", function (
     expect(wrong.events.some((e) => e.event === "taken")).to.equal(false);
 
     // A worker with this build, whose first proof is tampered with.
-    running = worker(build.dir, ["--prover-module", TAMPERING_PROVER], { ZKVM_TEST_BAD_PROOFS: "1" });
+    running = worker(build.dir, ["--prover-module", TAMPERING_PROVER], {
+      ZKVM_TEST_BAD_PROOFS: "1",
+    });
     const results = await run;
     await expectValid(results, [3n]);
     const name = (await ready(running)).worker;
