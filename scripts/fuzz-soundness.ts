@@ -20,6 +20,15 @@ import {
   type Family,
   type FuzzCase,
 } from "../test/helpers/soundness-fuzz.js";
+import type { Node } from "../src/compiler/ir.js";
+
+/** Guards --without can take out of the evaluated constraints (the fuzzer must then find a violation). */
+const GUARDS: Record<string, (node: Node) => boolean> = {
+  "pruned-edge": (n) => n.kind === "assert" && (n.why ?? "").includes("pruned edge"),
+  "cannot-reach-stop": (n) => n.kind === "assert" && (n.why ?? "").includes("cannot reach STOP"),
+  "step-counter": (n) => n.kind === "assertLess",
+  "one-hot": (n) => n.kind === "assert" && (n.why ?? "").includes("halts within N"),
+};
 
 export const SOUNDNESS_HELP = `Usage: npm run fuzz -- --soundness [options]
 
@@ -37,6 +46,9 @@ Options:
   --seconds S      run for S seconds instead (as many programs as fit)
   --seed X         fast-check seed (default: random, printed)
   --family F       only this family: general, one-input, loops, nest (repeatable)
+  --without G      check the fuzzer itself: evaluate the constraints without one
+                   guard, G one of ${Object.keys(GUARDS).join(", ")};
+                   it must then report a violation
   --no-shrink      report the first violation as found, without shrinking it
   --json           print the summary as one JSON object on stdout
   -h, --help       show this help
@@ -69,6 +81,7 @@ export async function soundnessMain(argv: string[]): Promise<number> {
         seconds: { type: "string" },
         seed: { type: "string" },
         family: { type: "string", multiple: true },
+        without: { type: "string" },
         "no-shrink": { type: "boolean" },
         json: { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -81,6 +94,11 @@ export async function soundnessMain(argv: string[]): Promise<number> {
       if (!FAMILIES.includes(f as Family)) {
         throw new UsageError(`--family must be one of ${FAMILIES.join(", ")}, got '${f}'`);
       }
+    }
+    if (values.without !== undefined && !Object.hasOwn(GUARDS, values.without)) {
+      throw new UsageError(
+        `--without must be one of ${Object.keys(GUARDS).join(", ")}, got '${values.without}'`,
+      );
     }
   } catch (e) {
     console.error(
@@ -122,10 +140,11 @@ export async function soundnessMain(argv: string[]): Promise<number> {
   let lastProgress = start;
   const progress = (line: string) => process.stderr.write(`${line}\n`);
   progress(
-    `fuzz --soundness: ${seconds !== undefined ? `${seconds} s` : `${runs} programs`}, seed ${seed}`,
+    `fuzz --soundness: ${seconds !== undefined ? `${seconds} s` : `${runs} programs`}, seed ${seed}${values.without !== undefined ? `, without the guard ${values.without}` : ""}`,
   );
+  const checkOptions = values.without !== undefined ? { mutate: GUARDS[values.without]! } : {};
   const property = fc.property(soundnessCase(families), (c: FuzzCase) => {
-    const report = checkSoundness(c);
+    const report = checkSoundness(c, checkOptions);
     const ok = report.violations.length === 0;
     if (!failing) {
       totals.programs++;
@@ -164,7 +183,7 @@ export async function soundnessMain(argv: string[]): Promise<number> {
   let error: string | undefined;
   if (result.failed) {
     const c = result.counterexample?.[0];
-    violation = c !== undefined ? checkSoundness(c).violations[0] : undefined;
+    violation = c !== undefined ? checkSoundness(c, checkOptions).violations[0] : undefined;
     if (violation === undefined) {
       const e = result.errorInstance;
       error = e instanceof Error ? (e.stack ?? e.message) : String(e);
