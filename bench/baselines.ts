@@ -424,6 +424,54 @@ export const BASELINES: readonly Baseline[] = [
       { x: 2, n: -1, m: 0 },
     ],
   },
+  {
+    program: "sumbound",
+    shape: "loop",
+    maxRatio: 3,
+    circom: "sumbound.circom",
+    template: "SumBound",
+    params: (_k, steps) => [steps],
+    publicInputs: ["n", "m"],
+    // The most iterations: n + m with 9 + 15(n + m) <= N.
+    iterations: (steps) => Math.floor((steps - 9) / 15),
+    ciSteps: 128,
+    growthSteps: [],
+    inside: () => [
+      { x: 2, n: 0, m: 0 },
+      { x: 3, n: 7, m: 0 },
+      { x: -1, n: 3, m: 4 },
+      { x: 5, n: -1, m: 3 },
+    ],
+    outside: () => [
+      { x: 2, n: 4, m: 4 },
+      { x: 2, n: -1, m: 0 },
+      { x: 2, n: TWO_64, m: 0 },
+    ],
+  },
+  {
+    program: "dtree3",
+    // Branches only, but not a fixed cost: its gadgets' widths are chosen, so it is held to a ratio.
+    shape: "loop",
+    maxRatio: 1.1,
+    iterations: () => 0,
+    circom: "dtree3.circom",
+    template: "DTree3",
+    params: () => [],
+    publicInputs: ["a", "b", "c"],
+    ciSteps: 32,
+    growthSteps: [],
+    inside: () => [
+      { x: 3, a: 0, b: 0, c: TWO_64 },
+      { x: 3, a: 9, b: 20, c: 0 },
+      { x: 3, a: 10, b: TWO_64, c: 29 },
+      { x: -2, a: 11, b: 5, c: 30 },
+    ],
+    outside: () => [
+      { x: 3, a: TWO_64, b: 0, c: 0 },
+      { x: 3, a: 1, b: TWO_64, c: 0 },
+      { x: 3, a: 12, b: 0, c: -1 },
+    ],
+  },
 ];
 
 export function baselineFor(program: string): Baseline {
@@ -480,7 +528,7 @@ export function driverInputs(entry: Baseline, k: number): Inputs {
 /** The main component that instantiates the baseline for step bound `steps`. */
 export function baselineMain(entry: Baseline, steps: number): { k: number; circom: string } {
   const k = iterationBound(entry, steps);
-  if (entry.shape === "loop" && k < 1) {
+  if (entry.shape === "loop" && entry.driver !== undefined && k < 1) {
     throw new Error(`${entry.program} at N = ${steps} runs no iteration: choose a larger N`);
   }
   const params = entry.params(k, steps);

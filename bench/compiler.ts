@@ -20,9 +20,11 @@ export const SHAPES: readonly string[] = [
   "eq_branch",
   "gcd",
   "minmax4",
-  // Issue 18: control on two inputs.
+  // Issue 18: control on several inputs.
   "nested2",
   "seq2",
+  "sumbound",
+  "dtree3",
 ];
 
 /** Step bounds of the compile-at-scale rows. */

@@ -97,6 +97,32 @@ describe("circuit compiler", () => {
     expect(planPaths(validate(nested), 200, 1)?.domain).to.deep.equal([0n, 1n]);
   });
 
+  it("lowers loops whose control depends on several inputs by path over their class tuples", () => {
+    // nested2: for i < n { for j < m { s += i * j + x } } halts within 100 steps
+    // for n <= 6 and 5 + 15n + 17nm <= 100; m is never compared when n = 0.
+    const nested2 = validate(loadProgram(bench("nested2")));
+    const plan = planPaths(nested2, 100, 64);
+    expect(plan?.controls.map((c) => [c.name, c.values.length, c.rest])).to.deep.equal([
+      ["n", 7, false],
+      ["m", 6, true],
+    ]);
+    expect(plan?.tuples).to.have.length(18);
+    const c = compile(loadProgram(bench("nested2")), { steps: 100 });
+    expect(c.circom).to.contain("lowered by control path (the control flow depends on n, m)");
+    expect(c.circom).to.contain("(n, m) is one of the 18 class tuples whose run halts within N");
+    expect(c.circom).not.to.match(/Num2Bits|NonZero/);
+    // Against 679 lowered by block steps at N = 256 (issue 18).
+    expect(compile(loadProgram(bench("nested2")), { steps: 256 }).estimatedConstraints).to.equal(
+      119,
+    );
+    // seq2 (two loops in sequence on n and m): at N = 128 the STOP line is
+    // cheaper; at N = 512 one LessThan bounds 12 + 13n + 13m instead.
+    expect(compile(loadProgram(bench("seq2")), { steps: 128 }).estimatedConstraints).to.equal(67);
+    const seq2 = compile(loadProgram(bench("seq2")), { steps: 512 });
+    expect(seq2.circom).to.match(/LessThan\(10\)/);
+    expect(seq2.circom).not.to.contain("class tuples whose run halts");
+  });
+
   it("keeps the block-step lowering when control depends on data, on two inputs, or on no input", () => {
     // gcd compares two inputs with each other; pow_down compares k = e - t
     // (computed from the input, not the input itself); cubic's control depends

@@ -98,7 +98,7 @@ describe("the exact constraint evaluator (src/compiler/evaluate.ts)", function (
       if (b.status === "rejected") throw b.reason;
       const lowered = lowerings(s.program, { steps: s.steps, width: s.width });
       const nodes: readonly Node[] = lowered.chosen === "path" ? lowered.byPath! : lowered.bySteps;
-      for (const inputs of inputGrid(s.program, edgeValues(s.width), 40)) {
+      for (const inputs of inputGrid(s.program, edgeValues(s.width), 24)) {
         const given = Object.fromEntries(
           Object.entries(circuitInput(s.program.io, inputs)).map(([k, v]) => [k, BigInt(v)]),
         );
@@ -118,9 +118,9 @@ describe("the exact constraint evaluator (src/compiler/evaluate.ts)", function (
         checks++;
       }
     }
-    expect(checks).to.be.greaterThan(300);
+    expect(checks).to.be.greaterThan(250);
     expect(unsatisfiable, "some inputs have no witness").to.be.greaterThan(20);
-    expect(checks - unsatisfiable, "some inputs have one").to.be.greaterThan(100);
+    expect(checks - unsatisfiable, "some inputs have one").to.be.greaterThan(60);
   });
 
   it("checks each kind of constraint exactly (unit cases)", function () {

@@ -867,7 +867,7 @@ const ATTACKS: Record<string, Attack[]> = {
       forge: (c) => edit(c, /^.* === 1; \/\/ \(n, m\) is one of.*\n/m, ""),
       dropped: 1,
       caughtBy: /main\.hit/,
-      claims: { s: 0n },
+      claims: { s: 12n },
     },
     {
       title:
@@ -882,7 +882,7 @@ const ATTACKS: Record<string, Attack[]> = {
       dropped: 1,
       // --O2 substitutes within = 1 - (LessThan's top bit): that bit's boolean constraint catches it.
       caughtBy: zeroMentioning("main\\.hit0", "main\\.hit1"),
-      claims: { s: 0n },
+      claims: { s: 137n },
     },
     {
       title:
@@ -896,7 +896,7 @@ const ATTACKS: Record<string, Attack[]> = {
       forge: (c) => edit(c, /^.* \/\/ m is another value only where that run halts\n/m, ""),
       dropped: 1,
       caughtBy: /main\.hit0/,
-      claims: { s: 0n },
+      claims: { s: 273n },
     },
   ],
   "(h) a check in a join block": [

@@ -41,7 +41,7 @@ const MAX_DOMAIN = 4096;
 /** Most nodes of the path graph. */
 const MAX_NODES = 100_000;
 /** Instructions simulated over all class tuples of several control inputs. */
-const MAX_SIMULATED_MANY = 64_000_000;
+const MAX_SIMULATED_MANY = 20_000_000;
 /** Most class tuples of several control inputs. */
 const MAX_TUPLES = 20_000;
 
@@ -480,6 +480,9 @@ function planMany(
         }
       }
       if (!grown) break;
+      // Control on one input alone is planOne's (or the block lowering's):
+      // stop before enumerating its values against the others'.
+      if (most.filter((m) => m >= 0n).length < 2 && tuples.length > 1) return undefined;
     }
     const dims = inputs.map((_, d) => d).filter((d) => most[d]! >= 0n);
     if (dims.length < 2 || halting.length < 2) return undefined;

@@ -17,11 +17,16 @@
  * Families (FuzzCase.family):
  *   general    test/helpers/programs.ts's programs (constant loop counts, if/else, data)
  *   one-input  control on one input n alone (counters from constants compared with n):
- *              the by-path lowering applies
+ *              the by-path lowering applies when large n does not halt (about a
+ *              third of them)
  *   loops      loop-heavy: loops bounded by inputs, every exit style (LT/GT/EQ tests at
  *              the top or bottom, count-downs on != 0 and > 0, strides that skip an EQ
  *              exit), breaks and STOPs on data conditions
  *   nest       2 or 3 nested loops, each bounded by a different input
+ *
+ * Step bounds (stepBounds): the longest halting run among the inputs tried (runs
+ * are followed up to MAX_BOUND = 90 steps), and bounds below it, preferring those
+ * where the schedule prunes an edge into a candidate.
  *
  * Inputs tried (per W): 0..9, 2^W + k for k in -2..2, p - 1, p - 2^W, and every
  * value up to 2^W + 3 when W <= 4; with several inputs, a spread of their
