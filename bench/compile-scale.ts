@@ -20,9 +20,9 @@ const cpu0 = process.cpuUsage();
 const compiled = compile(program, { steps, keepNodes: true });
 const compileMs = Math.round(performance.now() - start);
 // The direct backend's .r1cs and .sym (in memory), after the compile: for
-// mul8 only, since sum_up's circuit at these N has constraints whose terms
-// grow with N once circom's substitutions are made (its .r1cs grows as N²,
-// with either backend).
+// mul8 only. On sum_up at these N the direct backend's choice of signals to
+// eliminate gives rows whose length grows with N (43 MB of .r1cs at 20k
+// steps, circom2's 1 MB: docs/BACKEND.md, "Limits").
 const directStart = performance.now();
 const direct = name === "mul8" ? directArtifacts(compiled) : undefined;
 const directMs = direct === undefined ? undefined : Math.round(performance.now() - directStart);
