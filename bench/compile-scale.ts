@@ -2,9 +2,11 @@
  * One compile-at-scale measurement, run by bench/compiler.ts in a child
  * process of its own: `node --import tsx bench/compile-scale.ts N [PROGRAM]`
  * compiles bench/programs/sum_up.zkasm (or, with PROGRAM = mul8, the setup
- * study's loop of 8 MULs per iteration) for step bound N and prints one JSON line.
+ * study's loop of 8 MULs per iteration) for step bound N, then writes its
+ * .r1cs and .sym with the direct backend (in memory), and prints one JSON line.
  */
 import { compile } from "../src/compiler/index.js";
+import { directArtifacts } from "../src/direct/index.js";
 import { loadProgram } from "../src/load.js";
 import { baselineFor, loadBenchProgram } from "./baselines.js";
 import { SCALE_PROGRAM } from "./scale.js";
@@ -14,8 +16,17 @@ const name = process.argv[3] ?? "sum_up";
 const program =
   name === "mul8" ? loadProgram(SCALE_PROGRAM) : loadBenchProgram(baselineFor("sum_up"));
 const start = performance.now();
-const compiled = compile(program, { steps });
+const cpu0 = process.cpuUsage();
+const compiled = compile(program, { steps, keepNodes: true });
 const compileMs = Math.round(performance.now() - start);
+// The direct backend's .r1cs and .sym (in memory), after the compile: for
+// mul8 only. On sum_up at these N the direct backend's choice of signals to
+// eliminate gives rows whose length grows with N (43 MB of .r1cs at 20k
+// steps, circom2's 1 MB: docs/BACKEND.md, "Limits").
+const directStart = performance.now();
+const direct = name === "mul8" ? directArtifacts(compiled) : undefined;
+const directMs = direct === undefined ? undefined : Math.round(performance.now() - directStart);
+const cpu = process.cpuUsage(cpu0);
 process.stdout.write(
   JSON.stringify({
     program: name,
@@ -23,6 +34,11 @@ process.stdout.write(
     blockSteps: compiled.blockSteps,
     estimatedConstraints: compiled.estimatedConstraints,
     compileMs,
+    directMs,
+    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    ...(direct !== undefined
+      ? { r1csMb: Math.round(direct.r1cs.reduce((n, b) => n + b.byteLength, 0) / 1e5) / 10 }
+      : {}),
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     circomMb: Math.round(compiled.circom.length / 1e5) / 10,
   }) + "\n",

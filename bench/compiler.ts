@@ -45,8 +45,13 @@ export interface ScaleFigure {
   readonly steps: number;
   readonly blockSteps: number;
   readonly estimatedConstraints: number;
-  /** compile() alone, program to Circom text. */
+  /** compile() alone, program to Circom text (and nodes). */
   readonly compileMs: number;
+  /** The direct backend's .r1cs and .sym from the nodes (absent in older results). */
+  readonly directMs?: number;
+  /** CPU time of both, ms. */
+  readonly cpuMs?: number;
+  readonly r1csMb?: number;
   /** Peak RSS of the child process that compiled (Node's baseline included). */
   readonly peakRssMb: number;
   readonly circomMb: number;
@@ -119,11 +124,11 @@ export function scaleSection(
   fmt: (v: number) => string,
 ): string[] {
   return [
-    "| program | N (steps) | block steps | estimated constraints | compile ms | Circom text MB | peak RSS MB |",
-    "| --- | --- | --- | --- | --- | --- | --- |",
+    "| program | N (steps) | block steps | estimated constraints | compile ms | direct .r1cs/.sym ms | CPU ms | Circom text MB | .r1cs MB | peak RSS MB |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...figures.map(
       (f) =>
-        `| ${f.program ?? "sum_up"} | ${fmt(f.steps)} | ${fmt(f.blockSteps)} | ${fmt(f.estimatedConstraints)} | ${fmt(f.compileMs)} | ${f.circomMb.toFixed(1)} | ${fmt(f.peakRssMb)} |`,
+        `| ${f.program ?? "sum_up"} | ${fmt(f.steps)} | ${fmt(f.blockSteps)} | ${fmt(f.estimatedConstraints)} | ${fmt(f.compileMs)} | ${f.directMs !== undefined ? fmt(f.directMs) : "—"} | ${f.cpuMs !== undefined ? fmt(f.cpuMs) : "—"} | ${f.circomMb.toFixed(1)} | ${f.r1csMb !== undefined ? f.r1csMb.toFixed(1) : "—"} | ${fmt(f.peakRssMb)} |`,
     ),
   ];
 }

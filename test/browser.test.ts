@@ -87,7 +87,17 @@ describe("in the browser (headless Chromium)", function () {
     // A server-side build of the seed example (compile, then setup), served as prebuilt artifacts.
     const build = join(work, "seed-build");
     for (const argv of [
-      ["compile", join(EXAMPLES_DIR, "seed.hex"), "--steps", "8", "-o", build],
+      // The page proves with circom's witness generator: the circom backend writes it.
+      [
+        "compile",
+        join(EXAMPLES_DIR, "seed.hex"),
+        "--steps",
+        "8",
+        "-o",
+        build,
+        "--backend",
+        "circom",
+      ],
       ["setup", build],
     ]) {
       const r = await zkvm(...argv);

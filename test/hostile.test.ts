@@ -657,14 +657,8 @@ describe("hostile input", function () {
       expect(leftovers(cases), "left in cases/").to.deep.equal([]);
     });
 
-    const ARTIFACTS = [
-      "a.zkey",
-      "a_js/a.wasm",
-      "a.r1cs",
-      "verification_key.json",
-      "a.sym",
-      "a.circom",
-    ];
+    // A direct build (the default backend): no witness generator.
+    const ARTIFACTS = ["a.zkey", "a.r1cs", "verification_key.json", "a.sym", "a.circom"];
     const SETUP_ARTIFACTS = ["a.zkey", "verification_key.json"];
     /** Commands that need only the verification key and the manifest (not the zkey, wasm or r1cs). */
     const KEY_ONLY = ["verify", "export-verifier"];
@@ -748,7 +742,7 @@ describe("hostile input", function () {
         await fails("BUILD_CORRUPT", cmd!, dir, ...args);
       }
       const dir = copyOf(a);
-      cpSync(join(b, "b_js", "b.wasm"), join(dir, "a_js", "a.wasm"));
+      cpSync(join(b, "b.r1cs"), join(dir, "a.r1cs"));
       await fails("BUILD_CORRUPT", "prove", dir, "--input", "x=3");
     });
 
@@ -878,8 +872,12 @@ describe("hostile input", function () {
       const edits: Record<string, (m: Record<string, unknown>) => void> = {
         "no files": (m) => (m.files = {}),
         "files.r1cs null": (m) => ((m.files as Record<string, unknown>).r1cs = null),
-        "files.wasm without a hash": (m) =>
-          ((m.files as Record<string, { sha256?: string }>).wasm!.sha256 = undefined),
+        "files.r1cs without a hash": (m) =>
+          ((m.files as Record<string, { sha256?: string }>).r1cs!.sha256 = undefined),
+        "an unknown backend": (m) => (m.backend = "gnark"),
+        "a circom build without its wasm": (m) => {
+          m.backend = "circom";
+        },
         "a path outside the build": (m) =>
           ((m.files as Record<string, { path: string }>).sym!.path = "../../a/a.sym"),
         "an absolute path": (m) =>

@@ -130,7 +130,7 @@ the bounds instead: see zkvm compile --universal --help.`,
       return 0;
     }
     io.out(
-      `${cached ? "up to date" : "compiled"}: ${dir} — ${manifest.constraints} constraint${manifest.constraints === 1 ? "" : "s"} (N = ${steps}, W = ${width}, ${manifest.blockSteps} block steps, ${backend} backend)`,
+      `${cached ? "up to date" : "compiled"}: ${dir} — ${manifest.constraints} constraint${manifest.constraints === 1 ? "" : "s"} (N = ${steps}, W = ${width}, ${manifest.blockSteps} block steps)`,
     );
     io.out(`public signals, in order: ${signalList(manifest) || "none"}`);
     if (manifest.privateInputs.length > 0) {

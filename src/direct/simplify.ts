@@ -25,53 +25,84 @@ function addTo(r: Row, label: number, k: bigint): void {
   else r.set(label, v);
 }
 
-/** Eliminated signals and their expressions in the others. */
+/**
+ * Eliminated signals and their expressions in the others. An expression is
+ * kept as its constraint gave it (lazily: it may name signals eliminated
+ * since), which is enough to know each new constraint's pivot: every
+ * eliminable signal in the expression of x has a lower label than x, so a
+ * constraint's highest non-eliminated signal above all its eliminated ones is
+ * its pivot as it stands, and otherwise only the eliminated signals above the
+ * pivot are substituted. Full substitution is done only where the R1CS needs
+ * it, once per signal: a chain of definitions (an accumulator) that only
+ * linear constraints use is never expanded.
+ */
 class Eliminator {
-  /** label → expression: signal = Σ k·signal + constant (label 0). */
-  private readonly sub = new Map<number, Row>();
-  /** When each expression was last known to use no eliminated signal (pivot count). */
-  private readonly fresh = new Map<number, number>();
-  private pivots = 0;
+  /** label → expression: signal = Σ k·signal + constant (label 0), lazily substituted. */
+  private readonly sub: Array<Row | undefined>;
+  /** Fully substituted expressions, valid until the next elimination. */
+  private readonly resolved = new Map<number, Row>();
+  private count = 0;
   /** Linear constraints between non-eliminable signals only: kept as constraints. */
   readonly kept: Row[] = [];
 
-  constructor(private readonly forbidden: (label: number) => boolean) {}
+  constructor(
+    size: number,
+    private readonly forbidden: (label: number) => boolean,
+  ) {
+    this.sub = new Array<Row | undefined>(size);
+  }
 
   isEliminated(label: number): boolean {
-    return this.sub.has(label);
+    return this.sub[label] !== undefined;
   }
 
   get eliminated(): number {
-    return this.sub.size;
+    return this.count;
   }
 
-  /** The expression of an eliminated signal in surviving ones (undefined: it survives). */
-  private resolve(label: number): Row | undefined {
-    const e = this.sub.get(label);
-    if (e === undefined) return undefined;
-    if (this.fresh.get(label) === this.pivots) return e;
-    let stale = false;
-    for (const l of e.keys()) {
-      if (l !== 0 && this.sub.has(l)) {
-        stale = true;
-        break;
+  /** The expression of an eliminated signal in surviving signals only. */
+  private full(label: number): Row {
+    const done = this.resolved.get(label);
+    if (done !== undefined) return done;
+    // Depth first without recursion: chains of definitions can be long.
+    const stack = [label];
+    while (stack.length > 0) {
+      const x = stack[stack.length - 1]!;
+      if (this.resolved.has(x)) {
+        stack.pop();
+        continue;
       }
+      const e = this.sub[x]!;
+      let ready = true;
+      for (const y of e.keys()) {
+        if (y !== 0 && this.sub[y] !== undefined && !this.resolved.has(y)) {
+          stack.push(y);
+          ready = false;
+        }
+      }
+      if (!ready) continue;
+      let r: Row = e;
+      let copied = false;
+      for (const [y, c] of e) {
+        if (y === 0 || this.sub[y] === undefined) continue;
+        if (!copied) {
+          r = new Map(e);
+          copied = true;
+        }
+        r.delete(y);
+        for (const [m, d] of this.resolved.get(y)!) addTo(r, m, (c * d) % P);
+      }
+      this.resolved.set(x, r);
+      stack.pop();
     }
-    if (!stale) {
-      this.fresh.set(label, this.pivots);
-      return e;
-    }
-    const r = this.reduce(e);
-    this.sub.set(label, r);
-    this.fresh.set(label, this.pivots);
-    return r;
+    return this.resolved.get(label)!;
   }
 
   /** A row with every eliminated signal substituted. */
   reduce(row: Row): Row {
     let needs = false;
     for (const l of row.keys()) {
-      if (l !== 0 && this.sub.has(l)) {
+      if (l !== 0 && this.sub[l] !== undefined) {
         needs = true;
         break;
       }
@@ -79,29 +110,45 @@ class Eliminator {
     if (!needs) return row;
     const r: Row = new Map();
     for (const [l, k] of row) {
-      const e = l === 0 ? undefined : this.resolve(l);
-      if (e === undefined) addTo(r, l, k);
-      else for (const [m, c] of e) addTo(r, m, (k * c) % P);
+      if (l === 0 || this.sub[l] === undefined) addTo(r, l, k);
+      else for (const [m, c] of this.full(l)) addTo(r, m, (k * c) % P);
     }
     return r;
   }
 
   /** A linear constraint row = 0: eliminates its highest eliminable signal, or is kept. */
   linear(row: Row): void {
-    const r = this.reduce(row);
-    let pivot = -1;
-    for (const l of r.keys()) if (l !== 0 && l > pivot && !this.forbidden(l)) pivot = l;
-    if (pivot < 0) {
-      if (r.size > 0) this.kept.push(r);
-      return;
+    let r = row;
+    for (;;) {
+      let eliminatedMax = -1;
+      let pivot = -1;
+      for (const l of r.keys()) {
+        if (l === 0 || this.forbidden(l)) continue;
+        if (this.sub[l] !== undefined) {
+          if (l > eliminatedMax) eliminatedMax = l;
+        } else if (l > pivot) pivot = l;
+      }
+      if (pivot > eliminatedMax) {
+        const k = r.get(pivot)!;
+        const f = k === 1n ? P - 1n : k === P - 1n ? 1n : mod(-inverse(k));
+        const e: Row = new Map();
+        for (const [l, c] of r) if (l !== pivot) e.set(l, (c * f) % P);
+        this.sub[pivot] = e;
+        this.count++;
+        if (this.resolved.size > 0) this.resolved.clear();
+        return;
+      }
+      if (eliminatedMax < 0) {
+        const rest = this.reduce(r);
+        if (rest.size > 0) this.kept.push(rest);
+        return;
+      }
+      // Substitute the highest eliminated signal (its expression is below it).
+      if (r === row) r = new Map(row);
+      const k = r.get(eliminatedMax)!;
+      r.delete(eliminatedMax);
+      for (const [m, c] of this.sub[eliminatedMax]!) addTo(r, m, (k * c) % P);
     }
-    const k = r.get(pivot)!;
-    const f = k === 1n ? P - 1n : k === P - 1n ? 1n : mod(-inverse(k));
-    const e: Row = new Map();
-    for (const [l, k] of r) if (l !== pivot) e.set(l, (k * f) % P);
-    this.pivots++;
-    this.sub.set(pivot, e);
-    this.fresh.set(pivot, this.pivots);
   }
 }
 
@@ -163,7 +210,7 @@ export interface SimplifiedR1cs {
 
 /** The R1CS circom --O2 would write for these nodes. */
 export function simplify(layout: Layout, nodes: readonly Node[]): SimplifiedR1cs {
-  const elim = new Eliminator((l) => layout.isForbidden(l));
+  const elim = new Eliminator(layout.size, (l) => layout.isForbidden(l));
   // Pass 1: every linear constraint eliminates a signal.
   const linearOnly = { linear: (row: Row) => elim.linear(row) };
   for (let i = 0; i < nodes.length; i++) nodeConstraints(layout, i, nodes[i]!, linearOnly);
