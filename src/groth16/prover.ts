@@ -283,7 +283,7 @@ export class Prover {
     scalars: Uint8Array,
     n: number,
     label = "msm",
-    tuning: { c?: number; batch?: number } = {},
+    tuning: { c?: number; batch?: number; parts?: number } = {},
   ): Promise<Uint8Array> {
     const n8 = coordBytes(group);
     const G = group === "g1m" ? this.curve.G1 : this.curve.G2;
@@ -294,7 +294,7 @@ export class Prover {
         break;
       }
     }
-    const parts = Math.max(1, Math.min(this.concurrency, Math.floor(n / 64)));
+    const parts = tuning.parts ?? Math.max(1, Math.min(this.concurrency, Math.floor(n / 64)));
     const tasks: Promise<Uint8Array[]>[] = [];
     for (let k = 0; k < parts; k++) {
       const from = Math.floor((k * n) / parts);
@@ -449,24 +449,30 @@ export class Prover {
       );
     }
     const { G1, G2, Fr } = this.curve;
+    // Task order (workers take queued tasks in order): the G2 MSM, the
+    // costliest, split across every worker; the G1 MSMs whole (or over half
+    // the workers), since a split costs each part its own bucket sums; then
+    // the polynomials, whose H MSM, split again, ends the proof.
+    const g1Parts = Math.max(1, Math.floor(this.concurrency / 2));
+    const privStart = (key.nPublic + 1) * 32;
+    const b2 = this.msm("g2m", key.pointsB2, witness, key.nVars, "msm B2");
+    const a = this.msm("g1m", key.pointsA, witness, key.nVars, "msm A", { parts: g1Parts });
+    const b1p = this.msm("g1m", key.pointsB1, witness, key.nVars, "msm B1", { parts: g1Parts });
+    const cp = this.msm(
+      "g1m",
+      key.pointsC,
+      witness.subarray(privStart),
+      key.nVars - key.nPublic - 1,
+      "msm C",
+      { parts: g1Parts },
+    );
     let polyDone = 0;
     const hPromise = this.polynomialH(key, witness).then((h) => {
       polyDone = performance.now();
       return h;
     });
-    const privStart = (key.nPublic + 1) * 32;
-    const [msmA, msmB1, msmB2, msmC] = await Promise.all([
-      this.msm("g1m", key.pointsA, witness, key.nVars, "msm A"),
-      this.msm("g1m", key.pointsB1, witness, key.nVars, "msm B1"),
-      this.msm("g2m", key.pointsB2, witness, key.nVars, "msm B2"),
-      this.msm(
-        "g1m",
-        key.pointsC,
-        witness.subarray(privStart),
-        key.nVars - key.nPublic - 1,
-        "msm C",
-      ),
-    ]);
+    hPromise.catch(() => undefined); // awaited below; an MSM's failure must not leave it unhandled
+    const [msmA, msmB1, msmB2, msmC] = await Promise.all([a, b1p, b2, cp]);
     const h = await hPromise;
     const msmH = await this.msm("g1m", key.pointsH, h, key.domainSize, "msm H");
     h.fill(0);
