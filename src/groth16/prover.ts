@@ -44,6 +44,17 @@ interface Sections {
   get(id: number): Uint8Array;
 }
 
+/**
+ * A plain Uint8Array view of the same bytes: Node's Buffer (what readFile
+ * returns) makes `slice` a view, not a copy, and a transferred view would
+ * detach the whole file's memory.
+ */
+function plainBytes(u: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(u) === Uint8Array.prototype
+    ? u
+    : new Uint8Array(u.buffer, u.byteOffset, u.byteLength);
+}
+
 /** The iden3 binary container: magic, u32 version, u32 section count, then (u32 id, u64 size, data). */
 function readContainer(
   bytes: Uint8Array,
@@ -54,6 +65,7 @@ function readContainer(
   const fail = (m: string): never => {
     throw new ProverInputError(code, `${what}: ${m}`);
   };
+  bytes = plainBytes(bytes);
   if (bytes.byteLength < 12) fail("too short to be one");
   const tag = String.fromCharCode(...bytes.subarray(0, 4));
   if (tag !== magic) fail(`not a .${magic} file (magic "${tag}" at byte 0)`);
@@ -287,6 +299,8 @@ export class Prover {
   ): Promise<Uint8Array> {
     const n8 = coordBytes(group);
     const G = group === "g1m" ? this.curve.G1 : this.curve.G2;
+    bases = plainBytes(bases);
+    scalars = plainBytes(scalars);
     let bits = 254;
     for (let i = 0; i < n; i++) {
       if (scalars[i * 32 + 31]! >= 0x40) {
