@@ -11,7 +11,7 @@
  *   to r and 2^253, and scalars that all fall in one bucket;
  * - malformed inputs are typed errors.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -81,10 +81,9 @@ describe("zkvm Groth16 prover", function () {
     writeFileSync(circomFile, circuit(n));
     const compiled = await compileCircom({ circomFile, outDir: sub, includePaths: [] });
     const chunks: Uint8Array[] = [];
-    const { vkey } = await directSetup(
-      new Uint8Array(await import("node:fs").then((fs) => fs.readFileSync(compiled.r1csPath))),
-      { write: (c) => void chunks.push(c.slice()) },
-    );
+    const { vkey } = await directSetup(new Uint8Array(readFileSync(compiled.r1csPath)), {
+      write: (c) => void chunks.push(c.slice()),
+    });
     const zkey = new Uint8Array(Buffer.concat(chunks));
     const zkeyPath = path.join(sub, "key.zkey");
     writeFileSync(zkeyPath, zkey);
@@ -138,7 +137,10 @@ describe("zkvm Groth16 prover", function () {
 
   it("makes proofs with random r, s that snarkjs verifies, and rejects a changed signal", async () => {
     const f = await fixture(150);
-    const a = await workers.prove(f.zkey, f.wtns);
+    // A Node Buffer (what readFile gives), twice: the key must not be detached by a transfer.
+    const fileKey = readFileSync(f.zkeyPath);
+    await workers.prove(fileKey, Buffer.from(f.wtns));
+    const a = await workers.prove(fileKey, Buffer.from(f.wtns));
     const b = await single.prove(f.zkey, f.wtns);
     expect(a.proof.pi_a).to.not.deep.equal(b.proof.pi_a);
     for (const p of [a, b]) {

@@ -44,6 +44,17 @@ interface Sections {
   get(id: number): Uint8Array;
 }
 
+/**
+ * A plain Uint8Array view of the same bytes: Node's Buffer (what readFile
+ * returns) makes `slice` a view, not a copy, and a transferred view would
+ * detach the whole file's memory.
+ */
+function plainBytes(u: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(u) === Uint8Array.prototype
+    ? u
+    : new Uint8Array(u.buffer, u.byteOffset, u.byteLength);
+}
+
 /** The iden3 binary container: magic, u32 version, u32 section count, then (u32 id, u64 size, data). */
 function readContainer(
   bytes: Uint8Array,
@@ -54,6 +65,7 @@ function readContainer(
   const fail = (m: string): never => {
     throw new ProverInputError(code, `${what}: ${m}`);
   };
+  bytes = plainBytes(bytes);
   if (bytes.byteLength < 12) fail("too short to be one");
   const tag = String.fromCharCode(...bytes.subarray(0, 4));
   if (tag !== magic) fail(`not a .${magic} file (magic "${tag}" at byte 0)`);
@@ -283,10 +295,12 @@ export class Prover {
     scalars: Uint8Array,
     n: number,
     label = "msm",
-    tuning: { c?: number; batch?: number } = {},
+    tuning: { c?: number; batch?: number; parts?: number } = {},
   ): Promise<Uint8Array> {
     const n8 = coordBytes(group);
     const G = group === "g1m" ? this.curve.G1 : this.curve.G2;
+    bases = plainBytes(bases);
+    scalars = plainBytes(scalars);
     let bits = 254;
     for (let i = 0; i < n; i++) {
       if (scalars[i * 32 + 31]! >= 0x40) {
@@ -294,7 +308,7 @@ export class Prover {
         break;
       }
     }
-    const parts = Math.max(1, Math.min(this.concurrency, Math.floor(n / 64)));
+    const parts = tuning.parts ?? Math.max(1, Math.min(this.concurrency, Math.floor(n / 64)));
     const tasks: Promise<Uint8Array[]>[] = [];
     for (let k = 0; k < parts; k++) {
       const from = Math.floor((k * n) / parts);
@@ -449,24 +463,30 @@ export class Prover {
       );
     }
     const { G1, G2, Fr } = this.curve;
+    // Task order (workers take queued tasks in order): the G2 MSM, the
+    // costliest, split across every worker; the G1 MSMs whole (or over half
+    // the workers), since a split costs each part its own bucket sums; then
+    // the polynomials, whose H MSM, split again, ends the proof.
+    const g1Parts = Math.max(1, Math.floor(this.concurrency / 2));
+    const privStart = (key.nPublic + 1) * 32;
+    const b2 = this.msm("g2m", key.pointsB2, witness, key.nVars, "msm B2");
+    const a = this.msm("g1m", key.pointsA, witness, key.nVars, "msm A", { parts: g1Parts });
+    const b1p = this.msm("g1m", key.pointsB1, witness, key.nVars, "msm B1", { parts: g1Parts });
+    const cp = this.msm(
+      "g1m",
+      key.pointsC,
+      witness.subarray(privStart),
+      key.nVars - key.nPublic - 1,
+      "msm C",
+      { parts: g1Parts },
+    );
     let polyDone = 0;
     const hPromise = this.polynomialH(key, witness).then((h) => {
       polyDone = performance.now();
       return h;
     });
-    const privStart = (key.nPublic + 1) * 32;
-    const [msmA, msmB1, msmB2, msmC] = await Promise.all([
-      this.msm("g1m", key.pointsA, witness, key.nVars, "msm A"),
-      this.msm("g1m", key.pointsB1, witness, key.nVars, "msm B1"),
-      this.msm("g2m", key.pointsB2, witness, key.nVars, "msm B2"),
-      this.msm(
-        "g1m",
-        key.pointsC,
-        witness.subarray(privStart),
-        key.nVars - key.nPublic - 1,
-        "msm C",
-      ),
-    ]);
+    hPromise.catch(() => undefined); // awaited below; an MSM's failure must not leave it unhandled
+    const [msmA, msmB1, msmB2, msmC] = await Promise.all([a, b1p, b2, cp]);
     const h = await hPromise;
     const msmH = await this.msm("g1m", key.pointsH, h, key.domainSize, "msm H");
     h.fill(0);
