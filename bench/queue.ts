@@ -24,7 +24,7 @@ import { terminateCurves } from "../src/pipeline/index.js";
 import type { CircuitInput } from "../src/pipeline/prove.js";
 import { prepareProgram, universalInput } from "../src/universal/index.js";
 import { startRedis } from "../test/helpers/redis.js";
-import { testCircuit, TEST_BOUNDS } from "../test/helpers/universal.js";
+import { testCircuit } from "../test/helpers/universal.js";
 import { spawnWorker, type SpawnedWorker } from "../test/helpers/workers.js";
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -44,7 +44,7 @@ export interface QueueResults {
   readonly date: string;
   readonly machine: string;
   readonly loadAverage: { readonly start: number[]; readonly end: number[] };
-  readonly circuit: { readonly bounds: typeof TEST_BOUNDS; readonly constraints: number };
+  readonly circuit: { readonly description: string; readonly constraints: number };
   readonly figures: QueueFigure[];
   /** local 2 / local 1, and queue 2 / local 1. */
   readonly ratios: { readonly local2: number; readonly queue2: number };
@@ -74,13 +74,16 @@ async function timed(
   };
 }
 
-export async function queueBench(
-  options: { jobs?: number; log?: (line: string) => void } = {},
-): Promise<QueueResults> {
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const jobs = options.jobs ?? 8;
-  const loadStart = os.loadavg();
-  log(`queue bench: universal circuit at the test bounds (compiled and set up once, cached)`);
+/** K witness inputs of one set-up build, and what they are (for the report). */
+export interface Workload {
+  readonly dir: string;
+  readonly description: string;
+  readonly constraints: number;
+  readonly inputs: CircuitInput[];
+}
+
+/** The default workload: cubic with x = 1..K on the universal circuit at the test bounds. */
+async function universalJobs(jobs: number): Promise<Workload> {
   const circuit = await testCircuit();
   const program = loadProgram(
     readFileSync(path.join(BENCH_DIR, "..", "examples", "cubic.zkasm"), "utf8"),
@@ -91,6 +94,35 @@ export async function queueBench(
       x: BigInt(i + 1),
     }),
   );
+  const b = circuit.bounds;
+  return {
+    dir: circuit.dir,
+    description: `the universal circuit at N = ${b.steps}, I ${b.maxInstructions}, M ${b.maxCells}, S ${b.maxStack}, IN ${b.maxInputs}, OUT ${b.maxOutputs}, W ${b.width}; one job = one witness input (cubic with x = 1..K)`,
+    constraints: circuit.constraints,
+    inputs,
+  };
+}
+
+/**
+ * Times `inputs` (default: universalJobs) proven with 1 and 2 local processes
+ * and 2 queue workers. `workload` lets another study (a segment chain's
+ * inputs with its segment build) reuse the measurement.
+ */
+export async function queueBench(
+  options: {
+    jobs?: number;
+    log?: (line: string) => void;
+    workload?: Workload;
+  } = {},
+): Promise<QueueResults> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const loadStart = os.loadavg();
+  if (options.workload === undefined) {
+    log(`queue bench: universal circuit at the test bounds (compiled and set up once, cached)`);
+  }
+  const circuit = options.workload ?? (await universalJobs(options.jobs ?? 8));
+  const { inputs } = circuit;
+  const jobs = inputs.length;
   const figures: QueueFigure[] = [];
   for (const local of [1, 2]) {
     log(`  ${jobs} jobs, ${local} local process${local === 1 ? "" : "es"}...`);
@@ -122,7 +154,7 @@ export async function queueBench(
     date: new Date().toISOString(),
     machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? "?"}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`,
     loadAverage: { start: loadStart, end: os.loadavg() },
-    circuit: { bounds: circuit.bounds, constraints: circuit.constraints },
+    circuit: { description: circuit.description, constraints: circuit.constraints },
     figures,
     ratios: {
       local2: Number((two.wallMs / one.wallMs).toFixed(2)),
@@ -132,7 +164,6 @@ export async function queueBench(
 }
 
 export function queueMarkdown(r: QueueResults): string {
-  const b = r.circuit.bounds;
   const load = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(" / ");
   return [
     "# Proving many jobs: local processes and queue workers",
@@ -140,7 +171,7 @@ export function queueMarkdown(r: QueueResults): string {
     `- Date: ${r.date}`,
     `- Machine: ${r.machine}`,
     `- Load average (1 / 5 / 15 min) at start: ${load(r.loadAverage.start)}; at end: ${load(r.loadAverage.end)}`,
-    `- Circuit: the universal circuit at N = ${b.steps}, I ${b.maxInstructions}, M ${b.maxCells}, S ${b.maxStack}, IN ${b.maxInputs}, OUT ${b.maxOutputs}, W ${b.width}: ${r.circuit.constraints.toLocaleString("en-US")} constraints; one job = one witness input (cubic with x = 1..K)`,
+    `- Circuit: ${r.circuit.constraints.toLocaleString("en-US")} constraints, ${r.circuit.description}`,
     "- local: `proveMany(dir, inputs, { local })`, each call forking its prover children (their start-up is included); queue: `proveMany(dir, inputs, { queue })` with 2 `zkvm worker` processes and a redis-server on this machine, after a warm-up run. Every proof is verified by the caller.",
     "",
     "| mode | processes | jobs | wall ms | ms per proof | proofs by process |",

@@ -20,10 +20,13 @@ const MAIN = path.join(
   "main.ts",
 );
 
+/** A worker's event, with when this process read it (Date.now()). */
+export type ReceivedEvent = WorkerEvent & { readonly receivedAt: number };
+
 export interface SpawnedWorker {
   readonly process: ChildProcess;
-  readonly events: WorkerEvent[];
-  next(match: (e: WorkerEvent) => boolean, ms: number): Promise<WorkerEvent>;
+  readonly events: ReceivedEvent[];
+  next(match: (e: ReceivedEvent) => boolean, ms: number): Promise<ReceivedEvent>;
   readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
 }
 
@@ -38,7 +41,7 @@ export function spawnWorker(
     ["--import", "tsx", MAIN, "worker", dir, "--queue", url, "--json", ...args],
     { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } },
   );
-  const events: WorkerEvent[] = [];
+  const events: ReceivedEvent[] = [];
   const waiters: Array<() => void> = [];
   let buffered = "";
   let stderr = "";
@@ -48,7 +51,9 @@ export function spawnWorker(
     while ((nl = buffered.indexOf("\n")) >= 0) {
       const line = buffered.slice(0, nl).trim();
       buffered = buffered.slice(nl + 1);
-      if (line.startsWith("{")) events.push(JSON.parse(line) as WorkerEvent);
+      if (line.startsWith("{")) {
+        events.push({ ...(JSON.parse(line) as WorkerEvent), receivedAt: Date.now() });
+      }
       for (const w of [...waiters]) w();
     }
   });
@@ -56,7 +61,7 @@ export function spawnWorker(
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>(
     (resolve) => child.once("exit", (code, signal) => resolve({ code, signal, stderr })),
   );
-  const next = (match: (e: WorkerEvent) => boolean, ms: number): Promise<WorkerEvent> =>
+  const next = (match: (e: ReceivedEvent) => boolean, ms: number): Promise<ReceivedEvent> =>
     new Promise((resolve, reject) => {
       const check = (): boolean => {
         const found = events.find(match);
