@@ -56,7 +56,7 @@ try {
   console.log(
     `   ${key.kind} key for a 2^${key.power} domain${setup.cached ? " (already made by an earlier run)" : ""}`,
   );
-  console.log("   a one-party key is for development only: see README, 'Trusted setup'");
+  console.log("   a one-party key is for development only: see docs/TRUST.md");
 
   const proof = await stage("4. prove", () => proveCircuit(dir, {}, { onProgress: progress }));
   console.log(

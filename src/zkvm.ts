@@ -79,7 +79,7 @@ export interface ProveOptions extends StepProveOptions {
   /**
    * A phase-2-prepared powers-of-tau file (e.g. a public ceremony's): the key
    * is made by snarkjs from it. Default: the direct development setup (no
-   * powers of tau; see README, "Trusted setup and trust model").
+   * powers of tau; see docs/TRUST.md).
    */
   readonly ptau?: string;
   /** "zkvm" (default): zkvm's own WebAssembly prover; "snarkjs": snarkjs's (the reference). */

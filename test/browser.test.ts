@@ -121,7 +121,19 @@ describe("in the browser (headless Chromium)", function () {
     }
 
     ({ url, server } = await serveStatic(site, 0));
-    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+    // Chromium writes its profile, crash reports and dconf cache under HOME: give it one of its own.
+    const home = join(work, "chromium-home");
+    mkdirSync(home);
+    browser = await chromium.launch({
+      executablePath,
+      args: CHROMIUM_ARGS,
+      env: {
+        ...process.env,
+        HOME: home,
+        XDG_CONFIG_HOME: join(home, ".config"),
+        XDG_CACHE_HOME: join(home, ".cache"),
+      },
+    });
   });
 
   after(async () => {

@@ -94,3 +94,20 @@ export function mochaGlobalTeardown(): void {
     rmSync(runDir, { recursive: true, force: true });
   if (problems.length > 0) throw new Error(problems.join("\n"));
 }
+
+/**
+ * In `npm test`'s parallel processes the reporter prints a file's results only
+ * when the whole file is done; a test that took long says so at once, on
+ * stderr, so a long run shows where it is.
+ */
+export const mochaHooks = {
+  afterEach(this: Mocha.Context): void {
+    if (process.env.MOCHA_WORKER_ID === undefined) return;
+    const test = this.currentTest;
+    if (test?.duration === undefined || test.duration < 10_000) return;
+    const file = path.relative(ROOT, test.file ?? "");
+    process.stderr.write(
+      `  [${file}] ${test.fullTitle()} (${(test.duration / 1000).toFixed(1)} s)\n`,
+    );
+  },
+};

@@ -52,7 +52,7 @@ export const hashCommand: Command = {
 
 Prints the program hash a universal circuit's proof of this program carries as
 its first public signal: Poseidon over the canonical encoding of the validated
-program and its I/O declaration (README "Universal circuits"). It needs no
+program and its I/O declaration (docs/UNIVERSAL.md). It needs no
 build and does not depend on any circuit's bounds.`,
   async run(argv, io) {
     const { values, positionals } = parse(argv, { ...ioOptions, json: { type: "boolean" } }, 1);
