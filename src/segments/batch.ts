@@ -86,7 +86,10 @@ export async function batchVerify(
       icWeights[j + 1] = (icWeights[j + 1]! + r * BigInt(s)) % BN128_R;
     });
   }
-  const sumA = G1.timesScalar(G1.fromObject((vkey.vk_alpha_1 as string[]).map(BigInt)), icWeights[0]!);
+  const sumA = G1.timesScalar(
+    G1.fromObject((vkey.vk_alpha_1 as string[]).map(BigInt)),
+    icWeights[0]!,
+  );
   let sumL = G1.zero;
   ic.forEach((point, j) => {
     if (icWeights[j] !== 0n) sumL = G1.add(sumL, G1.timesScalar(point, icWeights[j]!));
