@@ -82,8 +82,8 @@ const ATTACKS: Attack[] = [
   },
   {
     title:
-      "segment 0 starting with memory that is not the inputs (y = 41 before y += 1): `first * (memIn[j] - initial[j]) === 0`",
-    program: ".output y 0\n LOAD y\n PUSH 1\n ADD\n STORE y\n STOP",
+      "segment 0 starting with memory that is not the inputs (cell 0 = 41 copied to y): `first * (memIn[j] - initial[j]) === 0`",
+    program: ".output y 1\n LOAD 0\n STORE y\n STOP",
     inputs: {},
     segment: 0,
     from: "    for (var j = 0; j < M; j++) first * (memIn[j] - initial[j]) === 0;\n",
@@ -92,7 +92,8 @@ const ATTACKS: Attack[] = [
     tamper: (input) => ({ ...input, memIn: ["41", "0", "0", "0"] }),
     claims: (forged) => {
       expect(forged[at.first]).to.equal(1n);
-      expect(forged[at.out]).to.equal(42n);
+      expect(forged[at.halted]).to.equal(1n);
+      expect(forged[at.out]).to.equal(41n);
     },
   },
   {

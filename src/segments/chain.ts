@@ -180,11 +180,6 @@ export async function proveChain(
   const L = bounds.steps;
   const exact = segmentCount(options.segments, "segments");
   const pad = segmentCount(options.padSegments, "pad-segments") ?? 1;
-  const prepared = await prepareProgram(program, bounds);
-  const run = segmentRun(prepared.program, prepared.canonical, bounds, inputs, {
-    maxSteps: exact !== undefined ? exact * L : (options.maxSteps ?? DEFAULT_RUN_STEPS),
-    segments: (steps) => exact ?? Math.max(segmentsFor(steps, L), pad),
-  });
   if (exact !== undefined && exact < pad) {
     throw new ZkvmError(
       "usage",
@@ -192,6 +187,11 @@ export async function proveChain(
       `--segments ${exact} is fewer than --pad-segments ${pad}`,
     );
   }
+  const prepared = await prepareProgram(program, bounds);
+  const run = segmentRun(prepared.program, prepared.canonical, bounds, inputs, {
+    maxSteps: exact !== undefined ? exact * L : (options.maxSteps ?? DEFAULT_RUN_STEPS),
+    segments: (steps) => exact ?? Math.max(segmentsFor(steps, L), pad),
+  });
   const circuitInputs = segmentInputs(prepared.canonical, prepared.program.io, bounds, inputs, run);
   const t0 = performance.now();
   const segments = await proveSegments(dir, circuitInputs, options);

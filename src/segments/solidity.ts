@@ -26,9 +26,11 @@ type G2 = readonly [
   readonly [string, string],
 ];
 
-const g1 = (p: G1) => `${p[0]}, ${p[1]}`;
+/** A uint256 array literal (the first element typed, so the rest convert). */
+const words = (xs: readonly string[]) => `[uint256(${xs[0]}), ${xs.slice(1).join(", ")}]`;
+const g1 = (p: G1) => words([p[0], p[1]]);
 /** EIP-197 order: x imaginary, x real, y imaginary, y real. */
-const g2 = (p: G2) => `${p[0][1]}, ${p[0][0]}, ${p[1][1]}, ${p[1][0]}`;
+const g2 = (p: G2) => words([p[0][1], p[0][0], p[1][1], p[1][0]]);
 
 /** Solidity source of the chain verifier for a segment build's key and bounds. */
 export function exportChainVerifier(vkey: Groth16VerificationKey, bounds: UniversalBounds): string {
@@ -54,10 +56,10 @@ contract ${CHAIN_VERIFIER_CONTRACT} {
     uint256 constant HALTED = ${at.halted};
     uint256 constant FIRST = ${at.first};
 
-    uint256[2] ALPHA = [uint256(${g1(vkey.vk_alpha_1 as unknown as G1)})];
-    uint256[4] BETA = [uint256(${g2(vkey.vk_beta_2 as unknown as G2)})];
-    uint256[4] GAMMA = [uint256(${g2(vkey.vk_gamma_2 as unknown as G2)})];
-    uint256[4] DELTA = [uint256(${g2(vkey.vk_delta_2 as unknown as G2)})];
+    uint256[2] ALPHA = ${g1(vkey.vk_alpha_1 as unknown as G1)};
+    uint256[4] BETA = ${g2(vkey.vk_beta_2 as unknown as G2)};
+    uint256[4] GAMMA = ${g2(vkey.vk_gamma_2 as unknown as G2)};
+    uint256[4] DELTA = ${g2(vkey.vk_delta_2 as unknown as G2)};
 
     function icPoints() internal pure returns (uint256[2][${n + 1}] memory ic) {
 ${icRows}
@@ -111,37 +113,58 @@ ${icRows}
         for (uint256 i = 0; i < k; i++) {
             uint256 r = uint256(keccak256(abi.encode(seed, i))) >> 128;
             if (r == 0) r = 1;
-            for (uint256 j = 0; j < 8; j++) if (proofs[i][j] >= Q) return false;
-            uint256[2] memory a = ecMul([proofs[i][0], proofs[i][1]], r);
-            uint256 o = 6 * i;
-            input[o] = a[0];
-            input[o + 1] = a[1] == 0 ? 0 : Q - a[1];
-            input[o + 2] = proofs[i][2];
-            input[o + 3] = proofs[i][3];
-            input[o + 4] = proofs[i][4];
-            input[o + 5] = proofs[i][5];
-            sumC = ecAdd(sumC, ecMul([proofs[i][6], proofs[i][7]], r));
-            icWeight[0] = addmod(icWeight[0], r, R);
-            for (uint256 j = 0; j < N_PUBLIC; j++) {
-                icWeight[j + 1] = addmod(icWeight[j + 1], mulmod(r, signals[i][j], R), R);
-            }
+            if (!addProof(proofs[i], signals[i], r, input, 6 * i, icWeight, sumC)) return false;
         }
+        return finish(input, 6 * k, icWeight, sumC);
+    }
+
+    /** Proof i's pair (-r A, B) at input[o..o+5], r C into sumC, r s_ij into icWeight. */
+    function addProof(
+        uint256[8] calldata p,
+        uint256[N_PUBLIC] calldata s,
+        uint256 r,
+        uint256[] memory input,
+        uint256 o,
+        uint256[N_PUBLIC + 1] memory icWeight,
+        uint256[2] memory sumC
+    ) internal view returns (bool) {
+        for (uint256 j = 0; j < 8; j++) if (p[j] >= Q) return false;
+        uint256[2] memory a = ecMul([p[0], p[1]], r);
+        input[o] = a[0];
+        input[o + 1] = a[1] == 0 ? 0 : Q - a[1];
+        for (uint256 j = 0; j < 4; j++) input[o + 2 + j] = p[2 + j];
+        uint256[2] memory c = ecAdd(sumC, ecMul([p[6], p[7]], r));
+        sumC[0] = c[0];
+        sumC[1] = c[1];
+        icWeight[0] = addmod(icWeight[0], r, R);
+        for (uint256 j = 0; j < N_PUBLIC; j++) {
+            icWeight[j + 1] = addmod(icWeight[j + 1], mulmod(r, s[j], R), R);
+        }
+        return true;
+    }
+
+    /** The three key pairs at input[o..], then the pairing precompile over all pairs. */
+    function finish(
+        uint256[] memory input,
+        uint256 o,
+        uint256[N_PUBLIC + 1] memory icWeight,
+        uint256[2] memory sumC
+    ) internal view returns (bool) {
         uint256[2][N_PUBLIC + 1] memory ic = icPoints();
         uint256[2] memory sumL;
         for (uint256 j = 0; j <= N_PUBLIC; j++) {
             if (icWeight[j] != 0) sumL = ecAdd(sumL, ecMul(ic[j], icWeight[j]));
         }
         uint256[2] memory sumAlpha = ecMul(ALPHA, icWeight[0]);
-        uint256 o2 = 6 * k;
-        input[o2] = sumAlpha[0];
-        input[o2 + 1] = sumAlpha[1];
-        for (uint256 j = 0; j < 4; j++) input[o2 + 2 + j] = BETA[j];
-        input[o2 + 6] = sumL[0];
-        input[o2 + 7] = sumL[1];
-        for (uint256 j = 0; j < 4; j++) input[o2 + 8 + j] = GAMMA[j];
-        input[o2 + 12] = sumC[0];
-        input[o2 + 13] = sumC[1];
-        for (uint256 j = 0; j < 4; j++) input[o2 + 14 + j] = DELTA[j];
+        input[o] = sumAlpha[0];
+        input[o + 1] = sumAlpha[1];
+        for (uint256 j = 0; j < 4; j++) input[o + 2 + j] = BETA[j];
+        input[o + 6] = sumL[0];
+        input[o + 7] = sumL[1];
+        for (uint256 j = 0; j < 4; j++) input[o + 8 + j] = GAMMA[j];
+        input[o + 12] = sumC[0];
+        input[o + 13] = sumC[1];
+        for (uint256 j = 0; j < 4; j++) input[o + 14 + j] = DELTA[j];
         uint256[1] memory out;
         bool ok;
         uint256 size = input.length * 32;
