@@ -7,7 +7,7 @@
  * to install it.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -41,9 +41,18 @@ describe("the playground", function () {
     work = mkdtempSync(join(tmpdir(), "zkvm-playground-"));
     await buildWeb(join(work, "site"));
     ({ server, url } = await serveStatic(join(work, "site"), 0));
+    // Chromium writes its profile, crash reports and dconf cache under HOME: give it one of its own.
+    const home = join(work, "chromium-home");
+    mkdirSync(home);
     browser = await chromium.launch({
       executablePath: chromiumPath(),
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+      env: {
+        ...process.env,
+        HOME: home,
+        XDG_CONFIG_HOME: join(home, ".config"),
+        XDG_CACHE_HOME: join(home, ".cache"),
+      },
     });
   });
   after(async () => {
