@@ -7,44 +7,23 @@
  * from `zkvm compile` + `zkvm setup` in Node). The page is built here, from
  * source. A missing Chromium fails with how to install it.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "chai";
 import { build } from "esbuild";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { buildLibrary, buildLibraryPage, buildWeb } from "../scripts/build-web.js";
 import { serveStatic } from "../scripts/playground.js";
+import { chromiumPath, launchChromium } from "./helpers/chromium.js";
 import { zkvm } from "./helpers/cli.js";
 import { EXAMPLES_DIR } from "./helpers/examples.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** The README's screenshot: rewritten only on request (ZKVM_UPDATE_SCREENSHOT=1), else taken into the test's directory. */
 const DOCS_SCREENSHOT = join(ROOT, "docs", "playground.png");
-
-/** Chromium from $CHROMIUM_PATH or Debian's package; anything else is a failure that says what to do. */
-function chromiumPath(): string {
-  const path = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-  if (!existsSync(path)) {
-    throw new Error(
-      `no Chromium at ${path}: the browser tests need one. Install Chromium ` +
-        "(sudo apt-get install -y chromium), or set CHROMIUM_PATH to a Chromium or Chrome binary.",
-    );
-  }
-  return path;
-}
-
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
 
 interface ExampleCase {
   inputs: Record<string, string>;
@@ -71,7 +50,7 @@ describe("in the browser (headless Chromium)", function () {
 
   before(async function () {
     this.timeout(300_000);
-    const executablePath = chromiumPath();
+    chromiumPath(); // fail first, with what to do, when there is no Chromium
     work = mkdtempSync(join(tmpdir(), "zkvm-browser-"));
     const site = join(work, "site");
     await buildWeb(site);
@@ -121,19 +100,7 @@ describe("in the browser (headless Chromium)", function () {
     }
 
     ({ url, server } = await serveStatic(site, 0));
-    // Chromium writes its profile, crash reports and dconf cache under HOME: give it one of its own.
-    const home = join(work, "chromium-home");
-    mkdirSync(home);
-    browser = await chromium.launch({
-      executablePath,
-      args: CHROMIUM_ARGS,
-      env: {
-        ...process.env,
-        HOME: home,
-        XDG_CONFIG_HOME: join(home, ".config"),
-        XDG_CACHE_HOME: join(home, ".cache"),
-      },
-    });
+    browser = await launchChromium(work);
   });
 
   after(async () => {

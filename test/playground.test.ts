@@ -7,27 +7,18 @@
  * to install it.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { buildWeb } from "../scripts/build-web.js";
 import { serveStatic } from "../scripts/playground.js";
+import { launchChromium } from "./helpers/chromium.js";
 
 const ROOT = join(import.meta.dirname, "..");
-
-function chromiumPath(): string {
-  const path = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-  if (!existsSync(path)) {
-    throw new Error(
-      `no Chromium at ${path}: install Chromium (sudo apt-get install -y chromium), or set CHROMIUM_PATH`,
-    );
-  }
-  return path;
-}
 
 describe("the playground", function () {
   this.timeout(180_000);
@@ -41,19 +32,7 @@ describe("the playground", function () {
     work = mkdtempSync(join(tmpdir(), "zkvm-playground-"));
     await buildWeb(join(work, "site"));
     ({ server, url } = await serveStatic(join(work, "site"), 0));
-    // Chromium writes its profile, crash reports and dconf cache under HOME: give it one of its own.
-    const home = join(work, "chromium-home");
-    mkdirSync(home);
-    browser = await chromium.launch({
-      executablePath: chromiumPath(),
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-      env: {
-        ...process.env,
-        HOME: home,
-        XDG_CONFIG_HOME: join(home, ".config"),
-        XDG_CACHE_HOME: join(home, ".cache"),
-      },
-    });
+    browser = await launchChromium(work);
   });
   after(async () => {
     await browser?.close();
