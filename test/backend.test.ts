@@ -210,8 +210,27 @@ describe("direct backend", function () {
       (await verifyCircuit(dir, proof.proof, ["8"])).valid,
       "a false output does not verify",
     ).to.equal(false);
-    // The same program with the circom backend is another build.
-    const circom = await buildCircuit(program, dir, { steps: 8, name: "max", backend: "circom" });
+    // The same program with the circom backend is another build: it would
+    // replace the directory and so delete its key, which takes force.
+    const refused = await buildCircuit(program, dir, {
+      steps: 8,
+      name: "max",
+      backend: "circom",
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(refused, "a compile with another backend keeps the key").to.have.property(
+      "code",
+      "BUILD_HAS_KEY",
+    );
+    expect((await fsp.readdir(dir)).some((f) => f.endsWith(".zkey"))).to.equal(true);
+    const circom = await buildCircuit(program, dir, {
+      steps: 8,
+      name: "max",
+      backend: "circom",
+      force: true,
+    });
     expect(circom.cached).to.equal(false);
     expect((await readManifest(dir)).backend).to.equal("circom");
     expect(circom.manifest.constraints).to.equal(first.manifest.constraints);

@@ -349,8 +349,12 @@ describe("end to end: compile, setup, prove, verify", function () {
         const stripped = join(work, "stripped-power");
         cpSync(buildDir(power), stripped, { recursive: true });
         for (const f of ["power.zkey", "power.r1cs", "power.sym", "power.circom", "power_js"]) {
-          rmSync(join(stripped, f), { recursive: true });
+          // A direct build has no power_js (no witness wasm): force, absent or not.
+          rmSync(join(stripped, f), { recursive: true, force: true });
         }
+        expect(
+          readdirSync(stripped).filter((f) => /\.(zkey|r1cs|wasm)$|_js$/.test(f)),
+        ).to.deep.equal([]);
         expect((await succeeds("verify", stripped)).out).to.match(/^valid: /);
       });
 
@@ -673,9 +677,11 @@ describe("end to end: compile, setup, prove, verify", function () {
       const proofs = results.map((r) => JSON.parse(r.stdout) as ZKVMProof);
       expect(proofs.map((p) => p.publicSignals)).to.deep.equal([["15"], ["35"]]);
 
-      // Exactly one of them compiled and set up; the other waited for its lock and reused the build.
+      // Exactly one of them compiled (the direct backend writes the .r1cs itself, with no circom2)
+      // and set up; the other waited for its lock and reused the build.
       const stages = results.map((r) => r.stderr);
-      expect(stages.filter((s) => /^circom: /m.test(s))).to.have.length(1);
+      expect(stages.filter((s) => /^r1cs: /m.test(s))).to.have.length(1);
+      expect(stages.filter((s) => /^circom: /m.test(s))).to.have.length(0);
       expect(stages.filter((s) => /^setup:direct: /m.test(s))).to.have.length(1);
       expect(stages.filter((s) => /^ptau/m.test(s))).to.have.length(0);
 

@@ -152,6 +152,31 @@ class Eliminator {
   }
 }
 
+/**
+ * Whether `row` = 0 follows from the rows of `basis` (pivot label → row with
+ * coefficient 1 there, every other label below it); when not, its reduced
+ * form joins the basis.
+ */
+function impliedBy(basis: Map<number, Row>, row: Row): boolean {
+  const r: Row = new Map(row);
+  for (;;) {
+    let pivot = -1;
+    for (const l of r.keys()) if (l !== 0 && l > pivot) pivot = l;
+    // Only a constant left: 0 = 0 is implied; a non-zero one (unsatisfiable) is kept.
+    if (pivot < 0) return r.size === 0;
+    const b = basis.get(pivot);
+    if (b === undefined) {
+      const f = inverse(r.get(pivot)!);
+      const n: Row = new Map();
+      for (const [l, k] of r) n.set(l, (k * f) % P);
+      basis.set(pivot, n);
+      return false;
+    }
+    const k = r.get(pivot)!;
+    for (const [l, c] of b) addTo(r, l, P - ((k * c) % P));
+  }
+}
+
 /** A growable byte buffer. */
 class Bytes {
   buf = new Uint8Array(1 << 20);
@@ -257,9 +282,13 @@ export function simplify(layout: Layout, nodes: readonly Node[]): SimplifiedR1cs
     for (let i = 0; i < nodes.length; i++) nodeConstraints(layout, i, nodes[i]!, quadraticOnly);
     for (const row of becameLinear) elim.linear(row);
     if (elim.eliminated === before) {
+      // The kept rows in echelon form (pivot: highest label, coefficient 1): a
+      // kept row that the earlier ones imply (a duplicate `in = 0` of two paths,
+      // say) is dropped, as circom's elimination over the cluster drops it.
+      const basis = new Map<number, Row>();
       for (const row of elim.kept) {
         const r = elim.reduce(row);
-        if (r.size === 0) continue;
+        if (r.size === 0 || impliedBy(basis, r)) continue;
         writeRow(new Map());
         writeRow(new Map());
         writeRow(r);
