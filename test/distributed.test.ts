@@ -77,6 +77,12 @@ describe("proving on a Redis queue (zkvm worker, proveMany --queue)", function (
     other = await tinyBuild(tmp, "other");
   });
 
+  afterEach(function () {
+    for (const w of workers) w.dispose();
+    // A worker's --json stdout is its events, one JSON object a line, and nothing else.
+    for (const w of workers) expect(w.stray, `worker ${w.process.pid} stdout`).to.deep.equal([]);
+  });
+
   after(async function () {
     for (const w of workers) {
       if (w.process.exitCode === null && w.process.signalCode === null) w.process.kill("SIGKILL");

@@ -96,7 +96,8 @@ function errorJson(code: string, message: string, where: ErrorLocation): string 
   for (const key of ["path", "line", "offset", "step", "pc"] as const) {
     if (where[key] !== undefined) Object.assign(location, { [key]: where[key] });
   }
-  return JSON.stringify({ error: true, code, message, location }, null, 2);
+  // One line, as docs/ERRORS.md shows it: `zkvm worker --json` streams its events as JSON lines.
+  return JSON.stringify({ error: true, code, message, location });
 }
 
 /** True when node was started with this file, not when it is imported (tests, bin/zkvm.js). */

@@ -38,7 +38,7 @@ Options:
   --lock SECONDS         a job's lock time: a killed worker's job is taken over after at most
                          this plus the stalled check (default 10)
   --stalled-check SECONDS  how often to look for jobs of dead workers (default 5)
-  --prover-module M      prove with this module's prove(zkey, wasm, input) instead of snarkjs (testing)
+  --prover-module M      prove with this module's prove(target, input) instead of zkvm's (testing)
   --json                 one JSON object per line per event (ready, taken, proved, refused, ...)`,
   async run(argv, io) {
     const { values, positionals } = parse(

@@ -135,7 +135,7 @@ export async function startWorker(dir: string, options: WorkerOptions): Promise<
         message: `${label}: proving (child ${prover.pid ?? "?"})`,
         ...(prover.pid !== undefined ? { childPid: prover.pid } : {}),
       });
-      const made = await prover.prove(build.zkey, build.wasm, data.input);
+      const made = await prover.prove(build, data.input);
       const elapsedMs = Math.round(performance.now() - start);
       emit({ event: "proved", job: job.id!, run, index, elapsedMs, message: `${label}: proved` });
       return { ...made, worker: name };

@@ -2,7 +2,8 @@
  * Proving many witness inputs for one set-up build, in parallel, each proof
  * in a forked child process. It knows nothing of what the circuit is: any
  * build directory whose manifest.json records its artifacts (`files`, with
- * `files.wasm`) and a setup (`setup.zkey`, `setup.zkeySha256`,
+ * `files.wasm`, or a per-program build of the direct backend, whose witness
+ * is computed in TypeScript) and a setup (`setup.zkey`, `setup.zkeySha256`,
  * `setup.vkeySha256`) will do: per-program, universal or segment builds.
  *
  * API
@@ -27,7 +28,8 @@
  *   - Inputs are JSON (bigints are turned into decimal strings): what a
  *     child process, or a queue (src/distributed), can carry.
  *
- *   openProvingBuild(dir) → ProvingBuild { dir, zkey, wasm, vkey, buildHash }
+ *   openProvingBuild(dir) → ProvingBuild { dir, zkey, wasm?, vkey, buildHash }
+ *   proveInput(target, input) → the default prover's proof (what a `prover` module may wrap)
  *   buildHash(manifest) → the sha256 that names a build's circuit and keys
  *     (what a queue job carries and a worker checks, src/distributed).
  *
@@ -45,6 +47,8 @@ import { errorMessage, PipelineError, type PipelineErrorCode } from "./errors.js
 import { pathExists } from "./fsutil.js";
 import type { ProgressEvent } from "./progress.js";
 import {
+  prove,
+  proveWitness,
   readJsonFile,
   verify,
   type CircuitInput,
@@ -99,13 +103,23 @@ export interface ProveManyOptions {
 }
 
 /**
- * What a `prover` module exports: the built-in one computes the witness with
- * the build's wasm and proves with snarkjs (src/pipeline/prove.ts).
+ * What a prover is given of a build: its directory, proving key and, for a
+ * build with a witness generator, its wasm (a direct build has none: its
+ * witness is computed from the build's program and .r1cs).
+ */
+export interface ProvingTarget {
+  readonly dir: string;
+  readonly zkey: string;
+  readonly wasm?: string;
+}
+
+/**
+ * What a `prover` module exports: the built-in one is `proveInput` (the
+ * build's wasm or the direct backend's witness, zkvm's Groth16 prover).
  */
 export interface ProverModule {
   prove(
-    zkeyPath: string,
-    wasmPath: string,
+    target: ProvingTarget,
     input: JsonCircuitInput,
   ): Promise<{
     proof: Groth16Proof;
@@ -115,10 +129,11 @@ export interface ProverModule {
 }
 
 /** The files of a set-up build that proving needs, checked against its manifest. */
-export interface ProvingBuild {
+export interface ProvingBuild extends ProvingTarget {
   readonly dir: string;
   readonly zkey: string;
-  readonly wasm: string;
+  /** Absent in a direct build: its witness is computed from its program and .r1cs. */
+  readonly wasm?: string;
   readonly vkey: Groth16VerificationKey;
   /** See `buildHash`. */
   readonly buildHash: string;
@@ -126,9 +141,8 @@ export interface ProvingBuild {
 
 /** The part of any zkvm build manifest (per-program, universal, segment) that proving reads. */
 interface ProvingManifest {
-  readonly files: Readonly<Record<string, { readonly path: string; readonly sha256: string }>> & {
-    readonly wasm: { readonly path: string; readonly sha256: string };
-  };
+  readonly files: Readonly<Record<string, { readonly path: string; readonly sha256: string }>>;
+  readonly backend?: string;
   readonly setup: {
     readonly zkey: string;
     readonly zkeySha256: string;
@@ -138,8 +152,8 @@ interface ProvingManifest {
 
 /**
  * The sha256 that names a build's circuit and keys: over the sha256 of each
- * compiled artifact (sorted by kind) and of its proving and verification
- * keys. Two machines with this hash prove the same statement with the same
+ * compiled artifact (sorted by kind: a direct build's .circom, .r1cs and
+ * .sym, another's wasm too) and of its proving and verification keys. Two machines with this hash prove the same statement with the same
  * key; a queue job carries it and a worker refuses a job whose hash is not
  * its own (BUILD_MISMATCH).
  */
@@ -186,11 +200,15 @@ export async function openProvingBuild(dir: string): Promise<ProvingBuild> {
     });
   });
   const files = typeof m === "object" && m !== null ? m.files : undefined;
+  const direct = typeof m === "object" && m !== null && m.backend === "direct";
   if (
     typeof files !== "object" ||
     files === null ||
     !Object.values(files).every(isHashedFile) ||
-    !isHashedFile((files as Record<string, unknown>).wasm)
+    // A witness generator: the build's wasm, or (direct backend) its program, .circom and .r1cs.
+    !(direct
+      ? ["circom", "r1cs"].every((k) => isHashedFile((files as Record<string, unknown>)[k]))
+      : isHashedFile((files as Record<string, unknown>).wasm))
   ) {
     throw new PipelineError(
       "BUILD_CORRUPT",
@@ -220,7 +238,7 @@ export async function openProvingBuild(dir: string): Promise<ProvingBuild> {
   return {
     dir,
     zkey: path.join(dir, manifest.setup.zkey),
-    wasm: path.join(dir, manifest.files.wasm.path),
+    ...(direct ? {} : { wasm: path.join(dir, manifest.files.wasm!.path) }),
     vkey: await readJsonFile<Groth16VerificationKey>(path.join(dir, VKEY)),
     buildHash: buildHash(manifest),
   };
@@ -241,11 +259,55 @@ export async function verifyJob(
   return verify(build.vkey, job.publicSignals, job.proof);
 }
 
+/**
+ * The default prover: the witness from the build's wasm, or for a direct
+ * build from its program (checked against its manifest, src/build/proofs.ts),
+ * then a Groth16 proof with zkvm's prover. The build is opened once per
+ * process and directory.
+ */
+export async function proveInput(
+  target: ProvingTarget,
+  input: JsonCircuitInput,
+): Promise<{
+  proof: Groth16Proof;
+  publicSignals: string[];
+  timings: { witnessMs: number; proveMs: number };
+}> {
+  if (target.wasm !== undefined) {
+    const { proof, publicSignals, timings } = await prove(target.zkey, target.wasm, input);
+    return { proof, publicSignals, timings };
+  }
+  let build = directBuilds.get(target.dir);
+  if (build === undefined) {
+    // Imported here: src/build imports this module's package (src/pipeline).
+    const { openSetUpBuild } = await import("../build/directory.js");
+    build = openSetUpBuild(target.dir);
+    directBuilds.set(target.dir, build);
+    build.catch(() => directBuilds.delete(target.dir));
+  }
+  const { directBuildWitness } = await import("../build/proofs.js");
+  const strings = Object.fromEntries(
+    Object.entries(input).map(([k, v]) => [k, typeof v === "number" ? String(v) : v]),
+  ) as Record<string, string>;
+  const w0 = performance.now();
+  const witness = await directBuildWitness(await build, strings);
+  const { proof, publicSignals, timings } = await proveWitness(
+    target.zkey,
+    witness,
+    Math.round(performance.now() - w0),
+  );
+  return { proof, publicSignals, timings };
+}
+
+const directBuilds = new Map<
+  string,
+  ReturnType<typeof import("../build/directory.js").openSetUpBuild>
+>();
+
 /** Parent → child: prove `input`. */
 export interface ChildRequest {
   readonly id: number;
-  readonly zkey: string;
-  readonly wasm: string;
+  readonly target: ProvingTarget;
   readonly input: JsonCircuitInput;
   readonly prover?: string;
 }
@@ -336,8 +398,7 @@ export class ProverProcess {
 
   /** Proves one input in the child; rejects with the child's error, or PROVER_DIED. */
   async prove(
-    zkey: string,
-    wasm: string,
+    build: ProvingTarget,
     input: JsonCircuitInput,
   ): Promise<Awaited<ReturnType<ProverModule["prove"]>>> {
     await this.start();
@@ -347,8 +408,11 @@ export class ProverProcess {
       this.pending.set(id, { resolve, reject });
       const request: ChildRequest = {
         id,
-        zkey,
-        wasm,
+        target: {
+          dir: build.dir,
+          zkey: build.zkey,
+          ...(build.wasm !== undefined ? { wasm: build.wasm } : {}),
+        },
         input,
         ...(this.prover !== undefined ? { prover: path.resolve(this.prover) } : {}),
       };
@@ -433,7 +497,7 @@ export async function proveMany(
       const worker = `local:${prover.pid ?? "?"}`;
       event(onProgress, { index, total, state: "proving", worker }, `proving (${worker})`);
       try {
-        const made = await prover.prove(build.zkey, build.wasm, jobs[index]!);
+        const made = await prover.prove(build, jobs[index]!);
         const check = await verifyJob(build, made);
         if (check.valid) {
           const elapsedMs = Math.round(performance.now() - start);

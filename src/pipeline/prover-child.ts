@@ -12,8 +12,7 @@
 import { pathToFileURL } from "node:url";
 import { ZkvmError } from "../errors.js";
 import { errorMessage } from "./errors.js";
-import type { ChildReply, ChildRequest, ProverModule } from "./pool.js";
-import { prove } from "./prove.js";
+import { proveInput, type ChildReply, type ChildRequest, type ProverModule } from "./pool.js";
 
 // The parent died or closed the channel: nothing is waiting for a proof.
 process.on("disconnect", () => process.exit(0));
@@ -27,12 +26,7 @@ let prover: Promise<ProverModule> | undefined;
 function loadProver(module: string | undefined): Promise<ProverModule> {
   prover ??=
     module === undefined
-      ? Promise.resolve<ProverModule>({
-          prove: async (zkey, wasm, input) => {
-            const { proof, publicSignals, timings } = await prove(zkey, wasm, input);
-            return { proof, publicSignals, timings };
-          },
-        })
+      ? Promise.resolve<ProverModule>({ prove: proveInput })
       : (import(pathToFileURL(module).href) as Promise<ProverModule>);
   return prover;
 }
@@ -45,7 +39,7 @@ process.on("message", (message: ChildRequest) => {
   void (async () => {
     try {
       const { prove: proveOne } = await loadProver(message.prover);
-      const result = await proveOne(message.zkey, message.wasm, message.input);
+      const result = await proveOne(message.target, message.input);
       send({ kind: "proved", id: message.id, ...result });
     } catch (e) {
       send({

@@ -3,8 +3,12 @@
  * under tsx), with --json so each event is a line on stdout.
  *
  *   spawnWorker(dir, url, args?, env?): SpawnedWorker
- *   worker.next(predicate, ms): the first event (past or future) matching it
+ *   worker.next(predicate, ms): the first event (past or future) matching it;
+ *     rejects after ms, or as soon as the worker has exited without one
  *   worker.exit: { code, signal, stderr } once the process has exited
+ *   worker.stray: stdout lines that are not JSON events (there should be none)
+ *   worker.dispose(): drops the pending next() waiters and clears their timers
+ *     (call it when a test ends: no timer may fire into the next test)
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
@@ -26,6 +30,8 @@ export type ReceivedEvent = WorkerEvent & { readonly receivedAt: number };
 export interface SpawnedWorker {
   readonly process: ChildProcess;
   readonly events: ReceivedEvent[];
+  readonly stray: string[];
+  dispose(): void;
   next(match: (e: ReceivedEvent) => boolean, ms: number): Promise<ReceivedEvent>;
   readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
 }
@@ -42,7 +48,10 @@ export function spawnWorker(
     { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } },
   );
   const events: ReceivedEvent[] = [];
+  const stray: string[] = [];
   const waiters: Array<() => void> = [];
+  const timers = new Set<NodeJS.Timeout>();
+  let exited = false;
   let buffered = "";
   let stderr = "";
   child.stdout!.on("data", (d: Buffer) => {
@@ -51,8 +60,19 @@ export function spawnWorker(
     while ((nl = buffered.indexOf("\n")) >= 0) {
       const line = buffered.slice(0, nl).trim();
       buffered = buffered.slice(nl + 1);
-      if (line.startsWith("{")) {
-        events.push({ ...(JSON.parse(line) as WorkerEvent), receivedAt: Date.now() });
+      if (line === "") continue;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch {
+        // Not an event: kept for the test to report, never thrown from this handler.
+        stray.push(line);
+        continue;
+      }
+      if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) {
+        events.push({ ...(parsed as WorkerEvent), receivedAt: Date.now() });
+      } else {
+        stray.push(line);
       }
       for (const w of [...waiters]) w();
     }
@@ -63,27 +83,43 @@ export function spawnWorker(
   );
   const next = (match: (e: ReceivedEvent) => boolean, ms: number): Promise<ReceivedEvent> =>
     new Promise((resolve, reject) => {
-      const check = (): boolean => {
-        const found = events.find(match);
-        if (found === undefined) return false;
+      const settle = (): void => {
         clearTimeout(timer);
-        waiters.splice(waiters.indexOf(check), 1);
-        resolve(found);
-        return true;
+        timers.delete(timer);
+        const i = waiters.indexOf(check);
+        if (i >= 0) waiters.splice(i, 1);
       };
-      const timer = setTimeout(() => {
-        waiters.splice(waiters.indexOf(check), 1);
+      const fail = (why: string): void => {
+        settle();
         reject(
           new Error(
-            `worker ${child.pid}: no matching event in ${ms} ms; events: ${JSON.stringify(events)}; stderr: ${stderr}`,
+            `worker ${child.pid}: ${why}; events: ${JSON.stringify(events)}; stray stdout: ${JSON.stringify(stray)}; stderr: ${stderr}`,
           ),
         );
-      }, ms);
+      };
+      // Every way out clears the timer: none may fire once the test has ended.
+      const check = (): void => {
+        const found = events.find(match);
+        if (found !== undefined) {
+          settle();
+          resolve(found);
+        } else if (exited) {
+          fail("exited without a matching event");
+        }
+      };
+      const timer = setTimeout(() => fail(`no matching event in ${ms} ms`), ms);
+      timers.add(timer);
       waiters.push(check);
       check();
     });
   void exit.then(() => {
+    exited = true;
     for (const w of [...waiters]) w();
   });
-  return { process: child, events, next, exit };
+  const dispose = (): void => {
+    for (const t of timers) clearTimeout(t);
+    timers.clear();
+    waiters.length = 0;
+  };
+  return { process: child, events, stray, next, exit, dispose };
 }
