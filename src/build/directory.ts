@@ -188,10 +188,7 @@ async function writeDirectIntoDir(
   onProgress: Progress | undefined,
   manifestFor: (files: Manifest["files"], constraints: number) => Promise<Manifest>,
 ): Promise<{ manifest: Manifest; cached: false }> {
-  await checkReplaceable(dir);
-  const staging = tempSibling(path.resolve(dir));
-  try {
-    await fsp.mkdir(staging);
+  return intoStagedDir(dir, async (staging) => {
     const circomFile = `${name}.circom`;
     await fsp.writeFile(path.join(staging, circomFile), compiled.circom);
     const { result: artifacts } = await timed(onProgress, "r1cs", `r1cs ${name}.r1cs`, async () =>
@@ -217,7 +214,25 @@ async function writeDirectIntoDir(
       r1cs: await write(`${name}.r1cs`, artifacts.r1cs),
       sym: await write(`${name}.sym`, artifacts.sym),
     };
-    const manifest = await manifestFor(files, artifacts.nConstraints);
+    return manifestFor(files, artifacts.nConstraints);
+  });
+}
+
+/**
+ * Builds into a staging directory beside `dir` (`fill` writes the artifacts
+ * and returns the manifest), writes the manifest and swaps the staging
+ * directory in for `dir` whole: a failed build leaves the previous one
+ * untouched and no staging behind. The caller holds `dir`'s lock.
+ */
+async function intoStagedDir<M>(
+  dir: string,
+  fill: (staging: string) => Promise<M>,
+): Promise<{ manifest: M; cached: false }> {
+  await checkReplaceable(dir);
+  const staging = tempSibling(path.resolve(dir));
+  try {
+    await fsp.mkdir(staging);
+    const manifest = await fill(staging);
     await fsp.writeFile(path.join(staging, MANIFEST), JSON.stringify(manifest, null, 2) + "\n");
     await replaceWith(staging, dir);
     return { manifest, cached: false };
@@ -287,10 +302,7 @@ export async function compileIntoDir<M>(
   onProgress: Progress | undefined,
   manifestFor: (files: CircomArtifacts, result: CompileCircomResult) => Promise<M>,
 ): Promise<{ manifest: M; cached: false }> {
-  await checkReplaceable(dir);
-  const staging = tempSibling(path.resolve(dir));
-  try {
-    await fsp.mkdir(staging);
+  return intoStagedDir(dir, async (staging) => {
     const circomFile = path.join(staging, `${name}.circom`);
     await fsp.writeFile(circomFile, circom);
     const result = await compileCircom({
@@ -300,7 +312,7 @@ export async function compileIntoDir<M>(
       ...(onProgress ? { onProgress } : {}),
     });
     const rel = (p: string) => path.relative(staging, p);
-    const manifest = await manifestFor(
+    return manifestFor(
       {
         circom: { path: rel(circomFile), sha256: sha256(circom) },
         r1cs: { path: rel(result.r1csPath), sha256: await sha256File(result.r1csPath) },
@@ -309,17 +321,7 @@ export async function compileIntoDir<M>(
       },
       result,
     );
-    await fsp.writeFile(path.join(staging, MANIFEST), JSON.stringify(manifest, null, 2) + "\n");
-    await replaceWith(staging, dir);
-    return { manifest, cached: false };
-  } catch (e) {
-    await fsp.rm(staging, { recursive: true, force: true });
-    if (e instanceof ZkvmError || !isErrnoException(e)) throw e;
-    throw new PipelineError("FILE_UNWRITABLE", `cannot write the build ${dir}: ${e.message}`, {
-      cause: e,
-      path: dir,
-    });
-  }
+  });
 }
 
 /**
