@@ -472,6 +472,60 @@ export const BASELINES: readonly Baseline[] = [
       { x: 3, a: 12, b: 0, c: -1 },
     ],
   },
+  {
+    program: "untilsum",
+    shape: "loop",
+    maxRatio: 1.5,
+    circom: "untilsum.circom",
+    template: "UntilSum",
+    // The exit compares a computed value with an input: no single driver.
+    // At most K iterations: 5 + 14k <= N.
+    iterations: (steps) => Math.floor((steps - 5) / 14),
+    params: (k) => [k],
+    publicInputs: ["t"],
+    ciSteps: 64,
+    growthSteps: [],
+    inside: (k) => [
+      { x: 1, t: 0 },
+      { x: -1, t: 0 },
+      { x: 1, t: k },
+      { x: 3, t: 3 * k - 2 },
+      { x: (1n << 64n) - 1n, t: 1 },
+    ],
+    outside: (k) => [
+      { x: 1, t: k + 1 },
+      { x: 0, t: 1 },
+      { x: TWO_64, t: 1 },
+      { x: 1, t: TWO_64 },
+      { x: -1, t: 5 },
+    ],
+  },
+  {
+    program: "branchy",
+    shape: "loop",
+    maxRatio: 1.5,
+    circom: "branchy.circom",
+    template: "Branchy",
+    params: (k) => [k],
+    publicInputs: ["n"],
+    driver: "n",
+    fixed: { x: 3, t: 2 },
+    ciSteps: 128,
+    growthSteps: [],
+    inside: (k) => [
+      { n: 0, x: 3, t: TWO_64 },
+      { n: 0, x: 3, t: -1 },
+      { n: k, x: 2, t: 0 },
+      { n: k, x: -1, t: k },
+      { n: k, x: 5, t: (1n << 64n) - 1n },
+      { n: 3, x: 7, t: 1 },
+    ],
+    outside: (k) => [
+      { n: k + 1, x: 3, t: 1 },
+      { n: 1, x: 3, t: TWO_64 },
+      { n: -1, x: 3, t: 1 },
+    ],
+  },
 ];
 
 export function baselineFor(program: string): Baseline {

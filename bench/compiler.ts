@@ -25,6 +25,9 @@ export const SHAPES: readonly string[] = [
   "seq2",
   "sumbound",
   "dtree3",
+  // A data-dependent exit and a branch in a loop body.
+  "untilsum",
+  "branchy",
 ];
 
 /** Step bounds of the compile-at-scale rows. */
