@@ -28,6 +28,8 @@ const GUARDS: Record<string, (node: Node) => boolean> = {
   "cannot-reach-stop": (n) => n.kind === "assert" && (n.why ?? "").includes("cannot reach STOP"),
   "step-counter": (n) => n.kind === "assertLess",
   "one-hot": (n) => n.kind === "assert" && (n.why ?? "").includes("halts within N"),
+  // paths.ts: an input's "other value" compared by LT/GT on a halting path is range checked.
+  "rest-range": (n) => n.kind === "gadget" && n.signal.startsWith("rangeRest"),
 };
 
 export const SOUNDNESS_HELP = `Usage: npm run fuzz -- --soundness [options]

@@ -898,6 +898,27 @@ const ATTACKS: Record<string, Attack[]> = {
       caughtBy: /main\.hit0/,
       claims: { s: 273n },
     },
+    {
+      title:
+        "branchy at N = 64 with n = 1, t = 2^64 (t's LT faults; t's rest class is compared): the range check `Num2Bits(64)` of t gated by n != 0",
+      program: benchProgram("branchy"),
+      steps: 64,
+      inputs: { n: "1", x: "3", t: TWO_64.toString() },
+      // t's class "every other value" halts, and for n >= 1 the loop body
+      // compares it (i < t): those runs take the path of a large t only when
+      // t < 2^64. Guard: `lc1 === in` of the range check of t gated by the
+      // tuples that compare it (paths.ts, PathPlan.ranged).
+      forge: (c) =>
+        edit(
+          c,
+          /component (rangeRest\d+) = Num2Bits\(64\); (rangeRest\d+\.in <== -compared\d+ \+ in_t;)/,
+          "component $1 = Num2BitsForged(64, -1); $2",
+        ),
+      dropped: 1,
+      // --O2 eliminates a bit with it: every constraint on that bit carries in_t.
+      caughtBy: zeroMentioning("main\\.in_t "),
+      claims: { b: 0n },
+    },
   ],
   "(h) a check in a join block": [
     {
@@ -1009,7 +1030,7 @@ function unexpectedWarnings(warnings: readonly string[], circom: string, width =
     },
     (w) => {
       const m =
-        /^warning\[CA02\]: In template "Main\(\)": Array of subcomponent input\/output signals (range\d+)\.out contains/.exec(
+        /^warning\[CA02\]: In template "Main\(\)": Array of subcomponent input\/output signals (range(?:Rest)?\d+)\.out contains/.exec(
           w,
         );
       return (

@@ -731,6 +731,9 @@ export class Lowering {
     const earlier = this.checks.get(key)?.find(this.node);
     if (earlier !== undefined)
       return { lin: earlier.gated, max: this.rangeLimit, bits: earlier.bits };
+    // An operand assumed below 2^W at a test every run executes (an
+    // obligation) and range checked here anyway: cheaper checked once there.
+    if (this.obligations.some((o) => o.lin.equals(v.lin))) this.wide.add(key);
     const gated = this.product(sel, v.lin, "gated");
     const name = this.fresh("range");
     this.emit({

@@ -95,6 +95,15 @@ export interface PathPlan {
   readonly nodes: readonly PathNode[];
   /** Memory cells live on entry to each block, ascending (the only ones merged where paths meet). */
   readonly live: ReadonlyArray<readonly number[]>;
+  /** The comparison width W (SPEC LT/GT: operands below 2^W). */
+  readonly width: number;
+  /**
+   * Controls whose "every other value" class an LT/GT compares on a halting
+   * path: the halting tuples (ids into `tuples`) whose run compares it. Such a
+   * value must be below 2^W there (above, the run faults): one range check
+   * each (see `lowerPaths`).
+   */
+  readonly ranged: ReadonlyArray<{ readonly control: number; readonly tuples: readonly number[] }>;
 }
 
 class NotApplicable extends Error {}
@@ -419,6 +428,8 @@ function planOne(
         steps: bound,
         nodes: order,
         live,
+        width,
+        ranged: [],
       };
     } catch (e) {
       if (e instanceof NotApplicable) continue;
@@ -452,6 +463,8 @@ function planMany(
     const relevant = new Set<number>();
     let tuples: ClassValue[][];
     let halting: ClassValue[][];
+    /** Per halting tuple: which inputs of class "every other value" an LT/GT compared. */
+    let comparedLarge: boolean[][];
     for (;;) {
       tuples = [[]];
       for (const m of most) {
@@ -464,6 +477,7 @@ function planMany(
         if (tuples.length > MAX_TUPLES) return undefined;
       }
       halting = [];
+      comparedLarge = [];
       let grown = false;
       for (const t of tuples) {
         const run = simulate(program, live, cells, t, bound, width, budget, false);
@@ -475,7 +489,9 @@ function planMany(
           }
         });
         if (run.halted) {
-          if (run.comparedLarge.some((x) => x)) return undefined;
+          // A large value compared by LT/GT takes this path only below 2^W:
+          // the circuit range checks it on these tuples (PathPlan.ranged).
+          comparedLarge.push(run.comparedLarge);
           halting.push(t);
         }
       }
@@ -511,6 +527,12 @@ function planMany(
     }
     const order = topological(nodes);
     if (order === undefined) return undefined;
+    const ranged = dims
+      .map((d, j) => ({
+        control: j,
+        tuples: halting.flatMap((_, t) => (comparedLarge[t]![d] === true ? [t] : [])),
+      }))
+      .filter((r) => r.tuples.length > 0);
     return {
       control: { name: controls[0]!.name, cell: controls[0]!.cell },
       domain: controls[0]!.values,
@@ -520,6 +542,8 @@ function planMany(
       steps: bound,
       nodes: order,
       live,
+      width,
+      ranged,
     };
   } catch (e) {
     if (e instanceof NotApplicable) return undefined;
@@ -834,6 +858,37 @@ function lowerPathsOrThrow(
         why: `(${names}) is one of the ${tuples.length} class tuples whose run halts within N`,
       });
     }
+  }
+
+  // An "other value" that an LT/GT compares on a halting path is below 2^W
+  // there (SPEC LT: above, the run faults): one range check of the input
+  // gated by the indicator of the tuples whose run compares it. Without it, a
+  // value of 2^W or more would be taken down the path of the values below.
+  for (const { control: d, tuples: ids } of plan.ranged) {
+    const control = controls[d]!;
+    emit({ kind: "blank" });
+    emit({
+      kind: "comment",
+      text: `---- ${control.name}: an "other value" is compared by LT/GT on ${ids.length} class tuples: below 2^${plan.width} there`,
+    });
+    // The gate may also be 1 where the input is one of its own values below
+    // 2^W (they pass the check anyway), with the other controls as in `ids`:
+    // a wider set, whose indicator may need fewer factors.
+    const limit = 1n << BigInt(plan.width);
+    const others = controls.map((_, e) => new Set(ids.map((t) => tuples[t]![e]!)));
+    const small = (c: number) => c < control.values.length && control.values[c]! < limit;
+    const set = new Set(ids);
+    const wide = tuples.flatMap((t, id) =>
+      set.has(id) || (small(t[d]!) && t.every((c, e) => e === d || others[e]!.has(c))) ? [id] : [],
+    );
+    const gate = indicator(wide);
+    const gated = product(gate, Lin.signal(inputSignal(control.name)), "compared");
+    emit({
+      kind: "gadget",
+      signal: fresh("rangeRest"),
+      gadget: { name: "Num2Bits", width: plan.width, x: gated },
+      origin: { step: 0 },
+    });
   }
 
   /**

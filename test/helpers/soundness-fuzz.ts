@@ -22,7 +22,10 @@
  *   loops      loop-heavy: loops bounded by inputs, every exit style (LT/GT/EQ tests at
  *              the top or bottom, count-downs on != 0 and > 0, strides that skip an EQ
  *              exit), breaks and STOPs on data conditions
- *   nest       2 or 3 nested loops, each bounded by a different input
+ *   nest       2 or 3 nested loops, each bounded by a different input, with branches
+ *              in their bodies and loops in sequence before them
+ *   (loops and nest also get `until` loops: a data-dependent exit, while w < t
+ *   { ...; w = w + e } with t an input and e data)
  *
  * Step bounds (stepBounds): the longest halting run among the inputs tried (runs
  * are followed up to MAX_BOUND = 90 steps), and bounds below it, preferring those
@@ -86,7 +89,15 @@ type Stmt =
       readonly body: Stmt[];
     }
   | { readonly k: "break"; readonly cond: Expr }
-  | { readonly k: "stopIf"; readonly cond: Expr };
+  | { readonly k: "stopIf"; readonly cond: Expr }
+  /** A data-dependent exit: while cell < target { body; cell = cell + by }. */
+  | {
+      readonly k: "until";
+      readonly cell: number;
+      readonly target: Expr;
+      readonly by: Expr;
+      readonly body: Stmt[];
+    };
 
 const INPUT_NAMES = ["a", "b", "c"];
 /** Cells: inputs 0..2, work cells 10..12, loop counters 20.. */
@@ -154,6 +165,19 @@ function assembly(
         const skip = label();
         cond(s.cond);
         out.push(`JUMPI ${skip}`, "STOP", `${skip}:`);
+        return;
+      }
+      case "until": {
+        const top = label();
+        const bodyLabel = label();
+        const end = label();
+        out.push(`${top}:`, `LOAD ${s.cell}`);
+        emitExpr(s.target, out);
+        out.push("LT", `JUMPI ${bodyLabel}`, `JUMP ${end}`, `${bodyLabel}:`);
+        stmts(s.body, end);
+        out.push(`LOAD ${s.cell}`);
+        emitExpr(s.by, out);
+        out.push("ADD", `STORE ${s.cell}`, `JUMP ${top}`, `${end}:`);
         return;
       }
       case "loop": {
@@ -285,6 +309,8 @@ interface Shape {
   /** Conditions of if/break/stopIf: any data, or control only (one-input). */
   readonly controlOnly: boolean;
   readonly styles: readonly LoopStyle[];
+  /** Whether loops with a data-dependent exit (`until`) may appear, even where no other loop may. */
+  readonly untils?: boolean;
 }
 
 /** Statements with loops nested at most `loops` deep, counters from `counter` on. */
@@ -324,7 +350,67 @@ function statements(
   }
   if (loops > 0)
     options.push({ weight: 4, arbitrary: loop(shape, depth, loops, counter, controls) });
+  if (shape.untils === true) options.push({ weight: 2, arbitrary: until(shape, controls) });
   return fc.array(fc.oneof(...options), { minLength: 1, maxLength: 3 });
+}
+
+/**
+ * A loop whose exit compares a computed value with an input (or an input
+ * plus a constant): while w < t { body; w = w + e }, e a data expression
+ * (often a positive input, sometimes 0 or p - 1: no exit, or a fault).
+ */
+function until(shape: Shape, controls: readonly number[]): fc.Arbitrary<Stmt> {
+  const store = fc
+    .record({ cell: fc.constantFrom(...WORK), e: expr([...shape.data, ...controls], 1) })
+    .map((r): Stmt => ({ k: "store", ...r }));
+  const cond = expr([...shape.data, ...controls, ...WORK], 1);
+  return fc
+    .record({
+      cell: fc.constantFrom(...WORK),
+      target: fc.oneof(
+        {
+          weight: 3,
+          arbitrary: fc.constantFrom(...shape.data).map((cell): Expr => ({ k: "load", cell })),
+        },
+        {
+          weight: 1,
+          arbitrary: fc
+            .record({ cell: fc.constantFrom(...shape.data), v: fc.bigInt(1n, 3n) })
+            .map(({ cell, v }): Expr => ({
+              k: "op",
+              op: "ADD",
+              a: { k: "load", cell },
+              b: { k: "const", v },
+            })),
+        },
+      ),
+      by: fc.oneof(
+        {
+          weight: 3,
+          arbitrary: fc.constantFrom(...shape.data).map((cell): Expr => ({ k: "load", cell })),
+        },
+        { weight: 2, arbitrary: fc.bigInt(1n, 3n).map((v): Expr => ({ k: "const", v })) },
+        { weight: 1, arbitrary: expr([...shape.data, ...controls], 1, ["ADD", "MUL"]) },
+      ),
+      body: fc.array(
+        fc.oneof(
+          { weight: 3, arbitrary: store },
+          { weight: 1, arbitrary: cond.map((c): Stmt => ({ k: "break", cond: c })) },
+          {
+            weight: 1,
+            arbitrary: fc
+              .record({
+                cond,
+                then: fc.array(store, { maxLength: 2 }),
+                else: fc.array(store, { maxLength: 2 }),
+              })
+              .map((r): Stmt => ({ k: "if", ...r })),
+          },
+        ),
+        { maxLength: 2 },
+      ),
+    })
+    .map((r): Stmt => ({ k: "until", ...r }));
 }
 
 function loop(
@@ -426,7 +512,8 @@ function familyProgram(family: Exclude<Family, "general">): fc.Arbitrary<string>
             controlOnly: true,
             styles: ["while-lt", "while-eq", "do-lt", "gt-up"],
           }
-        : { bounds: cells, data: cells, controlOnly: false, styles: ALL_STYLES };
+        : // Loops with a data-dependent exit (until) in the loop-heavy and nest families.
+          { bounds: cells, data: cells, controlOnly: false, styles: ALL_STYLES, untils: true };
     const body =
       family === "nest"
         ? fc.integer({ min: 2, max: Math.min(3, count) }).chain((n) => nest(shape, n))
