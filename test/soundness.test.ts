@@ -755,16 +755,36 @@ const ATTACKS: Record<string, Attack[]> = {
     },
     {
       title:
-        "the count-down loop exits at the wrong iteration (e = 2, one multiplication): NonZero(k)'s IsZero `in*out === 0`",
+        "the count-down loop exits at the wrong iteration (e = 3, over N; one multiplication claimed): NonZero(k)'s IsZero `in*out === 0`",
       program: benchProgram("pow_down"),
       steps: 35,
-      inputs: { x: "3", e: "2" },
+      inputs: { x: "3", e: "3" },
       // The exit test k > 0 with k = e - 1 known to be in [0, 2^64 - 2] is NonZero(k).
-      // Guard: IsZero `in*out === 0` in `nzN <== NonZero()(in_e - 1)`.
+      // "Still running" is Σ NonZero(e - v) - j (lower.ts, `exclusions`), so a false
+      // exit beside the true one (e = 2) breaks the flow line; e = 3 has no exit
+      // within N. Guard: IsZero `in*out === 0` in `nzN <== NonZero()(in_e - 1)`.
       forge: (c) => edit(c, /NonZero\(\)\(in_e - 1\)/, "NonZeroClaim(0)(in_e - 1)"),
       dropped: 1,
       caughtBy: /main\.in_e.*\) \* \(1 -main\.nz\d+\) = \(0\)$/,
       claims: { y: 3n },
+    },
+  ],
+  "(m) products of NonZero tests of one value against distinct constants are linear": [
+    {
+      title:
+        "sumbound with n + m = 5 (84 steps, over N = 70) claims an exit at i = 2: NonZero(in_m + in_n - 2)'s IsZero `in*out === 0`",
+      program: benchProgram("sumbound"),
+      steps: 70,
+      inputs: { x: "3", n: "2", m: "3" },
+      // The loop's test i < n + m, with n + m assumed below 2^64, is NonZero(n + m - i),
+      // and "still running" Π_{v <= i} NonZero(n + m - v) is the linear Σ NonZero - i
+      // (lower.ts, `exclusions`: at most one NonZero of one value against distinct
+      // constants is 0). That holds only when each NonZero is exact. Guard: IsZero
+      // `in*out === 0` in `nzN <== NonZero()(in_m + in_n - 2)`.
+      forge: (c) => edit(c, /NonZero\(\)\(in_m \+ in_n - 2\)/, "NonZeroClaim(0)(in_m + in_n - 2)"),
+      dropped: 1,
+      caughtBy: /main\.in_m.*\) \* \(1 -main\.nz\d+\) = \(0\)$/,
+      claims: { y: 1n },
     },
   ],
   "(j) a comparison operand pinned by the loop exit instead of range checked": [
@@ -795,11 +815,14 @@ const ATTACKS: Record<string, Attack[]> = {
       inputs: { x: "3", e: TWO_64.toString() },
       // e is assumed below 2^64 at the first test because every halting path exits
       // the loop at the iteration j where e - j == 0, which pins e = j. For e = 2^64
-      // no exit happens. Guard: the generated `takenN === 0; // block 3 cannot reach
-      // STOP within N steps from here` after the last test NonZero(e - 2).
+      // no exit happens. Guard: the generated `nz0 + nz2 + nz5 - 2 === 0; // block 3
+      // cannot reach STOP within N steps from here` after the last test NonZero(e - 2)
+      // ("still running" is linear: lower.ts, `exclusions`). --O2 substitutes it
+      // into that NonZero's IsZero constraints.
       forge: (c) => edit(c, /^.* === 0; \/\/ block \d+ cannot reach STOP.*\n/m, ""),
       dropped: 1,
-      caughtBy: /^\(-?main\.taken\d+\) \* \(main\.nz\d+\) = \(0\)$/,
+      caughtBy:
+        /^\(-2 \+main\.in_e\) \* \((?:main\.NonZero_\d+_\d+\.IsZero_\d+_\d+\.inv|-1 \+main\.nz0 \+main\.nz\d+)\) = \((?:2 -main\.nz0 -main\.nz\d+|0)\)$/,
       claims: { y: 9n },
     },
   ],
@@ -897,6 +920,22 @@ const ATTACKS: Record<string, Attack[]> = {
       dropped: 1,
       caughtBy: /main\.hit0/,
       claims: { s: 273n },
+    },
+    {
+      title:
+        "seq2 at N = 128 with n = 5, m = 4 (12 + 13(n + m) = 129 steps): the step bound divided by 13, `n + m < 9` by LessThan(5)",
+      program: benchProgram("seq2"),
+      steps: 128,
+      inputs: { x: "2", n: "5", m: "4" },
+      // E = 12 + 13n + 13m <= 128 is compared as E' = n + m <= (128 - 12) / 13 = 8
+      // rounded down (paths.ts, stepBound: every coefficient a multiple of 13).
+      // Both n and m are in their one-hots (0..8), but the pair does not halt.
+      // Guard: `within === 1`.
+      forge: (c) => edit(c, /^\s*within\d+ === 1;\n/m, ""),
+      dropped: 1,
+      // --O2 substitutes within = 1 - (LessThan's top bit): that bit's boolean constraint catches it.
+      caughtBy: zeroMentioning("main\\.hit1"),
+      claims: { b: 128n },
     },
     {
       title:

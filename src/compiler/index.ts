@@ -276,7 +276,11 @@ function lowerBoth<R extends { readonly cost: { readonly estimatedConstraints: n
   // An operand assumed below 2^W that later comparisons compare at full width
   // is cheaper range checked where it is first compared: lower once more.
   let bySteps = lowerBySteps();
-  if (bySteps.lowered.wide.size > 0) bySteps = lowerBySteps(bySteps.lowered.wide);
+  if (bySteps.lowered.wide.size > 0) {
+    const again = lowerBySteps(bySteps.lowered.wide);
+    if (again.out.cost.estimatedConstraints <= bySteps.out.cost.estimatedConstraints)
+      bySteps = again;
+  }
   // Control flow that depends on one input alone can be lowered by path
   // instead (paths.ts): a loop nest's iterations become nodes of their own.
   // It is used only when it is cheaper.

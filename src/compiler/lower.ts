@@ -11,7 +11,7 @@
  * between its successors by a boolean condition.
  */
 import { CompileError } from "../errors.js";
-import { P } from "../field.js";
+import { mod, P } from "../field.js";
 import { Op } from "../opcodes.js";
 import type { ValidatedProgram, BasicBlock } from "../validator.js";
 import { Dominators, DominatingSet, liveCells } from "./analysis.js";
@@ -132,6 +132,11 @@ export class Lowering {
    * halting path does not, and then x is range checked after all.
    */
   private readonly obligations: Array<{ lin: Lin; failed: boolean }> = [];
+  /**
+   * Forms known to equal Π_{v in values} [base != v] (NonZero gadgets and
+   * their products, see `product`), by Lin key; base is a Lin key.
+   */
+  private readonly exclusions = new Map<string, { base: string; values: Set<bigint> }>();
   private readonly wide = new Set<string>();
   private readonly rangeLimit: bigint;
 
@@ -173,7 +178,10 @@ export class Lowering {
       return lin;
     }
     this.emit({ kind: "define", signal: name, value: lin });
-    return Lin.signal(name);
+    const signal = Lin.signal(name);
+    const excluded = this.exclusions.get(lin.key());
+    if (excluded !== undefined) this.exclusions.set(signal.key(), excluded);
+    return signal;
   }
 
   private maxOf(v: Val): bigint | undefined {
@@ -282,6 +290,25 @@ export class Lowering {
   private product(a: Lin, b: Lin, prefix = "v"): Lin {
     if (a.isConstant()) return b.scale(a.constant);
     if (b.isConstant()) return a.scale(b.constant);
+    // Π_{v in A} [x != v] * Π_{v in B} [x != v] for disjoint A, B: at most
+    // one [x == v] is 1, so each product is 1 - Σ [x == v] and theirs is
+    // a + b - 1, linear (a counting loop's "still running" against a bound
+    // that is data: no product per iteration).
+    const ea = this.exclusions.get(a.key());
+    const eb = this.exclusions.get(b.key());
+    if (
+      ea !== undefined &&
+      eb !== undefined &&
+      ea.base === eb.base &&
+      [...eb.values].every((v) => !ea.values.has(v))
+    ) {
+      const result = a.add(b).sub(Lin.ONE);
+      this.exclusions.set(result.key(), {
+        base: ea.base,
+        values: new Set([...ea.values, ...eb.values]),
+      });
+      return result;
+    }
     const name = this.fresh(prefix);
     this.emit({ kind: "product", signal: name, a, b, form: "plain", origin: this.origin() });
     return Lin.signal(name);
@@ -535,7 +562,14 @@ export class Lowering {
       gadget: { name: "NonZero", x: c.lin },
       origin: this.origin(),
     });
-    return Lin.signal(name);
+    const result = Lin.signal(name);
+    // x = base + k is 0 exactly when base = -k: result = [base != -k].
+    const base = c.lin.sub(Lin.constant(c.lin.constant));
+    this.exclusions.set(result.key(), {
+      base: base.key(),
+      values: new Set([mod(-c.lin.constant)]),
+    });
+    return result;
   }
 
   /**

@@ -514,8 +514,10 @@ function planMany(
     const nodes: PathNode[] = [];
     const classTuples: number[][] = [];
     const tupleSteps: number[] = [];
+    let looped = false;
     for (const t of halting) {
       const run = simulate(program, live, cells, t, bound, width, budget, true, relevant);
+      if (new Set(run.visits.map((v) => v.block)).size < run.visits.length) looped = true;
       tupleSteps.push(run.steps);
       addRun(run.visits, classTuples.length, nodes, index);
       classTuples.push(
@@ -533,6 +535,9 @@ function planMany(
         tuples: halting.flatMap((_, t) => (comparedLarge[t]![d] === true ? [t] : [])),
       }))
       .filter((r) => r.tuples.length > 0);
+    // Range checked "other values" pay off against a loop's comparisons per
+    // iteration; without a loop the block lowering compares each once.
+    if (ranged.length > 0 && !looped) return undefined;
     return {
       control: { name: controls[0]!.name, cell: controls[0]!.cell },
       domain: controls[0]!.values,
@@ -820,7 +825,7 @@ function lowerPathsOrThrow(
       });
     }
     const value = controls.map((c, d) => Lin.sum(c.values.map((v, i) => hits[d]![i]!.scale(v))));
-    let e = Lin.constant(bound.c0);
+    let e = Lin.ZERO;
     bound.linear.forEach((a, d) => {
       e = e.add(value[d]!.scale(a));
     });
@@ -832,7 +837,7 @@ function lowerPathsOrThrow(
       signal: fresh("within"),
       k: bound.k,
       a: e,
-      b: Lin.constant(BigInt(plan.steps) + 1n),
+      b: Lin.constant(bound.limit + 1n),
       origin: { step: 0 },
     });
   };
@@ -967,9 +972,20 @@ function lowerPathsOrThrow(
         );
         result = base.val.add(product(common, inner, "mix"));
       } else {
+        // Differences that are multiples c_g * D of one form D share one
+        // product (Σ c_g * sel_g) * D: a count times a value, b = m * a.
+        const directions = new Map<string, { d: Lin; sel: Lin[] }>();
+        for (const o of others) {
+          const lead = [...o.diff.terms.keys()].sort()[0];
+          const k = lead === undefined ? o.diff.constant : o.diff.terms.get(lead)!;
+          const d = o.diff.scale(inverse(k));
+          const group = directions.get(d.key()) ?? { d, sel: [] };
+          group.sel.push(Lin.sum(o.boxes.map(boxValue)).scale(k));
+          directions.set(d.key(), group);
+        }
         result = Lin.sum([
           base.val,
-          ...others.map((o) => product(Lin.sum(o.boxes.map(boxValue)), o.diff, "mix")),
+          ...[...directions.values()].map((g) => product(Lin.sum(g.sel), g.d, "mix")),
         ]);
       }
     }
@@ -1126,11 +1142,12 @@ function lowerPathsOrThrow(
 }
 
 interface StepBound {
-  readonly c0: bigint;
-  /** Coefficient of each control's value. */
+  /** Coefficient of each control's value in E' = (E - c0) / g. */
   readonly linear: readonly bigint[];
-  /** Coefficients of products of two controls' values. */
+  /** Coefficients of products of two controls' values in E'. */
   readonly pairs: ReadonlyArray<{ d: number; e: number; b: bigint }>;
+  /** E <= N exactly when E' <= limit = (N - c0) / g, rounded down. */
+  readonly limit: bigint;
   /** Controls whose rest class halts only with the others' classes in `box`. */
   readonly restBoxes: ReadonlyArray<{ d: number; box: ReadonlyArray<ReadonlySet<number>> }>;
   /** LessThan's width. */
@@ -1177,6 +1194,15 @@ function stepBound(
       if (b !== 0n) pairs.push({ d, e, b });
     }
   }
+  // E <= N with every coefficient a multiple of g is E' = (E - c0) / g <=
+  // (N - c0) / g rounded down: the narrower comparison.
+  const gcd = (a: bigint, b: bigint): bigint => (b === 0n ? a : gcd(b, a % b));
+  const abs = (a: bigint) => (a < 0n ? -a : a);
+  const g = [...linear, ...pairs.map((q) => q.b)].reduce((x, y) => gcd(x, abs(y)), 0n);
+  if (g === 0n || BigInt(plan.steps) < c0) return undefined;
+  const limit = (BigInt(plan.steps) - c0) / g;
+  for (let d = 0; d < D; d++) linear[d] = linear[d]! / g;
+  for (const q of pairs) q.b /= g;
   const restBoxes: Array<{ d: number; box: Array<Set<number>> }> = [];
   for (let d = 0; d < D; d++) {
     const rest = controls[d]!.values.length;
@@ -1188,7 +1214,7 @@ function stepBound(
     restBoxes.push({ d, box });
   }
   const inH = new Set(tuples.map((t) => t.join(",")));
-  let most = BigInt(plan.steps) + 1n;
+  let most = limit + 1n;
   let ok = true;
   const visit = (t: number[]): void => {
     if (!ok) return;
@@ -1199,19 +1225,19 @@ function stepBound(
     const passesRest = restBoxes.every(
       ({ d, box }) => t[d] !== controls[d]!.values.length || t.every((c, e) => box[e]!.has(c)),
     );
-    let E = c0;
+    let E = 0n;
     for (let d = 0; d < D; d++) E += linear[d]! * valueOf(d, t[d]!);
     for (const { d, e, b } of pairs) E += b * valueOf(d, t[d]!) * valueOf(e, t[e]!);
     if (passesRest && E < 0n) ok = false;
     if (passesRest && E > most) most = E;
-    const accepted = passesRest && E <= BigInt(plan.steps);
+    const accepted = passesRest && E <= limit;
     if (accepted !== inH.has(t.join(","))) ok = false;
   };
   visit([]);
   if (!ok) return undefined;
   const k = most.toString(2).length;
   if (k > 252) return undefined;
-  return { c0, linear, pairs, restBoxes, k };
+  return { linear, pairs, restBoxes, limit, k };
 }
 
 /** x^-1 mod p (Fermat). */
