@@ -278,7 +278,7 @@ function lowerBoth<R extends { readonly cost: { readonly estimatedConstraints: n
   let bySteps = lowerBySteps();
   if (bySteps.lowered.wide.size > 0) {
     const again = lowerBySteps(bySteps.lowered.wide);
-    if (again.out.cost.estimatedConstraints <= bySteps.out.cost.estimatedConstraints)
+    if (again.out.cost.estimatedConstraints < bySteps.out.cost.estimatedConstraints)
       bySteps = again;
   }
   // Control flow that depends on one input alone can be lowered by path
