@@ -120,7 +120,7 @@ describe("circuit compiler", () => {
     // 12 + 13n + 13m <= N as n + m <= (N - 12) / 13, at N = 128 and 512.
     expect(compile(loadProgram(bench("seq2")), { steps: 128 }).estimatedConstraints).to.equal(57);
     const seq2 = compile(loadProgram(bench("seq2")), { steps: 512 });
-    expect(seq2.circom).to.match(/LessThan\(6\)/);
+    expect(seq2.circom).to.match(/LessThan\(7\)/);
     expect(seq2.circom).not.to.contain("class tuples whose run halts");
   });
 
