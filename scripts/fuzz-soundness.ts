@@ -36,7 +36,7 @@ export const SOUNDNESS_HELP = `Usage: npm run fuzz -- --soundness [options]
 
 Soundness fuzzing without circom: random programs (general, one-input
 control, loop-heavy with varied exits, nests of 2-3 loops bounded by
-different inputs) at several step bounds N, including N below their longest
+different inputs; data-dependent exits in the last two) at several step bounds N, including N below their longest
 runs, and a width W in {1, 2, 3, 4, 8, 64}. Both lowerings (by block step and
 by path, also the one compile() does not emit) are evaluated exactly on the
 inputs 0..9, 2^W +- k, p - 1, p - 2^W (every value up to 2^W + 3 when W <= 4):
