@@ -50,6 +50,7 @@ const STEP_FORMULAS: Record<string, (k: number) => number> = {
   nested: (n) => 5 + 15 * n * (n + 1),
   eq_branch: (n) => 5 + 18 * n,
   gcd: (k) => 7 + 15 * k,
+  branchy: (n) => 7 + 18 * n,
 };
 
 const example = (name: string) =>
