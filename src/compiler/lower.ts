@@ -88,6 +88,8 @@ const CARRIED_FACTS = 32;
 
 /** Selectors of at most this many terms are kept as linear forms (see `transition`). */
 const SELECTOR_TERMS = 4;
+/** Most signals a linear product of NonZero tests expands to (see Lowering.product). */
+const MAX_SPAN = 16;
 
 function constant(v: bigint): Val {
   return { lin: Lin.constant(v), max: v };
@@ -136,7 +138,10 @@ export class Lowering {
    * Forms known to equal Π_{v in values} [base != v] (NonZero gadgets and
    * their products, see `product`), by Lin key; base is a Lin key.
    */
-  private readonly exclusions = new Map<string, { base: string; values: Set<bigint> }>();
+  private readonly exclusions = new Map<
+    string,
+    { base: string; values: Set<bigint>; span: number }
+  >();
   private readonly wide = new Set<string>();
   private readonly rangeLimit: bigint;
 
@@ -296,22 +301,30 @@ export class Lowering {
     // that is data: no product per iteration).
     const ea = this.exclusions.get(a.key());
     const eb = this.exclusions.get(b.key());
-    if (
+    const joint =
       ea !== undefined &&
       eb !== undefined &&
       ea.base === eb.base &&
       [...eb.values].every((v) => !ea.values.has(v))
-    ) {
+        ? {
+            base: ea.base,
+            values: new Set([...ea.values, ...eb.values]),
+            span: ea.span + eb.span,
+          }
+        : undefined;
+    // Past MAX_SPAN NonZero signals in its expansion, the form is a product
+    // again (one constraint): circom --O2 and the direct backend substitute
+    // linear signals, so an unbounded chain would make rows grow with N.
+    if (joint !== undefined && joint.span <= MAX_SPAN) {
       const result = a.add(b).sub(Lin.ONE);
-      this.exclusions.set(result.key(), {
-        base: ea.base,
-        values: new Set([...ea.values, ...eb.values]),
-      });
+      this.exclusions.set(result.key(), joint);
       return result;
     }
     const name = this.fresh(prefix);
     this.emit({ kind: "product", signal: name, a, b, form: "plain", origin: this.origin() });
-    return Lin.signal(name);
+    const signal = Lin.signal(name);
+    if (joint !== undefined) this.exclusions.set(signal.key(), { ...joint, span: 1 });
+    return signal;
   }
 
   private boundedSum(
@@ -568,6 +581,7 @@ export class Lowering {
     this.exclusions.set(result.key(), {
       base: base.key(),
       values: new Set([mod(-c.lin.constant)]),
+      span: 1,
     });
     return result;
   }
