@@ -100,6 +100,30 @@ describe("soundness fuzzer (bounded slice)", function () {
     }
   });
 
+  it("a loop nest that compares an input only with itself: no class tuples with an unchecked input", function () {
+    // Found by the fuzzer (seed 1871551894): c > c compares c (never a class
+    // of its own) by GT, so c = 2^W must fault; the lowering by class tuples
+    // would have taken it down the path of smaller c without a range check.
+    const source = [
+      ".public a 0",
+      ".public b 1",
+      ".public c 2",
+      ".output y0 10",
+      "PUSH 0\nSTORE 20\nL0:\nLOAD 20\nLOAD 0\nLT\nJUMPI L1\nJUMP L2",
+      "L1:\nPUSH 0\nSTORE 21\nL3:\nLOAD 21\nLOAD 1\nLT\nJUMPI L4\nJUMP L5",
+      "L4:\nLOAD 2\nLOAD 2\nGT\nJUMPI L6\nSTOP",
+      "L6:\nLOAD 21\nPUSH 1\nADD\nSTORE 21\nJUMP L3",
+      "L5:\nLOAD 20\nPUSH 1\nADD\nSTORE 20\nJUMP L0",
+      "L2:\nSTOP",
+      "",
+    ].join("\n");
+    const report = checkSoundness(
+      { family: "nest", source, width: 8, boundSeed: 1 },
+      { bounds: [38], firstOnly: false },
+    );
+    expect(report.violations.map(describeViolation)).to.deep.equal([]);
+  });
+
   describe("finds a hole when a guard is taken out", function () {
     const cases: Array<[string, (node: Node) => boolean]> = [
       ["the flow along a pruned edge into a candidate (issue 17)", dropAssert("pruned edge")],

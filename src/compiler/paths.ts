@@ -529,6 +529,9 @@ function planMany(
     }
     const order = topological(nodes);
     if (order === undefined) return undefined;
+    // An input that is not a control (compared only with itself) has no
+    // class of its own to gate a range check by: such a plan is not used.
+    if (comparedLarge.some((c) => c.some((x, d) => x && !dims.includes(d)))) return undefined;
     const ranged = dims
       .map((d, j) => ({
         control: j,
