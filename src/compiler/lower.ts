@@ -88,6 +88,24 @@ const CARRIED_FACTS = 32;
 
 /** Selectors of at most this many terms are kept as linear forms (see `transition`). */
 const SELECTOR_TERMS = 4;
+/** Disjoint closed intervals of values, ascending (Lowering.exclusions). */
+type Intervals = ReadonlyArray<readonly [bigint, bigint]>;
+/** Most intervals an exclusion keeps (a counting loop's values are one interval). */
+const MAX_INTERVALS = 8;
+
+/** The union of two sets of values, or undefined when they meet or it needs too many intervals. */
+function unionOfDisjoint(a: Intervals, b: Intervals): Intervals | undefined {
+  for (const [lo, hi] of a) for (const [l, h] of b) if (lo <= h && l <= hi) return undefined;
+  const all = [...a, ...b].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+  const merged: Array<[bigint, bigint]> = [];
+  for (const [lo, hi] of all) {
+    const last = merged[merged.length - 1];
+    if (last !== undefined && last[1] + 1n === lo) last[1] = hi;
+    else merged.push([lo, hi]);
+  }
+  return merged.length <= MAX_INTERVALS ? merged : undefined;
+}
+
 /** Most signals a linear product of NonZero tests expands to (see Lowering.product). */
 const MAX_SPAN = 16;
 
@@ -140,7 +158,7 @@ export class Lowering {
    */
   private readonly exclusions = new Map<
     string,
-    { base: string; values: Set<bigint>; span: number }
+    { base: string; values: Intervals; span: number }
   >();
   private readonly wide = new Set<string>();
   private readonly rangeLimit: bigint;
@@ -301,17 +319,12 @@ export class Lowering {
     // that is data: no product per iteration).
     const ea = this.exclusions.get(a.key());
     const eb = this.exclusions.get(b.key());
-    const joint =
-      ea !== undefined &&
-      eb !== undefined &&
-      ea.base === eb.base &&
-      [...eb.values].every((v) => !ea.values.has(v))
-        ? {
-            base: ea.base,
-            values: new Set([...ea.values, ...eb.values]),
-            span: ea.span + eb.span,
-          }
+    const values =
+      ea !== undefined && eb !== undefined && ea.base === eb.base
+        ? unionOfDisjoint(ea.values, eb.values)
         : undefined;
+    const joint =
+      values !== undefined ? { base: ea!.base, values, span: ea!.span + eb!.span } : undefined;
     // Past MAX_SPAN NonZero signals in its expansion, the form is a product
     // again (one constraint): circom --O2 and the direct backend substitute
     // linear signals, so an unbounded chain would make rows grow with N.
@@ -580,7 +593,7 @@ export class Lowering {
     const base = c.lin.sub(Lin.constant(c.lin.constant));
     this.exclusions.set(result.key(), {
       base: base.key(),
-      values: new Set([mod(-c.lin.constant)]),
+      values: [[mod(-c.lin.constant), mod(-c.lin.constant)]],
       span: 1,
     });
     return result;
