@@ -103,6 +103,12 @@ export interface ScaleRow {
   /** The circom2 backend on the same Circom text (circom2 alone), when measured. */
   readonly circomCompileMs?: number | null;
   readonly directSetupMs: number;
+  /** CPU time (user + system, worker threads included) of the direct setup, and of witness + prove. */
+  readonly setupCpuMs?: number;
+  readonly proveCpuMs?: number;
+  /** The 1-minute load average when the row started and when it ended. */
+  readonly loadStart?: number;
+  readonly loadEnd?: number;
   /** snarkjs route with no cache: new powers of tau, contribution, phase 2 preparation, zkey, contribution. */
   readonly ptauRouteMs: number | null;
   readonly witnessMs: number;
@@ -218,10 +224,16 @@ async function writeSynthetic(dir: string, m: number): Promise<{ r1cs: string; w
   return files;
 }
 
-async function timedMs<T>(fn: () => Promise<T>): Promise<{ ms: number; result: T }> {
+async function timedMs<T>(fn: () => Promise<T>): Promise<{ ms: number; cpuMs: number; result: T }> {
   const start = performance.now();
+  const cpu0 = process.cpuUsage();
   const result = await fn();
-  return { ms: Math.round(performance.now() - start), result };
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    ms: Math.round(performance.now() - start),
+    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    result,
+  };
 }
 
 function setupProgress(label: string): (e: { message: string; elapsedMs?: number }) => void {
@@ -234,6 +246,7 @@ async function measureRow(power: number, quick: boolean, workDir: string): Promi
   const dir = path.join(workDir, `scale-${power}`);
   await fsp.mkdir(dir, { recursive: true });
   const zkeyPath = path.join(dir, "key.zkey");
+  const loadStart = os.loadavg()[0]!;
 
   if (power > MAX_COMPILED) {
     const m = Math.floor(FILL * 2 ** power);
@@ -324,8 +337,11 @@ async function measureRow(power: number, quick: boolean, workDir: string): Promi
   const inputs = { k: iterations };
   const execution = run(program, inputCells(program.io, inputs), { steps });
   log(`${label}: witness and prove (${execution.steps} steps)`);
+  const proveCpu0 = process.cpuUsage();
   const witness = await timedMs(() => directBuildWitness(build, circuitInput(program.io, inputs)));
+  // The project's own prover (src/groth16), zkvm prove's default.
   const proved = await proveWitness(zkeyPath, witness.result, witness.ms);
+  const proveCpu = process.cpuUsage(proveCpu0);
   const verified = await timedMs(() =>
     verify(setup.result.vkey, proved.publicSignals, proved.proof),
   );
@@ -344,6 +360,10 @@ async function measureRow(power: number, quick: boolean, workDir: string): Promi
     compilePeakRssMb,
     circomCompileMs,
     directSetupMs: setup.ms,
+    setupCpuMs: setup.cpuMs,
+    proveCpuMs: Math.round((proveCpu.user + proveCpu.system) / 1000),
+    loadStart,
+    loadEnd: os.loadavg()[0]!,
     ptauRouteMs,
     witnessMs: proved.timings.witnessMs,
     proveMs: proved.timings.proveMs,
@@ -401,8 +421,8 @@ function perDoubling(rows: readonly ScaleRow[], i: number, f: (r: ScaleRow) => n
 
 export function scaleMarkdown(rows: readonly ScaleRow[]): string {
   const lines = [
-    "| size | source | constraints | compile (direct) | circom2 | direct setup | snarkjs ptau route | witness | prove | verify | setup / prove | peak RSS after setup / at end | key size | setup growth per doubling | prove growth per doubling |",
-    "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    "| size | source | constraints | compile (direct) | circom2 | direct setup | snarkjs ptau route | witness | prove | verify | setup / prove | peak RSS after setup / at end | key size | setup growth per doubling | prove growth per doubling | load (start / end) |",
+    "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
   ];
   rows.forEach((r, i) => {
     lines.push(
@@ -414,16 +434,23 @@ export function scaleMarkdown(rows: readonly ScaleRow[]): string {
           ? `${fmtMs(r.compileMs)} (CPU ${fmtMs(r.compileCpuMs)}, ${r.compilePeakRssMb} MB)`
           : fmtMs(r.compileMs),
         r.circomCompileMs !== undefined ? fmtMs(r.circomCompileMs) : "—",
-        fmtMs(r.directSetupMs),
+        r.setupCpuMs !== undefined
+          ? `${fmtMs(r.directSetupMs)} (CPU ${fmtMs(r.setupCpuMs)})`
+          : fmtMs(r.directSetupMs),
         fmtMs(r.ptauRouteMs),
         r.source === "synthetic" ? "(written directly)" : fmtMs(r.witnessMs),
-        fmtMs(r.proveMs),
+        r.proveCpuMs !== undefined
+          ? `${fmtMs(r.proveMs)} (CPU ${fmtMs(r.proveCpuMs)} with the witness)`
+          : fmtMs(r.proveMs),
         fmtMs(r.verifyMs),
         `${(r.directSetupMs / r.proveMs).toFixed(1)}×`,
         `${r.setupPeakRssMb} / ${r.peakRssMb} MB`,
         `${(r.keyBytes / 2 ** 20).toFixed(1)} MiB`,
         perDoubling(rows, i, (x) => x.directSetupMs),
         perDoubling(rows, i, (x) => x.proveMs),
+        r.loadStart !== undefined && r.loadEnd !== undefined
+          ? `${r.loadStart.toFixed(1)} / ${r.loadEnd.toFixed(1)}`
+          : "—",
       ].join(" | "),
     );
   });
@@ -467,7 +494,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleRow[]> {
       .map((x) => x.toFixed(2))
       .join(" / ")}`,
     `- Program: a counting loop with ${MULS} MULs per iteration and a public trip count k, compiled at N = ${OUTER_STEPS} + ${BODY_STEPS}·k with \`zkvm compile\`'s default direct backend (compiler, .r1cs, .sym and files; wall time, with its CPU time in parentheses: the machine is shared, see the load average); the witness is the direct backend's. The circom2 column is circom2 --O2 alone on the same Circom text, up to 2^${MAX_CIRCOM} (above, circom2 runs out of its 4 GB WebAssembly memory).`,
-    "- One run per figure. Direct setup: `directSetupFiles` (random secrets, key written to disk). snarkjs ptau route: powers of tau generated in an empty cache, phase 2 preparation, `zkey new`, one contribution. Prove: snarkjs groth16 prove (witness separately). Peak RSS: the row's own process (worker threads included, circom2 excluded), right after the direct setup (compile included for compiled rows) and at the end (proving included).",
+    "- One run per figure. Direct setup: `directSetupFiles` (random secrets, key written to disk). snarkjs ptau route: powers of tau generated in an empty cache, phase 2 preparation, `zkey new`, one contribution. Prove: zkvm's own Groth16 prover (src/groth16, \`zkvm prove\`'s default; the witness separately, CPU time of both together). CPU times are user + system of the row's process, worker threads included. Peak RSS: the row's own process (worker threads included, circom2 excluded), right after the direct setup (compile included for compiled rows) and at the end (proving included).",
     "",
     scaleMarkdown(rows),
     "",

@@ -68,6 +68,19 @@ export function directWitness(
   return { values, wtns: wtnsBytes(all, labelOfWire) };
 }
 
+/**
+ * For tests: the direct R1CS's wire → label map, and `expand`, which gives
+ * every signal's value (by label) from values of the wires (see simplify.ts).
+ */
+export function directExpansion(compiled: CompiledCircuit): {
+  labelOfWire: Int32Array;
+  expand: (wires: readonly bigint[], rest: readonly bigint[]) => bigint[];
+} {
+  const ir = irOf(compiled);
+  const r1cs = simplify(new Layout(ir), ir.nodes);
+  return { labelOfWire: r1cs.labelOfWire, expand: r1cs.expand };
+}
+
 /** Every signal's value by full name (`main.lt2`), eliminated ones included: for tests and debugging. */
 export function directNamedValues(
   compiled: CompiledCircuit,
