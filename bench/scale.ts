@@ -1,6 +1,7 @@
 /**
  * Setup at scale: `npm run bench` runs it after the other studies; alone:
- * `node --import tsx bench/scale.ts [--quick] [--sizes 16,20] [--out FILE]`.
+ * `node --import tsx bench/scale.ts [--quick] [--sizes 16,20] [--merge] [--out FILE]`;
+ * `--sizes 20 --merge` measures the 2^20 row alone and keeps the file's other rows.
  *
  * A counting loop (MULS multiplications per iteration, a public trip count
  * k) compiled with `zkvm compile`'s direct backend (src/direct) at trip
@@ -461,6 +462,8 @@ export interface ScaleOptions {
   readonly quick: boolean;
   /** Only these sizes (log2), e.g. [16, 20]. */
   readonly sizes?: readonly number[];
+  /** Keep the out file's rows of the other sizes (run one row, e.g. 2^20, alone). */
+  readonly merge?: boolean;
   readonly out?: string;
 }
 
@@ -473,35 +476,55 @@ export async function runScale(options: ScaleOptions): Promise<ScaleRow[]> {
     .loadavg()
     .map((x) => x.toFixed(2))
     .join(" / ");
+  // --merge: the rows of the sizes not measured now stay as the file has them.
+  let kept: ScaleRow[] = [];
+  if (options.merge === true) {
+    try {
+      kept = JSON.parse(await fsp.readFile(out, "utf8")) as ScaleRow[];
+    } catch {
+      kept = [];
+    }
+  }
+  const sizes = options.sizes ?? (options.quick ? QUICK_SIZES : FULL_SIZES);
+  kept = kept.filter((r) => !sizes.includes(r.power));
   const rows: ScaleRow[] = [];
+  /** The JSON and Markdown files, rewritten after every row (a long run keeps what it measured). */
+  const write = async (): Promise<number> => {
+    const elapsedS = Math.round((Date.now() - started.getTime()) / 1000);
+    const all = [...kept, ...rows].sort((a, b) => a.power - b.power);
+    const cpus = os.cpus();
+    const md = [
+      "# Setup at scale",
+      "",
+      `- Date: ${started.toISOString()}`,
+      `- Machine: ${cpus.length} × ${cpus[0]?.model ?? "unknown CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+      `- Command: \`node --import tsx bench/scale.ts${options.quick ? " --quick" : ""}${options.sizes !== undefined ? ` --sizes ${options.sizes.join(",")}` : ""}${options.merge === true ? " --merge" : ""}\` (or \`npm run bench\`), ${elapsedS} s; load average at start ${load}, at end ${os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(
+          " / ",
+        )}${kept.length > 0 ? `; the rows ${kept.map((r) => `2^${r.power}`).join(", ")} are from an earlier run (--merge), each with its own load` : ""}`,
+      `- Program: a counting loop with ${MULS} MULs per iteration and a public trip count k, compiled at N = ${OUTER_STEPS} + ${BODY_STEPS}·k with \`zkvm compile\`'s default direct backend (compiler, .r1cs, .sym and files; wall time, with its CPU time in parentheses: the machine is shared, see the load average); the witness is the direct backend's. The circom2 column is circom2 --O2 alone on the same Circom text, up to 2^${MAX_CIRCOM} (above, circom2 runs out of its 4 GB WebAssembly memory).`,
+      "- One run per figure. Direct setup: `directSetupFiles` (random secrets, key written to disk). snarkjs ptau route: powers of tau generated in an empty cache, phase 2 preparation, `zkey new`, one contribution. Prove: zkvm's own Groth16 prover (src/groth16, `zkvm prove`'s default; the witness separately, CPU time of both together). CPU times are user + system of the row's process, worker threads included. Peak RSS: the row's own process (worker threads included, circom2 excluded), right after the direct setup (compile included for compiled rows) and at the end (proving included).",
+      "",
+      scaleMarkdown(all),
+      "",
+    ].join("\n");
+    await fsp.mkdir(path.dirname(out), { recursive: true });
+    await fsp.writeFile(out, JSON.stringify(all, null, 2) + "\n");
+    await fsp.writeFile(out.replace(/\.json$/, "") + ".md", md);
+    return elapsedS;
+  };
+  let elapsedS = 0;
   try {
-    for (const power of options.sizes ?? (options.quick ? QUICK_SIZES : FULL_SIZES)) {
+    for (const power of sizes) {
       rows.push(await childRow(power, options.quick, workDir));
       log(`2^${power}: ${JSON.stringify(rows[rows.length - 1])}`);
+      elapsedS = await write();
     }
   } finally {
     await fsp.rm(workDir, { recursive: true, force: true });
   }
-  const elapsedS = Math.round((Date.now() - started.getTime()) / 1000);
-  const cpus = os.cpus();
-  const md = [
-    "# Setup at scale",
-    "",
-    `- Date: ${started.toISOString()}`,
-    `- Machine: ${cpus.length} × ${cpus[0]?.model ?? "unknown CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
-    `- Command: \`npm run bench${options.quick ? " -- --quick" : ""}\` (scale study), ${elapsedS} s; load average at start ${load}, at end ${os
-      .loadavg()
-      .map((x) => x.toFixed(2))
-      .join(" / ")}`,
-    `- Program: a counting loop with ${MULS} MULs per iteration and a public trip count k, compiled at N = ${OUTER_STEPS} + ${BODY_STEPS}·k with \`zkvm compile\`'s default direct backend (compiler, .r1cs, .sym and files; wall time, with its CPU time in parentheses: the machine is shared, see the load average); the witness is the direct backend's. The circom2 column is circom2 --O2 alone on the same Circom text, up to 2^${MAX_CIRCOM} (above, circom2 runs out of its 4 GB WebAssembly memory).`,
-    "- One run per figure. Direct setup: `directSetupFiles` (random secrets, key written to disk). snarkjs ptau route: powers of tau generated in an empty cache, phase 2 preparation, `zkey new`, one contribution. Prove: zkvm's own Groth16 prover (src/groth16, `zkvm prove`'s default; the witness separately, CPU time of both together). CPU times are user + system of the row's process, worker threads included. Peak RSS: the row's own process (worker threads included, circom2 excluded), right after the direct setup (compile included for compiled rows) and at the end (proving included).",
-    "",
-    scaleMarkdown(rows),
-    "",
-  ].join("\n");
-  await fsp.mkdir(path.dirname(out), { recursive: true });
-  await fsp.writeFile(out, JSON.stringify(rows, null, 2) + "\n");
-  await fsp.writeFile(out.replace(/\.json$/, "") + ".md", md);
   log(`wrote ${out} in ${elapsedS} s`);
   return rows;
 }
@@ -515,6 +538,7 @@ async function main(argv: string[]): Promise<number> {
       row: { type: "string" },
       work: { type: "string" },
       sizes: { type: "string" },
+      merge: { type: "boolean", default: false },
     },
   });
   if (values.row !== undefined) {
@@ -528,6 +552,7 @@ async function main(argv: string[]): Promise<number> {
   }
   await runScale({
     quick: values.quick,
+    merge: values.merge,
     ...(values.out !== undefined ? { out: values.out } : {}),
     ...(values.sizes !== undefined ? { sizes: values.sizes.split(",").map(Number) } : {}),
   });
