@@ -20,6 +20,8 @@ export interface DirectArtifacts {
   readonly nWires: number;
   readonly nConstraints: number;
   readonly nLabels: number;
+  /** Wire → signal label (the .r1cs's map section). */
+  readonly labelOfWire: Int32Array;
 }
 
 function irOf(compiled: CompiledCircuit) {
@@ -40,6 +42,7 @@ export function directArtifacts(compiled: CompiledCircuit): DirectArtifacts {
     nWires: r1cs.nWires,
     nConstraints: r1cs.nConstraints,
     nLabels: layout.size,
+    labelOfWire: r1cs.labelOfWire,
   };
 }
 
