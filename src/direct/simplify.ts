@@ -1,8 +1,8 @@
 /**
  * circom --O2's simplification, for the direct backend (see circuit.ts): the
- * linear constraints eliminate signals (highest label first), the quadratic
- * ones are written with the eliminated signals substituted, as the
- * constraint section of an .r1cs over wires.
+ * linear constraints eliminate signals (highest rank first: see
+ * eliminationRanks), the quadratic ones are written with the eliminated
+ * signals substituted, as the constraint section of an .r1cs over wires.
  */
 import { mod, P } from "../field.js";
 import type { Node } from "../compiler/ir.js";
@@ -29,10 +29,10 @@ function addTo(r: Row, label: number, k: bigint): void {
  * Eliminated signals and their expressions in the others. An expression is
  * kept as its constraint gave it (lazily: it may name signals eliminated
  * since), which is enough to know each new constraint's pivot: every
- * eliminable signal in the expression of x has a lower label than x, so a
- * constraint's highest non-eliminated signal above all its eliminated ones is
- * its pivot as it stands, and otherwise only the eliminated signals above the
- * pivot are substituted. Full substitution is done only where the R1CS needs
+ * eliminable signal in the expression of x has a lower rank than x, so a
+ * constraint's highest-ranked non-eliminated signal above all its eliminated
+ * ones is its pivot as it stands, and otherwise only the eliminated signals
+ * above the pivot are substituted. Full substitution is done only where the R1CS needs
  * it, once per signal: a chain of definitions (an accumulator) that only
  * linear constraints use is never expanded.
  */
