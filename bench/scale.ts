@@ -1,7 +1,8 @@
 /**
  * Setup at scale: `npm run bench` runs it after the other studies; alone:
  * `node --import tsx bench/scale.ts [--quick] [--sizes 16,20] [--merge] [--out FILE]`;
- * `--sizes 20 --merge` measures the 2^20 row alone and keeps the file's other rows.
+ * `--sizes 20 --merge` measures the 2^20 row alone and keeps the file's other rows;
+ * `--no-circom` skips the circom2 comparison up to 2^16.
  *
  * A counting loop (MULS multiplications per iteration, a public trip count
  * k) compiled with `zkvm compile`'s direct backend (src/direct) at trip
@@ -242,7 +243,12 @@ function setupProgress(label: string): (e: { message: string; elapsedMs?: number
 }
 
 /** One row, measured in this process. */
-async function measureRow(power: number, quick: boolean, workDir: string): Promise<ScaleRow> {
+async function measureRow(
+  power: number,
+  quick: boolean,
+  workDir: string,
+  circom = true,
+): Promise<ScaleRow> {
   const label = `2^${power}`;
   const dir = path.join(workDir, `scale-${power}`);
   await fsp.mkdir(dir, { recursive: true });
@@ -301,7 +307,7 @@ async function measureRow(power: number, quick: boolean, workDir: string): Promi
   const r1csPath = build.file("r1cs");
   const r1cs = await readR1csInfo(r1csPath);
   let circomCompileMs: number | null = null;
-  if (power <= MAX_CIRCOM) {
+  if (circom && power <= MAX_CIRCOM) {
     log(`${label}: circom2 backend on the same text`);
     const circomFile = path.join(dir, "count.circom");
     await fsp.writeFile(circomFile, circuit.circom);
@@ -380,7 +386,12 @@ function peakRssMb(): number {
 }
 
 /** Runs one row in a child process (its own peak RSS), relaying its stderr. */
-function childRow(power: number, quick: boolean, workDir: string): Promise<ScaleRow> {
+function childRow(
+  power: number,
+  quick: boolean,
+  workDir: string,
+  circom: boolean,
+): Promise<ScaleRow> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -393,6 +404,7 @@ function childRow(power: number, quick: boolean, workDir: string): Promise<Scale
         "--work",
         workDir,
         ...(quick ? ["--quick"] : []),
+        ...(circom ? [] : ["--no-circom"]),
       ],
       { stdio: ["ignore", "pipe", "inherit"] },
     );
@@ -464,6 +476,8 @@ export interface ScaleOptions {
   readonly sizes?: readonly number[];
   /** Keep the out file's rows of the other sizes (run one row, e.g. 2^20, alone). */
   readonly merge?: boolean;
+  /** false (--no-circom): skip the circom2 compile of the rows up to 2^16 (minutes on a loaded machine). */
+  readonly circom?: boolean;
   readonly out?: string;
 }
 
@@ -498,7 +512,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleRow[]> {
       "",
       `- Date: ${started.toISOString()}`,
       `- Machine: ${cpus.length} × ${cpus[0]?.model ?? "unknown CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
-      `- Command: \`node --import tsx bench/scale.ts${options.quick ? " --quick" : ""}${options.sizes !== undefined ? ` --sizes ${options.sizes.join(",")}` : ""}${options.merge === true ? " --merge" : ""}\` (or \`npm run bench\`), ${elapsedS} s; load average at start ${load}, at end ${os
+      `- Command: \`node --import tsx bench/scale.ts${options.quick ? " --quick" : ""}${options.sizes !== undefined ? ` --sizes ${options.sizes.join(",")}` : ""}${options.merge === true ? " --merge" : ""}${options.circom === false ? " --no-circom" : ""}\` (or \`npm run bench\`), ${elapsedS} s; load average at start ${load}, at end ${os
         .loadavg()
         .map((x) => x.toFixed(2))
         .join(
@@ -518,7 +532,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleRow[]> {
   let elapsedS = 0;
   try {
     for (const power of sizes) {
-      rows.push(await childRow(power, options.quick, workDir));
+      rows.push(await childRow(power, options.quick, workDir, options.circom !== false));
       log(`2^${power}: ${JSON.stringify(rows[rows.length - 1])}`);
       elapsedS = await write();
     }
@@ -539,11 +553,17 @@ async function main(argv: string[]): Promise<number> {
       work: { type: "string" },
       sizes: { type: "string" },
       merge: { type: "boolean", default: false },
+      "no-circom": { type: "boolean", default: false },
     },
   });
   if (values.row !== undefined) {
     try {
-      const row = await measureRow(Number(values.row), values.quick, values.work ?? os.tmpdir());
+      const row = await measureRow(
+        Number(values.row),
+        values.quick,
+        values.work ?? os.tmpdir(),
+        !values["no-circom"],
+      );
       process.stdout.write(JSON.stringify(row) + "\n");
     } finally {
       await terminateCurves();
@@ -553,6 +573,7 @@ async function main(argv: string[]): Promise<number> {
   await runScale({
     quick: values.quick,
     merge: values.merge,
+    circom: !values["no-circom"],
     ...(values.out !== undefined ? { out: values.out } : {}),
     ...(values.sizes !== undefined ? { sizes: values.sizes.split(",").map(Number) } : {}),
   });
