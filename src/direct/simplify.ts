@@ -118,7 +118,7 @@ class Eliminator {
     return r;
   }
 
-  /** A linear constraint row = 0: eliminates its highest eliminable signal, or is kept. */
+  /** A linear constraint row = 0: eliminates its highest-ranked eliminable signal, or is kept. */
   linear(row: Row): void {
     let r = row;
     const rank = this.rank;
@@ -248,13 +248,13 @@ export interface SimplifiedR1cs {
 
 /**
  * Each label's rank (the highest-ranked eliminable signal of a linear
- * constraint is the one it eliminates): the fewer linear constraints a signal
- * occurs in, the higher its rank; among equals, the higher label. Eliminating
- * a signal that few constraints use keeps the substituted rows short: a
- * selector defined as the previous one minus the branches taken
- * (`sel_66 <== sel_58 - taken58 - ... - taken64`) eliminates `taken64`, which
- * nothing else defines, rather than `sel_66`, whose expansion would grow with
- * every step (sum_up at N = 20,000: 1.1 MB of .r1cs instead of 43 MB).
+ * constraint is the one it eliminates): the fewer constraints a signal occurs
+ * in (linear and quadratic, as generated, before any elimination), the higher
+ * its rank; among equals, the higher label. Eliminating a signal that few
+ * constraints use keeps the substituted rows short: a selector defined as the
+ * previous one minus the branches taken (`sel_66 <== sel_58 - taken58 - ... -
+ * taken64`) eliminates `taken64`, used by its product alone, rather than
+ * `sel_66`, whose expansion would grow with every step (docs/BACKEND.md).
  */
 function eliminationRanks(layout: Layout, nodes: readonly Node[]): Int32Array {
   const count = new Int32Array(layout.size);
