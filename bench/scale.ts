@@ -512,7 +512,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleRow[]> {
       "",
       `- Date: ${started.toISOString()}`,
       `- Machine: ${cpus.length} × ${cpus[0]?.model ?? "unknown CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
-      `- Command: \`node --import tsx bench/scale.ts${options.quick ? " --quick" : ""}${options.sizes !== undefined ? ` --sizes ${options.sizes.join(",")}` : ""}${options.merge === true ? " --merge" : ""}${options.circom === false ? " --no-circom" : ""}\` (or \`npm run bench\`), ${elapsedS} s; load average at start ${load}, at end ${os
+      `- Command: \`node --import tsx bench/scale.ts${options.quick ? " --quick" : ""}${options.sizes !== undefined ? ` --sizes ${options.sizes.join(",")}` : ""}${options.merge === true ? " --merge" : ""}${options.circom === false ? " --no-circom" : ""}${options.out !== undefined ? ` --out ${path.relative(process.cwd(), options.out)}` : ""}\` (or \`npm run bench\`), ${elapsedS} s; load average at start ${load}, at end ${os
         .loadavg()
         .map((x) => x.toFixed(2))
         .join(
