@@ -19,13 +19,10 @@ const start = performance.now();
 const cpu0 = process.cpuUsage();
 const compiled = compile(program, { steps, keepNodes: true });
 const compileMs = Math.round(performance.now() - start);
-// The direct backend's .r1cs and .sym (in memory), after the compile: for
-// mul8 only. On sum_up at these N the direct backend's choice of signals to
-// eliminate gives rows whose length grows with N (43 MB of .r1cs at 20k
-// steps, circom2's 1 MB: docs/BACKEND.md, "Limits").
+// The direct backend's .r1cs and .sym (in memory), after the compile.
 const directStart = performance.now();
-const direct = name === "mul8" ? directArtifacts(compiled) : undefined;
-const directMs = direct === undefined ? undefined : Math.round(performance.now() - directStart);
+const direct = directArtifacts(compiled);
+const directMs = Math.round(performance.now() - directStart);
 const cpu = process.cpuUsage(cpu0);
 process.stdout.write(
   JSON.stringify({
@@ -36,9 +33,7 @@ process.stdout.write(
     compileMs,
     directMs,
     cpuMs: Math.round((cpu.user + cpu.system) / 1000),
-    ...(direct !== undefined
-      ? { r1csMb: Math.round(direct.r1cs.reduce((n, b) => n + b.byteLength, 0) / 1e5) / 10 }
-      : {}),
+    r1csMb: Math.round(direct.r1cs.reduce((n, b) => n + b.byteLength, 0) / 1e5) / 10,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     circomMb: Math.round(compiled.circom.length / 1e5) / 10,
   }) + "\n",

@@ -1,6 +1,8 @@
 /**
  * Setup at scale: `npm run bench` runs it after the other studies; alone:
- * `node --import tsx bench/scale.ts [--quick] [--sizes 16,20] [--out FILE]`.
+ * `node --import tsx bench/scale.ts [--quick] [--sizes 16,20] [--merge] [--out FILE]`;
+ * `--sizes 20 --merge` measures the 2^20 row alone and keeps the file's other rows;
+ * `--no-circom` skips the circom2 comparison up to 2^16.
  *
  * A counting loop (MULS multiplications per iteration, a public trip count
  * k) compiled with `zkvm compile`'s direct backend (src/direct) at trip
@@ -103,6 +105,12 @@ export interface ScaleRow {
   /** The circom2 backend on the same Circom text (circom2 alone), when measured. */
   readonly circomCompileMs?: number | null;
   readonly directSetupMs: number;
+  /** CPU time (user + system, worker threads included) of the direct setup, and of witness + prove. */
+  readonly setupCpuMs?: number;
+  readonly proveCpuMs?: number;
+  /** The 1-minute load average when the row started and when it ended. */
+  readonly loadStart?: number;
+  readonly loadEnd?: number;
   /** snarkjs route with no cache: new powers of tau, contribution, phase 2 preparation, zkey, contribution. */
   readonly ptauRouteMs: number | null;
   readonly witnessMs: number;
@@ -218,10 +226,16 @@ async function writeSynthetic(dir: string, m: number): Promise<{ r1cs: string; w
   return files;
 }
 
-async function timedMs<T>(fn: () => Promise<T>): Promise<{ ms: number; result: T }> {
+async function timedMs<T>(fn: () => Promise<T>): Promise<{ ms: number; cpuMs: number; result: T }> {
   const start = performance.now();
+  const cpu0 = process.cpuUsage();
   const result = await fn();
-  return { ms: Math.round(performance.now() - start), result };
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    ms: Math.round(performance.now() - start),
+    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    result,
+  };
 }
 
 function setupProgress(label: string): (e: { message: string; elapsedMs?: number }) => void {
@@ -229,11 +243,17 @@ function setupProgress(label: string): (e: { message: string; elapsedMs?: number
 }
 
 /** One row, measured in this process. */
-async function measureRow(power: number, quick: boolean, workDir: string): Promise<ScaleRow> {
+async function measureRow(
+  power: number,
+  quick: boolean,
+  workDir: string,
+  circom = true,
+): Promise<ScaleRow> {
   const label = `2^${power}`;
   const dir = path.join(workDir, `scale-${power}`);
   await fsp.mkdir(dir, { recursive: true });
   const zkeyPath = path.join(dir, "key.zkey");
+  const loadStart = os.loadavg()[0]!;
 
   if (power > MAX_COMPILED) {
     const m = Math.floor(FILL * 2 ** power);
@@ -287,7 +307,7 @@ async function measureRow(power: number, quick: boolean, workDir: string): Promi
   const r1csPath = build.file("r1cs");
   const r1cs = await readR1csInfo(r1csPath);
   let circomCompileMs: number | null = null;
-  if (power <= MAX_CIRCOM) {
+  if (circom && power <= MAX_CIRCOM) {
     log(`${label}: circom2 backend on the same text`);
     const circomFile = path.join(dir, "count.circom");
     await fsp.writeFile(circomFile, circuit.circom);
@@ -324,8 +344,11 @@ async function measureRow(power: number, quick: boolean, workDir: string): Promi
   const inputs = { k: iterations };
   const execution = run(program, inputCells(program.io, inputs), { steps });
   log(`${label}: witness and prove (${execution.steps} steps)`);
+  const proveCpu0 = process.cpuUsage();
   const witness = await timedMs(() => directBuildWitness(build, circuitInput(program.io, inputs)));
+  // The project's own prover (src/groth16), zkvm prove's default.
   const proved = await proveWitness(zkeyPath, witness.result, witness.ms);
+  const proveCpu = process.cpuUsage(proveCpu0);
   const verified = await timedMs(() =>
     verify(setup.result.vkey, proved.publicSignals, proved.proof),
   );
@@ -344,6 +367,10 @@ async function measureRow(power: number, quick: boolean, workDir: string): Promi
     compilePeakRssMb,
     circomCompileMs,
     directSetupMs: setup.ms,
+    setupCpuMs: setup.cpuMs,
+    proveCpuMs: Math.round((proveCpu.user + proveCpu.system) / 1000),
+    loadStart,
+    loadEnd: os.loadavg()[0]!,
     ptauRouteMs,
     witnessMs: proved.timings.witnessMs,
     proveMs: proved.timings.proveMs,
@@ -359,7 +386,12 @@ function peakRssMb(): number {
 }
 
 /** Runs one row in a child process (its own peak RSS), relaying its stderr. */
-function childRow(power: number, quick: boolean, workDir: string): Promise<ScaleRow> {
+function childRow(
+  power: number,
+  quick: boolean,
+  workDir: string,
+  circom: boolean,
+): Promise<ScaleRow> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -372,6 +404,7 @@ function childRow(power: number, quick: boolean, workDir: string): Promise<Scale
         "--work",
         workDir,
         ...(quick ? ["--quick"] : []),
+        ...(circom ? [] : ["--no-circom"]),
       ],
       { stdio: ["ignore", "pipe", "inherit"] },
     );
@@ -401,8 +434,8 @@ function perDoubling(rows: readonly ScaleRow[], i: number, f: (r: ScaleRow) => n
 
 export function scaleMarkdown(rows: readonly ScaleRow[]): string {
   const lines = [
-    "| size | source | constraints | compile (direct) | circom2 | direct setup | snarkjs ptau route | witness | prove | verify | setup / prove | peak RSS after setup / at end | key size | setup growth per doubling | prove growth per doubling |",
-    "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    "| size | source | constraints | compile (direct) | circom2 | direct setup | snarkjs ptau route | witness | prove | verify | setup / prove | peak RSS after setup / at end | key size | setup growth per doubling | prove growth per doubling | load (start / end) |",
+    "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
   ];
   rows.forEach((r, i) => {
     lines.push(
@@ -414,16 +447,23 @@ export function scaleMarkdown(rows: readonly ScaleRow[]): string {
           ? `${fmtMs(r.compileMs)} (CPU ${fmtMs(r.compileCpuMs)}, ${r.compilePeakRssMb} MB)`
           : fmtMs(r.compileMs),
         r.circomCompileMs !== undefined ? fmtMs(r.circomCompileMs) : "—",
-        fmtMs(r.directSetupMs),
+        r.setupCpuMs !== undefined
+          ? `${fmtMs(r.directSetupMs)} (CPU ${fmtMs(r.setupCpuMs)})`
+          : fmtMs(r.directSetupMs),
         fmtMs(r.ptauRouteMs),
         r.source === "synthetic" ? "(written directly)" : fmtMs(r.witnessMs),
-        fmtMs(r.proveMs),
+        r.proveCpuMs !== undefined
+          ? `${fmtMs(r.proveMs)} (CPU ${fmtMs(r.proveCpuMs)} with the witness)`
+          : fmtMs(r.proveMs),
         fmtMs(r.verifyMs),
         `${(r.directSetupMs / r.proveMs).toFixed(1)}×`,
         `${r.setupPeakRssMb} / ${r.peakRssMb} MB`,
         `${(r.keyBytes / 2 ** 20).toFixed(1)} MiB`,
         perDoubling(rows, i, (x) => x.directSetupMs),
         perDoubling(rows, i, (x) => x.proveMs),
+        r.loadStart !== undefined && r.loadEnd !== undefined
+          ? `${r.loadStart.toFixed(1)} / ${r.loadEnd.toFixed(1)}`
+          : "—",
       ].join(" | "),
     );
   });
@@ -434,6 +474,10 @@ export interface ScaleOptions {
   readonly quick: boolean;
   /** Only these sizes (log2), e.g. [16, 20]. */
   readonly sizes?: readonly number[];
+  /** Keep the out file's rows of the other sizes (run one row, e.g. 2^20, alone). */
+  readonly merge?: boolean;
+  /** false (--no-circom): skip the circom2 compile of the rows up to 2^16 (minutes on a loaded machine). */
+  readonly circom?: boolean;
   readonly out?: string;
 }
 
@@ -446,35 +490,55 @@ export async function runScale(options: ScaleOptions): Promise<ScaleRow[]> {
     .loadavg()
     .map((x) => x.toFixed(2))
     .join(" / ");
+  // --merge: the rows of the sizes not measured now stay as the file has them.
+  let kept: ScaleRow[] = [];
+  if (options.merge === true) {
+    try {
+      kept = JSON.parse(await fsp.readFile(out, "utf8")) as ScaleRow[];
+    } catch {
+      kept = [];
+    }
+  }
+  const sizes = options.sizes ?? (options.quick ? QUICK_SIZES : FULL_SIZES);
+  kept = kept.filter((r) => !sizes.includes(r.power));
   const rows: ScaleRow[] = [];
+  /** The JSON and Markdown files, rewritten after every row (a long run keeps what it measured). */
+  const write = async (): Promise<number> => {
+    const elapsedS = Math.round((Date.now() - started.getTime()) / 1000);
+    const all = [...kept, ...rows].sort((a, b) => a.power - b.power);
+    const cpus = os.cpus();
+    const md = [
+      "# Setup at scale",
+      "",
+      `- Date: ${started.toISOString()}`,
+      `- Machine: ${cpus.length} × ${cpus[0]?.model ?? "unknown CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+      `- Command: \`node --import tsx bench/scale.ts${options.quick ? " --quick" : ""}${options.sizes !== undefined ? ` --sizes ${options.sizes.join(",")}` : ""}${options.merge === true ? " --merge" : ""}${options.circom === false ? " --no-circom" : ""}${options.out !== undefined ? ` --out ${path.relative(process.cwd(), options.out)}` : ""}\` (or \`npm run bench\`), ${elapsedS} s; load average at start ${load}, at end ${os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(
+          " / ",
+        )}${kept.length > 0 ? `; the rows ${kept.map((r) => `2^${r.power}`).join(", ")} are from an earlier run (--merge), each with its own load` : ""}`,
+      `- Program: a counting loop with ${MULS} MULs per iteration and a public trip count k, compiled at N = ${OUTER_STEPS} + ${BODY_STEPS}·k with \`zkvm compile\`'s default direct backend (compiler, .r1cs, .sym and files; wall time, with its CPU time in parentheses: the machine is shared, see the load average); the witness is the direct backend's. The circom2 column is circom2 --O2 alone on the same Circom text, up to 2^${MAX_CIRCOM} (above, circom2 runs out of its 4 GB WebAssembly memory).`,
+      "- One run per figure. Direct setup: `directSetupFiles` (random secrets, key written to disk). snarkjs ptau route: powers of tau generated in an empty cache, phase 2 preparation, `zkey new`, one contribution. Prove: zkvm's own Groth16 prover (src/groth16, `zkvm prove`'s default; the witness separately, CPU time of both together). CPU times are user + system of the row's process, worker threads included. Peak RSS: the row's own process (worker threads included, circom2 excluded), right after the direct setup (compile included for compiled rows) and at the end (proving included).",
+      "",
+      scaleMarkdown(all),
+      "",
+    ].join("\n");
+    await fsp.mkdir(path.dirname(out), { recursive: true });
+    await fsp.writeFile(out, JSON.stringify(all, null, 2) + "\n");
+    await fsp.writeFile(out.replace(/\.json$/, "") + ".md", md);
+    return elapsedS;
+  };
+  let elapsedS = 0;
   try {
-    for (const power of options.sizes ?? (options.quick ? QUICK_SIZES : FULL_SIZES)) {
-      rows.push(await childRow(power, options.quick, workDir));
+    for (const power of sizes) {
+      rows.push(await childRow(power, options.quick, workDir, options.circom !== false));
       log(`2^${power}: ${JSON.stringify(rows[rows.length - 1])}`);
+      elapsedS = await write();
     }
   } finally {
     await fsp.rm(workDir, { recursive: true, force: true });
   }
-  const elapsedS = Math.round((Date.now() - started.getTime()) / 1000);
-  const cpus = os.cpus();
-  const md = [
-    "# Setup at scale",
-    "",
-    `- Date: ${started.toISOString()}`,
-    `- Machine: ${cpus.length} × ${cpus[0]?.model ?? "unknown CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
-    `- Command: \`npm run bench${options.quick ? " -- --quick" : ""}\` (scale study), ${elapsedS} s; load average at start ${load}, at end ${os
-      .loadavg()
-      .map((x) => x.toFixed(2))
-      .join(" / ")}`,
-    `- Program: a counting loop with ${MULS} MULs per iteration and a public trip count k, compiled at N = ${OUTER_STEPS} + ${BODY_STEPS}·k with \`zkvm compile\`'s default direct backend (compiler, .r1cs, .sym and files; wall time, with its CPU time in parentheses: the machine is shared, see the load average); the witness is the direct backend's. The circom2 column is circom2 --O2 alone on the same Circom text, up to 2^${MAX_CIRCOM} (above, circom2 runs out of its 4 GB WebAssembly memory).`,
-    "- One run per figure. Direct setup: `directSetupFiles` (random secrets, key written to disk). snarkjs ptau route: powers of tau generated in an empty cache, phase 2 preparation, `zkey new`, one contribution. Prove: snarkjs groth16 prove (witness separately). Peak RSS: the row's own process (worker threads included, circom2 excluded), right after the direct setup (compile included for compiled rows) and at the end (proving included).",
-    "",
-    scaleMarkdown(rows),
-    "",
-  ].join("\n");
-  await fsp.mkdir(path.dirname(out), { recursive: true });
-  await fsp.writeFile(out, JSON.stringify(rows, null, 2) + "\n");
-  await fsp.writeFile(out.replace(/\.json$/, "") + ".md", md);
   log(`wrote ${out} in ${elapsedS} s`);
   return rows;
 }
@@ -488,11 +552,18 @@ async function main(argv: string[]): Promise<number> {
       row: { type: "string" },
       work: { type: "string" },
       sizes: { type: "string" },
+      merge: { type: "boolean", default: false },
+      "no-circom": { type: "boolean", default: false },
     },
   });
   if (values.row !== undefined) {
     try {
-      const row = await measureRow(Number(values.row), values.quick, values.work ?? os.tmpdir());
+      const row = await measureRow(
+        Number(values.row),
+        values.quick,
+        values.work ?? os.tmpdir(),
+        !values["no-circom"],
+      );
       process.stdout.write(JSON.stringify(row) + "\n");
     } finally {
       await terminateCurves();
@@ -501,6 +572,8 @@ async function main(argv: string[]): Promise<number> {
   }
   await runScale({
     quick: values.quick,
+    merge: values.merge,
+    circom: !values["no-circom"],
     ...(values.out !== undefined ? { out: values.out } : {}),
     ...(values.sizes !== undefined ? { sizes: values.sizes.split(",").map(Number) } : {}),
   });

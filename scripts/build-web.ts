@@ -2,8 +2,8 @@
  * Builds the playground into a static folder anyone can host:
  * `npm run build:web [-- --out DIR]` (default dist-web/). It holds index.html,
  * style.css, app.js (the page, zkvm/browser and snarkjs's browser build in one
- * esbuild bundle, with the examples and snarkjs's Solidity template inlined)
- * and circom.wasm (circom2's compiler, loaded on the first compile).
+ * esbuild bundle, with the examples and snarkjs's Solidity template inlined).
+ * No circom.wasm: the page compiles with the direct backend (src/direct).
  *
  * `bundleBrowserLibrary` bundles zkvm/browser on its own, as an application
  * would (used by the browser tests and the benchmark).
@@ -121,7 +121,6 @@ export async function buildWeb(outDir = path.join(ROOT, "dist-web")): Promise<We
   for (const f of ["index.html", "style.css"]) {
     copyFileSync(path.join(ROOT, "web", f), path.join(outDir, f));
   }
-  copyFileSync(circomWasmPath(), path.join(outDir, "circom.wasm"));
   const sizes = Object.fromEntries(
     readdirSync(outDir).map((f) => [f, statSync(path.join(outDir, f)).size]),
   );
@@ -142,10 +141,11 @@ export async function bundleBrowserLibrary(outFile: string, minify = false): Pro
 /**
  * A page at `<dir>/lib/` that loads the bundled library and exposes it as
  * `window.zkvm` (its title becomes "ready"): the harness of the browser tests
- * and the benchmark. `dir` also needs circom.wasm (buildWeb puts it there).
+ * and the benchmark, with circom.wasm at `<dir>/circom.wasm` for the circom backend.
  */
 export async function buildLibraryPage(dir: string): Promise<Metafile> {
   const metafile = await bundleBrowserLibrary(path.join(dir, "lib", "zkvm.js"));
+  copyFileSync(circomWasmPath(), path.join(dir, "circom.wasm"));
   writeFileSync(
     path.join(dir, "lib", "index.html"),
     '<!doctype html><link rel="icon" href="data:,"><script type="module">' +

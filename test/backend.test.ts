@@ -9,6 +9,7 @@
  * prove, verify, and the build cache keyed on the backend.
  */
 import { expect } from "chai";
+import fc from "fast-check";
 import { promises as fsp, readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -17,7 +18,13 @@ import { buildCircuit, proveCircuit, setupCircuit, verifyCircuit } from "../src/
 import { readManifest } from "../src/build/manifest.js";
 import { compile, type CompiledCircuit } from "../src/compiler/index.js";
 import { circuitInput } from "../src/compiler/input.js";
-import { directArtifacts, directWitness, WitnessError } from "../src/direct/index.js";
+import {
+  directArtifacts,
+  directExpansion,
+  directNamedValues,
+  directWitness,
+  WitnessError,
+} from "../src/direct/index.js";
 import { P } from "../src/field.js";
 import type { Inputs } from "../src/inputs.js";
 import { loadProgram } from "../src/load.js";
@@ -27,7 +34,8 @@ import type { ValidatedProgram } from "../src/validator.js";
 import { validate } from "../src/validator.js";
 import { isErrorCase, loadExamples } from "./helpers/examples.js";
 import { ForgerBuilds, witnessOutcome } from "./helpers/forge.js";
-import { loadCircuit, type Circuit } from "./helpers/r1cs.js";
+import { loadCircuit, type Circuit, type R1cs } from "./helpers/r1cs.js";
+import { soundnessCase } from "./helpers/soundness-fuzz.js";
 
 const BENCH_PROGRAMS = path.join(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -38,23 +46,89 @@ const BENCH_PROGRAMS = path.join(
 /** The bench programs' step bound here: small, so that circom2 is quick. */
 const BENCH_STEPS = 24;
 
+/** Non-zero coefficients of an R1CS (what its size grows with). */
+function nonZeros(r: R1cs): number {
+  return r.constraints.reduce((n, k) => n + k.a.length + k.b.length + k.c.length, 0);
+}
+
 interface Subject {
   readonly name: string;
   readonly program: ValidatedProgram;
   readonly steps: number;
+  /** Comparison width (default 64). */
+  readonly width?: number;
   readonly inputs: readonly Inputs[];
 }
 
 /** Inputs that halt within `steps`: the candidates the machine runs without a fault. */
-function halting(program: ValidatedProgram, steps: number, candidates: Inputs[]): Inputs[] {
-  return candidates.filter((inputs) => {
-    try {
-      executeProgram(program, inputs, { steps, width: 64 });
-      return true;
-    } catch {
-      return false;
-    }
-  });
+function halting(
+  program: ValidatedProgram,
+  steps: number,
+  candidates: Inputs[],
+  width = 64,
+): Inputs[] {
+  return candidates.filter((inputs) => stepsOf(program, inputs, steps, width) !== undefined);
+}
+
+/** Steps of the run of `inputs`, undefined when it faults or runs past `steps`. */
+function stepsOf(
+  program: ValidatedProgram,
+  inputs: Inputs,
+  steps: number,
+  width: number,
+): number | undefined {
+  try {
+    return executeProgram(program, inputs, { steps, width }).steps;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Candidate input vectors for a program's inputs. */
+function candidateInputs(program: ValidatedProgram): Inputs[] {
+  const names = program.io.inputs.map((i) => i.name);
+  const vector = (f: (i: number) => number): Inputs =>
+    Object.fromEntries(names.map((n, i) => [n, f(i)]));
+  return [
+    vector(() => 0),
+    vector(() => 1),
+    vector((i) => 2 + i),
+    vector((i) => 5 - i),
+    vector((i) => (i * 7 + 3) % 6),
+    vector((i) => 9 + 3 * i),
+  ];
+}
+
+/** The soundness fuzzer's programs in the slice below (seeded: the same programs every run). */
+const FUZZ_SEED = 18;
+const FUZZ_PROGRAMS = 12;
+/** Their step bound: the longest halting run of a candidate, at most this. */
+const FUZZ_MAX_STEPS = 40;
+
+/**
+ * A seeded slice of the soundness fuzzer's programs (every family, random
+ * widths), each at the longest run of its candidate inputs that halts within
+ * FUZZ_MAX_STEPS: the programs none of whose candidates halt are passed over.
+ */
+function fuzzSubjects(): Subject[] {
+  const out: Subject[] = [];
+  for (const [i, c] of fc.sample(soundnessCase(), { seed: FUZZ_SEED, numRuns: 200 }).entries()) {
+    if (out.length === FUZZ_PROGRAMS) break;
+    const program = validate(loadProgram(c.source));
+    const runs = candidateInputs(program)
+      .map((inputs) => ({ inputs, steps: stepsOf(program, inputs, FUZZ_MAX_STEPS, c.width) }))
+      .filter((r) => r.steps !== undefined);
+    if (runs.length === 0) continue;
+    const steps = Math.max(...runs.map((r) => r.steps!));
+    out.push({
+      name: `fuzz/${c.family}-${i} (W = ${c.width})`,
+      program,
+      steps,
+      width: c.width,
+      inputs: runs.slice(0, 2).map((r) => r.inputs),
+    });
+  }
+  return out;
 }
 
 function subjects(): Subject[] {
@@ -69,17 +143,7 @@ function subjects(): Subject[] {
     .sort()
     .map((file) => {
       const program = validate(loadProgram(readFileSync(path.join(BENCH_PROGRAMS, file), "utf8")));
-      const names = program.io.inputs.map((i) => i.name);
-      const vector = (f: (i: number) => number): Inputs =>
-        Object.fromEntries(names.map((n, i) => [n, f(i)]));
-      const candidates = [
-        vector(() => 0),
-        vector(() => 1),
-        vector((i) => 2 + i),
-        vector((i) => 5 - i),
-        vector((i) => (i * 7 + 3) % 6),
-        vector((i) => 9 + 3 * i),
-      ];
+      const candidates = candidateInputs(program);
       // The smallest of a few bounds at which some candidate halts.
       const steps = [BENCH_STEPS, 2 * BENCH_STEPS, 4 * BENCH_STEPS].find(
         (n) => halting(program, n, candidates).length > 0,
@@ -91,7 +155,7 @@ function subjects(): Subject[] {
         inputs: halting(program, steps, candidates).slice(0, 3),
       };
     });
-  return [...examples, ...bench];
+  return [...examples, ...bench, ...fuzzSubjects()];
 }
 
 describe("direct backend", function () {
@@ -124,50 +188,84 @@ describe("direct backend", function () {
     };
   }
 
-  for (const s of subjects()) {
-    it(`${s.name} (N = ${s.steps}): circom2's R1CS shape, .sym and witnesses`, async () => {
-      expect(s.inputs, "inputs that halt within N").to.not.be.empty;
-      const compiled = compile(s.program, { steps: s.steps, keepNodes: true });
-      const [reference, direct] = await Promise.all([
-        builds.build(compiled.circom, "O2"),
-        directFiles(s.name, compiled),
-      ]);
-      const r = reference.circuit.r1cs;
-      expect(direct.counts, "constraints, wires, labels").to.deep.equal([
-        r.constraints.length,
-        r.nWires,
-        r.nLabels,
-      ]);
-      const d = direct.circuit.r1cs;
-      expect([d.nOutputs, d.nPublicInputs, d.nPrivateInputs]).to.deep.equal([
-        r.nOutputs,
-        r.nPublicInputs,
-        r.nPrivateInputs,
-      ]);
-      // Every signal's label, wire, template and name.
-      expect(direct.sym).to.equal(
-        readFileSync(reference.r1csPath.replace(/\.r1cs$/, ".sym"), "utf8"),
-      );
-      for (const inputs of s.inputs) {
-        const input = circuitInput(s.program.io, inputs);
-        const fromCircom = await witnessOutcome(reference.wasm, input);
-        expect(fromCircom, JSON.stringify(inputs)).to.be.an("array");
-        const circomWitness = fromCircom as bigint[];
-        const { values } = directWitness(compiled, input, direct.labels);
-        expect(values, `witness for ${JSON.stringify(inputs)}`).to.deep.equal(circomWitness);
-        expect(reference.circuit.violated(values), "direct witness in circom's R1CS").to.be.empty;
-        expect(direct.circuit.violated(circomWitness), "circom witness in the direct R1CS").to.be
-          .empty;
-        // One wire changed at a time: both R1CSs reject it, or both accept it.
-        for (let w = 1; w < values.length; w++) {
-          const forged = values.slice();
-          forged[w] = (forged[w]! + 1n) % P;
-          const byCircom = reference.circuit.violated(forged).length > 0;
-          const byDirect = direct.circuit.violated(forged).length > 0;
-          expect(byDirect, `wire ${w} changed`).to.equal(byCircom);
-        }
-      }
+  /**
+   * The two backends on one compiled program: counts, .sym, witnesses by
+   * signal name, and forged runs (see the module comment).
+   */
+  async function compareBackends(s: Subject): Promise<void> {
+    expect(s.inputs, "inputs that halt within N").to.not.be.empty;
+    const compiled = compile(s.program, {
+      steps: s.steps,
+      keepNodes: true,
+      ...(s.width !== undefined ? { width: s.width } : {}),
     });
+    const [reference, direct] = await Promise.all([
+      builds.build(compiled.circom, "O2"),
+      directFiles(s.name, compiled),
+    ]);
+    const r = reference.circuit.r1cs;
+    const d = direct.circuit.r1cs;
+    // Never larger than circom2: constraints, wires and non-zero coefficients.
+    const [constraints, wires, labels] = direct.counts;
+    expect(constraints, "constraints").to.be.at.most(r.constraints.length);
+    expect(wires, "wires").to.be.at.most(r.nWires);
+    expect(labels, "labels").to.equal(r.nLabels);
+    expect(nonZeros(d), "non-zero coefficients").to.be.at.most(nonZeros(r));
+    expect([d.nOutputs, d.nPublicInputs, d.nPrivateInputs]).to.deep.equal([
+      r.nOutputs,
+      r.nPublicInputs,
+      r.nPrivateInputs,
+    ]);
+    // Every signal's label, template and name; the wire column may differ
+    // where the backends eliminate different signals.
+    const withoutWires = (sym: string) => sym.replace(/^(\d+),-?\d+,/gm, "$1,");
+    const circomSym = readFileSync(reference.r1csPath.replace(/\.r1cs$/, ".sym"), "utf8");
+    expect(withoutWires(direct.sym)).to.equal(withoutWires(circomSym));
+    const { expand } = directExpansion(compiled);
+    /** A full assignment (by label) as circom's wires. */
+    const asCircomWires = (all: readonly bigint[]) => {
+      const w = new Array<bigint>(r.nWires).fill(0n);
+      w[0] = 1n;
+      for (const sym of reference.circuit.symbols) if (sym.wire >= 0) w[sym.wire] = all[sym.label]!;
+      return w;
+    };
+    for (const inputs of s.inputs) {
+      const input = circuitInput(s.program.io, inputs);
+      const fromCircom = await witnessOutcome(reference.wasm, input);
+      expect(fromCircom, JSON.stringify(inputs)).to.be.an("array");
+      const circomWitness = fromCircom as bigint[];
+      const { values } = directWitness(compiled, input, direct.labels);
+      const named = directNamedValues(
+        compiled,
+        Object.fromEntries(Object.entries(input).map(([k, v]) => [k, BigInt(v)])),
+      );
+      const all = new Array<bigint>(r.nLabels).fill(0n);
+      all[0] = 1n;
+      for (const sym of reference.circuit.symbols) all[sym.label] = named.get(sym.name)!;
+      // The same value for every signal circom keeps a wire for, by name.
+      expect(asCircomWires(all), `witness for ${JSON.stringify(inputs)}`).to.deep.equal(
+        circomWitness,
+      );
+      expect(values).to.deep.equal(Array.from(direct.labels, (l) => all[l]!));
+      expect(reference.circuit.violated(asCircomWires(all)), "the run in circom's R1CS").to.be
+        .empty;
+      expect(direct.circuit.violated(values), "the run in the direct R1CS").to.be.empty;
+      // One direct wire changed at a time, its consequence on every signal
+      // through the direct backend's eliminations: both R1CSs reject that
+      // run, or both accept it.
+      for (let w = 1; w < values.length; w++) {
+        const forged = values.slice();
+        forged[w] = (forged[w]! + 1n) % P;
+        const byDirect = direct.circuit.violated(forged).length > 0;
+        const byCircom = reference.circuit.violated(asCircomWires(expand(forged, all))).length > 0;
+        expect(byDirect, `wire ${w} changed`).to.equal(byCircom);
+      }
+    }
+  }
+
+  for (const s of subjects()) {
+    it(`${s.name} (N = ${s.steps}): no larger than circom2's R1CS, same signals and witnesses`, () =>
+      compareBackends(s));
   }
 
   it("rejects what circom's witness generator rejects (an operand beyond the comparison width)", async () => {

@@ -7,7 +7,7 @@
  * from `zkvm compile` + `zkvm setup` in Node). The page is built here, from
  * source. A missing Chromium fails with how to install it.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -47,6 +47,8 @@ describe("in the browser (headless Chromium)", function () {
   let url: string;
   let libraryBundle: { inputs: string[]; imports: string[]; text: string };
   let prebuiltManifest: { files: { r1cs: { sha256: string } } };
+  let directManifest: { files: { r1cs: { sha256: string } }; setup: { zkey: string } };
+  let playgroundFiles: string[];
 
   before(async function () {
     this.timeout(300_000);
@@ -54,6 +56,8 @@ describe("in the browser (headless Chromium)", function () {
     work = mkdtempSync(join(tmpdir(), "zkvm-browser-"));
     const site = join(work, "site");
     await buildWeb(site);
+    // The playground compiles with the direct backend: no circom2 compiler in its folder.
+    playgroundFiles = readdirSync(site).sort();
 
     // The library on its own, as an application bundles it, with a page that exposes it.
     const metafile = await buildLibraryPage(site);
@@ -98,6 +102,26 @@ describe("in the browser (headless Chromium)", function () {
     ] as const) {
       writeFileSync(join(site, "prebuilt", to), readFileSync(join(build, from)));
     }
+    // The same program built by the direct backend (the default): no witness generator.
+    const directBuild = join(work, "seed-direct");
+    for (const argv of [
+      ["compile", join(EXAMPLES_DIR, "seed.hex"), "--steps", "8", "-o", directBuild],
+      ["setup", directBuild],
+    ]) {
+      const r = await zkvm(...argv);
+      expect(r.status, r.err).to.equal(0);
+    }
+    directManifest = JSON.parse(
+      readFileSync(join(directBuild, "manifest.json"), "utf8"),
+    ) as typeof directManifest;
+    mkdirSync(join(site, "prebuilt-direct"));
+    for (const [from, to] of [
+      ["manifest.json", "manifest.json"],
+      [directManifest.setup.zkey, "seed.zkey"],
+      ["verification_key.json", "verification_key.json"],
+    ] as const) {
+      writeFileSync(join(site, "prebuilt-direct", to), readFileSync(join(directBuild, from)));
+    }
 
     ({ url, server } = await serveStatic(site, 0));
     browser = await launchChromium(work);
@@ -139,6 +163,10 @@ describe("in the browser (headless Chromium)", function () {
     expect(foreign, "requests that left the page's origin").to.deep.equal([]);
     expect(requests.length).to.be.greaterThan(0);
   }
+
+  it("the playground's folder has no circom.wasm (the direct backend compiles in the page)", () => {
+    expect(playgroundFiles).to.deep.equal(["app.js", "index.html", "style.css"]);
+  });
 
   it("bundles zkvm/browser for a page with no Node built-in and no shim", () => {
     expect(
@@ -278,6 +306,7 @@ describe("in the browser (headless Chromium)", function () {
 
         expect(errors).to.deep.equal([]);
         expectOwnOrigin(requests);
+        expect(requests.filter((r) => r.endsWith(".wasm"))).to.deep.equal([]);
       } finally {
         await context.close();
       }
@@ -301,7 +330,7 @@ describe("in the browser (headless Chromium)", function () {
           const { ZKVM } = (window as unknown as { zkvm: Lib }).zkvm;
           const circomWasm = "/circom.wasm";
           const stages: string[] = [];
-          const vm = new ZKVM(cubic, { circomWasm });
+          const vm = new ZKVM(cubic);
           const run = vm.execute({ x: 3n });
           const proof = await vm.generateProof(
             { x: 3n },
@@ -314,13 +343,20 @@ describe("in the browser (headless Chromium)", function () {
             badInput = e.code;
           });
 
-          // The same circuit compiled here and by `zkvm compile` in Node: byte-identical .r1cs.
-          const seedVm = new ZKVM(seed, { circomWasm });
+          // The same circuit compiled here and by `zkvm compile` in Node, with
+          // each backend: byte-identical .r1cs.
+          const sha = async (bytes: Uint8Array) =>
+            Array.from(
+              new Uint8Array(
+                await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>),
+              ),
+              (b) => b.toString(16).padStart(2, "0"),
+            ).join("");
+          const seedVm = new ZKVM(seed, { backend: "circom", circomWasm });
           const compiled = await seedVm.compile(8);
-          const digest = new Uint8Array(
-            await crypto.subtle.digest("SHA-256", compiled.r1cs as Uint8Array<ArrayBuffer>),
-          );
-          const r1csSha = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+          const r1csSha = await sha(compiled.r1cs);
+          const directCompiled = await new ZKVM(seed).compile(8);
+          const directR1csSha = await sha(directCompiled.r1cs);
 
           // Prebuilt artifacts from the server's build replace the page's setup for N = 8.
           const { steps } = await seedVm.useArtifacts({
@@ -354,8 +390,19 @@ describe("in the browser (headless Chromium)", function () {
             .catch((e: { code: string }) => {
               wrongProgram = e.code;
             });
+          // A direct build from the server: no witness generator, the page computes the witness.
+          const directVm = new ZKVM(seed);
+          await directVm.useArtifacts({
+            manifest: "/prebuilt-direct/manifest.json",
+            zkey: "/prebuilt-direct/seed.zkey",
+            verificationKey: "/prebuilt-direct/verification_key.json",
+          });
+          const directProof = await directVm.generateProof({}, { steps });
           return {
             run: { y: String(run.outputs.y), steps: run.steps },
+            directR1csSha,
+            directBackend: directCompiled.backend,
+            directProof: { proof: directProof.proof, publicSignals: directProof.publicSignals },
             publicSignals: proof.publicSignals,
             stages,
             valid,
@@ -374,7 +421,10 @@ describe("in the browser (headless Chromium)", function () {
       );
       expect(inPage.run).to.deep.equal({ y: "35", steps: 11 });
       expect(inPage.publicSignals).to.deep.equal(["35"]);
-      expect(inPage.stages).to.include.members(["circom", "setup", "witness", "prove"]);
+      expect(inPage.stages).to.include.members(["r1cs", "setup", "witness", "prove"]);
+      expect(inPage.stages).to.not.include("circom");
+      expect(inPage.directBackend).to.equal("direct");
+      expect(inPage.directR1csSha).to.equal(directManifest.files.r1cs.sha256);
       expect(inPage.valid).to.equal(true);
       expect(inPage.tampered.valid).to.equal(false);
       expect(inPage.tampered.reason).to.be.a("string").and.not.equal("");
@@ -399,6 +449,18 @@ describe("in the browser (headless Chromium)", function () {
         publicFile,
       );
       expect(verified.status, verified.err).to.equal(0);
+      // The page's proof with the direct build's key, against that build in Node.
+      writeFileSync(proofFile, JSON.stringify(inPage.directProof.proof));
+      writeFileSync(publicFile, JSON.stringify(inPage.directProof.publicSignals));
+      const directVerified = await zkvm(
+        "verify",
+        join(work, "seed-direct"),
+        "--proof",
+        proofFile,
+        "--public",
+        publicFile,
+      );
+      expect(directVerified.status, directVerified.err).to.equal(0);
 
       // The page's Solidity verifier and calldata are the Node CLI's, byte for byte.
       const verifierFile = join(work, "Verifier.sol");
@@ -413,7 +475,7 @@ describe("in the browser (headless Chromium)", function () {
       const again = await page.evaluate(async (cubic) => {
         const { ZKVM } = (window as unknown as { zkvm: Lib }).zkvm;
         const stages: string[] = [];
-        const vm = new ZKVM(cubic, { circomWasm: "/circom.wasm" });
+        const vm = new ZKVM(cubic);
         const proof = await vm.generateProof(
           { x: 2n },
           { steps: 16, onProgress: (e) => void stages.push(e.stage) },
@@ -422,7 +484,7 @@ describe("in the browser (headless Chromium)", function () {
       }, cubic);
       expect(again.publicSignals).to.deep.equal(["15"]);
       expect(again.valid).to.equal(true);
-      expect(again.stages).to.not.include.members(["circom"]);
+      expect(again.stages).to.not.include.members(["r1cs"]);
       expect(again.stages).to.not.include("setup");
 
       expect(errors).to.deep.equal([]);

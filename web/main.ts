@@ -2,7 +2,8 @@
 /**
  * The playground: an assembly editor over zkvm/browser. Run, Compile, Prove
  * and Verify all happen in this page; the only files it loads are its own
- * (app.js, style.css, and circom.wasm on the first compile).
+ * (app.js and style.css): circuits are compiled with the direct backend, no
+ * circom2 compiler to download.
  */
 import {
   decode,
@@ -166,7 +167,7 @@ function loadSource(): void {
   clearResults();
   markEdited();
   try {
-    vm = new ZKVM(ui.source.value, { circomWasm: new URL("circom.wasm", document.baseURI) });
+    vm = new ZKVM(ui.source.value);
     vmSource = ui.source.value.split("\n");
   } catch (e) {
     vm = undefined;
@@ -304,7 +305,7 @@ function renderTrace(trace: readonly TraceStep[]): void {
 function renderCompilation(c: Compilation): void {
   $<HTMLDetailsElement>("profile-box").open = true;
   ui.constraints.textContent = String(c.constraints);
-  ui.circuitInfo.textContent = ` (N = ${c.circuit.steps}, W = ${c.circuit.width}, ${c.circuit.blockSteps} block steps; circom ${c.circomMs} ms)`;
+  ui.circuitInfo.textContent = ` (N = ${c.circuit.steps}, W = ${c.circuit.width}, ${c.circuit.blockSteps} block steps; .r1cs in ${c.backendMs} ms)`;
   ui.profile.replaceChildren(
     row(["pc", "line", "instruction", "block-steps", "constraints"], true),
     ...c.circuit.profile.map((p) =>
@@ -461,15 +462,7 @@ for (const example of EXAMPLES) {
 }
 loadExample(new URL(location.href).searchParams.get("example") ?? DEFAULT_EXAMPLE);
 
-// Fetch and compile circom2's compiler in the background: once it is in, the
-// page needs no network at all (Compile, Prove and Verify all work offline).
-const compilerStatus = $<HTMLSpanElement>("compiler-status");
-new ZKVM("STOP", { circomWasm: new URL("circom.wasm", document.baseURI) }).loadCompiler().then(
-  () => {
-    compilerStatus.textContent = "compiler loaded: works offline";
-    document.body.dataset.compiler = "ready";
-  },
-  (e: unknown) => {
-    compilerStatus.textContent = `compiler not loaded yet (${String(e)}); it loads on Compile`;
-  },
-);
+// The compiler is in app.js (the direct backend: no circom2 to fetch), so once
+// the page is loaded it needs no network at all (Compile, Prove and Verify all work offline).
+$<HTMLSpanElement>("compiler-status").textContent = "compiler loaded: works offline";
+document.body.dataset.compiler = "ready";

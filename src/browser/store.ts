@@ -13,8 +13,10 @@ export interface CircuitKeys {
   readonly steps: number;
   readonly width: number;
   readonly constraints: number;
-  /** The witness generator. */
-  readonly wasm: Uint8Array;
+  /** circom's witness generator (a circuit of the circom backend). */
+  readonly wasm?: Uint8Array;
+  /** The .r1cs's wire → label map (a circuit of the direct backend: the page computes its witness). */
+  readonly labels?: Int32Array;
   /** The Groth16 proving key (snarkjs .zkey). */
   readonly zkey: Uint8Array;
   readonly vkey: Groth16VerificationKey;

@@ -1,7 +1,9 @@
 /**
  * The ZKVM class for a page, with the Node entry's API: `new ZKVM(program)`
- * validates, `execute()` runs, `generateProof()` compiles (circom2 in the
- * page), sets up, computes the witness and proves, `verifyProof()` checks.
+ * validates, `execute()` runs, `generateProof()` compiles (the direct
+ * backend in the page: the .r1cs from the compiler's constraints and the
+ * witness in TypeScript, no circom2; or circom2 itself with `backend:
+ * "circom"`), sets up, computes the witness and proves, `verifyProof()` checks.
  * Private inputs never leave the page. Circuits and keys are cached by
  * program hash, N and W (src/browser/store.ts); prebuilt artifacts from a
  * server's `zkvm compile` + `zkvm setup --ptau` replace the development setup.
@@ -30,6 +32,7 @@ import {
 } from "../machine.js";
 import { PipelineError } from "../pipeline/errors.js";
 import { report, timed, type Progress } from "../pipeline/progress.js";
+import { directArtifacts, directWitness, WitnessError } from "../direct/index.js";
 import { compileCircomText } from "./circom.js";
 import {
   computeWitness,
@@ -58,9 +61,15 @@ export {
 
 export interface ZKVMOptions extends MachineOptions {
   /**
+   * What writes the .r1cs and computes witnesses: "direct" (default) writes
+   * them from the compiler's constraints in TypeScript (src/direct), so the
+   * page loads no circom2; "circom" runs circom2's compiler in the page.
+   */
+  readonly backend?: "direct" | "circom";
+  /**
    * circom2's compiler (node_modules/circom2/circom.wasm, 9 MB), loaded on the
-   * first compile: a URL, its bytes or a compiled module. Default: `circom.wasm`
-   * next to this module. Not needed when every circuit comes from prebuilt artifacts.
+   * first compile with `backend: "circom"` only: a URL, its bytes or a compiled
+   * module. Default: `circom.wasm` next to this module.
    */
   readonly circomWasm?: ArtifactSource | WebAssembly.Module;
   /** Keep circuits and keys in IndexedDB across page loads (default true where available). */
@@ -74,14 +83,20 @@ export interface ZKVMProof extends ProofResult {
   readonly circuit: ProofCircuit;
 }
 
-/** A circuit compiled in the page: the compiler's report and circom's output. */
+/** A circuit compiled in the page: the compiler's report and the backend's output. */
 export interface Compilation {
   readonly circuit: CompiledCircuit;
-  /** Constraints in the .r1cs, after circom's --O2. */
+  readonly backend: "direct" | "circom";
+  /** Constraints in the .r1cs, after the simplification (circom's --O2 or the direct backend's). */
   readonly constraints: number;
   readonly r1cs: Uint8Array;
-  readonly wasm: Uint8Array;
-  /** Time circom took in this page, ms (0 when cached). */
+  /** circom's witness generator (circom backend only). */
+  readonly wasm?: Uint8Array;
+  /** The .r1cs's wire → signal label map (direct backend: what its witness is computed for). */
+  readonly labels?: Int32Array;
+  /** Time the backend took to write the .r1cs in this page, ms. */
+  readonly backendMs: number;
+  /** Time circom took in this page, ms (0 with the direct backend). */
   readonly circomMs: number;
 }
 
@@ -93,7 +108,8 @@ export interface Compilation {
  */
 export interface PrebuiltArtifacts {
   readonly manifest: ArtifactSource | object;
-  readonly wasm: ArtifactSource;
+  /** circom's witness generator: for a build of the circom backend only (a direct build has none). */
+  readonly wasm?: ArtifactSource;
   readonly zkey: ArtifactSource;
   readonly verificationKey: ArtifactSource | Groth16VerificationKey;
 }
@@ -165,6 +181,7 @@ interface CircuitEntry {
 }
 
 export class ZKVM extends Machine {
+  private readonly backend: "direct" | "circom";
   private readonly circomWasm: ArtifactSource | WebAssembly.Module;
   private readonly store: KeyStore;
   private readonly prover: ProverChoice;
@@ -177,6 +194,10 @@ export class ZKVM extends Machine {
    */
   constructor(program: ProgramSource, options: ZKVMOptions = {}) {
     super(program, options);
+    this.backend = options.backend ?? "direct";
+    if (this.backend !== "direct" && this.backend !== "circom") {
+      throw new ZkvmError("usage", "BAD_OPTION", `backend must be "direct" or "circom"`);
+    }
     this.circomWasm = options.circomWasm ?? new URL("./circom.wasm", import.meta.url);
     const persistent = options.persistentCache ?? true;
     let store = stores.get(persistent);
@@ -190,7 +211,8 @@ export class ZKVM extends Machine {
 
   /**
    * Loads circom2's compiler now rather than on the first compile, so that a
-   * page that has finished loading can compile with the network gone.
+   * page that has finished loading can compile with the network gone (the
+   * circom backend only: the direct backend needs no download).
    */
   async loadCompiler(): Promise<void> {
     await loadCompiler(this.circomWasm);
@@ -210,7 +232,8 @@ export class ZKVM extends Machine {
   private compiled(steps: number): CircuitEntry {
     let entry = this.circuits.get(steps);
     if (entry === undefined) {
-      const circuit = compile(this.program, { steps, width: this.width });
+      // With its nodes: the direct backend's .r1cs and witness are made from them.
+      const circuit = compile(this.program, { steps, width: this.width, keepNodes: true });
       const circom = toHex(sha256(new TextEncoder().encode(circuit.circom)));
       const key = `${this.programHash}-n${steps}-w${this.width}-${circom.slice(0, 16)}`;
       entry = { circuit, key };
@@ -229,18 +252,43 @@ export class ZKVM extends Machine {
 
   /**
    * Compiles the circuit for step bound N in the page (the zkvm compiler,
-   * then circom2): constraint count, per-instruction profile, .r1cs and
-   * witness generator. Cached for the page's lifetime.
+   * then the backend): constraint count, per-instruction profile, .r1cs (and
+   * circom's witness generator with the circom backend). Cached for the
+   * page's lifetime.
    */
   async compile(steps: number, options: { onProgress?: Progress } = {}): Promise<Compilation> {
     if (!isStepBound(steps)) {
       throw new ZkvmError("usage", "BAD_OPTION", "compile needs N, a positive integer step bound");
     }
-    const key = this.circuitKey(steps);
+    const key = `${this.circuitKey(steps)}-${this.backend}`;
     let compilation = compilations.get(key);
     if (compilation === undefined) {
-      compilation = (async () => {
+      compilation = (async (): Promise<Compilation> => {
         const circuit = this.circuitFor(steps);
+        if (this.backend === "direct") {
+          const { result: artifacts, elapsedMs } = await timed(
+            options.onProgress,
+            "r1cs",
+            "r1cs (direct backend)",
+            async () => directArtifacts(circuit),
+          );
+          const size = artifacts.r1cs.reduce((n, part) => n + part.byteLength, 0);
+          const r1cs = new Uint8Array(size);
+          let at = 0;
+          for (const part of artifacts.r1cs) {
+            r1cs.set(part, at);
+            at += part.byteLength;
+          }
+          return {
+            circuit,
+            backend: "direct",
+            constraints: artifacts.nConstraints,
+            r1cs,
+            labels: artifacts.labelOfWire,
+            backendMs: elapsedMs,
+            circomMs: 0,
+          };
+        }
         const { result: compiler } = await timed(
           options.onProgress,
           "circom:load",
@@ -255,9 +303,11 @@ export class ZKVM extends Machine {
         );
         return {
           circuit,
+          backend: "circom",
           constraints: readR1cs(built.r1cs).nConstraints,
           r1cs: built.r1cs,
           wasm: built.wasm,
+          backendMs: elapsedMs,
           circomMs: elapsedMs,
         };
       })();
@@ -287,7 +337,8 @@ export class ZKVM extends Machine {
           steps,
           width: this.width,
           constraints: compilation.constraints,
-          wasm: compilation.wasm,
+          ...(compilation.wasm !== undefined ? { wasm: compilation.wasm } : {}),
+          ...(compilation.labels !== undefined ? { labels: compilation.labels } : {}),
           zkey: keys.zkey,
           vkey: keys.vkey,
           publicSignals: compilation.circuit.publicSignals,
@@ -311,7 +362,7 @@ export class ZKVM extends Machine {
   async useArtifacts(artifacts: PrebuiltArtifacts): Promise<{ steps: number }> {
     const [manifest, wasm, zkey, vkey] = await Promise.all([
       fetchJson(artifacts.manifest),
-      fetchBytes(artifacts.wasm),
+      artifacts.wasm !== undefined ? fetchBytes(artifacts.wasm) : Promise.resolve(undefined),
       fetchBytes(artifacts.zkey),
       fetchJson(artifacts.verificationKey),
     ]);
@@ -321,7 +372,8 @@ export class ZKVM extends Machine {
       width?: unknown;
       constraints?: unknown;
       publicSignals?: unknown;
-      files?: { wasm?: { sha256?: unknown } };
+      backend?: unknown;
+      files?: { wasm?: { sha256?: unknown }; circom?: { sha256?: unknown } };
       setup?: { zkeySha256?: unknown };
     };
     if (typeof m !== "object" || m === null || !isStepBound(m.steps)) {
@@ -334,8 +386,24 @@ export class ZKVM extends Machine {
         "these artifacts are for another program or comparison width",
       );
     }
-    if (m.files?.wasm?.sha256 !== toHex(sha256(wasm))) {
-      throw new PipelineError("BUILD_CORRUPT", "the witness generator is not the manifest's");
+    // A direct build has no witness generator: the page computes the witness
+    // from the compiler's constraints, which must be the build's (same Circom text).
+    const direct = m.backend === "direct";
+    if (direct) {
+      if (wasm !== undefined) {
+        throw new ZkvmError(
+          "usage",
+          "BAD_OPTION",
+          "these artifacts are a direct build: it has no witness generator (leave wasm out)",
+        );
+      }
+    } else if (wasm === undefined || m.files?.wasm?.sha256 !== toHex(sha256(wasm))) {
+      throw new PipelineError(
+        "BUILD_CORRUPT",
+        wasm === undefined
+          ? "this build was made with circom: its witness generator (wasm) is needed"
+          : "the witness generator is not the manifest's",
+      );
     }
     if (m.setup?.zkeySha256 !== toHex(sha256(zkey))) {
       throw new PipelineError("BUILD_CORRUPT", "the proving key is not the manifest's");
@@ -343,12 +411,24 @@ export class ZKVM extends Machine {
     const vkeyProblem = verificationKeyProblem(vkey);
     if (vkeyProblem !== undefined) throw new PipelineError("BUILD_CORRUPT", vkeyProblem);
     const steps = m.steps;
+    let labels: Int32Array | undefined;
+    if (direct) {
+      const circuit = this.circuitFor(steps);
+      if (m.files?.circom?.sha256 !== toHex(sha256(new TextEncoder().encode(circuit.circom)))) {
+        throw new PipelineError(
+          "BUILD_CORRUPT",
+          "this direct build was compiled by another version of the compiler (its circuit differs from this page's)",
+        );
+      }
+      labels = directArtifacts(circuit).labelOfWire;
+    }
     const keys: CircuitKeys = {
       programHash: this.programHash,
       steps,
       width: this.width,
       constraints: typeof m.constraints === "number" ? m.constraints : 0,
-      wasm,
+      ...(wasm !== undefined ? { wasm } : {}),
+      ...(labels !== undefined ? { labels } : {}),
       zkey,
       vkey: vkey as Groth16VerificationKey,
       // The compiler's layout for this program and N is the manifest's (same compiler, same order).
@@ -380,7 +460,21 @@ export class ZKVM extends Machine {
       onProgress,
       "witness",
       "witness",
-      () => computeWitness(keys.wasm, circuitInput(this.program.io, inputs)),
+      async () => {
+        const input = circuitInput(this.program.io, inputs);
+        if (keys.wasm !== undefined) return computeWitness(keys.wasm, input);
+        if (keys.labels === undefined) {
+          throw new PipelineError("BUILD_CORRUPT", "the cached keys have no witness method");
+        }
+        try {
+          return directWitness(this.circuitFor(steps), input, keys.labels).wtns;
+        } catch (e) {
+          if (!(e instanceof WitnessError)) throw e;
+          throw new PipelineError("WITNESS_FAILED", `witness computation failed: ${e.message}`, {
+            cause: e,
+          });
+        }
+      },
     );
     const { result, elapsedMs: proveMs } = await timed(onProgress, "prove", "groth16 prove", () =>
       proveGroth16(keys.zkey, wtns, this.prover),

@@ -3,7 +3,7 @@
  * a compiled program, made from the compiler's intermediate form (ir.ts)
  * without circom2.
  *
- * It reproduces what circom2 --O2 makes of the generated Circom text:
+ * It simplifies as circom2 --O2 does the generated Circom text:
  *
  * - Signals are numbered as circom numbers them (its "labels"): label 0 is
  *   the constant 1, then the main template's outputs, inputs and
@@ -11,12 +11,13 @@
  *   lexicographic order of its name, recursively (a template's own outputs,
  *   inputs and intermediates, then its components). Anonymous components are
  *   named `Template_<line>_<offset>` after where the call stands in the text.
- * - Every linear constraint is used to eliminate one signal, the one with the
- *   highest label among those circom may eliminate (never an input or output
- *   of the main template): the set of eliminated signals is then the set of
- *   leading signals of the linear constraints' span, whatever order they are
- *   processed in. The remaining (quadratic) constraints are written with the
- *   eliminated signals substituted; one that becomes linear eliminates a
+ * - Every linear constraint is used to eliminate one signal, the one of
+ *   highest rank among those circom may eliminate (never an input or output
+ *   of the main template; simplify.ts ranks signals by how few constraints
+ *   use them, then by label): the set of eliminated signals is then the set
+ *   of leading signals of the linear constraints' span, whatever order they
+ *   are processed in. The remaining (quadratic) constraints are written with
+ *   the eliminated signals substituted; one that becomes linear eliminates a
  *   signal in turn, one that becomes 0 = 0 is dropped.
  * - The surviving signals are the wires, in label order; a signal used by no
  *   remaining constraint is dropped too (circom's "remove unused").

@@ -20,6 +20,8 @@ export interface DirectArtifacts {
   readonly nWires: number;
   readonly nConstraints: number;
   readonly nLabels: number;
+  /** Wire → signal label (the .r1cs's map section). */
+  readonly labelOfWire: Int32Array;
 }
 
 function irOf(compiled: CompiledCircuit) {
@@ -40,6 +42,7 @@ export function directArtifacts(compiled: CompiledCircuit): DirectArtifacts {
     nWires: r1cs.nWires,
     nConstraints: r1cs.nConstraints,
     nLabels: layout.size,
+    labelOfWire: r1cs.labelOfWire,
   };
 }
 
@@ -66,6 +69,19 @@ export function directWitness(
   const all = computeValues(layout, ir.nodes, inputs);
   const values = Array.from(labelOfWire, (l) => all[l]!);
   return { values, wtns: wtnsBytes(all, labelOfWire) };
+}
+
+/**
+ * For tests: the direct R1CS's wire → label map, and `expand`, which gives
+ * every signal's value (by label) from values of the wires (see simplify.ts).
+ */
+export function directExpansion(compiled: CompiledCircuit): {
+  labelOfWire: Int32Array;
+  expand: (wires: readonly bigint[], rest: readonly bigint[]) => bigint[];
+} {
+  const ir = irOf(compiled);
+  const r1cs = simplify(new Layout(ir), ir.nodes);
+  return { labelOfWire: r1cs.labelOfWire, expand: r1cs.expand };
 }
 
 /** Every signal's value by full name (`main.lt2`), eliminated ones included: for tests and debugging. */

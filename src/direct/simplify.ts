@@ -1,8 +1,8 @@
 /**
  * circom --O2's simplification, for the direct backend (see circuit.ts): the
- * linear constraints eliminate signals (highest label first), the quadratic
- * ones are written with the eliminated signals substituted, as the
- * constraint section of an .r1cs over wires.
+ * linear constraints eliminate signals (highest rank first: see
+ * eliminationRanks), the quadratic ones are written with the eliminated
+ * signals substituted, as the constraint section of an .r1cs over wires.
  */
 import { mod, P } from "../field.js";
 import type { Node } from "../compiler/ir.js";
@@ -29,10 +29,10 @@ function addTo(r: Row, label: number, k: bigint): void {
  * Eliminated signals and their expressions in the others. An expression is
  * kept as its constraint gave it (lazily: it may name signals eliminated
  * since), which is enough to know each new constraint's pivot: every
- * eliminable signal in the expression of x has a lower label than x, so a
- * constraint's highest non-eliminated signal above all its eliminated ones is
- * its pivot as it stands, and otherwise only the eliminated signals above the
- * pivot are substituted. Full substitution is done only where the R1CS needs
+ * eliminable signal in the expression of x has a lower rank than x, so a
+ * constraint's highest-ranked non-eliminated signal above all its eliminated
+ * ones is its pivot as it stands, and otherwise only the eliminated signals
+ * above the pivot are substituted. Full substitution is done only where the R1CS needs
  * it, once per signal: a chain of definitions (an accumulator) that only
  * linear constraints use is never expanded.
  */
@@ -48,6 +48,8 @@ class Eliminator {
   constructor(
     size: number,
     private readonly forbidden: (label: number) => boolean,
+    /** Label → its priority: the signal of highest rank in a constraint is the one eliminated. */
+    private readonly rank: Int32Array,
   ) {
     this.sub = new Array<Row | undefined>(size);
   }
@@ -61,7 +63,7 @@ class Eliminator {
   }
 
   /** The expression of an eliminated signal in surviving signals only. */
-  private full(label: number): Row {
+  full(label: number): Row {
     const done = this.resolved.get(label);
     if (done !== undefined) return done;
     // Depth first without recursion: chains of definitions can be long.
@@ -116,19 +118,20 @@ class Eliminator {
     return r;
   }
 
-  /** A linear constraint row = 0: eliminates its highest eliminable signal, or is kept. */
+  /** A linear constraint row = 0: eliminates its highest-ranked eliminable signal, or is kept. */
   linear(row: Row): void {
     let r = row;
+    const rank = this.rank;
     for (;;) {
       let eliminatedMax = -1;
       let pivot = -1;
       for (const l of r.keys()) {
         if (l === 0 || this.forbidden(l)) continue;
         if (this.sub[l] !== undefined) {
-          if (l > eliminatedMax) eliminatedMax = l;
-        } else if (l > pivot) pivot = l;
+          if (eliminatedMax < 0 || rank[l]! > rank[eliminatedMax]!) eliminatedMax = l;
+        } else if (pivot < 0 || rank[l]! > rank[pivot]!) pivot = l;
       }
-      if (pivot > eliminatedMax) {
+      if (pivot >= 0 && (eliminatedMax < 0 || rank[pivot]! > rank[eliminatedMax]!)) {
         const k = r.get(pivot)!;
         const f = k === 1n ? P - 1n : k === P - 1n ? 1n : mod(-inverse(k));
         const e: Row = new Map();
@@ -225,17 +228,83 @@ class Bytes {
 export interface SimplifiedR1cs {
   readonly nWires: number;
   readonly nConstraints: number;
+  /** Non-zero coefficients over A, B and C. */
+  readonly nonZeros: number;
   /** The .r1cs constraint section (wires numbered). */
   readonly constraints: Uint8Array;
   /** Label → wire, -1 when eliminated or unused. */
   readonly wireOfLabel: Int32Array;
   /** Wire → label. */
   readonly labelOfWire: Int32Array;
+  /**
+   * Every signal's value from the wires' (`wires`, wire order): an eliminated
+   * signal's is its expression in the surviving ones, a signal with no wire
+   * and no expression (used by no constraint) keeps its value in `rest`
+   * (by label). For tests: what a forged witness of these wires means for
+   * every signal.
+   */
+  readonly expand: (wires: readonly bigint[], rest: readonly bigint[]) => bigint[];
 }
 
-/** The R1CS circom --O2 would write for these nodes. */
+/**
+ * Each label's rank (the highest-ranked eliminable signal of a linear
+ * constraint is the one it eliminates): the fewer constraints a signal occurs
+ * in (linear and quadratic, as generated, before any elimination), the higher
+ * its rank; among equals, the higher label. Eliminating a signal that few
+ * constraints use keeps the substituted rows short: a selector defined as the
+ * previous one minus the branches taken (`sel_66 <== sel_58 - taken58 - ... -
+ * taken64`) eliminates `taken64`, used by its product alone, rather than
+ * `sel_66`, whose expansion would grow with every step (docs/BACKEND.md).
+ */
+function eliminationRanks(layout: Layout, nodes: readonly Node[]): Int32Array {
+  const count = new Int32Array(layout.size);
+  const counting = {
+    linear: (row: Row) => {
+      for (const l of row.keys()) count[l]!++;
+    },
+    quadratic: (a: Row, b: Row, c: Row) => {
+      for (const l of a.keys()) count[l]!++;
+      for (const l of b.keys()) count[l]!++;
+      for (const l of c.keys()) count[l]!++;
+    },
+  };
+  for (let i = 0; i < nodes.length; i++) nodeConstraints(layout, i, nodes[i]!, counting);
+  const order = new Int32Array(layout.size);
+  for (let l = 0; l < order.length; l++) order[l] = l;
+  order.sort((a, b) => count[b]! - count[a]! || a - b);
+  const rank = new Int32Array(layout.size);
+  for (let i = 0; i < order.length; i++) rank[order[i]!] = i;
+  return rank;
+}
+
+/**
+ * Up to this many signals, simplify also eliminates by label alone (what
+ * circom2 --O2 chooses on small circuits: the same .sym on every example and
+ * bench program) and keeps that R1CS unless the occurrence order's is no
+ * larger in constraints and wires and has fewer non-zero coefficients. Above
+ * it, the occurrence order alone: a second pass would cost time, and the
+ * label order's rows can grow with N.
+ */
+export const BOTH_ORDERS_MAX_LABELS = 4096;
+
+/** The R1CS circom --O2 would write for these nodes, or a sparser one with the same counts. */
 export function simplify(layout: Layout, nodes: readonly Node[]): SimplifiedR1cs {
-  const elim = new Eliminator(layout.size, (l) => layout.isForbidden(l));
+  const byCount = simplifyWith(layout, nodes, eliminationRanks(layout, nodes));
+  if (layout.size > BOTH_ORDERS_MAX_LABELS) return byCount;
+  const byLabel = simplifyWith(
+    layout,
+    nodes,
+    Int32Array.from({ length: layout.size }, (_, l) => l),
+  );
+  return byCount.nonZeros < byLabel.nonZeros &&
+    byCount.nConstraints <= byLabel.nConstraints &&
+    byCount.nWires <= byLabel.nWires
+    ? byCount
+    : byLabel;
+}
+
+function simplifyWith(layout: Layout, nodes: readonly Node[], rank: Int32Array): SimplifiedR1cs {
+  const elim = new Eliminator(layout.size, (l) => layout.isForbidden(l), rank);
   // Pass 1: every linear constraint eliminates a signal.
   const linearOnly = { linear: (row: Row) => elim.linear(row) };
   for (let i = 0; i < nodes.length; i++) nodeConstraints(layout, i, nodes[i]!, linearOnly);
@@ -244,12 +313,15 @@ export function simplify(layout: Layout, nodes: readonly Node[]): SimplifiedR1cs
   let out: Bytes;
   let count: number;
   const used = new Uint8Array(layout.size);
+  let nonZeros = 0;
   for (;;) {
     out = new Bytes();
     count = 0;
+    nonZeros = 0;
     const before = elim.eliminated;
     const becameLinear: Row[] = [];
     const writeRow = (row: Row) => {
+      nonZeros += row.size;
       out.u32(row.size);
       for (const [l, k] of row) {
         out.u32(l);
@@ -320,11 +392,27 @@ export function simplify(layout: Layout, nodes: readonly Node[]): SimplifiedR1cs
       p += 36;
     }
   }
+  const expand = (wires: readonly bigint[], rest: readonly bigint[]): bigint[] => {
+    const values = rest.slice();
+    values[0] = 1n;
+    for (let l = 1; l < layout.size; l++) {
+      if (wireOfLabel[l]! >= 0) values[l] = wires[wireOfLabel[l]!]!;
+    }
+    for (let l = 1; l < layout.size; l++) {
+      if (!elim.isEliminated(l)) continue;
+      let v = 0n;
+      for (const [m, k] of elim.full(l)) v += k * (m === 0 ? 1n : values[m]!);
+      values[l] = v % P;
+    }
+    return values;
+  };
   return {
     nWires: labels.length,
     nConstraints: count!,
+    nonZeros,
     constraints: bytes,
     wireOfLabel,
     labelOfWire: Int32Array.from(labels),
+    expand,
   };
 }
