@@ -510,6 +510,91 @@ export async function proverBench(options: ProverBenchOptions): Promise<ProverRo
   }
 }
 
+export interface MsmRow {
+  group: "G1" | "G2";
+  points: number;
+  /** Median CPU ms of the plain (254-bit) MSM and of the GLV one, default windows. */
+  plainCpuMs: number;
+  glvCpuMs: number;
+  ratio: number;
+  runs: number;
+  load: string;
+}
+
+/**
+ * --msm: one MSM alone, plain against GLV (src/groth16/glv.ts), one thread,
+ * interleaved, on random dense scalars (the split is part of the GLV time).
+ */
+export async function msmStudy(powers: number[], runs: number): Promise<MsmRow[]> {
+  const prover = await Prover.build(true);
+  const rows: MsmRow[] = [];
+  try {
+    for (const group of ["g1m", "g2m"] as const) {
+      const G = group === "g1m" ? prover.curve.G1 : prover.curve.G2;
+      const pointBytes = group === "g1m" ? 64 : 128;
+      for (const power of powers) {
+        const n = 1 << power;
+        const load = loadAverage();
+        const bases = new Uint8Array(n * pointBytes);
+        let acc = G.g;
+        const step = G.timesScalar(G.g, 123456789n);
+        for (let i = 0; i < n; i++) {
+          acc = G.add(acc, step);
+          bases.set(G.toAffine(acc), i * pointBytes);
+        }
+        const scalars = new Uint8Array(n * 32);
+        for (let o = 0; o < scalars.length; o += 65536) {
+          crypto.getRandomValues(scalars.subarray(o, o + 65536));
+        }
+        for (let i = 0; i < n; i++) scalars[i * 32 + 31]! &= 0x1f;
+        const times: Record<"plain" | "glv", number[]> = { plain: [], glv: [] };
+        for (let run = 0; run < runs; run++) {
+          const order = run % 2 === 0 ? (["plain", "glv"] as const) : (["glv", "plain"] as const);
+          for (const mode of order) {
+            const c0 = process.cpuUsage();
+            await prover.msm(group, bases, scalars, n, "msm", { glv: mode === "glv" });
+            const c = process.cpuUsage(c0);
+            times[mode].push((c.user + c.system) / 1000);
+          }
+        }
+        const plainCpuMs = Math.round(median(times.plain));
+        const glvCpuMs = Math.round(median(times.glv));
+        const row: MsmRow = {
+          group: group === "g1m" ? "G1" : "G2",
+          points: n,
+          plainCpuMs,
+          glvCpuMs,
+          ratio: Math.round((100 * glvCpuMs) / plainCpuMs) / 100,
+          runs,
+          load,
+        };
+        log(`MSM ${row.group} 2^${power}: plain ${plainCpuMs} ms CPU, GLV ${glvCpuMs} ms`);
+        rows.push(row);
+      }
+    }
+  } finally {
+    prover.close();
+  }
+  return rows;
+}
+
+export function msmMarkdown(rows: readonly MsmRow[]): string {
+  const lines = [
+    "# One MSM alone: plain (254-bit scalars) vs GLV (two 128-bit halves), one thread",
+    "",
+    "Random dense scalars; CPU time (user + system), medians of interleaved runs; the GLV time includes splitting the scalars.",
+    "",
+    "| MSM | points | plain CPU | GLV CPU | GLV / plain | runs | load 1/5/15 min |",
+    "|---|---:|---:|---:|---:|---:|---|",
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.group} | 2^${Math.log2(r.points)} | ${r.plainCpuMs} ms | ${r.glvCpuMs} ms | **${r.ratio.toFixed(2)}** | ${r.runs} | ${r.load} |`,
+    );
+  }
+  return lines.join("\n") + "\n";
+}
+
 export const PROVER_USAGE = `Usage: npm run bench -- --prover [--sizes 14,16,18] [--universal build|DIR|none]
                                [--threads 1,2] [--runs R] [--rss 18] [--out FILE] [--append]
 
@@ -535,6 +620,8 @@ bench/results-prover.{json,md} after every row; prints the Markdown at the end.
   --out FILE   default bench/results-prover.json (Markdown next to it)
   --append     keep the rows already in FILE that this run does not measure
                again (same circuit and thread mode), e.g. to add 2^18 later
+  --msm K,...  instead: one G1 and one G2 MSM of 2^k random points alone, plain
+               against GLV, one thread (bench/results-msm.{json,md})
 
 Under load, compare CPU times (wall times include waiting for a core), and
 run it niced: nice -n 10 npm run bench -- --prover --sizes 16 --universal none`;
@@ -550,6 +637,7 @@ export async function proverMain(argv: string[]): Promise<number> {
       runs: { type: "string" },
       rss: { type: "string" },
       append: { type: "boolean" },
+      msm: { type: "string" },
       out: { type: "string" },
       help: { type: "boolean" },
       "rss-child": { type: "string" },
@@ -581,6 +669,17 @@ export async function proverMain(argv: string[]): Promise<number> {
       throw new Error("--rss-child zkvm|snarkjs needs --zkey and --wtns");
     }
     await rssChild(child, values.zkey, values.wtns, threads[0]!);
+    return 0;
+  }
+  if (values.msm !== undefined) {
+    const rows = await msmStudy(list(values.msm), Number(values.runs ?? 3));
+    const md = msmMarkdown(rows);
+    await fsp.writeFile(path.join(BENCH_DIR, "results-msm.md"), md);
+    await fsp.writeFile(
+      path.join(BENCH_DIR, "results-msm.json"),
+      JSON.stringify({ at: new Date().toISOString(), rows }, null, 2) + "\n",
+    );
+    process.stdout.write(md);
     return 0;
   }
   const universal = values.universal ?? "build";
