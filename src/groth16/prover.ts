@@ -244,6 +244,15 @@ export interface ZkvmProveResult {
 }
 
 /**
+ * Which MSMs use GLV unless told otherwise. On: theory says it halves the
+ * bucket sums (a few percent of an MSM), and bench/results-msm.md's plain
+ * against GLV runs on this loaded machine could not tell them apart beyond
+ * the noise; rerun `npm run bench -- --prover --msm 14,16` on a quiet machine
+ * to decide (both paths are tested).
+ */
+export const GLV_BY_DEFAULT: Readonly<Record<GroupPrefix, boolean>> = { g1m: true, g2m: true };
+
+/**
  * Window width for an MSM of n points per task (with GLV, n counts both
  * halves of each scalar), by measurement on this machine.
  */
@@ -315,7 +324,7 @@ export class Prover {
     const n8 = coordBytes(group);
     const G = group === "g1m" ? this.curve.G1 : this.curve.G2;
     bases = plainBytes(bases);
-    const glv = !(scalars instanceof Uint8Array) || (tuning.glv ?? true);
+    const glv = !(scalars instanceof Uint8Array) || (tuning.glv ?? GLV_BY_DEFAULT[group]);
     let split: GlvScalars | undefined;
     let ownSplit = false;
     if (glv) {
@@ -540,10 +549,14 @@ export class Prover {
       halves: split.halves.subarray(privFrom * 64),
       signs: split.signs.subarray(privFrom),
     };
-    const b2 = this.msm("g2m", key.pointsB2, split, key.nVars, "msm B2");
-    const a = this.msm("g1m", key.pointsA, split, key.nVars, "msm A", { parts: g1Parts });
-    const b1p = this.msm("g1m", key.pointsB1, split, key.nVars, "msm B1", { parts: g1Parts });
-    const cp = this.msm("g1m", key.pointsC, privSplit, privSplit.n, "msm C", { parts: g1Parts });
+    const all = (group: GroupPrefix) => (GLV_BY_DEFAULT[group] ? split : witness);
+    const priv = GLV_BY_DEFAULT.g1m ? privSplit : witness.subarray(privFrom * 32);
+    const b2 = this.msm("g2m", key.pointsB2, all("g2m"), key.nVars, "msm B2");
+    const a = this.msm("g1m", key.pointsA, all("g1m"), key.nVars, "msm A", { parts: g1Parts });
+    const b1p = this.msm("g1m", key.pointsB1, all("g1m"), key.nVars, "msm B1", {
+      parts: g1Parts,
+    });
+    const cp = this.msm("g1m", key.pointsC, priv, privSplit.n, "msm C", { parts: g1Parts });
     const msms = Promise.all([a, b1p, b2, cp]).finally(() => wipeGlv(split));
     let polyDone = 0;
     const hPromise = this.polynomialH(key, witness).then((h) => {
