@@ -749,7 +749,9 @@ function parseOptions(argv: string[]): Options | "help" {
 
 async function main(argv: string[]): Promise<number> {
   // The prover study (bench/prover.ts) has options of its own.
-  if (argv.includes("--prover")) return proverMain(argv);
+  // It exits when done: after the universal row a handle (seen at the end of
+  // a --universal build run) kept the process alive with its results written.
+  if (argv.includes("--prover")) process.exit(await proverMain(argv));
   // The proving-pool and queue study runs alone (bench/queue.ts).
   if (argv.includes("--queue")) return queueMain(argv);
   let options: Options | "help";

@@ -5,10 +5,13 @@
  *   the direct setup, with witnesses rich in zeros and ones;
  * - with r and s from the CSPRNG, snarkjs's groth16.verify accepts its
  *   proofs and rejects them for a changed public signal;
- * - each MSM (G1, G2; one thread and workers) equals ffjavascript's
- *   multiExpAffine on random and adversarial inputs: zero scalars, scalar 1,
- *   points at infinity, repeated points (same and opposite), scalars next
- *   to r and 2^253, and scalars that all fall in one bucket;
+ * - the GLV split k = k1 + k2·λ holds with halves below 2^128 for edge and
+ *   random scalars, and φ (β·x on G1, β²·x on G2) is λ· on both groups;
+ * - each MSM (G1, G2; GLV on one thread and workers, plain on one thread)
+ *   equals ffjavascript's multiExpAffine on random and adversarial inputs:
+ *   zero scalars, scalar 1, points at infinity, repeated points (same and
+ *   opposite), scalars next to r and 2^253, scalars that all fall in one
+ *   bucket, and GLV edges (λ, λ², k1 = k2);
  * - malformed inputs are typed errors.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -19,6 +22,7 @@ import { expect } from "chai";
 import type { Bn128Curve } from "ffjavascript";
 
 import { directSetup, type Groth16VerificationKey } from "../src/groth16/index.js";
+import { GLV_BETA, GLV_LAMBDA, GLV_Q, glvScalars, glvSplit } from "../src/groth16/glv.js";
 import { Prover, ProverInputError } from "../src/groth16/prover.js";
 import { compileCircom } from "../src/pipeline/circom.js";
 import { computeWitness } from "../src/pipeline/prove.js";
@@ -56,6 +60,12 @@ interface Fixture {
   vkey: Groth16VerificationKey;
 }
 
+function leBigint(b: Uint8Array): bigint {
+  let v = 0n;
+  for (let i = b.byteLength - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]!);
+  return v;
+}
+
 function leBytes(v: bigint): Uint8Array {
   const b = new Uint8Array(32);
   for (let i = 0; i < 32; i++) {
@@ -71,6 +81,7 @@ describe("zkvm Groth16 prover", function () {
   let snarkjs: Snarkjs;
   let single: Prover;
   let workers: Prover;
+  const single0 = (): Prover => single;
   const fixtures = new Map<number, Fixture>();
 
   async function fixture(n: number): Promise<Fixture> {
@@ -178,6 +189,67 @@ describe("zkvm Groth16 prover", function () {
     await expectCode(single.prove(f.zkey, big), "WITNESS_INVALID", /not below the group order/);
   });
 
+  describe("GLV split (k = k1 + k2·λ mod r, |k1|, |k2| < 2^128)", () => {
+    it("holds for edge and random scalars, and λ is φ's eigenvalue on G1 and G2", () => {
+      const edges = [
+        0n,
+        1n,
+        2n,
+        R - 1n,
+        R - 2n,
+        GLV_LAMBDA,
+        GLV_LAMBDA - 1n,
+        GLV_LAMBDA + 1n,
+        (GLV_LAMBDA * GLV_LAMBDA) % R,
+        R - GLV_LAMBDA,
+        (1n << 64n) - 1n,
+        1n << 64n,
+        (1n << 128n) - 1n,
+        1n << 128n,
+        (1n << 253n) - 1n,
+        1n << 253n,
+        R >> 1n,
+        (R >> 1n) + 1n,
+      ];
+      const single = single0();
+      const Fr = single.curve.Fr as Bn128Curve["Fr"] & {
+        fromMontgomery(a: Uint8Array): Uint8Array;
+      };
+      const random: bigint[] = [];
+      for (let i = 0; i < 3000; i++) random.push(leBigint(Fr.fromMontgomery(Fr.random())));
+      const all = [...edges, ...random];
+      const packed = new Uint8Array(all.length * 32);
+      all.forEach((k, i) => packed.set(leBytes(k), i * 32));
+      const split = glvScalars(packed, all.length);
+      all.forEach((k, i) => {
+        const [k1, k2] = glvSplit(k);
+        const mod = (v: bigint): bigint => ((v % R) + R) % R;
+        expect(mod(k1 + k2 * GLV_LAMBDA), `k = ${k}`).to.equal(k);
+        for (const h of [k1, k2])
+          expect(h < 1n << 128n && -h < 1n << 128n, `k = ${k}`).to.equal(true);
+        // the packed form: magnitudes and sign bits
+        const abs1 = leBigint(split.halves.subarray(i * 64, i * 64 + 32));
+        const abs2 = leBigint(split.halves.subarray(i * 64 + 32, i * 64 + 64));
+        const s = split.signs[i]!;
+        expect(mod((s & 1 ? -abs1 : abs1) + (s & 2 ? -abs2 : abs2) * GLV_LAMBDA)).to.equal(k);
+      });
+      // φ = λ· on both groups: (β·x, y) on G1, (β²·x, y) on G2
+      const curve = single.curve;
+      for (const [G, beta] of [
+        [curve.G1, GLV_BETA],
+        [curve.G2, (GLV_BETA * GLV_BETA) % GLV_Q],
+      ] as const) {
+        const P = G.toObject(G.toAffine(G.timesScalar(G.g, 987654321n))) as unknown[];
+        const L = G.toObject(
+          G.toAffine(G.timesScalar(G.g, (987654321n * GLV_LAMBDA) % R)),
+        ) as unknown[];
+        const times = (x: unknown): unknown =>
+          Array.isArray(x) ? x.map(times) : ((x as bigint) * beta) % GLV_Q;
+        expect(String([times(P[0]), P[1]])).to.equal(String([L[0], L[1]]));
+      }
+    });
+  });
+
   describe("MSM against ffjavascript's multiExpAffine", () => {
     for (const group of ["g1m", "g2m"] as const) {
       it(`${group}: random and adversarial inputs, one thread and workers`, async () => {
@@ -242,6 +314,21 @@ describe("zkvm Groth16 prover", function () {
             },
           },
           {
+            name: "GLV edges: λ, λ², r − λ, k1 = k2 (both halves in one bucket)",
+            base: (i) => pts[i % 64]!,
+            scalar: (i) =>
+              leBytes(
+                [
+                  GLV_LAMBDA,
+                  (GLV_LAMBDA * GLV_LAMBDA) % R,
+                  R - GLV_LAMBDA,
+                  (77n + 77n * GLV_LAMBDA) % R,
+                  (((1n << 127n) - 1n) * (1n + GLV_LAMBDA)) % R,
+                  (R - 5n + 5n * GLV_LAMBDA) % R,
+                ][i % 6]!,
+              ),
+          },
+          {
             name: "only infinity",
             base: () => inf,
             scalar: randScalar,
@@ -260,9 +347,16 @@ describe("zkvm Groth16 prover", function () {
             // affine zero): there the expected value is the identity itself.
             const expected =
               kase.name === "only infinity" ? G.zero : await G.multiExpAffine(bases, scalars);
-            for (const prover of [single, workers]) {
-              const got = await prover.msm(group, bases, scalars, count);
-              expect(G.eq(got, expected), `${kase.name}, ${count} points`).to.equal(true);
+            const runs: [Prover, boolean][] = [
+              [single, true],
+              [workers, true],
+              // the plain (254-bit) path too, at the smallest and largest counts
+              ...(count === 65 ? [] : [[single, false] as [Prover, boolean]]),
+            ];
+            for (const [prover, glv] of runs) {
+              const got = await prover.msm(group, bases, scalars, count, "msm", { glv });
+              const what = `${kase.name}, ${count} points, ${glv ? "GLV" : "plain"}`;
+              expect(G.eq(got, expected), what).to.equal(true);
             }
           }
         }

@@ -10,6 +10,7 @@ declare module "ffjavascript" {
     addFunction(name: string): WasmFunctionBuilder;
     exportFunction(name: string, exportName?: string): void;
     alloc(size: number): number;
+    alloc(bytes: ArrayLike<number>): number;
   }
   export interface WasmFunctionBuilder {
     addParam(name: string, type: "i32" | "i64"): void;

@@ -30,10 +30,15 @@
  * integers in standard form (as in a .wtns). The result is Jacobian.
  */
 import type { WasmModuleBuilder } from "ffjavascript";
+import { GLV_BETA, GLV_BETA_G2, GLV_Q } from "./glv.js";
 import { coordBytes, type GroupPrefix } from "./wasm.js";
 
 export function msmFn(group: GroupPrefix): string {
   return `${group}_zkvmMsm`;
+}
+
+export function glvExpandFn(group: GroupPrefix): string {
+  return `${group}_zkvmGlvExpand`;
 }
 
 /** Window count for scalars below 2^bits (one spare bit for the last carry). */
@@ -59,6 +64,77 @@ export function msmScratch(
 export function msmPlugin(module: WasmModuleBuilder): void {
   buildMsm(module, "g1m");
   buildMsm(module, "g2m");
+  buildGlvExpand(module, "g1m");
+  buildGlvExpand(module, "g2m");
+}
+
+/** v·2^256 mod q as 32 little-endian bytes (an Fq element in Montgomery form). */
+function montgomeryBytes(v: bigint): Uint8Array {
+  let m = (v << 256n) % GLV_Q;
+  const b = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) {
+    b[i] = Number(m & 0xffn);
+    m >>= 8n;
+  }
+  return b;
+}
+
+/**
+ * The GLV bases (./glv.ts): for each affine base P_i (n of them) and its sign
+ * byte s_i, out[2i] = P_i and out[2i + 1] = φ(P_i) = (β·x, y) on G1,
+ * (β²·x, y) on G2, each negated ((x, −y)) when its half-scalar is negative
+ * (bit 0 of s_i for the first, bit 1 for the second). Infinity (all zeros)
+ * stays infinity. The MSM then runs on 2n points with 128-bit scalars.
+ */
+function buildGlvExpand(module: WasmModuleBuilder, group: GroupPrefix): void {
+  const n8 = coordBytes(group);
+  const F = group === "g1m" ? "f1m" : "f2m";
+  const fn = module.addFunction(glvExpandFn(group));
+  for (const p of ["pBases", "pSigns", "n", "pOut"]) fn.addParam(p, "i32");
+  for (const l of ["i", "pP", "pO", "s"]) fn.addLocal(l, "i32");
+  const c = fn.getCodeBuilder();
+  const L = (name: string): number[] => c.getLocal(name);
+  const I = (v: number): number[] => c.i32_const(v);
+  const beta = I(module.alloc(montgomeryBytes(group === "g1m" ? GLV_BETA : GLV_BETA_G2)));
+  const pO2 = c.i32_add(L("pO"), I(2 * n8));
+  const yOf = (p: number[]): number[] => c.i32_add(p, I(n8));
+  fn.addCode(
+    c.setLocal("i", I(0)),
+    c.block(
+      c.loop(
+        c.br_if(1, c.i32_ge_u(L("i"), L("n"))),
+        c.setLocal("pP", c.i32_add(L("pBases"), c.i32_mul(L("i"), I(2 * n8)))),
+        c.setLocal("pO", c.i32_add(L("pOut"), c.i32_mul(L("i"), I(4 * n8)))),
+        c.setLocal("s", c.i32_load8_u(c.i32_add(L("pSigns"), L("i")))),
+        c.if(
+          c.call(`${group}_isZeroAffine`, L("pP")),
+          [...c.call(`${group}_zeroAffine`, L("pO")), ...c.call(`${group}_zeroAffine`, pO2)],
+          [
+            ...c.call(`${F}_copy`, L("pP"), L("pO")),
+            ...c.if(
+              c.i32_and(L("s"), I(1)),
+              c.call(`${F}_neg`, yOf(L("pP")), yOf(L("pO"))),
+              c.call(`${F}_copy`, yOf(L("pP")), yOf(L("pO"))),
+            ),
+            ...(group === "g1m"
+              ? c.call("f1m_mul", L("pP"), beta, pO2)
+              : [
+                  ...c.call("f1m_mul", L("pP"), beta, pO2),
+                  ...c.call("f1m_mul", c.i32_add(L("pP"), I(32)), beta, c.i32_add(pO2, I(32))),
+                ]),
+            ...c.if(
+              c.i32_and(L("s"), I(2)),
+              c.call(`${F}_neg`, yOf(L("pP")), yOf(pO2)),
+              c.call(`${F}_copy`, yOf(L("pP")), yOf(pO2)),
+            ),
+          ],
+        ),
+        c.setLocal("i", c.i32_add(L("i"), I(1))),
+        c.br(0),
+      ),
+    ),
+  );
+  module.exportFunction(glvExpandFn(group));
 }
 
 function buildMsm(module: WasmModuleBuilder, group: GroupPrefix): void {

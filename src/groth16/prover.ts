@@ -23,7 +23,8 @@
 import type { Bn128Curve, TaskCommand } from "ffjavascript";
 import { type Groth16Proof } from "../proofshape.js";
 import { SetupCurve } from "./curve.js";
-import { msmFn, msmScratch, msmWindows } from "./msm.js";
+import { GLV_BITS, glvScalars, type GlvScalars, wipeGlv } from "./glv.js";
+import { glvExpandFn, msmFn, msmScratch, msmWindows } from "./msm.js";
 import { coordBytes, type GroupPrefix, WIPE_FN } from "./wasm.js";
 
 /** bn128's group order r, little-endian bytes. */
@@ -242,9 +243,25 @@ export interface ZkvmProveResult {
   timings: ProverTimings;
 }
 
-/** Window width for an MSM of n points per task, by measurement on this machine. */
-export function windowBits(group: GroupPrefix, n: number): number {
+/**
+ * Which MSMs use GLV unless told otherwise. On: theory says it halves the
+ * bucket sums (a few percent of an MSM), and bench/results-msm.md's plain
+ * against GLV runs on this loaded machine could not tell them apart beyond
+ * the noise; rerun `npm run bench -- --prover --msm 14,16` on a quiet machine
+ * to decide (both paths are tested).
+ */
+export const GLV_BY_DEFAULT: Readonly<Record<GroupPrefix, boolean>> = { g1m: true, g2m: true };
+
+/**
+ * Window width for an MSM of n points per task (with GLV, n counts both
+ * halves of each scalar), by measurement on this machine.
+ */
+export function windowBits(group: GroupPrefix, n: number, glv = false): number {
   const lg = Math.max(1, Math.round(Math.log2(Math.max(2, n))));
+  if (glv) {
+    // n counts both halves (2 points per scalar); measured at 2^14 and 2^16 scalars
+    return Math.min(13, Math.max(2, lg - (group === "g1m" ? 3 : 4)));
+  }
   return group === "g1m" ? Math.min(13, Math.max(2, lg - 3)) : Math.min(12, Math.max(2, lg - 4));
 }
 
@@ -288,73 +305,127 @@ export class Prover {
     this.setupCurve.close();
   }
 
-  /** Σ scalars[i]·bases[i] (n points), Jacobian. Scalars must be below 2^254 (checked). */
+  /**
+   * Σ scalars[i]·bases[i] (n points), Jacobian. Scalars must be below r
+   * (the witness reader checks), or an already split GlvScalars of n.
+   * By default the MSM uses GLV (./glv.ts): each task expands its bases to
+   * (P, φ(P)) in WebAssembly and runs on 2m points with 128-bit halves;
+   * `tuning.glv: false` runs the plain 254-bit MSM (the differential tests
+   * compare both).
+   */
   async msm(
     group: GroupPrefix,
     bases: Uint8Array,
-    scalars: Uint8Array,
+    scalars: Uint8Array | GlvScalars,
     n: number,
     label = "msm",
-    tuning: { c?: number; batch?: number; parts?: number } = {},
+    tuning: { c?: number; batch?: number; parts?: number; glv?: boolean } = {},
   ): Promise<Uint8Array> {
     const n8 = coordBytes(group);
     const G = group === "g1m" ? this.curve.G1 : this.curve.G2;
     bases = plainBytes(bases);
-    scalars = plainBytes(scalars);
-    let bits = 254;
-    for (let i = 0; i < n; i++) {
-      if (scalars[i * 32 + 31]! >= 0x40) {
-        bits = 256;
-        break;
+    const glv = !(scalars instanceof Uint8Array) || (tuning.glv ?? GLV_BY_DEFAULT[group]);
+    let split: GlvScalars | undefined;
+    let ownSplit = false;
+    if (glv) {
+      if (scalars instanceof Uint8Array) {
+        const t0 = performance.now();
+        split = glvScalars(plainBytes(scalars), n);
+        this.phases["glv split"] = (this.phases["glv split"] ?? 0) + performance.now() - t0;
+        ownSplit = true;
+      } else {
+        split = scalars;
+      }
+      if (split.n < n) throw new Error(`GLV scalars for ${split.n} points, not ${n}`);
+    }
+    const plain = scalars instanceof Uint8Array ? plainBytes(scalars) : undefined;
+    let bits = GLV_BITS;
+    if (!glv) {
+      bits = 254;
+      for (let i = 0; i < n; i++) {
+        if (plain![i * 32 + 31]! >= 0x40) {
+          bits = 256;
+          break;
+        }
       }
     }
     const parts = tuning.parts ?? Math.max(1, Math.min(this.concurrency, Math.floor(n / 64)));
     const tasks: Promise<Uint8Array[]>[] = [];
-    for (let k = 0; k < parts; k++) {
-      const from = Math.floor((k * n) / parts);
-      const to = Math.floor(((k + 1) * n) / parts);
-      const m = to - from;
-      if (m === 0) continue;
-      const c = tuning.c ?? windowBits(group, m);
-      const batch = tuning.batch ?? batchSize(c);
-      const nW = msmWindows(c, bits);
-      const basesPart = bases.slice(from * 2 * n8, to * 2 * n8);
-      // 8 bytes of padding: the digit loads read up to 7 bytes past a scalar.
-      const scalarsPart = new Uint8Array(m * 32 + 8);
-      scalarsPart.set(scalars.subarray(from * 32, to * 32));
-      const scratch = msmScratch(group, m, c, batch, nW);
-      const task: TaskCommand[] = [
-        { cmd: "ALLOCSET", var: 0, buff: basesPart },
-        { cmd: "ALLOCSET", var: 1, buff: scalarsPart },
-        { cmd: "ALLOC", var: 2, len: 3 * n8 },
-        { cmd: "ALLOC", var: 3, len: scratch },
-        {
-          cmd: "CALL",
-          fnName: msmFn(group),
-          params: [
-            { var: 0 },
-            { var: 1 },
-            { val: m },
-            { val: c },
-            { val: nW },
-            { val: batch },
-            { var: 3 },
-            { var: 2 },
-          ],
-        },
-        { cmd: "CALL", fnName: WIPE_FN, params: [{ var: 1 }, { val: m * 32 + 8 }] },
-        { cmd: "CALL", fnName: WIPE_FN, params: [{ var: 3 }, { val: scratch - (scratch % 8) }] },
-        { cmd: "GET", out: 0, var: 2, len: 3 * n8 },
-      ];
-      tasks.push(
-        this.run(label, task, [basesPart.buffer, scalarsPart.buffer]).finally(() =>
-          zero(scalarsPart),
-        ),
-      );
+    try {
+      for (let k = 0; k < parts; k++) {
+        const from = Math.floor((k * n) / parts);
+        const to = Math.floor(((k + 1) * n) / parts);
+        const m = to - from;
+        if (m === 0) continue;
+        const points = glv ? 2 * m : m;
+        const c = tuning.c ?? windowBits(group, points, glv);
+        const batch = tuning.batch ?? batchSize(c);
+        const nW = msmWindows(c, bits);
+        const basesPart = bases.slice(from * 2 * n8, to * 2 * n8);
+        // 8 bytes of padding: the digit loads read up to 7 bytes past a scalar.
+        const scalarsPart = new Uint8Array(points * 32 + 8);
+        if (split) scalarsPart.set(split.halves.subarray(from * 64, to * 64));
+        else scalarsPart.set(plain!.subarray(from * 32, to * 32));
+        const signsLen = Math.ceil(m / 8) * 8;
+        const signsPart = new Uint8Array(signsLen);
+        if (split) signsPart.set(split.signs.subarray(from, to));
+        const scratch = msmScratch(group, points, c, batch, nW);
+        const task: TaskCommand[] = [
+          { cmd: "ALLOCSET", var: 0, buff: basesPart },
+          { cmd: "ALLOCSET", var: 1, buff: scalarsPart },
+          { cmd: "ALLOC", var: 2, len: 3 * n8 },
+          { cmd: "ALLOC", var: 3, len: scratch },
+        ];
+        let pointsVar = 0;
+        if (split) {
+          task.push(
+            { cmd: "ALLOCSET", var: 4, buff: signsPart },
+            { cmd: "ALLOC", var: 5, len: points * 2 * n8 },
+            {
+              cmd: "CALL",
+              fnName: glvExpandFn(group),
+              params: [{ var: 0 }, { var: 4 }, { val: m }, { var: 5 }],
+            },
+          );
+          pointsVar = 5;
+        }
+        task.push(
+          {
+            cmd: "CALL",
+            fnName: msmFn(group),
+            params: [
+              { var: pointsVar },
+              { var: 1 },
+              { val: points },
+              { val: c },
+              { val: nW },
+              { val: batch },
+              { var: 3 },
+              { var: 2 },
+            ],
+          },
+          { cmd: "CALL", fnName: WIPE_FN, params: [{ var: 1 }, { val: points * 32 + 8 }] },
+          { cmd: "CALL", fnName: WIPE_FN, params: [{ var: 3 }, { val: scratch - (scratch % 8) }] },
+        );
+        if (split) {
+          task.push({ cmd: "CALL", fnName: WIPE_FN, params: [{ var: 4 }, { val: signsLen }] });
+        }
+        task.push({ cmd: "GET", out: 0, var: 2, len: 3 * n8 });
+        tasks.push(
+          this.run(label, task, [basesPart.buffer, scalarsPart.buffer, signsPart.buffer]).finally(
+            () => {
+              zero(scalarsPart);
+              zero(signsPart);
+            },
+          ),
+        );
+      }
+      let res = G.zero;
+      for (const [r] of await Promise.all(tasks)) res = G.add(res, r!);
+      return res;
+    } finally {
+      if (ownSplit) wipeGlv(split!);
     }
-    let res = G.zero;
-    for (const [r] of await Promise.all(tasks)) res = G.add(res, r!);
-    return res;
   }
 
   /** H's evaluations on the odd coset, standard form (snarkjs's buffPodd_T). */
@@ -468,25 +539,32 @@ export class Prover {
     // the workers), since a split costs each part its own bucket sums; then
     // the polynomials, whose H MSM, split again, ends the proof.
     const g1Parts = Math.max(1, Math.floor(this.concurrency / 2));
-    const privStart = (key.nPublic + 1) * 32;
-    const b2 = this.msm("g2m", key.pointsB2, witness, key.nVars, "msm B2");
-    const a = this.msm("g1m", key.pointsA, witness, key.nVars, "msm A", { parts: g1Parts });
-    const b1p = this.msm("g1m", key.pointsB1, witness, key.nVars, "msm B1", { parts: g1Parts });
-    const cp = this.msm(
-      "g1m",
-      key.pointsC,
-      witness.subarray(privStart),
-      key.nVars - key.nPublic - 1,
-      "msm C",
-      { parts: g1Parts },
-    );
+    // The witness split once for the GLV MSMs (./glv.ts) of A, B1, B2 and C.
+    const tSplit = performance.now();
+    const split = glvScalars(witness, key.nVars);
+    this.phases["glv split"] = performance.now() - tSplit;
+    const privFrom = key.nPublic + 1;
+    const privSplit: GlvScalars = {
+      n: key.nVars - privFrom,
+      halves: split.halves.subarray(privFrom * 64),
+      signs: split.signs.subarray(privFrom),
+    };
+    const all = (group: GroupPrefix) => (GLV_BY_DEFAULT[group] ? split : witness);
+    const priv = GLV_BY_DEFAULT.g1m ? privSplit : witness.subarray(privFrom * 32);
+    const b2 = this.msm("g2m", key.pointsB2, all("g2m"), key.nVars, "msm B2");
+    const a = this.msm("g1m", key.pointsA, all("g1m"), key.nVars, "msm A", { parts: g1Parts });
+    const b1p = this.msm("g1m", key.pointsB1, all("g1m"), key.nVars, "msm B1", {
+      parts: g1Parts,
+    });
+    const cp = this.msm("g1m", key.pointsC, priv, privSplit.n, "msm C", { parts: g1Parts });
+    const msms = Promise.all([a, b1p, b2, cp]).finally(() => wipeGlv(split));
     let polyDone = 0;
     const hPromise = this.polynomialH(key, witness).then((h) => {
       polyDone = performance.now();
       return h;
     });
     hPromise.catch(() => undefined); // awaited below; an MSM's failure must not leave it unhandled
-    const [msmA, msmB1, msmB2, msmC] = await Promise.all([a, b1p, b2, cp]);
+    const [msmA, msmB1, msmB2, msmC] = await msms;
     const h = await hPromise;
     const msmH = await this.msm("g1m", key.pointsH, h, key.domainSize, "msm H");
     h.fill(0);
