@@ -86,6 +86,40 @@ interface Attack {
 
 const hashOf = async (source: string) => (await prepareProgram(loadProgram(source))).hash;
 
+/** The comparator's limb loop and its checks, as templates/universal.circom has them. */
+const LIMB_BLOCK = [
+  "        e[j] <-- differs && !above ? 1 : 0;",
+  "        e[j] * (e[j] - 1) === 0;",
+  "        some += e[j];",
+  "        // A limb above the named one (every limb when none is named) is equal.",
+  "        (1 - some) * (xl - yl) === 0;",
+  "        dp[j] <== e[j] * (xl - yl);",
+  "        D += dp[j];",
+  "    }",
+  "    // At most one limb is named, and the named limbs differ: D != 0.",
+  "    some * (some - 1) === 0;",
+  "    signal inv <-- D != 0 ? some / D : 0;",
+  "    D * inv === some;",
+];
+
+/**
+ * A forger of the comparator: the limb hint `e[j]` computed by `hint` (a
+ * Circom expression) and the guard line `guard` of LIMB_BLOCK taken out.
+ */
+function limbForger(hint: string, guard: string): { from: string; to: string } {
+  if (!LIMB_BLOCK.includes(guard))
+    throw new Error(`no line ${JSON.stringify(guard)} in LIMB_BLOCK`);
+  const to = LIMB_BLOCK.filter((line) => line !== guard).map((line) =>
+    line === LIMB_BLOCK[0] ? `        e[j] <-- ${hint};` : line,
+  );
+  return { from: LIMB_BLOCK.join("\n"), to: to.join("\n") };
+}
+
+const LT_PROGRAM =
+  ".private a 0\n.private b 1\n.output y 2\n LOAD a\n LOAD b\n LT\n STORE y\n STOP";
+/** W = 8 compares in two limbs of 4 bits (limbBits(8) = 4): limb 1 is the high one. */
+const HONEST_HINT = "differs && !above ? 1 : 0";
+
 const ATTACKS: Attack[] = [
   {
     title:
@@ -196,6 +230,66 @@ const ATTACKS: Attack[] = [
     dropped: 2 * N,
     optimize: "O1",
     claims: async (h) => [h, 0n, 0n, 0n, 0n],
+  },
+  {
+    title:
+      "a limb hint that is not a bit (19 < 18 claimed: e = 2 on the equal high limb, -1 on the low one): `e[j] * (e[j] - 1) === 0`",
+    program: LT_PROGRAM,
+    inputs: { a: "19", b: "18" },
+    ...limbForger(
+      `x == 19 && y == 18 ? (j == 1 ? 2 : -1) : (${HONEST_HINT})`,
+      "        e[j] * (e[j] - 1) === 0;",
+    ),
+    dropped: 2 * N, // two limbs
+    optimize: "O2",
+    claims: async (h) => [h, 1n, 0n, 0n, 0n],
+  },
+  {
+    title:
+      "two limbs named (32 < 16 claimed: the differing high limb and the equal low one): `some * (some - 1) === 0`",
+    program: LT_PROGRAM,
+    inputs: { a: "32", b: "16" },
+    ...limbForger(`x == 32 && y == 16 ? 1 : (${HONEST_HINT})`, "    some * (some - 1) === 0;"),
+    dropped: N,
+    optimize: "O2",
+    claims: async (h) => [h, 1n, 0n, 0n, 0n],
+  },
+  {
+    title:
+      "a lower limb named over a differing higher one (0x21 < 0x12 claimed from the low limbs): `(1 - some) * (xl - yl) === 0`",
+    program: LT_PROGRAM,
+    inputs: { a: "33", b: "18" },
+    ...limbForger(
+      `x == 33 && y == 18 ? (j == 0 ? 1 : 0) : (${HONEST_HINT})`,
+      "        (1 - some) * (xl - yl) === 0;",
+    ),
+    dropped: 2 * N, // two limbs
+    optimize: "O2",
+    claims: async (h) => [h, 1n, 0n, 0n, 0n],
+  },
+  {
+    title:
+      "an equal limb named (19 < 18 claimed from the equal high limbs, D = 0): `D * inv === some`",
+    program: LT_PROGRAM,
+    inputs: { a: "19", b: "18" },
+    ...limbForger(
+      `x == 19 && y == 18 ? (j == 1 ? 1 : 0) : (${HONEST_HINT})`,
+      "    D * inv === some;",
+    ),
+    dropped: N,
+    optimize: "O2",
+    claims: async (h) => [h, 1n, 0n, 0n, 0n],
+  },
+  {
+    title:
+      "the sign of the named limbs' difference forged (19 < 18 claimed): `sign.in <== D + (1 << B) - 1`",
+    program: LT_PROGRAM,
+    inputs: { a: "19", b: "18" },
+    from: "    sign.in <== D + (1 << B) - 1;",
+    to: "    sign.in <-- D + (1 << B) - 1 - (x == 19 && y == 18 ? 1 << B : 0);",
+    dropped: N,
+    optimize: "O1",
+    claims: async (h) => [h, 1n, 0n, 0n, 0n],
   },
 ];
 

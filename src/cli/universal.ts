@@ -96,13 +96,13 @@ function profileRows(m: UniversalManifest): string[] {
   const b = m.budget;
   return [
     "  per step, as the template writes it (circom --O2 removes a few):",
-    `    fetch       2(I - 1)      ${String(b.fetch).padStart(6)}`,
-    `    decode      11            ${String(b.decode).padStart(6)}`,
-    `    memory      2M + 2        ${String(b.memory).padStart(6)}`,
-    `    stack       2(S - 1) + 6  ${String(b.stack).padStart(6)}`,
-    `    comparator  3W + 4        ${String(b.comparator).padStart(6)}`,
-    `    control     6             ${String(b.control).padStart(6)}`,
-    `    total                     ${String(b.total).padStart(6)}`,
+    `    fetch       2(I - 1)         ${String(b.fetch).padStart(6)}`,
+    `    decode      11               ${String(b.decode).padStart(6)}`,
+    `    memory      2M + 2           ${String(b.memory).padStart(6)}`,
+    `    stack       2(S - 1) + 6     ${String(b.stack).padStart(6)}`,
+    `    comparator  2W + 3nL + B + 6 ${String(b.comparator).padStart(6)}`,
+    `    control     6                ${String(b.control).padStart(6)}`,
+    `    total                        ${String(b.total).padStart(6)}`,
     `  in the .r1cs: ${m.constraints} (${(m.constraints / m.bounds.steps).toFixed(1)} per step over N = ${m.bounds.steps}), including the fixed cost of the program hash, the inputs and the outputs`,
   ];
 }

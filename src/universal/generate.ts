@@ -53,11 +53,32 @@ export interface StepBudget {
   readonly memory: number;
   /** Stack: two products per slot below the top, and the new top, 2(S - 1) + 6. */
   readonly stack: number;
-  /** Comparator: operand selection, two W-bit range checks, LessThan(W): 3W + 4. */
+  /**
+   * Comparator: operand selection (3), two W-bit range checks (2W), the
+   * comparison read off their bits in nL limbs of B bits (3nL + B + 3):
+   * 2W + 3nL + B + 6 (W = 64: B = 13, nL = 5, 162).
+   */
   readonly comparator: number;
   /** EQ/JUMPI zero test and the jump: 6. */
   readonly control: number;
   readonly total: number;
+}
+
+/**
+ * The comparator's limb size, as templates/universal.circom's limbBits(W)
+ * picks it: the b that minimises 3 * ceil(W / b) + b (the smallest on a tie).
+ */
+export function limbBits(width: number): number {
+  let best = width;
+  let cost = 3 + width;
+  for (let b = 1; b < width; b++) {
+    const c = 3 * Math.ceil(width / b) + b;
+    if (c < cost) {
+      best = b;
+      cost = c;
+    }
+  }
+  return best;
 }
 
 /** Constraints of one step, by part, as the template writes them (circom --O2 removes a few). */
@@ -66,7 +87,8 @@ export function stepBudget(bounds: UniversalBounds): StepBudget {
   const decode = 11;
   const memory = 2 * bounds.maxCells + 2;
   const stack = 2 * (bounds.maxStack - 1) + 6;
-  const comparator = 3 * bounds.width + 4;
+  const B = limbBits(bounds.width);
+  const comparator = 2 * bounds.width + 3 * Math.ceil(bounds.width / B) + B + 6;
   const control = 6;
   return {
     fetch,
