@@ -36,6 +36,8 @@ export interface CompileCircomOptions {
   optimize?: CircomOptimization;
   /** Run circom's `--inspect` analysis (signals that may be under-constrained); see `warnings`. */
   inspect?: boolean;
+  /** Write the witness generator (default true); false writes only the `.r1cs` and `.sym`, faster. */
+  wasm?: boolean;
   onProgress?: Progress;
   /** Abort the compile (kills the circom child). */
   signal?: AbortSignal;
@@ -44,6 +46,7 @@ export interface CompileCircomOptions {
 export interface CompileCircomResult {
   r1csPath: string;
   symPath: string;
+  /** The witness generator (not written when `wasm` is false). */
   wasmPath: string;
   /** Exact constraint count, read from the .r1cs header. */
   constraints: number;
@@ -209,7 +212,7 @@ export async function compileCircom(opts: CompileCircomOptions): Promise<Compile
     const args = [
       circomFile,
       "--r1cs",
-      "--wasm",
+      ...(opts.wasm === false ? [] : ["--wasm"]),
       "--sym",
       `--${optimize}`,
       ...(opts.inspect === true ? ["--inspect"] : []),
@@ -241,7 +244,7 @@ export async function compileCircom(opts: CompileCircomOptions): Promise<Compile
     const built = {
       r1cs: path.join(buildDir, `${name}.r1cs`),
       sym: path.join(buildDir, `${name}.sym`),
-      js: path.join(buildDir, `${name}_js`),
+      ...(opts.wasm === false ? {} : { js: path.join(buildDir, `${name}_js`) }),
     };
     for (const p of Object.values(built)) {
       if (!(await pathExists(p))) {
@@ -285,6 +288,7 @@ async function placeBuild(buildDir: string, outDir: string, name: string): Promi
   }
   // outDir exists: replace our artifacts only (other files there are left alone), the .r1cs last.
   for (const entry of [`${name}_js`, `${name}.sym`, `${name}.r1cs`]) {
+    if (!(await pathExists(path.join(buildDir, entry)))) continue; // no witness generator asked for
     await replaceWith(path.join(buildDir, entry), path.join(outDir, entry));
   }
 }
