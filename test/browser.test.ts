@@ -435,32 +435,29 @@ describe("in the browser (headless Chromium)", function () {
       expect(inPage.wrongProgram).to.equal("WRONG_PROGRAM");
       expect(inPage.corrupt).to.equal("BUILD_CORRUPT");
 
-      // The page's proof with the prebuilt key verifies in Node against the server's build.
+      // A page's proof, written out and checked by `zkvm verify` in Node against a server build.
       const proofFile = join(work, "page-proof.json");
       const publicFile = join(work, "page-public.json");
-      writeFileSync(proofFile, JSON.stringify(inPage.seedProof.proof));
-      writeFileSync(publicFile, JSON.stringify(inPage.seedProof.publicSignals));
-      const verified = await zkvm(
-        "verify",
-        join(work, "seed-build"),
-        "--proof",
-        proofFile,
-        "--public",
-        publicFile,
-      );
-      expect(verified.status, verified.err).to.equal(0);
-      // The page's proof with the direct build's key, against that build in Node.
-      writeFileSync(proofFile, JSON.stringify(inPage.directProof.proof));
-      writeFileSync(publicFile, JSON.stringify(inPage.directProof.publicSignals));
-      const directVerified = await zkvm(
-        "verify",
-        join(work, "seed-direct"),
-        "--proof",
-        proofFile,
-        "--public",
-        publicFile,
-      );
-      expect(directVerified.status, directVerified.err).to.equal(0);
+      const verifyInNode = async (
+        build: string,
+        { proof, publicSignals }: { proof: unknown; publicSignals: unknown },
+      ) => {
+        writeFileSync(proofFile, JSON.stringify(proof));
+        writeFileSync(publicFile, JSON.stringify(publicSignals));
+        const verified = await zkvm(
+          "verify",
+          join(work, build),
+          "--proof",
+          proofFile,
+          "--public",
+          publicFile,
+        );
+        expect(verified.status, `${build}: ${verified.err}`).to.equal(0);
+      };
+      // The page's proof with the prebuilt key, against the server's build.
+      await verifyInNode("seed-build", inPage.seedProof);
+      // The page's proof with the direct build's key, against that build.
+      await verifyInNode("seed-direct", inPage.directProof);
 
       // The page's Solidity verifier and calldata are the Node CLI's, byte for byte.
       const verifierFile = join(work, "Verifier.sol");

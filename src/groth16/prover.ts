@@ -244,11 +244,10 @@ export interface ZkvmProveResult {
 }
 
 /**
- * Which MSMs use GLV unless told otherwise. On: theory says it halves the
- * bucket sums (a few percent of an MSM), and bench/results-msm.md's plain
- * against GLV runs on this loaded machine could not tell them apart beyond
- * the noise; rerun `npm run bench -- --prover --msm 14,16` on a quiet machine
- * to decide (both paths are tested).
+ * Which MSMs use GLV unless told otherwise. It halves the bucket sums (a few
+ * percent of an MSM); bench/results-msm.md, measured on a quiet machine
+ * (`npm run bench -- --prover --msm 14,16`), has GLV / plain at 0.95 on G2
+ * and 1.02-1.03 on G1, so G1 may be better off plain (both paths are tested).
  */
 export const GLV_BY_DEFAULT: Readonly<Record<GroupPrefix, boolean>> = { g1m: true, g2m: true };
 
@@ -324,13 +323,14 @@ export class Prover {
     const n8 = coordBytes(group);
     const G = group === "g1m" ? this.curve.G1 : this.curve.G2;
     bases = plainBytes(bases);
-    const glv = !(scalars instanceof Uint8Array) || (tuning.glv ?? GLV_BY_DEFAULT[group]);
+    const plain = scalars instanceof Uint8Array ? plainBytes(scalars) : undefined;
+    const glv = plain === undefined || (tuning.glv ?? GLV_BY_DEFAULT[group]);
     let split: GlvScalars | undefined;
     let ownSplit = false;
     if (glv) {
       if (scalars instanceof Uint8Array) {
         const t0 = performance.now();
-        split = glvScalars(plainBytes(scalars), n);
+        split = glvScalars(plain!, n);
         this.phases["glv split"] = (this.phases["glv split"] ?? 0) + performance.now() - t0;
         ownSplit = true;
       } else {
@@ -338,7 +338,6 @@ export class Prover {
       }
       if (split.n < n) throw new Error(`GLV scalars for ${split.n} points, not ${n}`);
     }
-    const plain = scalars instanceof Uint8Array ? plainBytes(scalars) : undefined;
     let bits = GLV_BITS;
     if (!glv) {
       bits = 254;
