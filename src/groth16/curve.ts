@@ -20,6 +20,7 @@ import {
   type TaskCommand,
   type WasmModuleBuilder,
 } from "ffjavascript";
+import { fp29Plugin } from "./fp29.js";
 import { msmPlugin } from "./msm.js";
 import {
   coordBytes,
@@ -43,6 +44,7 @@ export interface FixedBaseTable {
 /** Every function the project adds to ffjavascript's bn128 module (setup and prover). */
 function zkvmPlugin(module: WasmModuleBuilder): void {
   fixedBasePlugin(module);
+  fp29Plugin(module);
   msmPlugin(module);
 }
 

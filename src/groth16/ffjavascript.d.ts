@@ -58,7 +58,15 @@ declare module "ffjavascript" {
     i64_shr_u(a: number[], b: number[]): number[];
     i64_extend_i32_u(a: number[]): number[];
     i64_store(addr: number[], offset: number, align: number, value: number[]): number[];
-    i64_const(n: number): number[];
+    i64_const(n: number | bigint): number[];
+    i64_add(a: number[], b: number[]): number[];
+    i64_sub(a: number[], b: number[]): number[];
+    i64_mul(a: number[], b: number[]): number[];
+    i64_shl(a: number[], b: number[]): number[];
+    i64_shr_s(a: number[], b: number[]): number[];
+    i64_ne(a: number[], b: number[]): number[];
+    teeLocal(name: string, value: number[]): number[];
+    drop(code: number[]): number[];
   }
 
   export type TaskCommand =

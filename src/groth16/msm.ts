@@ -31,7 +31,13 @@
  */
 import type { WasmModuleBuilder } from "ffjavascript";
 import { GLV_BETA, GLV_BETA_G2, GLV_Q } from "./glv.js";
+import { type FieldPrefix, unpackedBytes } from "./fp29.js";
 import { coordBytes, type GroupPrefix } from "./wasm.js";
+
+/** The 29-bit-limb field (./fp29.ts) of a group's coordinates. */
+function fieldOf(group: GroupPrefix): FieldPrefix {
+  return group === "g1m" ? "zkvm_f1" : "zkvm_f2";
+}
 
 export function msmFn(group: GroupPrefix): string {
   return `${group}_zkvmMsm`;
@@ -55,9 +61,10 @@ export function msmScratch(
   windows: number,
 ): number {
   const n8 = coordBytes(group);
+  const u = unpackedBytes(fieldOf(group));
   const half = 1 << (c - 1);
   return (
-    n * 8 + half * 4 + batch * 8 + half * 2 * n8 + half * 3 * n8 + batch * n8 + windows * 3 * n8
+    n * 8 + half * 4 + batch * 8 + half * 2 * n8 + half * 3 * n8 + batch * u + windows * 3 * n8
   );
 }
 
@@ -168,7 +175,6 @@ function buildMsm(module: WasmModuleBuilder, group: GroupPrefix): void {
     "pPrefix",
     "pWin",
     "pP",
-    "pPy",
     "pB",
     "pS",
     "e",
@@ -205,12 +211,22 @@ function buildMsm(module: WasmModuleBuilder, group: GroupPrefix): void {
     ),
   ];
 
-  const acc = I(module.alloc(n8));
-  const inv = I(module.alloc(n8));
-  const dx = I(module.alloc(n8));
-  const t = I(module.alloc(n8));
-  const lambda = I(module.alloc(n8));
-  const x3 = I(module.alloc(n8));
+  // The bucket additions run in ./fp29.ts's arithmetic (Z) on unpacked
+  // values; the points stay packed in their 2·n8 bytes (converted in place).
+  const Z = fieldOf(group);
+  const u = unpackedBytes(Z);
+  const elems = (2 * n8) / 32; // Fq elements per affine point
+  const acc = I(module.alloc(u));
+  const inv = I(module.alloc(u));
+  const dx = I(module.alloc(u));
+  const t = I(module.alloc(u));
+  const lambda = I(module.alloc(u));
+  const x3 = I(module.alloc(u));
+  const xP = I(module.alloc(u));
+  const yP = I(module.alloc(u));
+  const xB = I(module.alloc(u));
+  const yB = I(module.alloc(u));
+  const zeroU = I(module.alloc(u));
   const tmpAff = module.alloc(2 * n8);
   const negY = I(tmpAff + n8);
   const ones = I(module.alloc(3 * n8));
@@ -220,16 +236,9 @@ function buildMsm(module: WasmModuleBuilder, group: GroupPrefix): void {
   const overAt = (b: number[]): number[] => at("pOver", c.i32_sub(b, I(1)), 3 * n8);
   const stampAt = (b: number[]): number[] => at("pStamps", c.i32_sub(b, I(1)), 4);
 
-  // pP = base i, pPy = its y or the negated y (in negY) when neg.
-  const loadPoint = (): number[] => [
-    ...set("pP", at("pBases", L("i"), 2 * n8)),
-    ...set("pPy", add(L("pP"), I(n8))),
-    ...c.if(L("neg"), [...c.call(`${F}_neg`, L("pPy"), negY), ...set("pPy", negY)]),
-  ];
-
   // One inversion for the batch, then every pending addition, last first.
   const flush = (): number[] => [
-    ...c.call(`${F}_inverse`, acc, inv),
+    ...c.call(`${Z}_inverse`, acc, inv),
     ...c.block(
       c.loop(
         c.br_if(1, c.i32_eqz(L("m"))),
@@ -238,31 +247,38 @@ function buildMsm(module: WasmModuleBuilder, group: GroupPrefix): void {
         set("i", c.i32_and(L("e"), I(0x7fffffff))),
         set("neg", c.i32_shr_u(L("e"), I(31))),
         set("b", c.i32_load(at("pEntries", L("m"), 8), 4)),
-        loadPoint(),
+        set("pP", at("pBases", L("i"), 2 * n8)),
+        c.call(`${Z}_unpack`, L("pP"), xP),
+        c.call(`${Z}_unpack`, add(L("pP"), I(n8)), yP),
+        c.if(L("neg"), c.call(`${Z}_sub`, zeroU, yP, yP)),
         set("pB", bucketAt(L("b"))),
-        c.call(`${F}_sub`, L("pP"), L("pB"), dx),
-        c.call(`${F}_mul`, inv, at("pPrefix", L("m"), n8), t),
-        c.call(`${F}_mul`, inv, dx, inv),
-        c.call(`${F}_sub`, L("pPy"), add(L("pB"), I(n8)), lambda),
-        c.call(`${F}_mul`, lambda, t, lambda),
-        c.call(`${F}_square`, lambda, x3),
-        c.call(`${F}_sub`, x3, L("pB"), x3),
-        c.call(`${F}_sub`, x3, L("pP"), x3),
-        c.call(`${F}_sub`, L("pB"), x3, t),
-        c.call(`${F}_mul`, lambda, t, t),
-        c.call(`${F}_sub`, t, add(L("pB"), I(n8)), add(L("pB"), I(n8))),
-        c.call(`${F}_copy`, x3, L("pB")),
+        c.call(`${Z}_unpack`, L("pB"), xB),
+        c.call(`${Z}_unpack`, add(L("pB"), I(n8)), yB),
+        c.call(`${Z}_sub`, xP, xB, dx),
+        c.call(`${Z}_mul`, inv, at("pPrefix", L("m"), u), t),
+        c.call(`${Z}_mul`, inv, dx, inv),
+        c.call(`${Z}_sub`, yP, yB, lambda),
+        c.call(`${Z}_mul`, lambda, t, lambda),
+        c.call(`${Z}_square`, lambda, x3),
+        c.call(`${Z}_sub`, x3, xB, x3),
+        c.call(`${Z}_sub`, x3, xP, x3),
+        c.call(`${Z}_sub`, xB, x3, t),
+        c.call(`${Z}_mul`, lambda, t, t),
+        c.call(`${Z}_sub`, t, yB, yB),
+        c.call(`${Z}_pack`, x3, L("pB")),
+        c.call(`${Z}_pack`, yB, add(L("pB"), I(n8))),
         c.br(0),
       ),
     ),
-    ...c.call(`${F}_one`, acc),
+    ...c.call(`${Z}_one`, acc),
     ...inc("batchId"),
   ];
 
-  // Mixed Jacobian addition of ±P into bucket b's overflow sum.
+  // Mixed Jacobian addition of ±P (back in ffjavascript's form) into bucket b's overflow sum.
   const overflow = (): number[] => [
-    ...c.call(`${F}_copy`, L("pP"), I(tmpAff)),
-    ...c.if(c.i32_eqz(L("neg")), c.call(`${F}_copy`, L("pPy"), negY)),
+    ...c.call(`${G}_copyAffine`, L("pP"), I(tmpAff)),
+    ...c.call("zkvm_f1_batchToFfjs", I(tmpAff), I(elems)),
+    ...c.if(L("neg"), c.call(`${F}_neg`, negY, negY)),
     ...c.call(`${G}_addMixed`, overAt(L("b")), I(tmpAff), overAt(L("b"))),
   ];
 
@@ -278,7 +294,7 @@ function buildMsm(module: WasmModuleBuilder, group: GroupPrefix): void {
     set("pBuckets", at("pEntries", L("batch"), 8)),
     set("pOver", at("pBuckets", L("half"), 2 * n8)),
     set("pPrefix", at("pOver", L("half"), 3 * n8)),
-    set("pWin", at("pPrefix", L("batch"), n8)),
+    set("pWin", at("pPrefix", L("batch"), u)),
     c.call(`${G}_zero`, ones),
     // Pass 0: the active list; scalars 1 summed directly.
     set("nActive", I(0)),
@@ -296,13 +312,15 @@ function buildMsm(module: WasmModuleBuilder, group: GroupPrefix): void {
           ...c.br(2),
         ]),
       ]),
+      c.call("zkvm_f1_batchFromFfjs", L("pP"), I(elems)),
       c.i32_store(at("pList", L("nActive"), 4), L("i")),
       c.i32_store(at("pCarry", L("nActive"), 4), I(0)),
       inc("nActive"),
     ),
     wipe(L("pStamps"), mul(L("half"), I(4))),
+    wipe(zeroU, I(u)),
     set("batchId", I(1)),
-    c.call(`${F}_one`, acc),
+    c.call(`${Z}_one`, acc),
     set("m", I(0)),
     loopUp(
       "k",
@@ -349,29 +367,36 @@ function buildMsm(module: WasmModuleBuilder, group: GroupPrefix): void {
         c.br_if(0, c.i32_eqz(L("d"))),
         set("neg", c.i32_lt_s(L("d"), I(0))),
         c.if(L("neg"), set("b", c.i32_sub(I(0), L("d"))), set("b", L("d"))),
-        loadPoint(),
+        set("pP", at("pBases", L("i"), 2 * n8)),
         set("pB", bucketAt(L("b"))),
         // Bucket already in this batch: overflow.
         c.if(c.i32_eq(c.i32_load(stampAt(L("b"))), L("batchId")), [...overflow(), ...c.br(1)]),
         // Empty bucket: the point itself.
         c.if(c.call(`${G}_isZeroAffine`, L("pB")), [
-          ...c.call(`${F}_copy`, L("pP"), L("pB")),
-          ...c.call(`${F}_copy`, L("pPy"), add(L("pB"), I(n8))),
+          ...c.call(`${G}_copyAffine`, L("pP"), L("pB")),
+          ...c.if(L("neg"), [
+            ...c.call(`${Z}_unpack`, add(L("pP"), I(n8)), yP),
+            ...c.call(`${Z}_sub`, zeroU, yP, yP),
+            ...c.call(`${Z}_pack`, yP, add(L("pB"), I(n8))),
+          ]),
           ...c.br(1),
         ]),
-        c.call(`${F}_sub`, L("pP"), L("pB"), dx),
+        c.call(`${Z}_unpack`, L("pP"), xP),
+        c.call(`${Z}_unpack`, L("pB"), xB),
+        c.call(`${Z}_sub`, xP, xB, dx),
         // Same x: a doubling or a cancellation, left to the Jacobian formulas.
-        c.if(c.call(`${F}_isZero`, dx), [...overflow(), ...c.br(1)]),
+        c.if(c.call(`${Z}_isZero`, dx), [...overflow(), ...c.br(1)]),
         c.i32_store(stampAt(L("b")), L("batchId")),
         c.i32_store(at("pEntries", L("m"), 8), c.i32_or(L("i"), c.i32_shl(L("neg"), I(31)))),
         c.i32_store(at("pEntries", L("m"), 8), 4, 2, L("b")),
-        c.call(`${F}_copy`, acc, at("pPrefix", L("m"), n8)),
-        c.call(`${F}_mul`, acc, dx, acc),
+        c.call(`${Z}_copy`, acc, at("pPrefix", L("m"), u)),
+        c.call(`${Z}_mul`, acc, dx, acc),
         inc("m"),
         c.if(c.i32_eq(L("m"), L("batch")), flush()),
       ),
       c.if(L("m"), flush()),
-      // Running sums: Σ b·bucket_b.
+      // Buckets back in ffjavascript's form, then the running sums: Σ b·bucket_b.
+      c.call("zkvm_f1_batchToFfjs", L("pBuckets"), mul(L("half"), I(elems))),
       c.call(`${G}_zero`, sum),
       c.call(`${G}_zero`, total),
       set("b", L("half")),

@@ -1,0 +1,550 @@
+/**
+ * A faster base-field arithmetic for the MSM's bucket additions: BN254's Fq
+ * (and Fq2 = Fq[u]/(u² + 1) on it) in nine 29-bit limbs held in 64-bit
+ * lanes, Montgomery form with R = 2^261.
+ *
+ * ffjavascript's `f1m_mul` works on eight 32-bit limbs: each 64-bit product
+ * is split into halves before the next is added. With 29-bit limbs a
+ * product is below 2^58 (2^60 for the unreduced sums Fq2's Karatsuba
+ * multiplies), so a column of up to 18 of them is summed with plain 64-bit
+ * additions and the carries are propagated once, at the end (operand
+ * scanning with deferred carries). Since 4q < R, a product of inputs below
+ * 2q is below 2q after the reduction, and one conditional subtraction makes
+ * every stored value fully reduced, in [0, q).
+ *
+ * Two layouts:
+ * - "unpacked": 9 little-endian i64 limbs (72 bytes; Fq2 144 bytes), what
+ *   the arithmetic functions read and write (they may alias).
+ * - "packed": the same integer in 32 little-endian bytes (Fq2: c0 then c1,
+ *   64 bytes), as ffjavascript stores an element, so an affine point keeps
+ *   its 64 (G1) or 128 (G2) bytes and all zeros is still infinity. Only the
+ *   Montgomery factor differs: ffjavascript's is 2^256, this one's 2^261;
+ *   `batchFromFfjs`/`batchToFfjs` convert in place (zero stays zero).
+ *
+ * Inversion converts to ffjavascript's form and uses its `f1m_inverse` /
+ * `f2m_inverse` (one per batch of additions).
+ */
+import type { WasmCodeBuilder, WasmFunctionBuilder, WasmModuleBuilder } from "ffjavascript";
+import { GLV_Q } from "./glv.js";
+
+export const LIMBS = 9;
+export const LIMB_BITS = 29;
+const MASK = (1 << LIMB_BITS) - 1;
+const R_BITS = LIMBS * LIMB_BITS; // 261
+
+/** Bytes of an unpacked Fq element. */
+export const U1 = LIMBS * 8;
+
+export type FieldPrefix = "zkvm_f1" | "zkvm_f2";
+
+/** Bytes of an unpacked element of the field. */
+export function unpackedBytes(F: FieldPrefix): number {
+  return F === "zkvm_f1" ? U1 : 2 * U1;
+}
+
+/** Bytes of a packed element of the field (as ffjavascript's). */
+export function packedBytes(F: FieldPrefix): number {
+  return F === "zkvm_f1" ? 32 : 64;
+}
+
+const Q = GLV_Q;
+
+function modPow(b: bigint, e: bigint, m: bigint): bigint {
+  let r = 1n;
+  b %= m;
+  while (e > 0n) {
+    if (e & 1n) r = (r * b) % m;
+    b = (b * b) % m;
+    e >>= 1n;
+  }
+  return r;
+}
+
+function limbsOf(v: bigint): number[] {
+  const out: number[] = [];
+  for (let j = 0; j < LIMBS; j++) {
+    out.push(Number((v >> BigInt(j * LIMB_BITS)) & BigInt(MASK)));
+  }
+  return out;
+}
+
+const QL = limbsOf(Q);
+/** −q⁻¹ mod 2^29 (Montgomery's reduction constant). */
+const MU = Number((1n << 29n) - (modPow(Q, (1n << 28n) - 1n, 1n << 29n) % (1n << 29n)));
+if ((BigInt(MU) * Q + 1n) % (1n << 29n) !== 0n) throw new Error("fp29: bad Montgomery constant");
+
+/** 72 bytes: v's nine limbs as little-endian i64s. */
+function unpackedConst(v: bigint): Uint8Array {
+  const b = new Uint8Array(U1);
+  const dv = new DataView(b.buffer);
+  limbsOf(v).forEach((l, j) => dv.setUint32(j * 8, l, true));
+  return b;
+}
+
+/** The limbs' Montgomery one, and the constants that move between 2^256 and 2^261. */
+const ONE = (1n << BigInt(R_BITS)) % Q;
+/** mont(a·2^256, K_IN) = a·2^261. */
+const K_IN = (1n << BigInt(R_BITS + 5)) % Q;
+/** mont(a·2^261, K_OUT) = a·2^256. */
+const K_OUT = (1n << 256n) % Q;
+
+/** Emits field code into one function, adding the i64 locals it needs. */
+class Emit {
+  readonly c: WasmCodeBuilder;
+  private readonly have = new Set<string>();
+  constructor(readonly f: WasmFunctionBuilder) {
+    this.c = f.getCodeBuilder();
+  }
+  local(name: string): string {
+    if (!this.have.has(name)) {
+      this.f.addLocal(name, "i64");
+      this.have.add(name);
+    }
+    return name;
+  }
+  /** Locals name0..name8. */
+  vec(name: string, n = LIMBS): string[] {
+    return Array.from({ length: n }, (_, j) => this.local(`${name}${j}`));
+  }
+  get(n: string): number[] {
+    return this.c.getLocal(n);
+  }
+  set(n: string, v: number[]): number[] {
+    return this.c.setLocal(n, v);
+  }
+  k(v: number | bigint): number[] {
+    return this.c.i64_const(v);
+  }
+  load(ptr: number[], offset: number, into: string[]): number[] {
+    return into.flatMap((l, j) => this.set(l, this.c.i64_load(ptr, offset + 8 * j, 0)));
+  }
+  store(ptr: number[], offset: number, from: string[]): number[] {
+    return from.flatMap((l, j) => this.c.i64_store(ptr, offset + 8 * j, 0, this.get(l)));
+  }
+
+  /** out = a + b limb by limb, no carries (limbs below 2^30). */
+  addRaw(a: string[], b: string[], out: string[]): number[] {
+    return out.flatMap((o, j) => this.set(o, this.c.i64_add(this.get(a[j]!), this.get(b[j]!))));
+  }
+
+  /** Carries through x (unsigned limbs), in place: every limb below 2^29 after. */
+  normalize(x: string[]): number[] {
+    const c = this.c;
+    const code: number[] = [];
+    for (let j = 0; j < LIMBS - 1; j++) {
+      code.push(
+        ...this.set(
+          x[j + 1]!,
+          c.i64_add(this.get(x[j + 1]!), c.i64_shr_u(this.get(x[j]!), this.k(LIMB_BITS))),
+        ),
+        ...this.set(x[j]!, c.i64_and(this.get(x[j]!), this.k(MASK))),
+      );
+    }
+    return code;
+  }
+
+  /**
+   * out = a − b mod q for normalized a, b below 2q... with a − b in (−q, 2q):
+   * a − b, then q added back when negative (branch-free). Used with
+   * b = q's limbs (a constant) to reduce [0, 2q) to [0, q).
+   */
+  subMod(a: string[], b: string[] | null, out: string[]): number[] {
+    const c = this.c;
+    const br = this.local("borrow");
+    const code: number[] = [...this.set(br, this.k(0))];
+    for (let j = 0; j < LIMBS; j++) {
+      const bj = b === null ? this.k(QL[j]!) : this.get(b[j]!);
+      code.push(
+        ...this.set(out[j]!, c.i64_add(c.i64_sub(this.get(a[j]!), bj), this.get(br))),
+        ...this.set(br, c.i64_shr_s(this.get(out[j]!), this.k(LIMB_BITS))),
+        ...this.set(out[j]!, c.i64_and(this.get(out[j]!), this.k(MASK))),
+      );
+    }
+    // br is 0 or −1 (all ones): add q & br
+    code.push(...this.set(br, c.i64_add(this.get(br), this.k(0)))); // keep as mask
+    const carry = this.local("carry");
+    code.push(...this.set(carry, this.k(0)));
+    for (let j = 0; j < LIMBS; j++) {
+      code.push(
+        ...this.set(
+          out[j]!,
+          c.i64_add(
+            c.i64_add(this.get(out[j]!), c.i64_and(this.k(QL[j]!), this.get(br))),
+            this.get(carry),
+          ),
+        ),
+        ...this.set(carry, c.i64_shr_u(this.get(out[j]!), this.k(LIMB_BITS))),
+        ...this.set(out[j]!, c.i64_and(this.get(out[j]!), this.k(MASK))),
+      );
+    }
+    return code;
+  }
+
+  /** out = a + b mod q (normalized inputs below q). */
+  addMod(a: string[], b: string[], out: string[]): number[] {
+    const s = this.vec("sum");
+    return [...this.addRaw(a, b, s), ...this.normalize(s), ...this.subMod(s, null, out)];
+  }
+
+  /**
+   * out = a·b·2^−261 mod q, fully reduced. a's and b's limbs below 2^30 (so
+   * sums of two reduced values are fine), a·b below 4q². out may be a or b.
+   */
+  mul(a: string[], b: string[], out: string[]): number[] {
+    const c = this.c;
+    const t = this.vec("t", LIMBS);
+    const q = this.local("q");
+    const code: number[] = [];
+    // slot s holds column i + s while row i is added
+    const slots = [...t];
+    for (let i = 0; i < LIMBS; i++) {
+      for (let j = 0; j < LIMBS; j++) {
+        const prod = c.i64_mul(this.get(a[i]!), this.get(b[j]!));
+        code.push(...this.set(slots[j]!, i === 0 ? prod : c.i64_add(this.get(slots[j]!), prod)));
+      }
+      code.push(
+        ...this.set(q, c.i64_and(c.i64_mul(this.get(slots[0]!), this.k(MU)), this.k(MASK))),
+      );
+      for (let j = 0; j < LIMBS; j++) {
+        code.push(
+          ...this.set(
+            slots[j]!,
+            c.i64_add(this.get(slots[j]!), c.i64_mul(this.get(q), this.k(QL[j]!))),
+          ),
+        );
+      }
+      // slot 0 is now ≡ 0 mod 2^29: its carry moves into slot 1, which becomes slot 0
+      code.push(
+        ...this.set(
+          slots[1]!,
+          c.i64_add(this.get(slots[1]!), c.i64_shr_u(this.get(slots[0]!), this.k(LIMB_BITS))),
+        ),
+      );
+      const freed = slots.shift()!;
+      code.push(...this.set(freed, this.k(0)));
+      slots.push(freed);
+    }
+    code.push(...this.normalize(slots), ...this.subMod(slots, null, out));
+    return code;
+  }
+
+  /** out = a²·2^−261 mod q (a normalized, below 2q). */
+  square(a: string[], out: string[]): number[] {
+    const c = this.c;
+    const T = this.vec("T", 2 * LIMBS);
+    const a2 = this.vec("a2");
+    const q = this.local("q");
+    const code: number[] = [];
+    for (let j = 0; j < LIMBS; j++) {
+      code.push(...this.set(a2[j]!, c.i64_shl(this.get(a[j]!), this.k(1))));
+    }
+    const started = new Set<number>();
+    const acc = (col: number, v: number[]): void => {
+      code.push(...this.set(T[col]!, started.has(col) ? c.i64_add(this.get(T[col]!), v) : v));
+      started.add(col);
+    };
+    for (let i = 0; i < LIMBS; i++) {
+      acc(2 * i, c.i64_mul(this.get(a[i]!), this.get(a[i]!)));
+      for (let j = i + 1; j < LIMBS; j++) acc(i + j, c.i64_mul(this.get(a[i]!), this.get(a2[j]!)));
+    }
+    code.push(...this.set(T[2 * LIMBS - 1]!, this.k(0)));
+    for (let i = 0; i < LIMBS; i++) {
+      code.push(...this.set(q, c.i64_and(c.i64_mul(this.get(T[i]!), this.k(MU)), this.k(MASK))));
+      for (let j = 0; j < LIMBS; j++) {
+        code.push(
+          ...this.set(
+            T[i + j]!,
+            c.i64_add(this.get(T[i + j]!), c.i64_mul(this.get(q), this.k(QL[j]!))),
+          ),
+        );
+      }
+      code.push(
+        ...this.set(
+          T[i + 1]!,
+          c.i64_add(this.get(T[i + 1]!), c.i64_shr_u(this.get(T[i]!), this.k(LIMB_BITS))),
+        ),
+      );
+    }
+    const hi = T.slice(LIMBS);
+    code.push(...this.normalize(hi), ...this.subMod(hi, null, out));
+    return code;
+  }
+
+  /** Limbs of the 256-bit little-endian integer at ptr + offset. */
+  unpack(ptr: number[], offset: number, into: string[]): number[] {
+    const c = this.c;
+    return into.flatMap((l, j) => {
+      const bit = j * LIMB_BITS;
+      const o = Math.min(bit >> 3, 24);
+      const sh = bit - 8 * o;
+      return this.set(
+        l,
+        c.i64_and(c.i64_shr_u(c.i64_load(ptr, offset + o, 0), this.k(sh)), this.k(MASK)),
+      );
+    });
+  }
+
+  /** Stores normalized limbs (value below 2^256) as 32 little-endian bytes. */
+  pack(ptr: number[], offset: number, from: string[]): number[] {
+    const c = this.c;
+    const code: number[] = [];
+    for (let w = 0; w < 4; w++) {
+      let word: number[] | null = null;
+      for (let j = 0; j < LIMBS; j++) {
+        const lo = j * LIMB_BITS - 64 * w;
+        if (lo >= 64 || lo + LIMB_BITS <= 0) continue;
+        const part =
+          lo >= 0
+            ? c.i64_shl(this.get(from[j]!), this.k(lo))
+            : c.i64_shr_u(this.get(from[j]!), this.k(-lo));
+        word = word === null ? part : c.i64_or(word, part);
+      }
+      code.push(...c.i64_store(ptr, offset + 8 * w, 0, word!));
+    }
+    return code;
+  }
+
+  isZero(a: string[]): number[] {
+    const c = this.c;
+    let acc = this.get(a[0]!);
+    for (let j = 1; j < LIMBS; j++) acc = c.i64_or(acc, this.get(a[j]!));
+    return c.i64_eqz(acc);
+  }
+}
+
+function fn(
+  module: WasmModuleBuilder,
+  name: string,
+  params: string[],
+  body: (e: Emit, p: (name: string) => number[]) => number[][],
+  returns?: "i32",
+): void {
+  const f = module.addFunction(name);
+  for (const p of params) f.addParam(p, "i32");
+  if (returns) f.setReturnType(returns);
+  const e = new Emit(f);
+  f.addCode(...body(e, (n) => e.c.getLocal(n)));
+  module.exportFunction(name);
+}
+
+/** Adds every zkvm_f1_* and zkvm_f2_* function. */
+export function fp29Plugin(module: WasmModuleBuilder): void {
+  const pQ = module.alloc(unpackedConst(Q));
+  void pQ;
+  const pOne = module.alloc(unpackedConst(ONE));
+  const pKIn = module.alloc(unpackedConst(K_IN));
+  const pKOut = module.alloc(unpackedConst(K_OUT));
+  const tmp = module.alloc(64);
+  const I = (e: Emit, v: number): number[] => e.c.i32_const(v);
+
+  // ---- Fq ----
+  fn(module, "zkvm_f1_mul", ["a", "b", "r"], (e, p) => {
+    const a = e.vec("a");
+    const b = e.vec("b");
+    return [e.load(p("a"), 0, a), e.load(p("b"), 0, b), e.mul(a, b, a), e.store(p("r"), 0, a)];
+  });
+  fn(module, "zkvm_f1_square", ["a", "r"], (e, p) => {
+    const a = e.vec("a");
+    return [e.load(p("a"), 0, a), e.square(a, a), e.store(p("r"), 0, a)];
+  });
+  fn(module, "zkvm_f1_add", ["a", "b", "r"], (e, p) => {
+    const a = e.vec("a");
+    const b = e.vec("b");
+    return [e.load(p("a"), 0, a), e.load(p("b"), 0, b), e.addMod(a, b, a), e.store(p("r"), 0, a)];
+  });
+  fn(module, "zkvm_f1_sub", ["a", "b", "r"], (e, p) => {
+    const a = e.vec("a");
+    const b = e.vec("b");
+    return [e.load(p("a"), 0, a), e.load(p("b"), 0, b), e.subMod(a, b, a), e.store(p("r"), 0, a)];
+  });
+  fn(module, "zkvm_f1_copy", ["a", "r"], (e, p) => {
+    const a = e.vec("a");
+    return [e.load(p("a"), 0, a), e.store(p("r"), 0, a)];
+  });
+  fn(module, "zkvm_f1_one", ["r"], (e, p) => {
+    const a = e.vec("a");
+    return [e.load(I(e, pOne), 0, a), e.store(p("r"), 0, a)];
+  });
+  fn(
+    module,
+    "zkvm_f1_isZero",
+    ["a"],
+    (e, p) => {
+      const a = e.vec("a");
+      return [e.load(p("a"), 0, a), e.isZero(a)];
+    },
+    "i32",
+  );
+  fn(module, "zkvm_f1_unpack", ["x", "r"], (e, p) => {
+    const a = e.vec("a");
+    return [e.unpack(p("x"), 0, a), e.store(p("r"), 0, a)];
+  });
+  fn(module, "zkvm_f1_pack", ["a", "x"], (e, p) => {
+    const a = e.vec("a");
+    return [e.load(p("a"), 0, a), e.pack(p("x"), 0, a)];
+  });
+  // n packed elements at x, in place: ffjavascript's form to this one's, and back
+  for (const [name, k] of [
+    ["zkvm_f1_batchFromFfjs", pKIn],
+    ["zkvm_f1_batchToFfjs", pKOut],
+  ] as const) {
+    fn(module, name, ["x", "n"], (e, p) => {
+      const a = e.vec("a");
+      const b = e.vec("b");
+      const c = e.c;
+      const f = e.f;
+      f.addLocal("end", "i32");
+      return [
+        c.setLocal("end", c.i32_add(p("x"), c.i32_mul(p("n"), c.i32_const(32)))),
+        e.load(I(e, k), 0, b),
+        c.block(
+          c.loop(
+            c.br_if(1, c.i32_ge_u(p("x"), c.getLocal("end"))),
+            e.unpack(p("x"), 0, a),
+            e.mul(a, b, a),
+            e.pack(p("x"), 0, a),
+            c.setLocal("x", c.i32_add(p("x"), c.i32_const(32))),
+            c.br(0),
+          ),
+        ),
+      ];
+    });
+  }
+  // r = a⁻¹ (unpacked; 0 gives 0), through ffjavascript's inverse
+  fn(module, "zkvm_f1_inverse", ["a", "r"], (e, p) => {
+    const a = e.vec("a");
+    const k = e.vec("b");
+    return [
+      e.load(p("a"), 0, a),
+      e.load(I(e, pKOut), 0, k),
+      e.mul(a, k, a),
+      e.pack(I(e, tmp), 0, a),
+      e.c.call("f1m_inverse", I(e, tmp), I(e, tmp)),
+      e.unpack(I(e, tmp), 0, a),
+      e.load(I(e, pKIn), 0, k),
+      e.mul(a, k, a),
+      e.store(p("r"), 0, a),
+    ];
+  });
+
+  // ---- Fq2 = Fq[u]/(u² + 1): (a0, a1) = a0 + a1·u ----
+  fn(module, "zkvm_f2_mul", ["a", "b", "r"], (e, p) => {
+    const [a0, a1, b0, b1] = ["a", "b", "c", "d"].map((n) => e.vec(n));
+    const [v0, v1, sa, sb] = ["v", "w", "sa", "sb"].map((n) => e.vec(n));
+    return [
+      e.load(p("a"), 0, a0!),
+      e.load(p("a"), U1, a1!),
+      e.load(p("b"), 0, b0!),
+      e.load(p("b"), U1, b1!),
+      e.addRaw(a0!, a1!, sa!),
+      e.addRaw(b0!, b1!, sb!),
+      e.mul(a0!, b0!, v0!),
+      e.mul(a1!, b1!, v1!),
+      e.mul(sa!, sb!, sa!),
+      // c0 = v0 − v1; c1 = (a0 + a1)(b0 + b1) − v0 − v1
+      e.subMod(sa!, v0!, sa!),
+      e.subMod(sa!, v1!, sa!),
+      e.subMod(v0!, v1!, v0!),
+      e.store(p("r"), 0, v0!),
+      e.store(p("r"), U1, sa!),
+    ];
+  });
+  fn(module, "zkvm_f2_square", ["a", "r"], (e, p) => {
+    const [a0, a1, s, d] = ["a", "b", "c", "d"].map((n) => e.vec(n));
+    return [
+      e.load(p("a"), 0, a0!),
+      e.load(p("a"), U1, a1!),
+      // c0 = (a0 + a1)(a0 − a1); c1 = 2·a0·a1
+      e.addRaw(a0!, a1!, s!),
+      e.subMod(a0!, a1!, d!),
+      e.mul(s!, d!, s!),
+      e.addRaw(a0!, a0!, a0!),
+      e.mul(a0!, a1!, a1!),
+      e.store(p("r"), 0, s!),
+      e.store(p("r"), U1, a1!),
+    ];
+  });
+  for (const [op, name] of [
+    ["add", "zkvm_f2_add"],
+    ["sub", "zkvm_f2_sub"],
+  ] as const) {
+    fn(module, name, ["a", "b", "r"], (e, p) => {
+      const a = e.vec("a");
+      const b = e.vec("b");
+      const code: number[][] = [];
+      for (const off of [0, U1]) {
+        code.push(
+          e.load(p("a"), off, a),
+          e.load(p("b"), off, b),
+          op === "add" ? e.addMod(a, b, a) : e.subMod(a, b, a),
+          e.store(p("r"), off, a),
+        );
+      }
+      return code;
+    });
+  }
+  fn(module, "zkvm_f2_copy", ["a", "r"], (e, p) => {
+    const a = e.vec("a");
+    return [
+      e.load(p("a"), 0, a),
+      e.store(p("r"), 0, a),
+      e.load(p("a"), U1, a),
+      e.store(p("r"), U1, a),
+    ];
+  });
+  fn(module, "zkvm_f2_one", ["r"], (e, p) => {
+    const a = e.vec("a");
+    return [
+      e.load(I(e, pOne), 0, a),
+      e.store(p("r"), 0, a),
+      e.c.i64_store(p("r"), U1, 0, e.k(0)),
+      ...Array.from({ length: LIMBS }, (_, j) => e.c.i64_store(p("r"), U1 + 8 * j, 0, e.k(0))),
+    ];
+  });
+  fn(
+    module,
+    "zkvm_f2_isZero",
+    ["a"],
+    (e, p) => {
+      const a = e.vec("a");
+      const b = e.vec("b");
+      return [e.load(p("a"), 0, a), e.load(p("a"), U1, b), e.c.i32_and(e.isZero(a), e.isZero(b))];
+    },
+    "i32",
+  );
+  fn(module, "zkvm_f2_unpack", ["x", "r"], (e, p) => {
+    const a = e.vec("a");
+    return [
+      e.unpack(p("x"), 0, a),
+      e.store(p("r"), 0, a),
+      e.unpack(p("x"), 32, a),
+      e.store(p("r"), U1, a),
+    ];
+  });
+  fn(module, "zkvm_f2_pack", ["a", "x"], (e, p) => {
+    const a = e.vec("a");
+    return [
+      e.load(p("a"), 0, a),
+      e.pack(p("x"), 0, a),
+      e.load(p("a"), U1, a),
+      e.pack(p("x"), 32, a),
+    ];
+  });
+  fn(module, "zkvm_f2_inverse", ["a", "r"], (e, p) => {
+    const a = e.vec("a");
+    const k = e.vec("b");
+    const code: number[][] = [e.load(I(e, pKOut), 0, k)];
+    for (const off of [0, U1]) {
+      code.push(e.load(p("a"), off, a), e.mul(a, k, a), e.pack(I(e, tmp), off === 0 ? 0 : 32, a));
+    }
+    code.push(e.c.call("f2m_inverse", I(e, tmp), I(e, tmp)), e.load(I(e, pKIn), 0, k));
+    for (const off of [0, U1]) {
+      code.push(
+        e.unpack(I(e, tmp), off === 0 ? 0 : 32, a),
+        e.mul(a, k, a),
+        e.store(p("r"), off, a),
+      );
+    }
+    return code;
+  });
+}
