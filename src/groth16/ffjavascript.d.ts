@@ -67,6 +67,7 @@ declare module "ffjavascript" {
     i64_ne(a: number[], b: number[]): number[];
     teeLocal(name: string, value: number[]): number[];
     drop(code: number[]): number[];
+    ret(code: number[]): number[];
   }
 
   export type TaskCommand =

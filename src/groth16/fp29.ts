@@ -161,7 +161,6 @@ class Emit {
       );
     }
     // br is 0 or −1 (all ones): add q & br
-    code.push(...this.set(br, c.i64_add(this.get(br), this.k(0)))); // keep as mask
     const carry = this.local("carry");
     code.push(...this.set(carry, this.k(0)));
     for (let j = 0; j < LIMBS; j++) {
@@ -334,7 +333,6 @@ export function fp29Plugin(module: WasmModuleBuilder): void {
   const pOne = module.alloc(unpackedConst(ONE));
   const pKIn = module.alloc(unpackedConst(K_IN));
   const pKOut = module.alloc(unpackedConst(K_OUT));
-  const tmp = module.alloc(64);
   const I = (e: Emit, v: number): number[] => e.c.i32_const(v);
 
   // ---- Fq ----
@@ -410,20 +408,58 @@ export function fp29Plugin(module: WasmModuleBuilder): void {
       ];
     });
   }
-  // r = a⁻¹ (unpacked; 0 gives 0), through ffjavascript's inverse
+  // r = a⁻¹ = a^(q−2) (unpacked; 0 gives 0): 4-bit windows over the
+  // exponent, a table of a^1..a^15 (about 252 squarings and 75 multiplications).
+  const table = module.alloc(16 * U1);
+  const nibbles = new Uint8Array(64);
+  for (let k = 0; k < 64; k++) nibbles[k] = Number(((Q - 2n) >> BigInt(4 * (63 - k))) & 15n);
+  const pNibbles = module.alloc(nibbles);
   fn(module, "zkvm_f1_inverse", ["a", "r"], (e, p) => {
-    const a = e.vec("a");
-    const k = e.vec("b");
+    const c = e.c;
+    const x = e.vec("a");
+    const y = e.vec("b");
+    const tab = (k: number[]): number[] => c.i32_add(I(e, table), c.i32_mul(k, I(e, U1)));
+    e.f.addLocal("k", "i32");
+    e.f.addLocal("nb", "i32");
+    e.f.addLocal("s", "i32");
     return [
-      e.load(p("a"), 0, a),
-      e.load(I(e, pKOut), 0, k),
-      e.mul(a, k, a),
-      e.pack(I(e, tmp), 0, a),
-      e.c.call("f1m_inverse", I(e, tmp), I(e, tmp)),
-      e.unpack(I(e, tmp), 0, a),
-      e.load(I(e, pKIn), 0, k),
-      e.mul(a, k, a),
-      e.store(p("r"), 0, a),
+      e.load(p("a"), 0, x),
+      e.store(I(e, table + U1), 0, x),
+      e.load(I(e, pOne), 0, y),
+      e.store(I(e, table), 0, y),
+      // table[k] = table[k − 1]·a
+      c.setLocal("k", I(e, 2)),
+      c.block(
+        c.loop(
+          c.br_if(1, c.i32_eq(c.getLocal("k"), I(e, 16))),
+          e.load(tab(c.i32_sub(c.getLocal("k"), I(e, 1))), 0, y),
+          e.mul(y, x, y),
+          e.store(tab(c.getLocal("k")), 0, y),
+          c.setLocal("k", c.i32_add(c.getLocal("k"), I(e, 1))),
+          c.br(0),
+        ),
+      ),
+      e.load(I(e, pOne), 0, x),
+      c.setLocal("k", I(e, 0)),
+      c.block(
+        c.loop(
+          c.br_if(1, c.i32_eq(c.getLocal("k"), I(e, 64))),
+          c.setLocal("s", I(e, 0)),
+          c.block(
+            c.loop(
+              c.br_if(1, c.i32_eq(c.getLocal("s"), I(e, 4))),
+              e.square(x, x),
+              c.setLocal("s", c.i32_add(c.getLocal("s"), I(e, 1))),
+              c.br(0),
+            ),
+          ),
+          c.setLocal("nb", c.i32_load8_u(c.i32_add(I(e, pNibbles), c.getLocal("k")))),
+          c.if(c.getLocal("nb"), [...e.load(tab(c.getLocal("nb")), 0, y), ...e.mul(x, y, x)]),
+          c.setLocal("k", c.i32_add(c.getLocal("k"), I(e, 1))),
+          c.br(0),
+        ),
+      ),
+      e.store(p("r"), 0, x),
     ];
   });
 
@@ -497,7 +533,6 @@ export function fp29Plugin(module: WasmModuleBuilder): void {
     return [
       e.load(I(e, pOne), 0, a),
       e.store(p("r"), 0, a),
-      e.c.i64_store(p("r"), U1, 0, e.k(0)),
       ...Array.from({ length: LIMBS }, (_, j) => e.c.i64_store(p("r"), U1 + 8 * j, 0, e.k(0))),
     ];
   });
@@ -530,19 +565,280 @@ export function fp29Plugin(module: WasmModuleBuilder): void {
       e.pack(p("x"), 32, a),
     ];
   });
+  for (const F of ["zkvm_f1", "zkvm_f2"] as const) {
+    fn(module, `${F}_zeroU`, ["r"], (e, p) =>
+      Array.from({ length: unpackedBytes(F) / 8 }, (_, j) =>
+        e.c.i64_store(p("r"), 8 * j, 0, e.k(0)),
+      ),
+    );
+    fn(module, `${F}_copyPacked3`, ["a", "r"], (e, p) =>
+      Array.from({ length: (3 * packedBytes(F)) / 8 }, (_, j) =>
+        e.c.i64_store(p("r"), 8 * j, 0, e.c.i64_load(p("a"), 8 * j, 0)),
+      ),
+    );
+  }
+  // r = (a0 − a1·u) / (a0² + a1²)
+  const invTmp = module.alloc(U1);
   fn(module, "zkvm_f2_inverse", ["a", "r"], (e, p) => {
-    const a = e.vec("a");
-    const k = e.vec("b");
-    const code: number[][] = [e.load(I(e, pKOut), 0, k)];
-    for (const off of [0, U1]) {
-      code.push(e.load(p("a"), off, a), e.mul(a, k, a), e.pack(I(e, tmp), off === 0 ? 0 : 32, a));
-    }
-    code.push(e.c.call("f2m_inverse", I(e, tmp), I(e, tmp)), e.load(I(e, pKIn), 0, k));
-    for (const off of [0, U1]) {
+    const [a0, a1, t, s] = ["a", "b", "c", "d"].map((n) => e.vec(n)) as [
+      string[],
+      string[],
+      string[],
+      string[],
+    ];
+    return [
+      e.load(p("a"), 0, a0),
+      e.load(p("a"), U1, a1),
+      e.square(a0, t),
+      e.square(a1, s),
+      e.addMod(t, s, t),
+      e.store(I(e, invTmp), 0, t),
+      e.c.call("zkvm_f1_inverse", I(e, invTmp), I(e, invTmp)),
+      e.load(I(e, invTmp), 0, t),
+      e.mul(a0, t, a0),
+      e.mul(a1, t, a1),
+      e.subMod(e.vec("z"), a1, a1), // z: locals start at zero
+      e.store(p("r"), 0, a0),
+      e.store(p("r"), U1, a1),
+    ];
+  });
+  jacobianPlugin(module, "zkvm_f1");
+  jacobianPlugin(module, "zkvm_f2");
+}
+
+/**
+ * Jacobian points (X, Y, Z), each coordinate unpacked (3 × unpackedBytes;
+ * Z = 0 is infinity) on y² = x³ + b, with this file's arithmetic: the MSM's
+ * bucket sums. Functions `${F}_jacAddMixed(j, affinePacked, r)`,
+ * `${F}_jacAdd(j1, j2, r)`, `${F}_jacDouble(j, r)` (r may alias an input),
+ * `${F}_jacToFfjs(j, out)` (ffjavascript's Jacobian layout, packed) and
+ * `${F}_jacFromFfjs(in, j)`.
+ */
+export function jacobianPlugin(module: WasmModuleBuilder, F: FieldPrefix): void {
+  const u = unpackedBytes(F);
+  const pb = packedBytes(F);
+  const slot = (): number => module.alloc(u);
+  const slots = Array.from({ length: 17 }, slot) as [number, ...number[]];
+  const at = (k: number): number => slots[k]!;
+  const [z1z1, z2z2, u1, u2, s1, s2, h, ii, j, rr, v, x3, y3, z3, tt, ax, ay] = Array.from(
+    { length: 17 },
+    (_, k) => at(k),
+  ) as number[] as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const tmpPacked = module.alloc(3 * pb);
+  const elems = pb / 32;
+
+  const ops = (e: Emit) => {
+    const c = e.c;
+    const I = (v: number): number[] => c.i32_const(v);
+    const A = (v: number | number[]): number[] => (typeof v === "number" ? I(v) : v);
+    type P = number | number[];
+    return {
+      I,
+      mul: (a: P, b: P, r: P) => c.call(`${F}_mul`, A(a), A(b), A(r)),
+      sq: (a: P, r: P) => c.call(`${F}_square`, A(a), A(r)),
+      add: (a: P, b: P, r: P) => c.call(`${F}_add`, A(a), A(b), A(r)),
+      sub: (a: P, b: P, r: P) => c.call(`${F}_sub`, A(a), A(b), A(r)),
+      copy: (a: P, r: P) => c.call(`${F}_copy`, A(a), A(r)),
+      isZero: (a: P) => c.call(`${F}_isZero`, A(a)),
+      off: (p: string, k: number) => c.i32_add(c.getLocal(p), I(k * u)),
+    };
+  };
+
+  // r = 2·p (dbl-2009-l); Y = 0 cannot happen on the prime-order groups, Z = 0 stays 0.
+  fn(module, `${F}_jacDouble`, ["p", "r"], (e) => {
+    const o = ops(e);
+    const c = e.c;
+    const [a, b, cc, d, ee, f] = [z1z1, z2z2, u1, u2, s1, s2];
+    const X = o.off("p", 0);
+    const Y = o.off("p", 1);
+    const Z = o.off("p", 2);
+    return [
+      c.if(o.isZero(Z), [...o.copy(Z, o.off("r", 2)), ...c.ret([])]),
+      o.sq(X, a),
+      o.sq(Y, b),
+      o.sq(b, cc),
+      o.add(X, b, d),
+      o.sq(d, d),
+      o.sub(d, a, d),
+      o.sub(d, cc, d),
+      o.add(d, d, d),
+      o.add(a, a, ee),
+      o.add(ee, a, ee),
+      o.sq(ee, f),
+      o.mul(Y, Z, z3),
+      o.add(z3, z3, z3),
+      o.sub(f, d, x3),
+      o.sub(x3, d, x3),
+      o.sub(d, x3, y3),
+      o.mul(ee, y3, y3),
+      o.add(cc, cc, cc),
+      o.add(cc, cc, cc),
+      o.add(cc, cc, cc),
+      o.sub(y3, cc, y3),
+      o.copy(x3, o.off("r", 0)),
+      o.copy(y3, o.off("r", 1)),
+      o.copy(z3, o.off("r", 2)),
+    ];
+  });
+
+  // r = p + (x, y) for a packed affine (x, y) that is not infinity (madd-2007-bl).
+  fn(module, `${F}_jacAddMixed`, ["p", "a", "r"], (e) => {
+    const o = ops(e);
+    const c = e.c;
+    const X = o.off("p", 0);
+    const Y = o.off("p", 1);
+    const Z = o.off("p", 2);
+    return [
+      c.call(`${F}_unpack`, c.getLocal("a"), o.I(ax)),
+      c.call(`${F}_unpack`, c.i32_add(c.getLocal("a"), o.I(pb)), o.I(ay)),
+      c.if(o.isZero(Z), [
+        ...o.copy(ax, o.off("r", 0)),
+        ...o.copy(ay, o.off("r", 1)),
+        ...c.call(`${F}_one`, o.off("r", 2)),
+        ...c.ret([]),
+      ]),
+      o.sq(Z, z1z1),
+      o.mul(ax, z1z1, u2),
+      o.mul(Z, z1z1, s2),
+      o.mul(ay, s2, s2),
+      o.sub(u2, X, h),
+      o.sub(s2, Y, rr),
+      c.if(o.isZero(h), [
+        ...c.if(o.isZero(rr), c.call(`${F}_jacDouble`, c.getLocal("p"), c.getLocal("r")), [
+          ...e.c.call(`${F}_zeroU`, o.off("r", 2)),
+        ]),
+        ...c.ret([]),
+      ]),
+      o.add(rr, rr, rr),
+      o.sq(h, z2z2), // HH
+      o.add(z2z2, z2z2, ii),
+      o.add(ii, ii, ii), // I = 4HH
+      o.mul(h, ii, j),
+      o.mul(X, ii, v),
+      o.sq(rr, x3),
+      o.sub(x3, j, x3),
+      o.sub(x3, v, x3),
+      o.sub(x3, v, x3),
+      o.sub(v, x3, y3),
+      o.mul(rr, y3, y3),
+      o.mul(Y, j, tt),
+      o.add(tt, tt, tt),
+      o.sub(y3, tt, y3),
+      o.add(Z, h, z3),
+      o.sq(z3, z3),
+      o.sub(z3, z1z1, z3),
+      o.sub(z3, z2z2, z3),
+      o.copy(x3, o.off("r", 0)),
+      o.copy(y3, o.off("r", 1)),
+      o.copy(z3, o.off("r", 2)),
+    ];
+  });
+
+  // r = p + q, both Jacobian (add-2007-bl).
+  fn(module, `${F}_jacAdd`, ["p", "q", "r"], (e) => {
+    const o = ops(e);
+    const c = e.c;
+    const X1 = o.off("p", 0);
+    const Y1 = o.off("p", 1);
+    const Z1 = o.off("p", 2);
+    const X2 = o.off("q", 0);
+    const Y2 = o.off("q", 1);
+    const Z2 = o.off("q", 2);
+    const copyPoint = (from: string): number[] => [
+      ...o.copy(o.off(from, 0), o.off("r", 0)),
+      ...o.copy(o.off(from, 1), o.off("r", 1)),
+      ...o.copy(o.off(from, 2), o.off("r", 2)),
+    ];
+    return [
+      c.if(o.isZero(Z1), [...copyPoint("q"), ...c.ret([])]),
+      c.if(o.isZero(Z2), [...copyPoint("p"), ...c.ret([])]),
+      o.sq(Z1, z1z1),
+      o.sq(Z2, z2z2),
+      o.mul(X1, z2z2, u1),
+      o.mul(X2, z1z1, u2),
+      o.mul(Z2, z2z2, s1),
+      o.mul(Y1, s1, s1),
+      o.mul(Z1, z1z1, s2),
+      o.mul(Y2, s2, s2),
+      o.sub(u2, u1, h),
+      o.sub(s2, s1, rr),
+      c.if(o.isZero(h), [
+        ...c.if(o.isZero(rr), c.call(`${F}_jacDouble`, c.getLocal("p"), c.getLocal("r")), [
+          ...e.c.call(`${F}_zeroU`, o.off("r", 2)),
+        ]),
+        ...c.ret([]),
+      ]),
+      o.add(rr, rr, rr),
+      o.add(h, h, ii),
+      o.sq(ii, ii),
+      o.mul(h, ii, j),
+      o.mul(u1, ii, v),
+      o.sq(rr, x3),
+      o.sub(x3, j, x3),
+      o.sub(x3, v, x3),
+      o.sub(x3, v, x3),
+      o.sub(v, x3, y3),
+      o.mul(rr, y3, y3),
+      o.mul(s1, j, tt),
+      o.add(tt, tt, tt),
+      o.sub(y3, tt, y3),
+      o.add(Z1, Z2, z3),
+      o.sq(z3, z3),
+      o.sub(z3, z1z1, z3),
+      o.sub(z3, z2z2, z3),
+      o.mul(z3, h, z3),
+      o.copy(x3, o.off("r", 0)),
+      o.copy(y3, o.off("r", 1)),
+      o.copy(z3, o.off("r", 2)),
+    ];
+  });
+
+  fn(module, `${F}_jacToFfjs`, ["p", "out"], (e) => {
+    const c = e.c;
+    const code: number[][] = [];
+    for (let k = 0; k < 3; k++) {
       code.push(
-        e.unpack(I(e, tmp), off === 0 ? 0 : 32, a),
-        e.mul(a, k, a),
-        e.store(p("r"), off, a),
+        c.call(
+          `${F}_pack`,
+          c.i32_add(c.getLocal("p"), c.i32_const(k * u)),
+          c.i32_add(c.getLocal("out"), c.i32_const(k * pb)),
+        ),
+      );
+    }
+    code.push(c.call("zkvm_f1_batchToFfjs", c.getLocal("out"), c.i32_const(3 * elems)));
+    return code;
+  });
+  fn(module, `${F}_jacFromFfjs`, ["in", "p"], (e) => {
+    const c = e.c;
+    const code: number[][] = [
+      c.call(`${F}_copyPacked3`, c.getLocal("in"), c.i32_const(tmpPacked)),
+      c.call("zkvm_f1_batchFromFfjs", c.i32_const(tmpPacked), c.i32_const(3 * elems)),
+    ];
+    for (let k = 0; k < 3; k++) {
+      code.push(
+        c.call(
+          `${F}_unpack`,
+          c.i32_const(tmpPacked + k * pb),
+          c.i32_add(c.getLocal("p"), c.i32_const(k * u)),
+        ),
       );
     }
     return code;

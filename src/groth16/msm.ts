@@ -230,8 +230,9 @@ function buildMsm(module: WasmModuleBuilder, group: GroupPrefix): void {
   const tmpAff = module.alloc(2 * n8);
   const negY = I(tmpAff + n8);
   const ones = I(module.alloc(3 * n8));
-  const sum = I(module.alloc(3 * n8));
-  const total = I(module.alloc(3 * n8));
+  const sumJ = I(module.alloc(3 * u));
+  const totalJ = I(module.alloc(3 * u));
+  const overJ = I(module.alloc(3 * u));
   const bucketAt = (b: number[]): number[] => at("pBuckets", c.i32_sub(b, I(1)), 2 * n8);
   const overAt = (b: number[]): number[] => at("pOver", c.i32_sub(b, I(1)), 3 * n8);
   const stampAt = (b: number[]): number[] => at("pStamps", c.i32_sub(b, I(1)), 4);
@@ -395,29 +396,27 @@ function buildMsm(module: WasmModuleBuilder, group: GroupPrefix): void {
         c.if(c.i32_eq(L("m"), L("batch")), flush()),
       ),
       c.if(L("m"), flush()),
-      // Buckets back in ffjavascript's form, then the running sums: Σ b·bucket_b.
-      c.call("zkvm_f1_batchToFfjs", L("pBuckets"), mul(L("half"), I(elems))),
-      c.call(`${G}_zero`, sum),
-      c.call(`${G}_zero`, total),
+      // Running sums, Jacobian in the same arithmetic: Σ b·bucket_b.
+      c.call(`${Z}_zeroU`, add(sumJ, I(2 * u))),
+      c.call(`${Z}_zeroU`, add(totalJ, I(2 * u))),
       set("b", L("half")),
       c.block(
         c.loop(
           c.br_if(1, c.i32_eqz(L("b"))),
-          // (addMixed of infinity to infinity would give (0, 0, 1): skip empty buckets)
           c.if(
             c.i32_eqz(c.call(`${G}_isZeroAffine`, bucketAt(L("b")))),
-            c.call(`${G}_addMixed`, sum, bucketAt(L("b")), sum),
+            c.call(`${Z}_jacAddMixed`, sumJ, bucketAt(L("b")), sumJ),
           ),
-          c.if(
-            c.i32_eqz(c.call(`${G}_isZero`, overAt(L("b")))),
-            c.call(`${G}_add`, sum, overAt(L("b")), sum),
-          ),
-          c.call(`${G}_add`, total, sum, total),
+          c.if(c.i32_eqz(c.call(`${G}_isZero`, overAt(L("b")))), [
+            ...c.call(`${Z}_jacFromFfjs`, overAt(L("b")), overJ),
+            ...c.call(`${Z}_jacAdd`, sumJ, overJ, sumJ),
+          ]),
+          c.call(`${Z}_jacAdd`, totalJ, sumJ, totalJ),
           set("b", c.i32_sub(L("b"), I(1))),
           c.br(0),
         ),
       ),
-      c.call(`${G}_copy`, total, at("pWin", L("k"), 3 * n8)),
+      c.call(`${Z}_jacToFfjs`, totalJ, at("pWin", L("k"), 3 * n8)),
     ),
     // Horner over the windows, then the scalars 1.
     c.call(`${G}_zero`, L("pOut")),
