@@ -811,6 +811,25 @@ export function jacobianPlugin(module: WasmModuleBuilder, F: FieldPrefix): void 
     ];
   });
 
+  for (const dir of ["Pack", "Unpack"] as const) {
+    // jacPack(j, packed): the three coordinates packed; jacUnpack(packed, j)
+    fn(module, `${F}_jac${dir}`, ["a", "r"], (e) => {
+      const c = e.c;
+      return [0, 1, 2].map((k) =>
+        dir === "Pack"
+          ? c.call(
+              `${F}_pack`,
+              c.i32_add(c.getLocal("a"), c.i32_const(k * u)),
+              c.i32_add(c.getLocal("r"), c.i32_const(k * pb)),
+            )
+          : c.call(
+              `${F}_unpack`,
+              c.i32_add(c.getLocal("a"), c.i32_const(k * pb)),
+              c.i32_add(c.getLocal("r"), c.i32_const(k * u)),
+            ),
+      );
+    });
+  }
   fn(module, `${F}_jacToFfjs`, ["p", "out"], (e) => {
     const c = e.c;
     const code: number[][] = [];

@@ -146,7 +146,6 @@ function buildGlvExpand(module: WasmModuleBuilder, group: GroupPrefix): void {
 
 function buildMsm(module: WasmModuleBuilder, group: GroupPrefix): void {
   const n8 = coordBytes(group);
-  const F = group === "g1m" ? "f1m" : "f2m";
   const G = group;
   const fn = module.addFunction(msmFn(group));
   for (const p of ["pBases", "pScalars", "n", "c", "nW", "batch", "pScratch", "pOut"]) {
@@ -275,12 +274,17 @@ function buildMsm(module: WasmModuleBuilder, group: GroupPrefix): void {
     ...inc("batchId"),
   ];
 
-  // Mixed Jacobian addition of ±P (back in ffjavascript's form) into bucket b's overflow sum.
+  // Mixed Jacobian addition of ±P into bucket b's overflow sum (packed Jacobian, the same arithmetic).
   const overflow = (): number[] => [
+    ...c.call(`${Z}_jacUnpack`, overAt(L("b")), overJ),
     ...c.call(`${G}_copyAffine`, L("pP"), I(tmpAff)),
-    ...c.call("zkvm_f1_batchToFfjs", I(tmpAff), I(elems)),
-    ...c.if(L("neg"), c.call(`${F}_neg`, negY, negY)),
-    ...c.call(`${G}_addMixed`, overAt(L("b")), I(tmpAff), overAt(L("b"))),
+    ...c.if(L("neg"), [
+      ...c.call(`${Z}_unpack`, negY, yP),
+      ...c.call(`${Z}_sub`, zeroU, yP, yP),
+      ...c.call(`${Z}_pack`, yP, negY),
+    ]),
+    ...c.call(`${Z}_jacAddMixed`, overJ, I(tmpAff), overJ),
+    ...c.call(`${Z}_jacPack`, overJ, overAt(L("b"))),
   ];
 
   const scalarWord = (w: number): number[] => c.i64_load(add(L("pS"), I(0)), w * 8, 0);
@@ -408,7 +412,7 @@ function buildMsm(module: WasmModuleBuilder, group: GroupPrefix): void {
             c.call(`${Z}_jacAddMixed`, sumJ, bucketAt(L("b")), sumJ),
           ),
           c.if(c.i32_eqz(c.call(`${G}_isZero`, overAt(L("b")))), [
-            ...c.call(`${Z}_jacFromFfjs`, overAt(L("b")), overJ),
+            ...c.call(`${Z}_jacUnpack`, overAt(L("b")), overJ),
             ...c.call(`${Z}_jacAdd`, sumJ, overJ, sumJ),
           ]),
           c.call(`${Z}_jacAdd`, totalJ, sumJ, totalJ),
