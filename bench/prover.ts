@@ -170,7 +170,7 @@ interface Case {
   wtnsPath: string;
 }
 
-async function syntheticCase(work: string, power: number): Promise<Case> {
+export async function syntheticCase(work: string, power: number): Promise<Case> {
   const m = Math.floor(2 ** power * FILL);
   const files = await writeSynthetic(work, m);
   const zkeyPath = path.join(work, `chain${m}.zkey`);

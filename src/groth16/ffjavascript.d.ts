@@ -73,6 +73,7 @@ declare module "ffjavascript" {
   export type TaskCommand =
     | { cmd: "ALLOCSET"; var: number; buff: Uint8Array }
     | { cmd: "ALLOC"; var: number; len: number }
+    | { cmd: "SET"; var: number; buff: Uint8Array }
     | {
         cmd: "CALL";
         fnName: string;

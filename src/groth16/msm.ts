@@ -92,6 +92,8 @@ function montgomeryBytes(v: bigint): Uint8Array {
  * (β²·x, y) on G2, each negated ((x, −y)) when its half-scalar is negative
  * (bit 0 of s_i for the first, bit 1 for the second). Infinity (all zeros)
  * stays infinity. The MSM then runs on 2n points with 128-bit scalars.
+ * pOut may be pBases (in place, with room for 2n points): the points are
+ * expanded last first, each read before its two outputs are written.
  */
 function buildGlvExpand(module: WasmModuleBuilder, group: GroupPrefix): void {
   const n8 = coordBytes(group);
@@ -106,23 +108,19 @@ function buildGlvExpand(module: WasmModuleBuilder, group: GroupPrefix): void {
   const pO2 = c.i32_add(L("pO"), I(2 * n8));
   const yOf = (p: number[]): number[] => c.i32_add(p, I(n8));
   fn.addCode(
-    c.setLocal("i", I(0)),
+    c.setLocal("i", L("n")),
     c.block(
       c.loop(
-        c.br_if(1, c.i32_ge_u(L("i"), L("n"))),
+        c.br_if(1, c.i32_eqz(L("i"))),
+        c.setLocal("i", c.i32_sub(L("i"), I(1))),
         c.setLocal("pP", c.i32_add(L("pBases"), c.i32_mul(L("i"), I(2 * n8)))),
         c.setLocal("pO", c.i32_add(L("pOut"), c.i32_mul(L("i"), I(4 * n8)))),
         c.setLocal("s", c.i32_load8_u(c.i32_add(L("pSigns"), L("i")))),
         c.if(
           c.call(`${group}_isZeroAffine`, L("pP")),
-          [...c.call(`${group}_zeroAffine`, L("pO")), ...c.call(`${group}_zeroAffine`, pO2)],
+          [...c.call(`${group}_zeroAffine`, pO2), ...c.call(`${group}_zeroAffine`, L("pO"))],
           [
-            ...c.call(`${F}_copy`, L("pP"), L("pO")),
-            ...c.if(
-              c.i32_and(L("s"), I(1)),
-              c.call(`${F}_neg`, yOf(L("pP")), yOf(L("pO"))),
-              c.call(`${F}_copy`, yOf(L("pP")), yOf(L("pO"))),
-            ),
+            // φ(P) first: when pOut is pBases, out[2i] overlaps P only for i = 0
             ...(group === "g1m"
               ? c.call("f1m_mul", L("pP"), beta, pO2)
               : [
@@ -134,9 +132,14 @@ function buildGlvExpand(module: WasmModuleBuilder, group: GroupPrefix): void {
               c.call(`${F}_neg`, yOf(L("pP")), yOf(pO2)),
               c.call(`${F}_copy`, yOf(L("pP")), yOf(pO2)),
             ),
+            ...c.call(`${F}_copy`, L("pP"), L("pO")),
+            ...c.if(
+              c.i32_and(L("s"), I(1)),
+              c.call(`${F}_neg`, yOf(L("pP")), yOf(L("pO"))),
+              c.call(`${F}_copy`, yOf(L("pP")), yOf(L("pO"))),
+            ),
           ],
         ),
-        c.setLocal("i", c.i32_add(L("i"), I(1))),
         c.br(0),
       ),
     ),

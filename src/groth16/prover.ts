@@ -360,7 +360,10 @@ export class Prover {
         const c = tuning.c ?? windowBits(group, points, glv);
         const batch = tuning.batch ?? batchSize(c);
         const nW = msmWindows(c, bits);
-        const basesPart = bases.slice(from * 2 * n8, to * 2 * n8);
+        // A worker gets a copy it owns (transferred); this thread's task copies the view into wasm memory.
+        const basesPart = this.singleThread
+          ? bases.subarray(from * 2 * n8, to * 2 * n8)
+          : bases.slice(from * 2 * n8, to * 2 * n8);
         // 8 bytes of padding: the digit loads read up to 7 bytes past a scalar.
         const scalarsPart = new Uint8Array(points * 32 + 8);
         if (split) scalarsPart.set(split.halves.subarray(from * 64, to * 64));
@@ -369,31 +372,30 @@ export class Prover {
         const signsPart = new Uint8Array(signsLen);
         if (split) signsPart.set(split.signs.subarray(from, to));
         const scratch = msmScratch(group, points, c, batch, nW);
+        // The points first (the largest buffer; with GLV, room for both halves, expanded in place).
         const task: TaskCommand[] = [
-          { cmd: "ALLOCSET", var: 0, buff: basesPart },
+          ...allocLarge(0, points * 2 * n8, 10),
+          { cmd: "SET", var: 0, buff: basesPart },
           { cmd: "ALLOCSET", var: 1, buff: scalarsPart },
           { cmd: "ALLOC", var: 2, len: 3 * n8 },
           { cmd: "ALLOC", var: 3, len: scratch },
         ];
-        let pointsVar = 0;
         if (split) {
           task.push(
             { cmd: "ALLOCSET", var: 4, buff: signsPart },
-            { cmd: "ALLOC", var: 5, len: points * 2 * n8 },
             {
               cmd: "CALL",
               fnName: glvExpandFn(group),
-              params: [{ var: 0 }, { var: 4 }, { val: m }, { var: 5 }],
+              params: [{ var: 0 }, { var: 4 }, { val: m }, { var: 0 }],
             },
           );
-          pointsVar = 5;
         }
         task.push(
           {
             cmd: "CALL",
             fnName: msmFn(group),
             params: [
-              { var: pointsVar },
+              { var: 0 },
               { var: 1 },
               { val: points },
               { val: c },
@@ -411,12 +413,14 @@ export class Prover {
         }
         task.push({ cmd: "GET", out: 0, var: 2, len: 3 * n8 });
         tasks.push(
-          this.run(label, task, [basesPart.buffer, scalarsPart.buffer, signsPart.buffer]).finally(
-            () => {
-              zero(scalarsPart);
-              zero(signsPart);
-            },
-          ),
+          this.run(
+            label,
+            task,
+            this.singleThread ? [] : [basesPart.buffer, scalarsPart.buffer, signsPart.buffer],
+          ).finally(() => {
+            zero(scalarsPart);
+            zero(signsPart);
+          }),
         );
       }
       let res = G.zero;
@@ -433,8 +437,10 @@ export class Prover {
     const Fr = this.curve.Fr;
     const [abc] = [
       await this.run("polynomials", [
-        { cmd: "ALLOCSET", var: 0, buff: key.coeffs.slice() },
-        { cmd: "ALLOCSET", var: 1, buff: witness.slice() },
+        // (a worker would otherwise be sent the whole buffer these are views of)
+        ...allocLarge(0, key.coeffs.byteLength, 10),
+        { cmd: "SET", var: 0, buff: this.singleThread ? key.coeffs : key.coeffs.slice() },
+        { cmd: "ALLOCSET", var: 1, buff: this.singleThread ? witness : witness.slice() },
         { cmd: "ALLOC", var: 2, len: n * 32 },
         { cmd: "ALLOC", var: 3, len: n * 32 },
         { cmd: "ALLOC", var: 4, len: n * 32 },
@@ -615,6 +621,27 @@ export class Prover {
       },
     };
   }
+}
+
+/**
+ * ALLOC commands that give `v` len bytes, in 8 pieces (vars spare..spare+6
+ * take the other 7). ffjavascript's allocator is a bump pointer that grows
+ * the wasm memory to the new end plus the requested length again, so one
+ * large request would grow it by twice its size; consecutive pieces are
+ * contiguous (each a multiple of 4 bytes, the allocator's alignment), and
+ * the memory grows by 9/8 of the whole instead. Follow with a SET to fill.
+ */
+function allocLarge(v: number, len: number, spare: number): TaskCommand[] {
+  const piece = Math.ceil(len / 8 / 8) * 8;
+  const cmds: TaskCommand[] = [{ cmd: "ALLOC", var: v, len: piece }];
+  for (let k = 1; k < 8; k++) {
+    cmds.push({
+      cmd: "ALLOC",
+      var: spare + k - 1,
+      len: Math.max(0, Math.min(piece, len - k * piece)),
+    });
+  }
+  return cmds;
 }
 
 /** Zero a buffer, unless it was transferred to a worker (detached, empty). */
