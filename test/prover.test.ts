@@ -12,6 +12,10 @@
  *   zero scalars, scalar 1, points at infinity, repeated points (same and
  *   opposite), scalars next to r and 2^253, scalars that all fall in one
  *   bucket, and GLV edges (λ, λ², k1 = k2);
+ * - the MSMs' 29-bit-limb field (Fq, Fq2: products, squares, sums,
+ *   differences, inverses, packing, and the conversions from and to
+ *   ffjavascript's Montgomery form) equals bigint arithmetic at edge and
+ *   random values;
  * - malformed inputs are typed errors.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -248,6 +252,104 @@ describe("zkvm Groth16 prover", function () {
         expect(String([times(P[0]), P[1]])).to.equal(String([L[0], L[1]]));
       }
     });
+  });
+
+  it("29-bit-limb field (src/groth16/fp29.ts): Fq and Fq2 operations and conversions equal bigint arithmetic and ffjavascript's form", () => {
+    const tm = single.curve.tm as unknown as {
+      instance: { exports: Record<string, (...a: number[]) => number> };
+      memory: WebAssembly.Memory;
+      alloc(n: number): number;
+    };
+    const ex = tm.instance.exports;
+    const Q = GLV_Q;
+    const M = (1n << 261n) % Q; // the limbs' Montgomery factor
+    const pow = (b: bigint, e: bigint): bigint => {
+      let r = 1n;
+      for (; e > 0n; e >>= 1n, b = (b * b) % Q) if (e & 1n) r = (r * b) % Q;
+      return r;
+    };
+    const Minv = pow(M, Q - 2n);
+    const [pa, pb, pr, px] = [tm.alloc(160), tm.alloc(160), tm.alloc(160), tm.alloc(64)];
+    const dv = (): DataView => new DataView(tm.memory.buffer);
+    const putU = (p: number, v: bigint): void => {
+      for (let j = 0; j < 9; j++)
+        dv().setBigUint64(p + 8 * j, (v >> BigInt(29 * j)) & 0x1fffffffn, true);
+    };
+    const getU = (p: number): bigint => {
+      let v = 0n;
+      for (let j = 8; j >= 0; j--) {
+        const l = dv().getBigUint64(p + 8 * j, true);
+        expect(l < 1n << 29n, "normalized limb").to.equal(true);
+        v = (v << 29n) | l;
+      }
+      return v;
+    };
+    const putP = (p: number, v: bigint): void => {
+      for (let j = 0; j < 4; j++)
+        dv().setBigUint64(p + 8 * j, (v >> BigInt(64 * j)) & ((1n << 64n) - 1n), true);
+    };
+    const getP = (p: number): bigint => {
+      let v = 0n;
+      for (let j = 3; j >= 0; j--) v = (v << 64n) | dv().getBigUint64(p + 8 * j, true);
+      return v;
+    };
+    const edges = [0n, 1n, 2n, Q - 1n, Q - 2n, (Q - 1n) / 2n, 1n << 253n, (1n << 232n) - 1n];
+    const rand = (): bigint => leBigint(curve().Fr.random()) % Q;
+    const curve = (): Bn128Curve => single.curve;
+    const values = [...edges, ...Array.from({ length: 24 }, rand)];
+    for (const a of values) {
+      for (const b of [...edges, rand(), rand()]) {
+        const [a1, b1] = [rand(), b === 0n ? 0n : rand()];
+        putU(pa, a);
+        putU(pb, b);
+        ex.zkvm_f1_mul!(pa, pb, pr);
+        expect(getU(pr), `${a}·${b}`).to.equal((a * b * Minv) % Q);
+        ex.zkvm_f1_sub!(pa, pb, pr);
+        expect(getU(pr)).to.equal((((a - b) % Q) + Q) % Q);
+        ex.zkvm_f1_add!(pa, pb, pr);
+        expect(getU(pr)).to.equal((a + b) % Q);
+        putU(pa + 72, a1);
+        putU(pb + 72, b1);
+        ex.zkvm_f2_mul!(pa, pb, pr);
+        expect([getU(pr), getU(pr + 72)]).to.deep.equal([
+          ((((a * b - a1 * b1) % Q) + Q) * Minv) % Q,
+          (((a * b1 + a1 * b) % Q) * Minv) % Q,
+        ]);
+      }
+      putU(pa, a);
+      ex.zkvm_f1_square!(pa, pr);
+      expect(getU(pr)).to.equal((a * a * Minv) % Q);
+      ex.zkvm_f1_pack!(pa, px);
+      expect(getP(px)).to.equal(a);
+      ex.zkvm_f1_unpack!(px, pr);
+      expect(getU(pr)).to.equal(a);
+      if (a !== 0n) {
+        ex.zkvm_f1_inverse!(pa, pr);
+        expect((getU(pr) * a * Minv) % Q).to.equal(M);
+      }
+      // ffjavascript's Montgomery form (a·2^256) in, the limbs' (a·2^261) out, and back
+      putP(px, (a * (1n << 256n)) % Q);
+      expect(getP(px)).to.equal(
+        leBigint((curve() as unknown as { F1: { e(v: bigint): Uint8Array } }).F1.e(a)),
+      );
+      ex.zkvm_f1_batchFromFfjs!(px, 1);
+      expect(getP(px)).to.equal((a * M) % Q);
+      ex.zkvm_f1_batchToFfjs!(px, 1);
+      expect(getP(px)).to.equal((a * (1n << 256n)) % Q);
+      const a1 = rand();
+      putU(pa + 72, a1);
+      ex.zkvm_f2_square!(pa, pr);
+      expect([getU(pr), getU(pr + 72)]).to.deep.equal([
+        ((((a * a - a1 * a1) % Q) + Q) * Minv) % Q,
+        (2n * a * a1 * Minv) % Q,
+      ]);
+      ex.zkvm_f2_inverse!(pa, pr);
+      const [x0, x1] = [getU(pr), getU(pr + 72)];
+      expect([
+        ((((a * x0 - a1 * x1) % Q) + Q) * Minv) % Q,
+        (((a * x1 + a1 * x0) % Q) * Minv) % Q,
+      ]).to.deep.equal([M, 0n]);
+    }
   });
 
   describe("MSM against ffjavascript's multiExpAffine", () => {
