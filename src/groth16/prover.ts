@@ -244,12 +244,17 @@ export interface ZkvmProveResult {
 }
 
 /**
- * Which MSMs use GLV unless told otherwise. It halves the bucket sums (a few
- * percent of an MSM); bench/results-msm.md, measured on a quiet machine
- * (`npm run bench -- --prover --msm 14,16`), has GLV / plain at 0.95 on G2
- * and 1.02-1.03 on G1, so G1 may be better off plain (both paths are tested).
+ * Which MSMs use GLV unless told otherwise. With the 29-bit-limb field
+ * (./fp29.ts) the bucket sums GLV halves are a small share of an MSM:
+ * bench/results-msm.md has GLV / plain at 0.95-1.03 on G1 and 0.94-0.95 on
+ * G2 (`npm run bench -- --prover --msm 14,16`). GLV doubles the points a
+ * task holds in memory and splits the witness into a second copy, so it is
+ * off on G1 (no reliable gain) and on for G2 only.
  */
-export const GLV_BY_DEFAULT: Readonly<Record<GroupPrefix, boolean>> = { g1m: true, g2m: true };
+export const GLV_BY_DEFAULT: Readonly<Record<GroupPrefix, boolean>> = { g1m: false, g2m: true };
+
+/** The most points (GLV halves counted) one MSM task holds; more are split into tasks. */
+export const MAX_TASK_POINTS = 1 << 18;
 
 /**
  * Window width for an MSM of n points per task (with GLV, n counts both
@@ -348,7 +353,15 @@ export class Prover {
         }
       }
     }
-    const parts = tuning.parts ?? Math.max(1, Math.min(this.concurrency, Math.floor(n / 64)));
+    // A task's points sit in wasm memory at once (twice n with GLV): at most
+    // MAX_TASK_POINTS per task keeps the peak memory down at 2^18 and above.
+    const parts =
+      tuning.parts ??
+      Math.max(
+        Math.ceil(((glv ? 2 : 1) * n) / MAX_TASK_POINTS),
+        Math.min(this.concurrency, Math.floor(n / 64)),
+        1,
+      );
     const tasks: Promise<Uint8Array[]>[] = [];
     try {
       for (let k = 0; k < parts; k++) {
@@ -364,10 +377,17 @@ export class Prover {
         const basesPart = this.singleThread
           ? bases.subarray(from * 2 * n8, to * 2 * n8)
           : bases.slice(from * 2 * n8, to * 2 * n8);
-        // 8 bytes of padding: the digit loads read up to 7 bytes past a scalar.
-        const scalarsPart = new Uint8Array(points * 32 + 8);
-        if (split) scalarsPart.set(split.halves.subarray(from * 64, to * 64));
-        else scalarsPart.set(plain!.subarray(from * 32, to * 32));
+        // 8 bytes of padding: the digit loads read up to 7 bytes past a
+        // scalar (bits they mask off). This thread's task copies a view; a
+        // worker gets a padded copy of its own.
+        const scalarsView = split
+          ? split.halves.subarray(from * 64, to * 64)
+          : plain!.subarray(from * 32, to * 32);
+        let scalarsPart = scalarsView;
+        if (!this.singleThread) {
+          scalarsPart = new Uint8Array(points * 32 + 8);
+          scalarsPart.set(scalarsView);
+        }
         const signsLen = Math.ceil(m / 8) * 8;
         const signsPart = new Uint8Array(signsLen);
         if (split) signsPart.set(split.signs.subarray(from, to));
@@ -376,7 +396,8 @@ export class Prover {
         const task: TaskCommand[] = [
           ...allocLarge(0, points * 2 * n8, 10),
           { cmd: "SET", var: 0, buff: basesPart },
-          { cmd: "ALLOCSET", var: 1, buff: scalarsPart },
+          { cmd: "ALLOC", var: 1, len: points * 32 + 8 },
+          { cmd: "SET", var: 1, buff: scalarsPart },
           { cmd: "ALLOC", var: 2, len: 3 * n8 },
           { cmd: "ALLOC", var: 3, len: scratch },
         ];
@@ -418,7 +439,7 @@ export class Prover {
             task,
             this.singleThread ? [] : [basesPart.buffer, scalarsPart.buffer, signsPart.buffer],
           ).finally(() => {
-            zero(scalarsPart);
+            if (scalarsPart !== scalarsView) zero(scalarsPart);
             zero(signsPart);
           }),
         );
@@ -544,25 +565,32 @@ export class Prover {
     // the workers), since a split costs each part its own bucket sums; then
     // the polynomials, whose H MSM, split again, ends the proof.
     const g1Parts = Math.max(1, Math.floor(this.concurrency / 2));
-    // The witness split once for the GLV MSMs (./glv.ts) of A, B1, B2 and C.
-    const tSplit = performance.now();
-    const split = glvScalars(witness, key.nVars);
-    this.phases["glv split"] = performance.now() - tSplit;
+    // The witness split once for the GLV MSMs (./glv.ts) of A, B1, B2 and C, if any.
     const privFrom = key.nPublic + 1;
-    const privSplit: GlvScalars = {
-      n: key.nVars - privFrom,
-      halves: split.halves.subarray(privFrom * 64),
-      signs: split.signs.subarray(privFrom),
-    };
-    const all = (group: GroupPrefix) => (GLV_BY_DEFAULT[group] ? split : witness);
-    const priv = GLV_BY_DEFAULT.g1m ? privSplit : witness.subarray(privFrom * 32);
+    const nPriv = key.nVars - privFrom;
+    let split: GlvScalars | undefined;
+    if (GLV_BY_DEFAULT.g1m || GLV_BY_DEFAULT.g2m) {
+      const tSplit = performance.now();
+      split = glvScalars(witness, key.nVars);
+      this.phases["glv split"] = performance.now() - tSplit;
+    }
+    const all = (group: GroupPrefix) => (GLV_BY_DEFAULT[group] ? split! : witness);
+    const priv: GlvScalars | Uint8Array = GLV_BY_DEFAULT.g1m
+      ? {
+          n: nPriv,
+          halves: split!.halves.subarray(privFrom * 64),
+          signs: split!.signs.subarray(privFrom),
+        }
+      : witness.subarray(privFrom * 32);
     const b2 = this.msm("g2m", key.pointsB2, all("g2m"), key.nVars, "msm B2");
     const a = this.msm("g1m", key.pointsA, all("g1m"), key.nVars, "msm A", { parts: g1Parts });
     const b1p = this.msm("g1m", key.pointsB1, all("g1m"), key.nVars, "msm B1", {
       parts: g1Parts,
     });
-    const cp = this.msm("g1m", key.pointsC, priv, privSplit.n, "msm C", { parts: g1Parts });
-    const msms = Promise.all([a, b1p, b2, cp]).finally(() => wipeGlv(split));
+    const cp = this.msm("g1m", key.pointsC, priv, nPriv, "msm C", { parts: g1Parts });
+    const msms = Promise.all([a, b1p, b2, cp]).finally(() => {
+      if (split) wipeGlv(split);
+    });
     let polyDone = 0;
     const hPromise = this.polynomialH(key, witness).then((h) => {
       polyDone = performance.now();
