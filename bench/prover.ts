@@ -622,6 +622,8 @@ bench/results-prover.{json,md} after every row; prints the Markdown at the end.
                again (same circuit and thread mode), e.g. to add 2^18 later
   --msm K,...  instead: one G1 and one G2 MSM of 2^k random points alone, plain
                against GLV, one thread (bench/results-msm.{json,md})
+  --chromium K,...  instead: both provers in headless Chromium on the 2^k
+               chain, as a page runs them (bench/results-prover-browser.{json,md})
 
 Under load, compare CPU times (wall times include waiting for a core), and
 run it niced: nice -n 10 npm run bench -- --prover --sizes 16 --universal none`;
@@ -638,6 +640,7 @@ export async function proverMain(argv: string[]): Promise<number> {
       rss: { type: "string" },
       append: { type: "boolean" },
       msm: { type: "string" },
+      chromium: { type: "string" },
       out: { type: "string" },
       help: { type: "boolean" },
       "rss-child": { type: "string" },
@@ -678,6 +681,21 @@ export async function proverMain(argv: string[]): Promise<number> {
     await fsp.writeFile(
       path.join(BENCH_DIR, "results-msm.json"),
       JSON.stringify({ at: new Date().toISOString(), rows }, null, 2) + "\n",
+    );
+    process.stdout.write(md);
+    return 0;
+  }
+  if (values.chromium !== undefined) {
+    const { proverBrowserBench, proverBrowserMarkdown } = await import("./prover-browser.js");
+    const rows = [];
+    for (const power of list(values.chromium)) {
+      rows.push(await proverBrowserBench(power, Number(values.runs ?? 3)));
+    }
+    const md = proverBrowserMarkdown(rows);
+    await fsp.writeFile(path.join(BENCH_DIR, "results-prover-browser.md"), md);
+    await fsp.writeFile(
+      path.join(BENCH_DIR, "results-prover-browser.json"),
+      JSON.stringify({ rows }, null, 2) + "\n",
     );
     process.stdout.write(md);
     return 0;

@@ -128,10 +128,14 @@ export async function buildWeb(outDir = path.join(ROOT, "dist-web")): Promise<We
 }
 
 /** Bundles zkvm/browser (src/browser/index.ts) for a page, as an application would; returns esbuild's metafile. */
-export async function bundleBrowserLibrary(outFile: string, minify = false): Promise<Metafile> {
+export async function bundleBrowserLibrary(
+  outFile: string,
+  minify = false,
+  entry = path.join(ROOT, "src", "browser", "index.ts"),
+): Promise<Metafile> {
   const result = await build({
     ...COMMON,
-    entryPoints: [path.join(ROOT, "src", "browser", "index.ts")],
+    entryPoints: [entry],
     outfile: outFile,
     minify,
   });
