@@ -160,6 +160,8 @@ export class Lowering {
     string,
     { base: string; values: Intervals; span: number }
   >();
+  /** Selector signals (`sel_<step>_b<block>`) → the forms they are defined as. */
+  private readonly selectorDefs = new Map<string, Lin>();
   private readonly wide = new Set<string>();
   private readonly rangeLimit: bigint;
 
@@ -844,6 +846,35 @@ export class Lowering {
     return parts;
   }
 
+  /** A long selector as a signal, remembering its definition (see `unfoldSelectors`). */
+  private materializeSelector(sel: Lin, name: string): Lin {
+    const signal = this.materialize(sel, name);
+    if (!signal.equals(sel)) this.selectorDefs.set(name, sel);
+    return signal;
+  }
+
+  /**
+   * A selector with each selector signal replaced by its definition, when
+   * that form is shorter or a known product of NonZero tests: where the arms of a branch join, sel_b3 + taken
+   * with sel_b3 = s - taken is s again, a form whose NonZero exclusions are
+   * known (a counting loop's "still running" stays linear, see `product`).
+   * An identity: sel_b3 is constrained to equal its definition.
+   */
+  private unfoldSelectors(sel: Lin): Lin {
+    const parts: Lin[] = [];
+    let unfolded = false;
+    for (const [name, k] of sel.terms) {
+      const def = this.selectorDefs.get(name);
+      if (def !== undefined) unfolded = true;
+      parts.push(def !== undefined ? def.scale(k) : Lin.signal(name).scale(k));
+    }
+    if (!unfolded) return sel;
+    const expanded = Lin.sum([...parts, Lin.constant(sel.constant)]);
+    return expanded.terms.size < sel.terms.size || this.exclusions.has(expanded.key())
+      ? expanded
+      : sel;
+  }
+
   /**
    * Block step t → t+1: split selectors along the taken edges, force edges
    * that cannot halt in time to carry nothing, and merge stack slots and
@@ -896,10 +927,10 @@ export class Lowering {
       // taken + (sel - taken) is recognised as the parent selector sel (the
       // constant 1 after a branch in straight-line code); a long one becomes
       // a signal, so that forms do not grow along the unrolled steps.
-      const sel = incoming.get(id) ?? Lin.ZERO;
+      const sel = this.unfoldSelectors(incoming.get(id) ?? Lin.ZERO);
       selectors.set(
         id,
-        sel.terms.size <= SELECTOR_TERMS ? sel : this.materialize(sel, `sel_${t + 1}_b${id}`),
+        sel.terms.size <= SELECTOR_TERMS ? sel : this.materializeSelector(sel, `sel_${t + 1}_b${id}`),
       );
     }
 
