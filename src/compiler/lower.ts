@@ -162,6 +162,8 @@ export class Lowering {
   >();
   /** Selector signals (`sel_<step>_b<block>`) → the forms they are defined as. */
   private readonly selectorDefs = new Map<string, Lin>();
+  /** IsEqual signals → [base == value] (base a Lin key), for `product`. */
+  private readonly equalities = new Map<string, { base: string; value: bigint }>();
   private readonly wide = new Set<string>();
   private readonly rangeLimit: bigint;
 
@@ -321,6 +323,25 @@ export class Lowering {
     // that is data: no product per iteration).
     const ea = this.exclusions.get(a.key());
     const eb = this.exclusions.get(b.key());
+    // Π_{u in A} [x != u] * [x == v] for v not in A is [x == v] (at most one
+    // [x == u] holds): an EQ exit's "taken" is its IsEqual alone, and "still
+    // running" after it is the exclusion of A and v.
+    for (const [ex, eq] of [
+      [ea, b],
+      [eb, a],
+    ] as const) {
+      const equality =
+        eq.terms.size === 1 && eq.constant === 0n && [...eq.terms.values()][0] === 1n
+          ? this.equalities.get([...eq.terms.keys()][0]!)
+          : undefined;
+      if (ex === undefined || equality === undefined || ex.base !== equality.base) continue;
+      if (ex.span + 1 > MAX_SPAN) continue;
+      const values = unionOfDisjoint(ex.values, [[equality.value, equality.value]]);
+      if (values === undefined) continue;
+      const rest = (ex === ea ? a : b).sub(eq);
+      this.exclusions.set(rest.key(), { base: ex.base, values, span: ex.span + 1 });
+      return eq;
+    }
     const values =
       ea !== undefined && eb !== undefined && ea.base === eb.base
         ? unionOfDisjoint(ea.values, eb.values)
@@ -568,6 +589,17 @@ export class Lowering {
       signal: name,
       gadget: { name: "IsEqual", a: a.lin, b: b.lin },
       origin: this.origin(),
+    });
+    // [base == v] for base = diff without its constant: 1 - eq is the
+    // exclusion of v (see `product`), and eq times an exclusion of other
+    // values of base is eq.
+    const base = diff.sub(Lin.constant(diff.constant));
+    const v = mod(-diff.constant);
+    this.equalities.set(name, { base: base.key(), value: v });
+    this.exclusions.set(Lin.ONE.sub(Lin.signal(name)).key(), {
+      base: base.key(),
+      values: [[v, v]],
+      span: 1,
     });
     const result: Val = {
       lin: Lin.signal(name),
