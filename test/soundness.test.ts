@@ -773,19 +773,39 @@ const ATTACKS: Record<string, Attack[]> = {
   "(m) products of NonZero tests of one value against distinct constants are linear": [
     {
       title:
-        "sumbound with n + m = 5 (84 steps, over N = 70) claims an exit at i = 2: NonZero(in_m + in_n - 2)'s IsZero `in*out === 0`",
-      program: benchProgram("sumbound"),
-      steps: 70,
-      inputs: { x: "3", n: "2", m: "3" },
-      // The loop's test i < n + m, with n + m assumed below 2^64, is NonZero(n + m - i),
-      // and "still running" Π_{v <= i} NonZero(n + m - v) is the linear Σ NonZero - i
+        "eq_branch with n = 6 (113 steps, over N = 100) claims an exit at i = 4: NonZero(in_n - 4)'s IsZero `in*out === 0`",
+      program: benchProgram("eq_branch"),
+      steps: 100,
+      inputs: { n: "6", x: "3", t: "3" },
+      // The loop's test i < n, with n assumed below 2^64, is NonZero(n - i), and
+      // "still running" Π_{v <= i} NonZero(n - v) is the linear Σ NonZero - i
       // (lower.ts, `exclusions`: at most one NonZero of one value against distinct
-      // constants is 0). That holds only when each NonZero is exact. Guard: IsZero
-      // `in*out === 0` in `nzN <== NonZero()(in_m + in_n - 2)`.
-      forge: (c) => edit(c, /NonZero\(\)\(in_m \+ in_n - 2\)/, "NonZeroClaim(0)(in_m + in_n - 2)"),
+      // constants is 0), also across the join of the body's if/else, where the
+      // arms' selectors sel_b3 + taken are unfolded back to it (`unfoldSelectors`).
+      // That holds only when each NonZero is exact. Guard: IsZero `in*out === 0`
+      // in `nzN <== NonZero()(in_n - 4)`.
+      forge: (c) => edit(c, /NonZero\(\)\(in_n - 4\)/, "NonZeroClaim(0)(in_n - 4)"),
       dropped: 1,
-      caughtBy: /main\.in_m.*\) \* \(1 -main\.nz\d+\) = \(0\)$/,
-      claims: { y: 1n },
+      caughtBy: /main\.in_n.*\) \* \(1 -main\.nz\d+\) = \(0\)$/,
+      claims: { y: 9n },
+    },
+  ],
+  "(n) an EQ exit times still running is the IsEqual alone": [
+    {
+      title:
+        "factorial with n = 5 (72 steps, over N = 64) claims an exit at n - 2 == 0: IsEqual(in_n - 2, 0)'s IsZero `in*out === 0`",
+      program: benchProgram("factorial"),
+      steps: 64,
+      inputs: { n: "5" },
+      // The loop exits when n - j == 0 (IsEqual). "Still running" before test j
+      // is 1 - Σ_{i<j} [n == i], so the exit taken at j is [n == j] itself, no
+      // product (lower.ts, `product`: at most one [n == i] holds). That holds
+      // only when each IsEqual is exact. Guard: IsZero `in*out === 0` in
+      // `eqN <== IsEqual()([in_n - 2, 0])`.
+      forge: (c) => edit(c, /IsEqual\(\)\(\[in_n - 2, 0\]\)/, "IsEqualClaim(1)([in_n - 2, 0])"),
+      dropped: 1,
+      caughtBy: /main\.in_n.*\) \* \(main\.eq\d+\) = \(0\)$/,
+      claims: { f: 20n },
     },
   ],
   "(j) a comparison operand pinned by the loop exit instead of range checked": [
@@ -958,6 +978,22 @@ const ATTACKS: Record<string, Attack[]> = {
       // --O2 eliminates a bit with it: every constraint on that bit carries in_t.
       caughtBy: zeroMentioning("main\\.in_t "),
       claims: { b: 0n },
+    },
+    {
+      title:
+        "branchy at N = 64 with n = 4 (79 steps): the output is the last b, not merged over the STOP nodes; the one-hot line `hit0 + ... + hit3 === 1`",
+      program: benchProgram("branchy"),
+      steps: 64,
+      inputs: { n: "4", x: "3", t: "0" },
+      // b is written only under selectors that are 0 on the tuples where an
+      // earlier STOP ran, so on every halting tuple the last b is the b at its
+      // STOP node and the outputs are not merged (paths.ts, `merge` and
+      // `reduce`). That needs the selectors exact, i.e. the run's tuple among
+      // the halting ones. Guard: the one-hot line of n (n = 4 is in no class).
+      forge: (c) => edit(c, /^.* === 1; \/\/ n halts within N.*\n/m, ""),
+      dropped: 1,
+      caughtBy: /main\.hit/,
+      claims: { b: 1n },
     },
   ],
   "(h) a check in a join block": [

@@ -962,7 +962,9 @@ export class Lowering {
       const sel = this.unfoldSelectors(incoming.get(id) ?? Lin.ZERO);
       selectors.set(
         id,
-        sel.terms.size <= SELECTOR_TERMS ? sel : this.materializeSelector(sel, `sel_${t + 1}_b${id}`),
+        sel.terms.size <= SELECTOR_TERMS
+          ? sel
+          : this.materializeSelector(sel, `sel_${t + 1}_b${id}`),
       );
     }
 
