@@ -798,19 +798,21 @@ const ATTACKS: Record<string, Attack[]> = {
   "(n) an EQ exit times still running is the IsEqual alone": [
     {
       title:
-        "factorial with n = 5 (72 steps, over N = 64) claims an exit at n - 2 == 0: IsEqual(in_n - 2, 0)'s IsZero `in*out === 0`",
-      program: benchProgram("factorial"),
-      steps: 64,
-      inputs: { n: "5" },
+        "countdown with n = 2 (39 steps, over N = 26) claims an exit at n - 1 == 0: IsEqual(in_n - 1, 0)'s IsZero `in*out === 0`",
+      program: example("countdown"),
+      steps: 26,
+      inputs: { x: "7", n: "2" },
       // The loop exits when n - j == 0 (IsEqual). "Still running" before test j
       // is 1 - Σ_{i<j} [n == i], so the exit taken at j is [n == j] itself, no
-      // product (lower.ts, `product`: at most one [n == i] holds). That holds
-      // only when each IsEqual is exact. Guard: IsZero `in*out === 0` in
-      // `eqN <== IsEqual()([in_n - 2, 0])`.
-      forge: (c) => edit(c, /IsEqual\(\)\(\[in_n - 2, 0\]\)/, "IsEqualClaim(1)([in_n - 2, 0])"),
+      // product (lower.ts, `product`: at most one [n == i] holds; factorial's
+      // loop is lowered the same way). That holds only when each IsEqual is
+      // exact. Guard: IsZero `in*out === 0` in `eqN <== IsEqual()([in_n - 1, 0])`.
+      // The circuit is the one section (c) attacks: its builds are shared.
+      forge: (c) => edit(c, /IsEqual\(\)\(\[in_n - 1, 0\]\)/, "IsEqualClaim(1)([in_n - 1, 0])"),
       dropped: 1,
-      caughtBy: /main\.in_n.*\) \* \(main\.eq\d+\) = \(0\)$/,
-      claims: { f: 20n },
+      // --O2 substitutes eqN = 1 - eq1 (the flow line after the last test) into it.
+      caughtBy: /^\(1 -main\.in_n\) \* \((?:main\.eq\d+|1 -main\.eq\d+)\) = \(0\)$/,
+      claims: { y: 7n, same: 0n },
     },
   ],
   "(j) a comparison operand pinned by the loop exit instead of range checked": [
