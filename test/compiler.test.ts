@@ -114,7 +114,7 @@ describe("circuit compiler", () => {
     expect(c.circom).not.to.match(/Num2Bits|NonZero/);
     // Against 679 lowered by block steps at N = 256 (issue 18).
     expect(compile(loadProgram(bench("nested2")), { steps: 256 }).estimatedConstraints).to.equal(
-      119,
+      112,
     );
     // seq2 (two loops in sequence on n and m): one LessThan bounds
     // 12 + 13n + 13m <= N as n + m <= (N - 12) / 13, at N = 128 and 512.

@@ -41,7 +41,7 @@ import { existsSync, promises as fsp, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { compile } from "../src/compiler/index.js";
+import { compile, type CompiledCircuit } from "../src/compiler/index.js";
 import { circuitInput } from "../src/compiler/input.js";
 import { RuntimeFault } from "../src/errors.js";
 import { P } from "../src/field.js";
@@ -57,6 +57,8 @@ import { loadExamples } from "./helpers/examples.js";
 import { collectingLogger, loadSnarkjs } from "../src/pipeline/snarkjs.js";
 import { LONG_JOIN, NESTED_DO_WHILE, TWO_ARMS } from "./helpers/shapes.js";
 import { ForgerBuilds, witnessOutcome } from "./helpers/forge.js";
+import { loadCircuit, type Circuit } from "./helpers/r1cs.js";
+import { directArtifacts, directExpansion, directWitness } from "../src/direct/index.js";
 
 const TWO_64 = 1n << 64n;
 
@@ -500,11 +502,14 @@ const ATTACKS: Record<string, Attack[]> = {
   ],
   "(c) a wrong comparison": [
     {
-      title: "EQ says n == 0 for n = 1 (the loop is skipped): IsEqual's IsZero `in*out === 0`",
+      title:
+        "EQ says n == 0 for n = 2 (39 steps, over N = 26; the loop is skipped): IsEqual's IsZero `in*out === 0`",
       program: example("countdown"),
       steps: 26,
-      inputs: { x: "7", n: "1" },
+      inputs: { x: "7", n: "2" },
       // Guard: IsZero `in*out === 0` in `eq1 <== IsEqual()([in_n, 0])`: (-in_n) * (eq1) = 0.
+      // (With n = 1 the flow line catches it too: the exits [n == 0] and [n - 1 == 0]
+      // are taken without a product, lower.ts `product`, and both would be 1.)
       forge: (c) => edit(c, /IsEqual\(\)\(\[in_n, 0\]\)/, "IsEqualClaim(1)([in_n, 0])"),
       dropped: 1,
       caughtBy: /^\(-main\.in_n\) \* \(main\.eq\d+\) = \(0\)$/,
@@ -773,19 +778,41 @@ const ATTACKS: Record<string, Attack[]> = {
   "(m) products of NonZero tests of one value against distinct constants are linear": [
     {
       title:
-        "sumbound with n + m = 5 (84 steps, over N = 70) claims an exit at i = 2: NonZero(in_m + in_n - 2)'s IsZero `in*out === 0`",
-      program: benchProgram("sumbound"),
-      steps: 70,
-      inputs: { x: "3", n: "2", m: "3" },
-      // The loop's test i < n + m, with n + m assumed below 2^64, is NonZero(n + m - i),
-      // and "still running" Π_{v <= i} NonZero(n + m - v) is the linear Σ NonZero - i
+        "eq_branch with n = 6 (113 steps, over N = 100) claims an exit at i = 4: NonZero(in_n - 4)'s IsZero `in*out === 0`",
+      program: benchProgram("eq_branch"),
+      steps: 100,
+      inputs: { n: "6", x: "3", t: "3" },
+      // The loop's test i < n, with n assumed below 2^64, is NonZero(n - i), and
+      // "still running" Π_{v <= i} NonZero(n - v) is the linear Σ NonZero - i
       // (lower.ts, `exclusions`: at most one NonZero of one value against distinct
-      // constants is 0). That holds only when each NonZero is exact. Guard: IsZero
-      // `in*out === 0` in `nzN <== NonZero()(in_m + in_n - 2)`.
-      forge: (c) => edit(c, /NonZero\(\)\(in_m \+ in_n - 2\)/, "NonZeroClaim(0)(in_m + in_n - 2)"),
+      // constants is 0), also across the join of the body's if/else, where the
+      // arms' selectors sel_b3 + taken are unfolded back to it (`unfoldSelectors`).
+      // That holds only when each NonZero is exact. Guard: IsZero `in*out === 0`
+      // in `nzN <== NonZero()(in_n - 4)`.
+      forge: (c) => edit(c, /NonZero\(\)\(in_n - 4\)/, "NonZeroClaim(0)(in_n - 4)"),
       dropped: 1,
-      caughtBy: /main\.in_m.*\) \* \(1 -main\.nz\d+\) = \(0\)$/,
-      claims: { y: 1n },
+      caughtBy: /main\.in_n.*\) \* \(1 -main\.nz\d+\) = \(0\)$/,
+      claims: { y: 9n },
+    },
+  ],
+  "(n) an EQ exit times still running is the IsEqual alone": [
+    {
+      title:
+        "countdown with n = 2 (39 steps, over N = 26) claims an exit at n - 1 == 0: IsEqual(in_n - 1, 0)'s IsZero `in*out === 0`",
+      program: example("countdown"),
+      steps: 26,
+      inputs: { x: "7", n: "2" },
+      // The loop exits when n - j == 0 (IsEqual). "Still running" before test j
+      // is 1 - Σ_{i<j} [n == i], so the exit taken at j is [n == j] itself, no
+      // product (lower.ts, `product`: at most one [n == i] holds; factorial's
+      // loop is lowered the same way). That holds only when each IsEqual is
+      // exact. Guard: IsZero `in*out === 0` in `eqN <== IsEqual()([in_n - 1, 0])`.
+      // The circuit is the one section (c) attacks: its builds are shared.
+      forge: (c) => edit(c, /IsEqual\(\)\(\[in_n - 1, 0\]\)/, "IsEqualClaim(1)([in_n - 1, 0])"),
+      dropped: 1,
+      // --O2 substitutes eqN = 1 - eq1 (the flow line after the last test) into it.
+      caughtBy: /^\(1 -main\.in_n\) \* \((?:main\.eq\d+|1 -main\.eq\d+)\) = \(0\)$/,
+      claims: { y: 7n, same: 0n },
     },
   ],
   "(j) a comparison operand pinned by the loop exit instead of range checked": [
@@ -959,6 +986,22 @@ const ATTACKS: Record<string, Attack[]> = {
       caughtBy: zeroMentioning("main\\.in_t "),
       claims: { b: 0n },
     },
+    {
+      title:
+        "branchy at N = 64 with n = 4 (79 steps): the output is the last b, not merged over the STOP nodes; the one-hot line `hit0 + ... + hit3 === 1`",
+      program: benchProgram("branchy"),
+      steps: 64,
+      inputs: { n: "4", x: "3", t: "0" },
+      // b is written only under selectors that are 0 on the tuples where an
+      // earlier STOP ran, so on every halting tuple the last b is the b at its
+      // STOP node and the outputs are not merged (paths.ts, `merge` and
+      // `reduce`). That needs the selectors exact, i.e. the run's tuple among
+      // the halting ones. Guard: the one-hot line of n (n = 4 is in no class).
+      forge: (c) => edit(c, /^.* === 1; \/\/ n halts within N.*\n/m, ""),
+      dropped: 1,
+      caughtBy: /main\.hit/,
+      claims: { b: 1n },
+    },
   ],
   "(h) a check in a join block": [
     {
@@ -1040,6 +1083,53 @@ async function runAttack(attack: Attack): Promise<void> {
   for (const i of violated) {
     expect(target.circuit.show(i, Infinity), `not the guard:\n${shown}`).to.match(attack.caughtBy);
   }
+
+  // 6. The direct backend's R1CS of the same circuit (src/direct, written from
+  // the compiler's nodes; no circom2 build) on circom2's forgery, carried over
+  // by signal name: the reverse of test/backend.test.ts, which carries the
+  // direct backend's forgeries to circom's R1CS. It accepts the honest run,
+  // and it accepts the forgery only as an honest run: the direct backend may
+  // eliminate a private input (c = the sum of its range check's bits), and
+  // then the forgery's wires say another input (c = 0, whose run does give
+  // the claimed outputs).
+  const { direct, compiled } = await directCircuit(attack);
+  const { labelOfWire, expand } = directExpansion(compiled);
+  if (typeof honest !== "string") {
+    const { values } = directWitness(compiled, input, labelOfWire);
+    expect(direct.violated(values), "the honest run in the direct R1CS").to.deep.equal([]);
+  }
+  const carried = direct.witnessFrom(forger.circuit.named(raw));
+  if (direct.violated(carried).length === 0) {
+    const all = expand(carried, new Array<bigint>(direct.r1cs.nLabels).fill(0n));
+    const label = (name: string) => direct.symbols.find((sym) => sym.name === name)!.label;
+    const implied = Object.fromEntries(
+      program.io.inputs.map((d) => [d.name, all[label(`main.in_${d.name}`)]!.toString()]),
+    );
+    const run = machine(attack.program, implied, attack.steps);
+    expect(
+      run,
+      `the direct R1CS accepts the forgery as inputs ${JSON.stringify(implied)}`,
+    ).to.not.be.a("string");
+    const outs = Object.fromEntries(
+      outputs.map((o) => [o.name, all[label(`main.out_${o.name}`)]!]),
+    );
+    expect(outs, "the direct R1CS accepts the forgery only as an honest run").to.deep.equal(run);
+  }
+}
+
+/** The direct backend's .r1cs and .sym of an attack's target circuit, loaded. */
+async function directCircuit(
+  attack: Attack,
+): Promise<{ direct: Circuit; compiled: CompiledCircuit }> {
+  const compiled = compile(loadProgram(attack.program), { steps: attack.steps, keepNodes: true });
+  const d = directArtifacts(compiled);
+  const base = path.join(
+    tmp,
+    `direct-${createHash("sha256").update(compiled.circom).digest("hex").slice(0, 12)}`,
+  );
+  await fsp.writeFile(`${base}.r1cs`, Buffer.concat(d.r1cs.map((b) => Buffer.from(b))));
+  await fsp.writeFile(`${base}.sym`, d.sym.join(""));
+  return { direct: await loadCircuit(`${base}.r1cs`, `${base}.sym`), compiled };
 }
 
 /**

@@ -160,6 +160,10 @@ export class Lowering {
     string,
     { base: string; values: Intervals; span: number }
   >();
+  /** Selector signals (`sel_<step>_b<block>`) → the forms they are defined as. */
+  private readonly selectorDefs = new Map<string, Lin>();
+  /** IsEqual signals → [base == value] (base a Lin key), for `product`. */
+  private readonly equalities = new Map<string, { base: string; value: bigint }>();
   private readonly wide = new Set<string>();
   private readonly rangeLimit: bigint;
 
@@ -319,6 +323,25 @@ export class Lowering {
     // that is data: no product per iteration).
     const ea = this.exclusions.get(a.key());
     const eb = this.exclusions.get(b.key());
+    // Π_{u in A} [x != u] * [x == v] for v not in A is [x == v] (at most one
+    // [x == u] holds): an EQ exit's "taken" is its IsEqual alone, and "still
+    // running" after it is the exclusion of A and v.
+    for (const [ex, eq] of [
+      [ea, b],
+      [eb, a],
+    ] as const) {
+      const equality =
+        eq.terms.size === 1 && eq.constant === 0n && [...eq.terms.values()][0] === 1n
+          ? this.equalities.get([...eq.terms.keys()][0]!)
+          : undefined;
+      if (ex === undefined || equality === undefined || ex.base !== equality.base) continue;
+      if (ex.span + 1 > MAX_SPAN) continue;
+      const values = unionOfDisjoint(ex.values, [[equality.value, equality.value]]);
+      if (values === undefined) continue;
+      const rest = (ex === ea ? a : b).sub(eq);
+      this.exclusions.set(rest.key(), { base: ex.base, values, span: ex.span + 1 });
+      return eq;
+    }
     const values =
       ea !== undefined && eb !== undefined && ea.base === eb.base
         ? unionOfDisjoint(ea.values, eb.values)
@@ -566,6 +589,17 @@ export class Lowering {
       signal: name,
       gadget: { name: "IsEqual", a: a.lin, b: b.lin },
       origin: this.origin(),
+    });
+    // [base == v] for base = diff without its constant: 1 - eq is the
+    // exclusion of v (see `product`), and eq times an exclusion of other
+    // values of base is eq.
+    const base = diff.sub(Lin.constant(diff.constant));
+    const v = mod(-diff.constant);
+    this.equalities.set(name, { base: base.key(), value: v });
+    this.exclusions.set(Lin.ONE.sub(Lin.signal(name)).key(), {
+      base: base.key(),
+      values: [[v, v]],
+      span: 1,
     });
     const result: Val = {
       lin: Lin.signal(name),
@@ -844,6 +878,35 @@ export class Lowering {
     return parts;
   }
 
+  /** A long selector as a signal, remembering its definition (see `unfoldSelectors`). */
+  private materializeSelector(sel: Lin, name: string): Lin {
+    const signal = this.materialize(sel, name);
+    if (!signal.equals(sel)) this.selectorDefs.set(name, sel);
+    return signal;
+  }
+
+  /**
+   * A selector with each selector signal replaced by its definition, when
+   * that form is shorter or a known product of NonZero tests: where the arms of a branch join, sel_b3 + taken
+   * with sel_b3 = s - taken is s again, a form whose NonZero exclusions are
+   * known (a counting loop's "still running" stays linear, see `product`).
+   * An identity: sel_b3 is constrained to equal its definition.
+   */
+  private unfoldSelectors(sel: Lin): Lin {
+    const parts: Lin[] = [];
+    let unfolded = false;
+    for (const [name, k] of sel.terms) {
+      const def = this.selectorDefs.get(name);
+      if (def !== undefined) unfolded = true;
+      parts.push(def !== undefined ? def.scale(k) : Lin.signal(name).scale(k));
+    }
+    if (!unfolded) return sel;
+    const expanded = Lin.sum([...parts, Lin.constant(sel.constant)]);
+    return expanded.terms.size < sel.terms.size || this.exclusions.has(expanded.key())
+      ? expanded
+      : sel;
+  }
+
   /**
    * Block step t → t+1: split selectors along the taken edges, force edges
    * that cannot halt in time to carry nothing, and merge stack slots and
@@ -896,10 +959,12 @@ export class Lowering {
       // taken + (sel - taken) is recognised as the parent selector sel (the
       // constant 1 after a branch in straight-line code); a long one becomes
       // a signal, so that forms do not grow along the unrolled steps.
-      const sel = incoming.get(id) ?? Lin.ZERO;
+      const sel = this.unfoldSelectors(incoming.get(id) ?? Lin.ZERO);
       selectors.set(
         id,
-        sel.terms.size <= SELECTOR_TERMS ? sel : this.materialize(sel, `sel_${t + 1}_b${id}`),
+        sel.terms.size <= SELECTOR_TERMS
+          ? sel
+          : this.materializeSelector(sel, `sel_${t + 1}_b${id}`),
       );
     }
 

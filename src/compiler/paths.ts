@@ -906,12 +906,41 @@ function lowerPathsOrThrow(
    * taken, n = m for one m in ms, and there val = c + k_m (its constant plus
    * its coefficient of hit[m]), so the merged value is Σ_m (c + k_m) * hit[m].
    */
+  /**
+   * Merged signals (several controls) and what they equal on halting tuples:
+   * `val` of the group whose tuples hold the run's tuple, `base` on every
+   * halting tuple in no group (the selectors are exact on halting tuples).
+   */
+  const merged = new Map<string, { base: Lin; groups: Array<{ ms: Set<number>; val: Lin }> }>();
+  /** A form equal to `v` on every halting tuple in `ms`, found by following merges back. */
+  const reduce = (v: Lin, ms: readonly number[]): Lin => {
+    for (;;) {
+      if (v.terms.size !== 1 || v.constant !== 0n) return v;
+      const [name, k] = [...v.terms][0]!;
+      const info = k === 1n ? merged.get(name) : undefined;
+      if (info === undefined) return v;
+      const inside = info.groups.find((g) => ms.every((t) => g.ms.has(t)));
+      if (inside !== undefined) v = inside.val;
+      else if (info.groups.every((g) => ms.every((t) => !g.ms.has(t)))) v = info.base;
+      else return v;
+    }
+  };
   const merge = (
     options: Array<{ sel: () => Lin; ms: readonly number[]; val: Lin }>,
     name: string,
   ): Lin => {
     const first = options[0]!.val;
     if (options.every((o) => o.val.equals(first))) return first;
+    // One option's value that equals every other option's value on that
+    // option's (halting) tuples: a cell written under a loop's later
+    // iterations, gated by selectors that are 0 where an earlier exit ran
+    // (branchy's b at its STOP nodes is the last b). No merge is needed.
+    if (!single) {
+      for (const candidate of [...options].reverse()) {
+        if (options.every((o) => reduce(candidate.val, o.ms).equals(reduce(o.val, o.ms))))
+          return candidate.val;
+      }
+    }
     if (single && options.every((o) => [...o.val.terms.keys()].every((t) => hitSignals.has(t)))) {
       const terms: Lin[] = [];
       for (const o of options) {
@@ -991,6 +1020,13 @@ function lowerPathsOrThrow(
           ...[...directions.values()].map((g) => product(Lin.sum(g.sel), g.d, "mix")),
         ]);
       }
+      if (result.isConstant()) return result;
+      emit({ kind: "define", signal: name, value: result });
+      merged.set(name, {
+        base: base.val,
+        groups: distinct.filter((g) => g !== base).map((g) => ({ ms: new Set(g.ms), val: g.val })),
+      });
+      return Lin.signal(name);
     }
     if (result.isConstant()) return result;
     emit({ kind: "define", signal: name, value: result });
