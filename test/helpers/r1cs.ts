@@ -8,6 +8,8 @@
  *   circuit.wire(name)                        the wire of `main.lt2` (throws when
  *                                             --O2 eliminated it: see below)
  *   circuit.show(i)                           a constraint in signal names
+ *   circuit.part(prefix)                      one component's constraints and
+ *                                             signals, renamed (test/helpers/forge.ts)
  *   circuit.named(witness) / circuit.witnessFrom(named)
  *                                             a witness as a map from (normalized)
  *                                             signal names, and back: how a witness
@@ -296,6 +298,29 @@ export class Circuit {
     const k = this.r1cs.constraints[i];
     if (k === undefined) throw new Error(`no constraint ${i}`);
     return k;
+  }
+
+  /**
+   * The part of this circuit under the component `prefix` (e.g. `main.f3.`),
+   * named as `as` (`main.`): the signals under it, renamed, and the
+   * constraints on no other wire (the wiring of its inputs to the enclosing
+   * component is left out). Witnesses keep this circuit's wire order: a
+   * part checks and names the whole circuit's witness. Built for circuits
+   * compiled at --O0, where no constraint mixes two components' signals.
+   */
+  part(prefix: string, as = "main."): Circuit {
+    const symbols = this.symbols
+      .filter((s) => s.name.startsWith(prefix))
+      .map((s) => ({
+        ...s,
+        name: as + s.name.slice(prefix.length),
+        normalized: as + s.normalized.slice(prefix.length),
+      }));
+    if (symbols.length === 0) throw new Error(`no signal under ${prefix}`);
+    const inside = new Set(symbols.filter((s) => s.wire >= 0).map((s) => s.wire));
+    const mine = (lc: LinearCombination) => lc.every((t) => t.wire === 0 || inside.has(t.wire));
+    const constraints = this.r1cs.constraints.filter((k) => mine(k.a) && mine(k.b) && mine(k.c));
+    return new Circuit({ ...this.r1cs, constraints }, symbols);
   }
 
   /** Every signal that has a wire, by normalized name, with its witness value. */
