@@ -21,7 +21,7 @@ import { defaultIncludePaths, terminateCurves } from "../src/pipeline/index.js";
 import { segmentInputs, segmentRun, segmentsFor, signalIndex } from "../src/segments/index.js";
 import type { SegmentInput } from "../src/segments/index.js";
 import { prepareProgram, segmentCircom, type UniversalBounds } from "../src/universal/index.js";
-import { ForgerBuilds, witnessOutcome } from "./helpers/forge.js";
+import { ForgerBuilds, witnessOutcome, type TogetherBuild, type Variant } from "./helpers/forge.js";
 
 const BOUNDS: UniversalBounds = {
   steps: 4,
@@ -171,35 +171,88 @@ const build = (segment: string, optimize: "O0" | "O1", wasm = true) =>
   );
 const publicSignals = (values: readonly bigint[]) => values.slice(1, 1 + N_PUBLIC);
 
-async function runAttack(attack: Attack): Promise<void> {
+/** The honest run's input for the attacked segment. */
+async function attackInput(attack: Attack): Promise<SegmentInput> {
   const prepared = await prepareProgram(loadProgram(attack.program), BOUNDS);
   const run = segmentRun(prepared.program, prepared.canonical, BOUNDS, attack.inputs, {
     maxSteps: 100,
     segments: (s) => segmentsFor(s, BOUNDS.steps),
   });
   const inputs = segmentInputs(prepared.canonical, prepared.program.io, BOUNDS, attack.inputs, run);
-  const input = inputs[attack.segment]!;
-  const forgedTemplate = replaceOnce(SEGMENT, attack.from, attack.to);
-  const [target, plain, forger] = await Promise.all([
+  return inputs[attack.segment]!;
+}
+
+/** The honest witness of an input on the real circuit (cached per attack). */
+const honestOf = new Map<Attack, Promise<bigint[] | string>>();
+function honestWitness(attack: Attack): Promise<bigint[] | string> {
+  let w = honestOf.get(attack);
+  if (w === undefined) {
+    w = (async () =>
+      witnessOutcome((await build(SEGMENT, "O1")).wasm, await attackInput(attack)))();
+    honestOf.set(attack, w);
+  }
+  return w;
+}
+
+/** The forger's input: the tampered honest one (with the honest stateIn where the forger asks for it). */
+async function forgerInput(attack: Attack): Promise<SegmentInput> {
+  let input: SegmentInput = attack.tamper(await attackInput(attack));
+  if (attack.to.includes("claimedIn")) {
+    const honest = await honestWitness(attack);
+    if (typeof honest === "string") throw new Error(`honest witness failed: ${honest}`);
+    input = { ...input, claimedIn: publicSignals(honest)[at.stateIn]!.toString() };
+  }
+  return input;
+}
+
+/**
+ * Every attack's forger, compiled together (test/helpers/forge.ts): one
+ * circom2 build instead of one per attack. An attack whose edit no longer
+ * applies is left out, and its own test reports it.
+ */
+let allForgers: Promise<{ forgers: TogetherBuild; index: Map<Attack, number> }> | undefined;
+function forgers() {
+  allForgers ??= (async () => {
+    const variants: Variant[] = [];
+    const index = new Map<Attack, number>();
+    for (const attack of ATTACKS) {
+      let forged: string;
+      try {
+        forged = replaceOnce(SEGMENT, attack.from, attack.to);
+      } catch {
+        continue;
+      }
+      index.set(attack, variants.length);
+      variants.push({
+        main: segmentCircom(BOUNDS),
+        beside: { "segment.circom": forged, "universal.circom": UNIVERSAL },
+        input: await forgerInput(attack),
+      });
+    }
+    return { forgers: await builds.together(variants, "O0"), index };
+  })();
+  return allForgers;
+}
+
+async function runAttack(attack: Attack): Promise<void> {
+  replaceOnce(SEGMENT, attack.from, attack.to); // the edit applies
+  const [target, plain, { forgers: together, index }] = await Promise.all([
     build(SEGMENT, "O1"),
     build(SEGMENT, "O0", false), // counted only
-    build(forgedTemplate, "O0"),
+    forgers(),
   ]);
+  const forger = together.parts[index.get(attack)!]!;
   // 1. The honest segment is accepted.
-  const honest = await witnessOutcome(target.wasm, input);
+  const honest = await honestWitness(attack);
   if (typeof honest === "string") expect.fail(`honest witness failed: ${honest}`);
   expect(target.circuit.violated(honest)).to.deep.equal([]);
   // 2. The forger is the circuit minus the guard.
-  expect(plain.circuit.constraintCount - forger.circuit.constraintCount).to.equal(attack.dropped);
-  // 3. Without the guard the forged witness is accepted.
-  let forgerInput = attack.tamper(input);
-  if (attack.to.includes("claimedIn")) {
-    forgerInput = { ...forgerInput, claimedIn: publicSignals(honest)[at.stateIn]!.toString() };
-  }
-  const raw = await witnessOutcome(forger.wasm, forgerInput);
-  if (typeof raw === "string") expect.fail(`the forger's witness failed: ${raw}`);
-  expect(forger.circuit.violated(raw), "the forger's own R1CS").to.deep.equal([]);
-  const forged = target.circuit.witnessFrom(forger.circuit.named(raw));
+  expect(plain.circuit.constraintCount - forger.constraintCount).to.equal(attack.dropped);
+  // 3. Without the guard the forged witness is accepted (the forgers' witness is computed once, for all).
+  const raw = await together.witness();
+  if (typeof raw === "string") expect.fail(`the forgers' witness failed: ${raw}`);
+  expect(forger.violated(raw), "the forger's own R1CS").to.deep.equal([]);
+  const forged = target.circuit.witnessFrom(forger.named(raw));
   // 4. It claims something false.
   attack.claims(publicSignals(forged), publicSignals(honest));
   // 5. The real circuit rejects it.
@@ -213,13 +266,7 @@ describe("segment circuit soundness: forged witnesses", function () {
     // Start every build now, a few at a time; each test awaits its own.
     build(SEGMENT, "O1").catch(() => undefined);
     build(SEGMENT, "O0", false).catch(() => undefined);
-    for (const attack of ATTACKS) {
-      try {
-        build(replaceOnce(SEGMENT, attack.from, attack.to), "O0").catch(() => undefined);
-      } catch {
-        // An edit that no longer applies: its own test reports it.
-      }
-    }
+    forgers().catch(() => undefined);
   });
 
   after(async function () {
