@@ -226,7 +226,7 @@ export class ForgerBuilds {
     const built = await this.build(circom, optimize, {}, { wasm });
     let witness: Promise<bigint[] | string> | undefined;
     return {
-      parts: variants.map((_, k) => built.circuit.part(`main.f${k}.`)),
+      parts: built.circuit.parts(variants.map((_, k) => `main.f${k}.`)),
       witness: () => {
         if (!wasm) throw new Error("built without the witness generator (wasm: false)");
         witness ??= witnessOutcome(built.wasm, input);
