@@ -20,7 +20,13 @@ import { loadProgram } from "../src/load.js";
 import { defaultIncludePaths, terminateCurves } from "../src/pipeline/index.js";
 import { segmentInputs, segmentRun, segmentsFor, signalIndex } from "../src/segments/index.js";
 import type { SegmentInput } from "../src/segments/index.js";
-import { prepareProgram, segmentCircom, type UniversalBounds } from "../src/universal/index.js";
+import {
+  prepareProgram,
+  segmentCircom,
+  universalCircom,
+  universalInput,
+  type UniversalBounds,
+} from "../src/universal/index.js";
 import { ForgerBuilds, witnessOutcome, type TogetherBuild, type Variant } from "./helpers/forge.js";
 
 const BOUNDS: UniversalBounds = {
@@ -210,11 +216,12 @@ async function forgerInput(attack: Attack): Promise<SegmentInput> {
  * circom2 build instead of one per attack. An attack whose edit no longer
  * applies is left out, and its own test reports it.
  */
-let allForgers: Promise<{ forgers: TogetherBuild; index: Map<Attack, number> }> | undefined;
+let allForgers:
+  Promise<{ forgers: TogetherBuild; index: Map<Attack | typeof K1, number> }> | undefined;
 function forgers() {
   allForgers ??= (async () => {
     const variants: Variant[] = [];
-    const index = new Map<Attack, number>();
+    const index = new Map<Attack | typeof K1, number>();
     for (const attack of ATTACKS) {
       let forged: string;
       try {
@@ -229,9 +236,39 @@ function forgers() {
         input: await forgerInput(attack),
       });
     }
+    // Not a forger: the monolithic universal circuit at the same bounds, for
+    // the test that one segment of L = N states what it does.
+    const { input } = await k1Inputs();
+    index.set(K1, variants.length);
+    variants.push({
+      main: universalCircom(BOUNDS),
+      beside: { "universal.circom": UNIVERSAL },
+      input,
+    });
     return { forgers: await builds.together(variants, "O0"), index };
   })();
   return allForgers;
+}
+
+/**
+ * The run of "one segment of L = N": within N = L = 4 steps, with a private
+ * input as the output and a public one, so that the statement's parts differ.
+ */
+const K1_PROGRAM = ".private a 0\n.public n 1\n.output y 2\n LOAD a\n STORE y\n STOP";
+const K1_INPUTS: Inputs = { a: "21", n: "5" };
+/** The key of the universal circuit among the variants compiled together. */
+const K1 = "universal";
+
+/** The universal circuit's input and the one segment's, for K1_PROGRAM on K1_INPUTS. */
+async function k1Inputs() {
+  const prepared = await prepareProgram(loadProgram(K1_PROGRAM), BOUNDS);
+  const input = universalInput(prepared.canonical, prepared.program.io, BOUNDS, K1_INPUTS);
+  const run = segmentRun(prepared.program, prepared.canonical, BOUNDS, K1_INPUTS, {
+    maxSteps: BOUNDS.steps,
+    segments: () => 1,
+  });
+  const [segment] = segmentInputs(prepared.canonical, prepared.program.io, BOUNDS, K1_INPUTS, run);
+  return { prepared, input, segment: segment! };
 }
 
 async function runAttack(attack: Attack): Promise<void> {
@@ -275,4 +312,31 @@ describe("segment circuit soundness: forged witnesses", function () {
   });
 
   for (const attack of ATTACKS) it(attack.title, () => runAttack(attack));
+
+  it("one segment of L = N states what a universal proof of N steps does (program hash, outputs, public inputs)", async function () {
+    const { prepared, segment } = await k1Inputs();
+    const [target, { forgers: together, index }] = await Promise.all([
+      build(SEGMENT, "O1"),
+      forgers(),
+    ]);
+    // The universal circuit's public signals, from its part of the build compiled together.
+    const universal = together.parts[index.get(K1)!]!;
+    const values = await together.witness();
+    if (typeof values === "string") expect.fail(`the witness failed: ${values}`);
+    expect(universal.violated(values)).to.deep.equal([]);
+    const statement = [
+      "main.programHash",
+      ...Array.from({ length: BOUNDS.maxOutputs }, (_, k) => `main.out[${k}]`),
+      ...Array.from({ length: BOUNDS.maxInputs }, (_, j) => `main.publicIn[${j}]`),
+    ].map((name) => universal.value(values, name));
+    expect(statement).to.deep.equal([prepared.hash, 21n, 0n, 5n, 0n]);
+    // The segment's, from the real segment circuit.
+    const honest = await witnessOutcome(target.wasm, segment);
+    if (typeof honest === "string") expect.fail(`the segment's witness failed: ${honest}`);
+    expect(target.circuit.violated(honest)).to.deep.equal([]);
+    const signals = publicSignals(honest);
+    expect([signals[at.programHash], ...signals.slice(at.out, at.first)]).to.deep.equal(statement);
+    expect(signals[at.halted]).to.equal(1n);
+    expect(signals[at.first]).to.equal(1n);
+  });
 });
