@@ -5,9 +5,14 @@
  * public inputs, or it faults (COMPARISON_OUT_OF_RANGE, STEP_LIMIT_EXCEEDED)
  * and the circuit has no witness (SPEC "Faults at run time", "Steps").
  *
- * Circuits are compiled with circom2 (about 1.5 s each, cached under
- * os.tmpdir() by the sha256 of their text, see helpers/witness.ts), so the
- * fixed circuits are built up front, two at a time.
+ * The examples' circuits are compiled with circom2 (about 1.5 s each, cached
+ * under os.tmpdir() by the sha256 of their text, see helpers/witness.ts),
+ * built up front. Every other circuit here, the hand-written fixtures and the
+ * random programs and loop nests, is checked as the direct backend writes it
+ * (src/direct: the R1CS and witness `zkvm compile` makes by default, from the
+ * compiler's nodes, no circom2 build): test/backend.test.ts holds circom2's
+ * R1CS and witnesses equivalent to it on the examples, the bench programs and
+ * random programs, and `npm run fuzz` runs this property with circom2.
  */
 import { expect } from "chai";
 import fc from "fast-check";
@@ -25,6 +30,7 @@ import { isErrorCase, loadExamples } from "./helpers/examples.js";
 import {
   buildCircuitsSettled,
   checkCase,
+  type WitnessBackend,
   circuitOutcome,
   describeDisagreement,
   describeOutcome,
@@ -772,7 +778,7 @@ async function expectAgreement(built: Built, f: Fixture, inputs: Inputs): Promis
     steps: f.steps,
     ...(f.width !== undefined ? { width: f.width } : {}),
   });
-  const circuit = await circuitOutcome(built.compiled, built.program.io, inputs);
+  const circuit = await circuitOutcome(built.compiled, built.program.io, inputs, backendOf(f));
   expect(
     disagreement(interpreter, circuit),
     `interpreter: ${describeOutcome(interpreter)}\ncircuit: ${describeOutcome(circuit)}`,
@@ -794,6 +800,10 @@ async function expectAgreement(built: Built, f: Fixture, inputs: Inputs): Promis
   return interpreter;
 }
 
+/** circom2 for the examples, the direct backend for the rest (see the module comment). */
+const backendOf = (f: Fixture): WitnessBackend =>
+  f.title.startsWith("examples/") ? "circom" : "direct";
+
 describe("differential: circuit witness vs interpreter", function () {
   const built = new Map<Fixture, Built>();
 
@@ -804,20 +814,14 @@ describe("differential: circuit witness vs interpreter", function () {
         program,
         compiled: compile(program, {
           steps: f.steps,
+          keepNodes: backendOf(f) === "direct",
           ...(f.width !== undefined ? { width: f.width } : {}),
         }),
       });
     }
-    // fc.sample with the property's seed yields the programs fc.assert will generate, so
-    // their circuits are built here too, in parallel with the fixtures'. That is a cache
-    // warm-up only: a random program's failed build is left for its property run to report.
-    const fixed = [...built.values()].map((b) => b.compiled);
-    const sampled = fc.sample(programCases, { seed: PROGRAM_SEED, numRuns: PROGRAM_RUNS });
-    const results = await buildCircuitsSettled([
-      ...fixed,
-      ...sampled.flatMap((c) => planCase(c).circuits),
-    ]);
-    for (const r of results.slice(0, fixed.length)) if (r.status === "rejected") throw r.reason;
+    const fixed = [...built].filter(([f]) => backendOf(f) === "circom").map(([, b]) => b.compiled);
+    const results = await buildCircuitsSettled(fixed);
+    for (const r of results) if (r.status === "rejected") throw r.reason;
   });
 
   after(async function () {
@@ -833,7 +837,7 @@ describe("differential: circuit witness vs interpreter", function () {
             // An input error (missing input, out of the field) stops both sides before running.
             for (const side of [
               () => interpreterOutcome(b.program, c.inputs, { steps: f.steps }),
-              () => circuitOutcome(b.compiled, b.program.io, c.inputs),
+              () => circuitOutcome(b.compiled, b.program.io, c.inputs, backendOf(f)),
             ]) {
               const error = await Promise.resolve()
                 .then(side)
@@ -912,7 +916,7 @@ describe("differential: circuit witness vs interpreter", function () {
           byPath += plan.circuits.filter((k) =>
             k.circom.includes("lowered by control path"),
           ).length;
-          const report = await checkCase(c, plan);
+          const report = await checkCase(c, plan, "direct");
           expect(report.disagreements.map(describeDisagreement), c.program.source).to.deep.equal(
             [],
           );
@@ -929,7 +933,7 @@ describe("differential: circuit witness vs interpreter", function () {
       const checks: Check[] = [];
       await fc.assert(
         fc.asyncProperty(programCases, async (c) => {
-          const report = await checkCase(c);
+          const report = await checkCase(c, undefined, "direct");
           checks.push(...report.checks);
           expect(report.disagreements.map(describeDisagreement), c.program.source).to.deep.equal(
             [],

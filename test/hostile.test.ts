@@ -166,7 +166,7 @@ function megabyteProgram(): Uint8Array {
   return Uint8Array.from(body);
 }
 
-/** A bound for work proportional to 1 MB of code: generous for a loaded CI machine, far from a hang. */
+/** A bound on the CPU time of work proportional to 1 MB of code (CPU, not wall: it does not grow with the load of a shared machine), far from a hang. */
 const MEGABYTE_MS = 20_000;
 
 describe("hostile input", function () {
@@ -305,7 +305,7 @@ describe("hostile input", function () {
       expect((await zkvm("run", bin)).status).to.equal(0);
     });
 
-    it("1 MB of garbage is rejected at once", async function () {
+    it("1 MB of garbage is rejected at once (under 2 s of CPU)", async function () {
       const file = join(tmp, "garbage.bin");
       const bytes = new Uint8Array(1 << 20);
       for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919 + 13) & 0xff;
@@ -319,11 +319,11 @@ describe("hostile input", function () {
         const r = await zkvm(...argv);
         expect(r.status, r.err).to.equal(1);
         expect(errorLines(r)).to.have.length(1);
-        expect(r.ms).to.be.below(2000);
+        expect(r.cpuMs).to.be.below(2000);
       }
     });
 
-    it(`1 MB of valid code is validated, run, disassembled or refused within ${MEGABYTE_MS / 1000} s`, async function () {
+    it(`1 MB of valid code is validated, run, disassembled or refused within ${MEGABYTE_MS / 1000} s of CPU`, async function () {
       const file = join(tmp, "megabyte.bin");
       const code = megabyteProgram();
       writeFileSync(file, code);
@@ -334,13 +334,13 @@ describe("hostile input", function () {
         outputs: { "0": String((code.length - 5) / 3 + 1) },
         steps,
       });
-      expect(run.ms).to.be.below(MEGABYTE_MS);
+      expect(run.cpuMs).to.be.below(MEGABYTE_MS);
       const short = await fails("STEP_LIMIT_EXCEEDED", "run", file, "--steps", "10");
-      expect(short.ms).to.be.below(MEGABYTE_MS);
+      expect(short.cpuMs).to.be.below(MEGABYTE_MS);
       const disasm = await zkvm("disasm", file);
       expect(disasm.status).to.equal(0);
       expect(disasm.out.split("\n")).to.have.length(steps);
-      expect(disasm.ms).to.be.below(MEGABYTE_MS);
+      expect(disasm.cpuMs).to.be.below(MEGABYTE_MS);
       const out = join(tmp, "megabyte");
       const compile = await fails(
         "STEP_BOUND_TOO_SMALL",
@@ -351,7 +351,7 @@ describe("hostile input", function () {
         "-o",
         out,
       );
-      expect(compile.ms).to.be.below(MEGABYTE_MS);
+      expect(compile.cpuMs).to.be.below(MEGABYTE_MS);
       expect(existsSync(out)).to.equal(false);
     });
 
@@ -364,7 +364,7 @@ describe("hostile input", function () {
       await fails("FILE_NOT_FOUND", "asm", join(tmp, "missing.zkasm"), "-o", join(tmp, "x.bin"));
       if (existsSync("/dev/zero")) {
         const r = await fails("FILE_TOO_LARGE", "run", "/dev/zero");
-        expect(r.ms).to.be.below(5000);
+        expect(r.cpuMs).to.be.below(5000);
       }
     });
   });
@@ -450,7 +450,7 @@ describe("hostile input", function () {
         "--input",
         `x=${"9".repeat(100_000)}`,
       );
-      expect(r.ms).to.be.below(5000);
+      expect(r.cpuMs).to.be.below(5000);
     });
 
     it("malformed --input, --steps and --width are usage errors (exit 2), before the program is read", async function () {
@@ -800,7 +800,7 @@ describe("hostile input", function () {
       await fails("FILE_NOT_FOUND", "verify", a, "--public", join(cases, "none.json"));
       if (existsSync("/dev/zero")) {
         const r = await fails("BAD_JSON_FILE", "verify", a, "--proof", "/dev/zero");
-        expect(r.ms).to.be.below(10_000);
+        expect(r.cpuMs).to.be.below(10_000);
       }
     });
 

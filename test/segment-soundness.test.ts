@@ -20,8 +20,14 @@ import { loadProgram } from "../src/load.js";
 import { defaultIncludePaths, terminateCurves } from "../src/pipeline/index.js";
 import { segmentInputs, segmentRun, segmentsFor, signalIndex } from "../src/segments/index.js";
 import type { SegmentInput } from "../src/segments/index.js";
-import { prepareProgram, segmentCircom, type UniversalBounds } from "../src/universal/index.js";
-import { ForgerBuilds, witnessOutcome } from "./helpers/forge.js";
+import {
+  prepareProgram,
+  segmentCircom,
+  universalCircom,
+  universalInput,
+  type UniversalBounds,
+} from "../src/universal/index.js";
+import { ForgerBuilds, witnessOutcome, type TogetherBuild, type Variant } from "./helpers/forge.js";
 
 const BOUNDS: UniversalBounds = {
   steps: 4,
@@ -171,35 +177,119 @@ const build = (segment: string, optimize: "O0" | "O1", wasm = true) =>
   );
 const publicSignals = (values: readonly bigint[]) => values.slice(1, 1 + N_PUBLIC);
 
-async function runAttack(attack: Attack): Promise<void> {
+/** The honest run's input for the attacked segment. */
+async function attackInput(attack: Attack): Promise<SegmentInput> {
   const prepared = await prepareProgram(loadProgram(attack.program), BOUNDS);
   const run = segmentRun(prepared.program, prepared.canonical, BOUNDS, attack.inputs, {
     maxSteps: 100,
     segments: (s) => segmentsFor(s, BOUNDS.steps),
   });
   const inputs = segmentInputs(prepared.canonical, prepared.program.io, BOUNDS, attack.inputs, run);
-  const input = inputs[attack.segment]!;
-  const forgedTemplate = replaceOnce(SEGMENT, attack.from, attack.to);
-  const [target, plain, forger] = await Promise.all([
+  return inputs[attack.segment]!;
+}
+
+/** The honest witness of an input on the real circuit (cached per attack). */
+const honestOf = new Map<Attack, Promise<bigint[] | string>>();
+function honestWitness(attack: Attack): Promise<bigint[] | string> {
+  let w = honestOf.get(attack);
+  if (w === undefined) {
+    w = (async () =>
+      witnessOutcome((await build(SEGMENT, "O1")).wasm, await attackInput(attack)))();
+    honestOf.set(attack, w);
+  }
+  return w;
+}
+
+/** The forger's input: the tampered honest one (with the honest stateIn where the forger asks for it). */
+async function forgerInput(attack: Attack): Promise<SegmentInput> {
+  let input: SegmentInput = attack.tamper(await attackInput(attack));
+  if (attack.to.includes("claimedIn")) {
+    const honest = await honestWitness(attack);
+    if (typeof honest === "string") throw new Error(`honest witness failed: ${honest}`);
+    input = { ...input, claimedIn: publicSignals(honest)[at.stateIn]!.toString() };
+  }
+  return input;
+}
+
+/**
+ * Every attack's forger, compiled together (test/helpers/forge.ts): one
+ * circom2 build instead of one per attack. An attack whose edit no longer
+ * applies is left out, and its own test reports it.
+ */
+let allForgers:
+  Promise<{ forgers: TogetherBuild; index: Map<Attack | typeof K1, number> }> | undefined;
+function forgers() {
+  allForgers ??= (async () => {
+    const variants: Variant[] = [];
+    const index = new Map<Attack | typeof K1, number>();
+    for (const attack of ATTACKS) {
+      let forged: string;
+      try {
+        forged = replaceOnce(SEGMENT, attack.from, attack.to);
+      } catch {
+        continue;
+      }
+      index.set(attack, variants.length);
+      variants.push({
+        main: segmentCircom(BOUNDS),
+        beside: { "segment.circom": forged, "universal.circom": UNIVERSAL },
+        input: await forgerInput(attack),
+      });
+    }
+    // Not a forger: the monolithic universal circuit at the same bounds, for
+    // the test that one segment of L = N states what it does.
+    const { input } = await k1Inputs();
+    index.set(K1, variants.length);
+    variants.push({
+      main: universalCircom(BOUNDS),
+      beside: { "universal.circom": UNIVERSAL },
+      input,
+    });
+    return { forgers: await builds.together(variants, "O0"), index };
+  })();
+  return allForgers;
+}
+
+/**
+ * The run of "one segment of L = N": within N = L = 4 steps, with a private
+ * input as the output and a public one, so that the statement's parts differ.
+ */
+const K1_PROGRAM = ".private a 0\n.public n 1\n.output y 2\n LOAD a\n STORE y\n STOP";
+const K1_INPUTS: Inputs = { a: "21", n: "5" };
+/** The key of the universal circuit among the variants compiled together. */
+const K1 = "universal";
+
+/** The universal circuit's input and the one segment's, for K1_PROGRAM on K1_INPUTS. */
+async function k1Inputs() {
+  const prepared = await prepareProgram(loadProgram(K1_PROGRAM), BOUNDS);
+  const input = universalInput(prepared.canonical, prepared.program.io, BOUNDS, K1_INPUTS);
+  const run = segmentRun(prepared.program, prepared.canonical, BOUNDS, K1_INPUTS, {
+    maxSteps: BOUNDS.steps,
+    segments: () => 1,
+  });
+  const [segment] = segmentInputs(prepared.canonical, prepared.program.io, BOUNDS, K1_INPUTS, run);
+  return { prepared, input, segment: segment! };
+}
+
+async function runAttack(attack: Attack): Promise<void> {
+  replaceOnce(SEGMENT, attack.from, attack.to); // the edit applies
+  const [target, plain, { forgers: together, index }] = await Promise.all([
     build(SEGMENT, "O1"),
     build(SEGMENT, "O0", false), // counted only
-    build(forgedTemplate, "O0"),
+    forgers(),
   ]);
+  const forger = together.parts[index.get(attack)!]!;
   // 1. The honest segment is accepted.
-  const honest = await witnessOutcome(target.wasm, input);
+  const honest = await honestWitness(attack);
   if (typeof honest === "string") expect.fail(`honest witness failed: ${honest}`);
   expect(target.circuit.violated(honest)).to.deep.equal([]);
   // 2. The forger is the circuit minus the guard.
-  expect(plain.circuit.constraintCount - forger.circuit.constraintCount).to.equal(attack.dropped);
-  // 3. Without the guard the forged witness is accepted.
-  let forgerInput = attack.tamper(input);
-  if (attack.to.includes("claimedIn")) {
-    forgerInput = { ...forgerInput, claimedIn: publicSignals(honest)[at.stateIn]!.toString() };
-  }
-  const raw = await witnessOutcome(forger.wasm, forgerInput);
-  if (typeof raw === "string") expect.fail(`the forger's witness failed: ${raw}`);
-  expect(forger.circuit.violated(raw), "the forger's own R1CS").to.deep.equal([]);
-  const forged = target.circuit.witnessFrom(forger.circuit.named(raw));
+  expect(plain.circuit.constraintCount - forger.constraintCount).to.equal(attack.dropped);
+  // 3. Without the guard the forged witness is accepted (the forgers' witness is computed once, for all).
+  const raw = await together.witness();
+  if (typeof raw === "string") expect.fail(`the forgers' witness failed: ${raw}`);
+  expect(forger.violated(raw), "the forger's own R1CS").to.deep.equal([]);
+  const forged = target.circuit.witnessFrom(forger.named(raw));
   // 4. It claims something false.
   attack.claims(publicSignals(forged), publicSignals(honest));
   // 5. The real circuit rejects it.
@@ -213,13 +303,7 @@ describe("segment circuit soundness: forged witnesses", function () {
     // Start every build now, a few at a time; each test awaits its own.
     build(SEGMENT, "O1").catch(() => undefined);
     build(SEGMENT, "O0", false).catch(() => undefined);
-    for (const attack of ATTACKS) {
-      try {
-        build(replaceOnce(SEGMENT, attack.from, attack.to), "O0").catch(() => undefined);
-      } catch {
-        // An edit that no longer applies: its own test reports it.
-      }
-    }
+    forgers().catch(() => undefined);
   });
 
   after(async function () {
@@ -228,4 +312,31 @@ describe("segment circuit soundness: forged witnesses", function () {
   });
 
   for (const attack of ATTACKS) it(attack.title, () => runAttack(attack));
+
+  it("one segment of L = N states what a universal proof of N steps does (program hash, outputs, public inputs)", async function () {
+    const { prepared, segment } = await k1Inputs();
+    const [target, { forgers: together, index }] = await Promise.all([
+      build(SEGMENT, "O1"),
+      forgers(),
+    ]);
+    // The universal circuit's public signals, from its part of the build compiled together.
+    const universal = together.parts[index.get(K1)!]!;
+    const values = await together.witness();
+    if (typeof values === "string") expect.fail(`the witness failed: ${values}`);
+    expect(universal.violated(values)).to.deep.equal([]);
+    const statement = [
+      "main.programHash",
+      ...Array.from({ length: BOUNDS.maxOutputs }, (_, k) => `main.out[${k}]`),
+      ...Array.from({ length: BOUNDS.maxInputs }, (_, j) => `main.publicIn[${j}]`),
+    ].map((name) => universal.value(values, name));
+    expect(statement).to.deep.equal([prepared.hash, 21n, 0n, 5n, 0n]);
+    // The segment's, from the real segment circuit.
+    const honest = await witnessOutcome(target.wasm, segment);
+    if (typeof honest === "string") expect.fail(`the segment's witness failed: ${honest}`);
+    expect(target.circuit.violated(honest)).to.deep.equal([]);
+    const signals = publicSignals(honest);
+    expect([signals[at.programHash], ...signals.slice(at.out, at.first)]).to.deep.equal(statement);
+    expect(signals[at.halted]).to.equal(1n);
+    expect(signals[at.first]).to.equal(1n);
+  });
 });

@@ -25,11 +25,9 @@ import {
   type SegmentCircuit,
 } from "../src/segments/index.js";
 import {
-  compileUniversal,
   openUniversal,
   prepareProgram,
   setupUniversal,
-  universalInput,
   universalVerificationKey,
   type UniversalBounds,
 } from "../src/universal/index.js";
@@ -195,31 +193,6 @@ describe("segment chains", function () {
     const result = await verifyChain(vkey, BOUNDS, mixed, { programHash: hash });
     expect(result.valid).to.equal(false);
     expect(result.reason).to.match(/segment 0's proof does not verify/);
-  });
-
-  it("one segment of L = N states what a universal proof of N steps does", async function () {
-    const source = ".public n 0\n.output y 1\n LOAD n\n PUSH 2\n MUL\n STORE y\n STOP";
-    const prepared = await prepareProgram(loadProgram(source), BOUNDS);
-    const udir = path.join(tmp, "universal");
-    const { manifest } = await compileUniversal(udir, BOUNDS);
-    const uWasm = path.join(udir, manifest.files.wasm.path);
-    const inputs = { n: "21" };
-    const universal = (
-      await computeWitness(
-        uWasm,
-        universalInput(prepared.canonical, prepared.program.io, BOUNDS, inputs),
-      )
-    ).values.slice(1, 1 + 1 + 2 + 2);
-    const run = segmentRun(prepared.program, prepared.canonical, BOUNDS, inputs, {
-      maxSteps: BOUNDS.steps,
-      segments: () => 1,
-    });
-    const [input] = segmentInputs(prepared.canonical, prepared.program.io, BOUNDS, inputs, run);
-    const signals = (await computeWitness(wasm, input!)).values.slice(1, 2 + at.first);
-    expect([signals[at.programHash], ...signals.slice(at.out, at.first)]).to.deep.equal(universal);
-    expect(signals[at.halted]).to.equal(1n);
-    expect(signals[at.first]).to.equal(1n);
-    expect(universal).to.deep.equal([prepared.hash, 42n, 0n, 21n, 0n]);
   });
 
   it("on-chain: the exported chain verifier batch-verifies k = 1, 2, 4, 8 segments in one call and rejects a tampered, swapped or missing segment", async function () {

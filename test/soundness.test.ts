@@ -56,7 +56,7 @@ import { ZKVM } from "../src/zkvm.js";
 import { loadExamples } from "./helpers/examples.js";
 import { collectingLogger, loadSnarkjs } from "../src/pipeline/snarkjs.js";
 import { LONG_JOIN, NESTED_DO_WHILE, TWO_ARMS } from "./helpers/shapes.js";
-import { ForgerBuilds, witnessOutcome } from "./helpers/forge.js";
+import { ForgerBuilds, witnessOutcome, type TogetherBuild, type Variant } from "./helpers/forge.js";
 import { loadCircuit, type Circuit } from "./helpers/r1cs.js";
 import { directArtifacts, directExpansion, directWitness } from "../src/direct/index.js";
 
@@ -1027,23 +1027,60 @@ const ATTACKS: Record<string, Attack[]> = {
   ],
 };
 
-/** Starts the three builds an attack needs (cached: shared by attacks on one program). */
-function attackBuilds(attack: Attack) {
+/** Every attack, in the order of the tests. */
+const ALL_ATTACKS = Object.values(ATTACKS).flat();
+
+/**
+ * The circuits every attack needs besides its target: its forger, and the
+ * real circuit at --O0 to count against (its witness is never computed).
+ * Each kind is compiled together, as one circom2 build for all attacks
+ * (test/helpers/forge.ts): most of a build is fixed cost. An attack whose
+ * forger no longer applies is left out, and its own test reports it.
+ */
+let allForgers:
+  | Promise<{ forgers: TogetherBuild; plains: TogetherBuild; index: Map<Attack, number> }>
+  | undefined;
+function forgers() {
+  allForgers ??= (async () => {
+    const forged: Variant[] = [];
+    const plain: Variant[] = [];
+    const index = new Map<Attack, number>();
+    for (const attack of ALL_ATTACKS) {
+      const program = loadProgram(attack.program);
+      const compiled = compile(program, { steps: attack.steps });
+      let forger: string;
+      try {
+        forger = attack.forge(withForge(compiled.circom));
+      } catch {
+        continue;
+      }
+      const input = circuitInput(program.io, attack.inputs);
+      index.set(attack, forged.length);
+      forged.push({ main: forger, input });
+      plain.push({ main: compiled.circom, input });
+    }
+    const [forgers, plains] = await Promise.all([
+      forger.together(forged, "O0"),
+      forger.together(plain, "O0", { wasm: false }),
+    ]);
+    return { forgers, plains, index };
+  })();
+  return allForgers;
+}
+
+/** The attack's program, and its target build (cached: shared by attacks on one program). */
+function attackTarget(attack: Attack) {
   const program = loadProgram(attack.program);
   const compiled = compile(program, { steps: attack.steps });
-  return {
-    program,
-    builds: Promise.all([
-      build(compiled.circom, attack.optimize ?? "O2"),
-      build(compiled.circom, "O0", false), // counted only
-      build(attack.forge(withForge(compiled.circom)), "O0"),
-    ]),
-  };
+  return { program, compiled, target: build(compiled.circom, attack.optimize ?? "O2") };
 }
 
 async function runAttack(attack: Attack): Promise<void> {
-  const { program, builds: pending } = attackBuilds(attack);
-  const [target, plain, forger] = await pending;
+  const { program, compiled, target: pending } = attackTarget(attack);
+  attack.forge(withForge(compiled.circom)); // the forger applies
+  const [target, { forgers: together, plains, index }] = await Promise.all([pending, forgers()]);
+  const forger = together.parts[index.get(attack)!]!;
+  const plain = plains.parts[index.get(attack)!]!;
   const input = circuitInput(program.io, attack.inputs);
   const outputs = program.io.outputs;
 
@@ -1061,13 +1098,14 @@ async function runAttack(attack: Attack): Promise<void> {
   }
 
   // 2. The forger is the circuit minus the guard.
-  expect(plain.circuit.constraintCount - forger.circuit.constraintCount).to.equal(attack.dropped);
+  expect(plain.constraintCount - forger.constraintCount).to.equal(attack.dropped);
 
   // 3. Without the guard the forged witness is accepted (the mutation check).
-  const raw = await witness(forger.wasm, input);
-  if (typeof raw === "string") expect.fail(`the forger's witness failed: ${raw}`);
-  expect(forger.circuit.violated(raw), "the forger's own R1CS").to.deep.equal([]);
-  const forged = target.circuit.witnessFrom(forger.circuit.named(raw));
+  //    The forgers' witness is computed once, for all of them.
+  const raw = await together.witness();
+  if (typeof raw === "string") expect.fail(`the forgers' witness failed: ${raw}`);
+  expect(forger.violated(raw), "the forger's own R1CS").to.deep.equal([]);
+  const forged = target.circuit.witnessFrom(forger.named(raw));
 
   // 4. It claims something false.
   const claimed = Object.fromEntries(
@@ -1092,13 +1130,13 @@ async function runAttack(attack: Attack): Promise<void> {
   // eliminate a private input (c = the sum of its range check's bits), and
   // then the forgery's wires say another input (c = 0, whose run does give
   // the claimed outputs).
-  const { direct, compiled } = await directCircuit(attack);
-  const { labelOfWire, expand } = directExpansion(compiled);
+  const { direct, compiled: kept } = await directCircuit(attack);
+  const { labelOfWire, expand } = directExpansion(kept);
   if (typeof honest !== "string") {
-    const { values } = directWitness(compiled, input, labelOfWire);
+    const { values } = directWitness(kept, input, labelOfWire);
     expect(direct.violated(values), "the honest run in the direct R1CS").to.deep.equal([]);
   }
-  const carried = direct.witnessFrom(forger.circuit.named(raw));
+  const carried = direct.witnessFrom(forger.named(raw));
   if (direct.violated(carried).length === 0) {
     const all = expand(carried, new Array<bigint>(direct.r1cs.nLabels).fill(0n));
     const label = (name: string) => direct.symbols.find((sym) => sym.name === name)!.label;
@@ -1233,13 +1271,10 @@ describe("soundness", function () {
       // Start every compile now (a few run at once); each test awaits its own.
       // ZKVM_ATTACKS=text starts only the attacks whose title has it (with mocha --grep text).
       const only = process.env.ZKVM_ATTACKS;
-      for (const attack of Object.values(ATTACKS).flat()) {
+      forgers().catch(() => undefined);
+      for (const attack of ALL_ATTACKS) {
         if (only !== undefined && !attack.title.includes(only)) continue;
-        try {
-          attackBuilds(attack).builds.catch(() => undefined);
-        } catch {
-          // A forger that no longer applies: its own test reports it.
-        }
+        attackTarget(attack).target.catch(() => undefined);
       }
     });
 
@@ -1316,13 +1351,13 @@ describe("soundness", function () {
       const attack = ATTACKS["(c) a wrong comparison"]!.find((a) =>
         a.title.startsWith("GT says 3 > 7"),
       )!;
-      const { program, builds: pending } = attackBuilds(attack);
-      const [target, , forger] = await pending;
+      const { program, target: pending } = attackTarget(attack);
+      const [target, { forgers: together, index }] = await Promise.all([pending, forgers()]);
       const input = circuitInput(program.io, attack.inputs);
       const honest = await witness(target.wasm, input);
-      const raw = await witness(forger.wasm, input);
+      const raw = await together.witness();
       if (typeof honest === "string" || typeof raw === "string") expect.fail("no witness");
-      const forged = target.circuit.witnessFrom(forger.circuit.named(raw));
+      const forged = target.circuit.witnessFrom(together.parts[index.get(attack)!]!.named(raw));
       const corrupted = honest.slice();
       corrupted[target.circuit.wire("main.out_m")] = 8n;
       for (const w of [honest, forged, corrupted]) {

@@ -2,8 +2,17 @@
  * What the soundness tests' forgers need: circom2 builds of a circuit and of
  * its forgers (the circuit with one guard taken out), compiled a few at a
  * time and cached by text and optimisation level, and the witness
- * generator's outcome on an input. test/soundness.test.ts and
- * test/universal-soundness.test.ts use it.
+ * generator's outcome on an input. test/soundness.test.ts,
+ * test/universal-soundness.test.ts and test/segment-soundness.test.ts use it.
+ *
+ * A suite's forgers are compiled together, as one circuit
+ * (`ForgerBuilds.together`): most of a circom2 build is fixed cost (reading
+ * circomlib, 1.9 MB of Poseidon constants alone, and generating the witness
+ * generator's code for each template), so fourteen forgers of the universal
+ * circuit build in about the time of one. Each forger's templates are renamed
+ * apart (`Universal` becomes `Universal_v3`), one main instantiates each as
+ * `f3` with its own inputs (`v3_opC`), and `Circuit.part("main.f3.")` gives
+ * back each forger's constraints and signals as its own build would name them.
  */
 import { createHash } from "node:crypto";
 import { promises as fsp } from "node:fs";
@@ -16,6 +25,106 @@ import {
   type CircomOptimization,
 } from "../../src/pipeline/index.js";
 import { loadCircuit, type Circuit } from "./r1cs.js";
+
+/** One circuit among several compiled together (`ForgerBuilds.together`). */
+export interface Variant {
+  /** Its main file: includes, and `component main … = Template(args);`. */
+  readonly main: string;
+  /** Files of its own that the main file includes (name to text); their templates are renamed with it. */
+  readonly beside?: Readonly<Record<string, string>>;
+  /** Its circuit input (needed for the shapes of its input signals, and for the witness). */
+  readonly input: Readonly<Record<string, unknown>>;
+}
+
+/** Several circuits built as one: each one's part of the R1CS, and a witness of all of them at once. */
+export interface TogetherBuild {
+  /** Variant k's constraints and signals, named as in a build of its own (`Circuit.part`). */
+  readonly parts: readonly Circuit[];
+  /** The witness generator's outcome on every variant's input at once (absent with `wasm: false`). */
+  readonly witness: () => Promise<bigint[] | string>;
+}
+
+/** The dimensions of an input value: `[7]` for a list of 7, `[]` for a number. */
+function shapeOf(value: unknown): number[] {
+  return Array.isArray(value) ? [value.length, ...shapeOf(value[0])] : [];
+}
+
+const INCLUDE = /^\s*include\s+"([^"]+)"\s*;\s*$/;
+const MAIN = /component\s+main\s*(?:\{[^}]*\})?\s*=\s*(\w+)\s*\(([^)]*)\)\s*;/;
+
+/**
+ * One Circom file that instantiates every variant: their own files inlined
+ * with every template and function they define renamed `<name>_v<k>`, the
+ * other includes once, and a main whose component `f<k>` is variant k, fed
+ * from the main's inputs `v<k>_<name>`. The input for it is `input`.
+ */
+export function combineVariants(variants: readonly Variant[]): {
+  circom: string;
+  input: Record<string, unknown>;
+} {
+  let pragma = "pragma circom 2.1.0;";
+  const includes = new Set<string>();
+  const bodies: string[] = [];
+  const mainLines: string[] = [];
+  const input: Record<string, unknown> = {};
+  variants.forEach((v, k) => {
+    const files = { ...v.beside, "main.circom": v.main };
+    const own = new Set(Object.keys(files));
+    const m = MAIN.exec(v.main);
+    if (m === null) throw new Error(`variant ${k}: no 'component main = T(...)' line`);
+    const texts = Object.values(files).map((text) =>
+      text
+        .replace(MAIN, "")
+        .split("\n")
+        .filter((line) => {
+          if (/^\s*pragma\s+circom\b/.test(line)) {
+            pragma = line.trim();
+            return false;
+          }
+          const inc = INCLUDE.exec(line);
+          if (inc === null) return true;
+          if (!own.has(path.basename(inc[1]!))) includes.add(inc[1]!);
+          return false;
+        })
+        .join("\n"),
+    );
+    const names = new Set(
+      texts.flatMap((t) =>
+        [...t.matchAll(/^\s*(?:template|function)\s+(\w+)\s*\(/gm)].map((x) => x[1]!),
+      ),
+    );
+    const rename = (t: string) =>
+      names.size === 0
+        ? t
+        : t.replace(
+            new RegExp(`\\b(${[...names].join("|")})(?=\\s*\\()`, "g"),
+            (name) => `${name}_v${k}`,
+          );
+    bodies.push(`// ---- variant ${k}`, ...texts.map(rename));
+    mainLines.push(`    component f${k} = ${rename(`${m[1]!}(`)}${m[2]!});`);
+    for (const [name, value] of Object.entries(v.input)) {
+      const dims = shapeOf(value)
+        .map((d) => `[${d}]`)
+        .join("");
+      mainLines.push(
+        `    signal input v${k}_${name}${dims};`,
+        `    f${k}.${name} <== v${k}_${name};`,
+      );
+      input[`v${k}_${name}`] = value;
+    }
+  });
+  const circom = [
+    pragma,
+    ...[...includes].map((i) => `include "${i}";`),
+    ...bodies,
+    "template Variants() {",
+    ...mainLines,
+    "}",
+    "component main = Variants();",
+    "",
+  ].join("\n");
+  return { circom, input };
+}
 
 export interface ForgerBuild {
   readonly circuit: Circuit;
@@ -101,6 +210,29 @@ export class ForgerBuilds {
       this.builds.set(key, pending);
     }
     return pending;
+  }
+
+  /**
+   * Compiles the variants as one circuit (`combineVariants`): one circom2
+   * run for all of them. Build at --O0, where each variant keeps its own
+   * signals and constraints.
+   */
+  async together(
+    variants: readonly Variant[],
+    optimize: CircomOptimization,
+    { wasm = true }: { readonly wasm?: boolean } = {},
+  ): Promise<TogetherBuild> {
+    const { circom, input } = combineVariants(variants);
+    const built = await this.build(circom, optimize, {}, { wasm });
+    let witness: Promise<bigint[] | string> | undefined;
+    return {
+      parts: built.circuit.parts(variants.map((_, k) => `main.f${k}.`)),
+      witness: () => {
+        if (!wasm) throw new Error("built without the witness generator (wasm: false)");
+        witness ??= witnessOutcome(built.wasm, input);
+        return witness;
+      },
+    };
   }
 }
 

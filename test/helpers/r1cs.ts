@@ -8,6 +8,8 @@
  *   circuit.wire(name)                        the wire of `main.lt2` (throws when
  *                                             --O2 eliminated it: see below)
  *   circuit.show(i)                           a constraint in signal names
+ *   circuit.part(prefix)                      one component's constraints and
+ *                                             signals, renamed (test/helpers/forge.ts)
  *   circuit.named(witness) / circuit.witnessFrom(named)
  *                                             a witness as a map from (normalized)
  *                                             signal names, and back: how a witness
@@ -90,14 +92,25 @@ export async function readR1cs(path: string): Promise<R1cs> {
     const nConstraints = hdr.readUInt32LE(o + 24);
 
     const body = await section(R1CS_CONSTRAINTS);
+    const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
     o = 0;
+    /** The coefficient at byte p: four 64-bit words when n8 is 32 (most are 1 or -1). */
+    const coefficient = (p: number): bigint => {
+      if (n8 !== 32) return leToBigInt(body.subarray(p, p + n8));
+      const w0 = view.getBigUint64(p, true);
+      const w1 = view.getBigUint64(p + 8, true);
+      const w2 = view.getBigUint64(p + 16, true);
+      const w3 = view.getBigUint64(p + 24, true);
+      if (w1 === 0n && w2 === 0n && w3 === 0n) return w0;
+      return w0 | (w1 << 64n) | (w2 << 128n) | (w3 << 192n);
+    };
     const lc = (): Term[] => {
-      const n = body.readUInt32LE(o);
+      const n = view.getUint32(o, true);
       o += 4;
       const terms: Term[] = [];
       for (let i = 0; i < n; i++) {
-        const wire = body.readUInt32LE(o);
-        const coeff = leToBigInt(body.subarray(o + 4, o + 4 + n8));
+        const wire = view.getUint32(o, true);
+        const coeff = coefficient(o + 4);
         if (coeff >= prime) throw new Error(`${path}: a coefficient is not reduced`);
         terms.push({ wire, coeff });
         o += 4 + n8;
@@ -158,6 +171,8 @@ export interface SymbolEntry {
 }
 
 const ANONYMOUS = /^[A-Za-z_$][\w$]*_(\d+)_(\d+)$/;
+/** A name with a path segment that may be an anonymous component (`_line_column.`). */
+const MAYBE_ANONYMOUS = /_\d+_\d+\./;
 
 /**
  * Renames every anonymous component (a path segment `Template_line_column`
@@ -167,6 +182,7 @@ const ANONYMOUS = /^[A-Za-z_$][\w$]*_(\d+)_(\d+)$/;
 export function normalizeNames(names: readonly string[]): string[] {
   const siblings = new Map<string, Map<string, [number, number]>>();
   for (const name of names) {
+    if (!MAYBE_ANONYMOUS.test(name)) continue;
     const parts = name.split(".");
     for (let i = 1; i < parts.length - 1; i++) {
       const m = ANONYMOUS.exec(parts[i]!);
@@ -183,6 +199,7 @@ export function normalizeNames(names: readonly string[]): string[] {
     sorted.forEach(([segment], k) => rank.set(`${parent}.${segment}`, k));
   }
   return names.map((name) => {
+    if (!MAYBE_ANONYMOUS.test(name)) return name;
     const parts = name.split(".");
     const out = parts.slice();
     for (let i = 1; i < parts.length - 1; i++) {
@@ -209,22 +226,35 @@ export async function readSym(path: string): Promise<SymbolEntry[]> {
 
 /** A compiled circuit's constraints with its signal names. */
 export class Circuit {
-  private readonly byName = new Map<string, SymbolEntry>();
-  private readonly byNormalized = new Map<string, SymbolEntry>();
-  /** Names of each wire (several signals can share one after simplification). */
-  private readonly wireNames: string[][];
+  private indexes?: {
+    readonly byName: Map<string, SymbolEntry>;
+    readonly byNormalized: Map<string, SymbolEntry>;
+    /** Names of each wire (several signals can share one after simplification). */
+    readonly wireNames: Map<number, string[]>;
+  };
 
   constructor(
     readonly r1cs: R1cs,
     readonly symbols: readonly SymbolEntry[],
-  ) {
-    this.wireNames = Array.from({ length: r1cs.nWires }, () => []);
-    this.wireNames[0]!.push("1");
-    for (const s of symbols) {
-      this.byName.set(s.name, s);
-      this.byNormalized.set(s.normalized, s);
-      if (s.wire >= 0) this.wireNames[s.wire]!.push(s.name);
+  ) {}
+
+  /** The lookups by name and by wire, made on first use (a forger's part never needs them). */
+  private get index() {
+    if (this.indexes === undefined) {
+      const byName = new Map<string, SymbolEntry>();
+      const byNormalized = new Map<string, SymbolEntry>();
+      const wireNames = new Map<number, string[]>([[0, ["1"]]]);
+      for (const s of this.symbols) {
+        byName.set(s.name, s);
+        byNormalized.set(s.normalized, s);
+        if (s.wire < 0) continue;
+        const names = wireNames.get(s.wire);
+        if (names === undefined) wireNames.set(s.wire, [s.name]);
+        else names.push(s.name);
+      }
+      this.indexes = { byName, byNormalized, wireNames };
     }
+    return this.indexes;
   }
 
   get constraintCount(): number {
@@ -232,7 +262,7 @@ export class Circuit {
   }
 
   private entry(name: string): SymbolEntry {
-    const s = this.byName.get(name) ?? this.byNormalized.get(name);
+    const s = this.index.byName.get(name) ?? this.index.byNormalized.get(name);
     if (s === undefined) throw new Error(`no signal named ${name}`);
     return s;
   }
@@ -270,7 +300,9 @@ export class Circuit {
   signalsOf(i: number): string[] {
     const k = this.constraint(i);
     const wires = new Set([...k.a, ...k.b, ...k.c].map((t) => t.wire));
-    return [...wires].sort((x, y) => x - y).flatMap((w) => this.wireNames[w] ?? [`w${w}`]);
+    return [...wires]
+      .sort((x, y) => x - y)
+      .flatMap((w) => this.index.wireNames.get(w) ?? [`w${w}`]);
   }
 
   /** Constraint i as text, `(A) * (B) = (C)` over signal names, each side cut after `maxTerms` terms. */
@@ -278,7 +310,7 @@ export class Circuit {
     const k = this.constraint(i);
     const half = this.r1cs.prime / 2n;
     const term = ({ wire, coeff }: Term): string => {
-      const name = wire === 0 ? "" : (this.wireNames[wire]?.[0] ?? `w${wire}`);
+      const name = wire === 0 ? "" : (this.index.wireNames.get(wire)?.[0] ?? `w${wire}`);
       const neg = coeff > half;
       const mag = neg ? this.r1cs.prime - coeff : coeff;
       const body = name === "" ? `${mag}` : mag === 1n ? name : `${mag}*${name}`;
@@ -296,6 +328,55 @@ export class Circuit {
     const k = this.r1cs.constraints[i];
     if (k === undefined) throw new Error(`no constraint ${i}`);
     return k;
+  }
+
+  /**
+   * The part of this circuit under the component `prefix` (e.g. `main.f3.`),
+   * named as `as` (`main.`): the signals under it, renamed, and the
+   * constraints on no other wire (the wiring of its inputs to the enclosing
+   * component is left out). Witnesses keep this circuit's wire order: a
+   * part checks and names the whole circuit's witness. Built for circuits
+   * compiled at --O0, where no constraint mixes two components' signals.
+   */
+  part(prefix: string, as = "main."): Circuit {
+    return this.parts([prefix], as)[0]!;
+  }
+
+  /** `part` of each prefix (no prefix may contain another), in one pass over the constraints. */
+  parts(prefixes: readonly string[], as = "main."): Circuit[] {
+    const owner = new Int32Array(this.r1cs.nWires).fill(-1);
+    const symbols: SymbolEntry[][] = prefixes.map(() => []);
+    for (const s of this.symbols) {
+      const k = prefixes.findIndex((p) => s.name.startsWith(p));
+      if (k < 0) continue;
+      const prefix = prefixes[k]!;
+      symbols[k]!.push({
+        ...s,
+        name: as + s.name.slice(prefix.length),
+        normalized: as + s.normalized.slice(prefix.length),
+      });
+      if (s.wire >= 0) owner[s.wire] = owner[s.wire] === -1 || owner[s.wire] === k ? k : -2;
+    }
+    symbols.forEach((list, k) => {
+      if (list.length === 0) throw new Error(`no signal under ${prefixes[k]}`);
+    });
+    const constraints: Constraint[][] = prefixes.map(() => []);
+    for (const c of this.r1cs.constraints) {
+      let k = -1;
+      let mixed = false;
+      for (const lc of [c.a, c.b, c.c]) {
+        for (const { wire } of lc) {
+          if (wire === 0) continue;
+          const o = owner[wire]!;
+          if (o < 0 || (k >= 0 && o !== k)) mixed = true;
+          k = o;
+        }
+      }
+      if (!mixed && k >= 0) constraints[k]!.push(c);
+    }
+    return prefixes.map(
+      (_, k) => new Circuit({ ...this.r1cs, constraints: constraints[k]! }, symbols[k]!),
+    );
   }
 
   /** Every signal that has a wire, by normalized name, with its witness value. */
@@ -328,7 +409,9 @@ export class Circuit {
     }
     const missing = witness.findIndex((v) => v === undefined);
     if (missing >= 0) {
-      throw new Error(`no value for wire ${missing} (${this.wireNames[missing]?.join(", ")})`);
+      throw new Error(
+        `no value for wire ${missing} (${this.index.wireNames.get(missing)?.join(", ")})`,
+      );
     }
     return witness as bigint[];
   }

@@ -9,8 +9,11 @@
  *       includes), and reuses that build while it is complete (across
  *       processes: the .r1cs is placed last).
  *
- *   circuitWitness(compiled, io, inputs): Promise<CircuitWitness>
- *       the witness of the circuit for named inputs (mapped like the
+ *   circuitWitness(compiled, io, inputs, backend?): Promise<CircuitWitness>
+ *       the witness of the circuit for named inputs, from circom2's witness
+ *       generator (backend "circom", the default) or from the direct backend
+ *       (src/direct: the .r1cs and witness `zkvm compile` writes by default,
+ *       no circom2 build; test/backend.test.ts holds the two equivalent) (mapped like the
  *       interpreter's: negatives mean p - v): the public signals, i.e. the
  *       witness values right after index 0 in compiled.publicSignals order,
  *       split into outputs and public inputs by name. Throws PipelineError
@@ -51,6 +54,12 @@ import {
 import type { IoLayout } from "../../src/program.js";
 import { validate, type ValidatedProgram } from "../../src/validator.js";
 import { readR1cs, violatedConstraints, type R1cs } from "./r1cs.js";
+import {
+  directArtifacts,
+  directExpansion,
+  directWitness,
+  WitnessError,
+} from "../../src/direct/index.js";
 import {
   fieldValue,
   validProgram,
@@ -148,6 +157,33 @@ export function buildCircuit(compiled: Pick<CompiledCircuit, "circom">): Promise
   return build;
 }
 
+/** Where a circuit's witness comes from: circom2's generator or the direct backend (src/direct). */
+export type WitnessBackend = "circom" | "direct";
+
+const directByCircuit = new WeakMap<
+  CompiledCircuit,
+  Promise<{ r1cs: R1cs; labelOfWire: Int32Array }>
+>();
+
+/** The direct backend's R1CS of a compiled circuit (read back from its .r1cs bytes) and wire labels. */
+function directCircuit(compiled: CompiledCircuit) {
+  let pending = directByCircuit.get(compiled);
+  if (pending === undefined) {
+    pending = (async () => {
+      const dir = await fsp.mkdtemp(path.join(os.tmpdir(), "zkvm-direct-"));
+      try {
+        const file = path.join(dir, "main.r1cs");
+        await fsp.writeFile(file, Buffer.concat(directArtifacts(compiled).r1cs));
+        return { r1cs: await readR1cs(file), labelOfWire: directExpansion(compiled).labelOfWire };
+      } finally {
+        await fsp.rm(dir, { recursive: true, force: true });
+      }
+    })();
+    directByCircuit.set(compiled, pending);
+  }
+  return pending;
+}
+
 const r1csByKey = new Map<string, Promise<R1cs>>();
 
 /** The parsed .r1cs of a built circuit, read once per process. */
@@ -170,16 +206,34 @@ export async function circuitWitness(
   compiled: CompiledCircuit,
   io: IoLayout,
   inputs: Inputs,
+  backend: WitnessBackend = "circom",
 ): Promise<CircuitWitness> {
   const input = circuitInput(io, inputs);
-  const built = await buildCircuit(compiled);
-  const { values } = await computeWitness(built.wasmPath, input);
+  let values: readonly bigint[];
+  let r1cs: R1cs;
+  let where: string;
+  if (backend === "circom") {
+    const built = await buildCircuit(compiled);
+    values = (await computeWitness(built.wasmPath, input)).values;
+    r1cs = await circuitR1cs(built);
+    where = `${built.dir}/${CIRCUIT}.r1cs`;
+  } else {
+    const direct = await directCircuit(compiled);
+    try {
+      values = directWitness(compiled, input, direct.labelOfWire).values;
+    } catch (e) {
+      if (e instanceof WitnessError) throw new PipelineError("WITNESS_FAILED", e.message);
+      throw e;
+    }
+    r1cs = direct.r1cs;
+    where = "the direct backend's R1CS";
+  }
   // The witness generator checks only circom's asserts, not the constraints
   // (<== is not evaluated): an honest witness must satisfy the R1CS itself.
-  const violated = violatedConstraints(await circuitR1cs(built), values);
+  const violated = violatedConstraints(r1cs, values);
   if (violated.length > 0) {
     throw new Error(
-      `the honest witness violates constraint(s) ${violated.slice(0, 8).join(", ")} of ${built.dir}/${CIRCUIT}.r1cs`,
+      `the honest witness violates constraint(s) ${violated.slice(0, 8).join(", ")} of ${where}`,
     );
   }
   const publicSignals = values.slice(1, 1 + compiled.publicSignals.length);
@@ -293,9 +347,10 @@ export async function circuitOutcome(
   compiled: CompiledCircuit,
   io: IoLayout,
   inputs: Inputs,
+  backend: WitnessBackend = "circom",
 ): Promise<Outcome> {
   try {
-    const w = await circuitWitness(compiled, io, inputs);
+    const w = await circuitWitness(compiled, io, inputs, backend);
     return {
       kind: "halt",
       outputs: w.outputs,
@@ -490,7 +545,9 @@ export function planCase(c: DifferentialCase): CasePlan {
   const bounds = (smaller === undefined ? [full] : [full, smaller]).map((bound) => {
     const interpreter = bound === full ? atFull : interpret(bound);
     try {
-      return { bound, compiled: compile(program, { steps: bound, width: c.width }), interpreter };
+      // keepNodes: the direct backend (checkCase's "direct") writes from the compiler's nodes.
+      const compiled = compile(program, { steps: bound, width: c.width, keepNodes: true });
+      return { bound, compiled, interpreter };
     } catch (e) {
       if (e instanceof CompileError && e.code === "STEP_BOUND_TOO_SMALL") {
         return { bound, rejected: e.message, interpreter };
@@ -511,10 +568,11 @@ export function planCase(c: DifferentialCase): CasePlan {
 export async function checkCase(
   c: DifferentialCase,
   plan: CasePlan = planCase(c),
+  backend: WitnessBackend = "circom",
 ): Promise<CaseReport> {
   const { program, circuits } = plan;
   const full = c.program.stepBound;
-  await buildCircuits(circuits);
+  if (backend === "circom") await buildCircuits(circuits);
   const disagreements: Disagreement[] = [];
   const checks: Check[] = [];
   for (const at of plan.bounds) {
@@ -523,7 +581,7 @@ export async function checkCase(
       const circuit: Outcome =
         at.compiled === undefined
           ? { kind: "fault", code: "STEP_BOUND_TOO_SMALL", message: at.rejected ?? "" }
-          : await circuitOutcome(at.compiled, program.io, inputs);
+          : await circuitOutcome(at.compiled, program.io, inputs, backend);
       checks.push({
         bound: at.bound,
         smaller: at.bound < full,
