@@ -24,6 +24,7 @@ import { promises as fsp, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { compile, type CompiledCircuit } from "../src/compiler/index.js";
+import { directArtifacts } from "../src/direct/index.js";
 import { circuitInput } from "../src/compiler/input.js";
 import { RuntimeFault } from "../src/errors.js";
 import { inputCells, type Inputs } from "../src/inputs.js";
@@ -32,6 +33,7 @@ import { loadProgram } from "../src/load.js";
 import {
   compileCircom,
   defaultIncludePaths,
+  readR1csInfo,
   type CircuitInput,
   type CompileCircomResult,
 } from "../src/pipeline/index.js";
@@ -627,14 +629,25 @@ export interface BuiltPair {
   readonly k: number;
   readonly program: ValidatedProgram;
   readonly compiled: CompiledCircuit;
-  readonly zkvm: CompileCircomResult;
+  /** The zkvm circuit's .r1cs: its size and header (and circom2's build, with `zkvm: "circom"`). */
+  readonly zkvm: Pick<CompileCircomResult, "constraints" | "r1cs"> & Partial<CompileCircomResult>;
   readonly baseline: CompileCircomResult;
 }
 
-/** Compiles the zkvm circuit and the baseline of `entry` at step bound `steps` into `dir`. */
-export async function buildPair(entry: Baseline, steps: number, dir: string): Promise<BuiltPair> {
+/**
+ * Compiles the zkvm circuit and the baseline of `entry` at step bound `steps`
+ * into `dir`: the baseline with circom2, the zkvm circuit with circom2 or, with
+ * `zkvm: "direct"`, as the direct backend writes it (`zkvm compile`'s default;
+ * its witness then comes from src/direct, and `compiled` keeps its nodes).
+ */
+export async function buildPair(
+  entry: Baseline,
+  steps: number,
+  dir: string,
+  { zkvm: backend = "circom" }: { readonly zkvm?: "circom" | "direct" } = {},
+): Promise<BuiltPair> {
   const program = loadBenchProgram(entry);
-  const compiled = compile(program, { steps });
+  const compiled = compile(program, { steps, keepNodes: backend === "direct" });
   const { k, circom } = baselineMain(entry, steps);
   const name = `${entry.program}_${steps}`;
   const zkvmDir = path.join(dir, `${name}_zkvm`);
@@ -645,8 +658,21 @@ export async function buildPair(entry: Baseline, steps: number, dir: string): Pr
   const baseFile = path.join(baseDir, `${name}_baseline.circom`);
   await fsp.writeFile(zkvmFile, compiled.circom);
   await fsp.writeFile(baseFile, circom);
+  const zkvmBuild = async () => {
+    if (backend === "circom") {
+      return compileCircom({
+        circomFile: zkvmFile,
+        outDir: zkvmDir,
+        includePaths: defaultIncludePaths(),
+      });
+    }
+    const r1csPath = path.join(zkvmDir, `${name}_zkvm.r1cs`);
+    await fsp.writeFile(r1csPath, Buffer.concat(directArtifacts(compiled).r1cs));
+    const r1cs = await readR1csInfo(r1csPath);
+    return { constraints: r1cs.nConstraints, r1cs, r1csPath };
+  };
   const [zkvm, baseline] = await Promise.all([
-    compileCircom({ circomFile: zkvmFile, outDir: zkvmDir, includePaths: defaultIncludePaths() }),
+    zkvmBuild(),
     compileCircom({ circomFile: baseFile, outDir: baseDir, includePaths: baselineIncludePaths() }),
   ]);
   return { entry, steps, k, program, compiled, zkvm, baseline };
