@@ -14,6 +14,7 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 /** What `npm run build` reads: the sources, its configuration, the dependencies' versions. */
@@ -52,16 +53,26 @@ function stampOf(root: string): string | undefined {
   return existsSync(file) ? readFileSync(file, "utf8").trim() : undefined;
 }
 
+/** Whether dist/ exists and its stamp matches the sources (a build that read these very files). */
+export function distUpToDate(root: string): boolean {
+  return existsSync(path.join(root, "dist")) && stampOf(root) === sourcesHash(root);
+}
+
+/** Records that dist/ matches the sources (the end of a successful build). */
+export function stampDist(root: string): void {
+  writeFileSync(path.join(root, STAMP), `${sourcesHash(root)}\n`);
+}
+
 function main(): number {
   const { values } = parseArgs({
     options: { stamp: { type: "boolean" }, root: { type: "string" } },
   });
   const root = path.resolve(values.root ?? path.join(import.meta.dirname, ".."));
   if (values.stamp === true) {
-    writeFileSync(path.join(root, STAMP), `${sourcesHash(root)}\n`);
+    stampDist(root);
     return 0;
   }
-  if (existsSync(path.join(root, "dist")) && stampOf(root) === sourcesHash(root)) {
+  if (distUpToDate(root)) {
     console.error("zkvm: dist/ is up to date with src/ (npm run build rebuilds it)");
     return 0;
   }
@@ -78,4 +89,10 @@ function main(): number {
   return 0;
 }
 
-process.exitCode = main();
+// Run as a script (not when test/helpers/dist.ts imports the check).
+if (
+  process.argv[1] !== undefined &&
+  path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)
+) {
+  process.exitCode = main();
+}

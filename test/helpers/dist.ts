@@ -1,7 +1,10 @@
 /**
- * The package as users get it: dist/, built fresh from src/ once per test
- * run (`npm run build`'s two steps: tsc, then the zkvm/browser bundle), so
- * dist/ is left as `npm install` made it. A stale dist/ (files of deleted
+ * The package as users get it: dist/, built from src/ once per test run
+ * (`npm run build`'s two steps: tsc, then the zkvm/browser bundle), unless
+ * `npm install` (or `npm run build`) already built it from exactly these
+ * sources: dist/.sources.sha256, which only a successful build writes, is the
+ * sha256 of every file the build reads (scripts/prepare.ts). So dist/ is left
+ * as `npm install` made it. A stale dist/ (files of deleted
  * sources, an old build) or a build with type errors must fail the tests that
  * use the package entry point or bin/zkvm.js, not pass on whatever was left
  * there. Parallel test processes share one build: a lock in the run's
@@ -14,6 +17,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { buildLibrary } from "../../scripts/build-web.js";
+import { distUpToDate, stampDist } from "../../scripts/prepare.js";
 import { withFileLock } from "../../src/pipeline/fsutil.js";
 import { EXAMPLES_DIR } from "./examples.js";
 
@@ -21,6 +25,7 @@ const ROOT = join(EXAMPLES_DIR, "..");
 let built: Promise<void> | undefined;
 
 async function build(): Promise<void> {
+  if (distUpToDate(ROOT)) return;
   rmSync(join(ROOT, "dist"), { recursive: true, force: true });
   const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
   try {
@@ -32,9 +37,10 @@ async function build(): Promise<void> {
     throw new Error(`the package does not build:\n${stdout}`, { cause: e });
   }
   await buildLibrary();
+  stampDist(ROOT);
 }
 
-/** Removes dist/ and builds it again, once per test run; rejects with tsc's output on any error. */
+/** Builds dist/ unless it is up to date, once per test run; rejects with tsc's output on any error. */
 export function freshDist(): Promise<void> {
   built ??= (async () => {
     const runDir = process.env.ZKVM_TEST_RUN_DIR;
