@@ -10,6 +10,10 @@
  *   3. the forged witness satisfies the forger's R1CS (accepted without the guard);
  *   4. it claims something false (`claims` checks its public signals);
  *   5. the real circuit's R1CS rejects it.
+ * Every witness comes from one circom2 build at --O0 that holds all the
+ * circuits the tests run (forgers and the real circuit on each honest input,
+ * `variants`), carried by signal name onto the real circuit at --O1, which is
+ * compiled without a witness generator.
  */
 import { expect } from "chai";
 import { promises as fsp, readFileSync } from "node:fs";
@@ -18,8 +22,14 @@ import path from "node:path";
 import type { Inputs } from "../src/inputs.js";
 import { loadProgram } from "../src/load.js";
 import { defaultIncludePaths, terminateCurves } from "../src/pipeline/index.js";
-import { segmentInputs, segmentRun, segmentsFor, signalIndex } from "../src/segments/index.js";
-import type { SegmentInput } from "../src/segments/index.js";
+import {
+  segmentInputs,
+  segmentRun,
+  segmentsFor,
+  signalIndex,
+  stateCommitment,
+} from "../src/segments/index.js";
+import type { BoundaryState, SegmentInput } from "../src/segments/index.js";
 import {
   prepareProgram,
   segmentCircom,
@@ -27,7 +37,7 @@ import {
   universalInput,
   type UniversalBounds,
 } from "../src/universal/index.js";
-import { ForgerBuilds, witnessOutcome, type TogetherBuild, type Variant } from "./helpers/forge.js";
+import { ForgerBuilds, type TogetherBuild, type Variant } from "./helpers/forge.js";
 
 const BOUNDS: UniversalBounds = {
   steps: 4,
@@ -177,77 +187,99 @@ const build = (segment: string, optimize: "O0" | "O1", wasm = true) =>
   );
 const publicSignals = (values: readonly bigint[]) => values.slice(1, 1 + N_PUBLIC);
 
-/** The honest run's input for the attacked segment. */
-async function attackInput(attack: Attack): Promise<SegmentInput> {
+/**
+ * The honest run's input for the attacked segment, and the state it starts
+ * from: made once per attack (every call draws fresh salts).
+ */
+const runs = new Map<Attack, Promise<{ input: SegmentInput; state: BoundaryState }>>();
+function attackRun(attack: Attack): Promise<{ input: SegmentInput; state: BoundaryState }> {
+  let pending = runs.get(attack);
+  if (pending === undefined) {
+    pending = newRun(attack);
+    runs.set(attack, pending);
+  }
+  return pending;
+}
+
+async function newRun(attack: Attack): Promise<{ input: SegmentInput; state: BoundaryState }> {
   const prepared = await prepareProgram(loadProgram(attack.program), BOUNDS);
   const run = segmentRun(prepared.program, prepared.canonical, BOUNDS, attack.inputs, {
     maxSteps: 100,
     segments: (s) => segmentsFor(s, BOUNDS.steps),
   });
   const inputs = segmentInputs(prepared.canonical, prepared.program.io, BOUNDS, attack.inputs, run);
-  return inputs[attack.segment]!;
-}
-
-/** The honest witness of an input on the real circuit (cached per attack). */
-const honestOf = new Map<Attack, Promise<bigint[] | string>>();
-function honestWitness(attack: Attack): Promise<bigint[] | string> {
-  let w = honestOf.get(attack);
-  if (w === undefined) {
-    w = (async () =>
-      witnessOutcome((await build(SEGMENT, "O1")).wasm, await attackInput(attack)))();
-    honestOf.set(attack, w);
-  }
-  return w;
-}
-
-/** The forger's input: the tampered honest one (with the honest stateIn where the forger asks for it). */
-async function forgerInput(attack: Attack): Promise<SegmentInput> {
-  let input: SegmentInput = attack.tamper(await attackInput(attack));
-  if (attack.to.includes("claimedIn")) {
-    const honest = await honestWitness(attack);
-    if (typeof honest === "string") throw new Error(`honest witness failed: ${honest}`);
-    input = { ...input, claimedIn: publicSignals(honest)[at.stateIn]!.toString() };
-  }
-  return input;
+  return { input: inputs[attack.segment]!, state: run.states[attack.segment]! };
 }
 
 /**
- * Every attack's forger, compiled together (test/helpers/forge.ts): one
- * circom2 build instead of one per attack. An attack whose edit no longer
- * applies is left out, and its own test reports it.
+ * The forger's input: the tampered honest one, with the honest stateIn (the
+ * commitment to the segment's start state, computed here with circomlibjs)
+ * where the forger asks for it.
  */
-let allForgers:
-  Promise<{ forgers: TogetherBuild; index: Map<Attack | typeof K1, number> }> | undefined;
-function forgers() {
-  allForgers ??= (async () => {
-    const variants: Variant[] = [];
-    const index = new Map<Attack | typeof K1, number>();
+async function forgerInput(attack: Attack): Promise<SegmentInput> {
+  const { input, state } = await attackRun(attack);
+  let forged: SegmentInput = attack.tamper(input);
+  if (attack.to.includes("claimedIn")) {
+    const stateIn = await stateCommitment(BigInt(input.saltIn as string), state);
+    forged = { ...forged, claimedIn: stateIn.toString() };
+  }
+  return forged;
+}
+
+/**
+ * Every circuit the tests run, compiled together as one circom2 build
+ * (test/helpers/forge.ts) instead of one each: each attack's forger, the
+ * real segment circuit on each attack's honest input (its part is also the
+ * count the forgers are compared with), and, for the test that one segment
+ * of L = N states what a universal proof does, the monolithic universal
+ * circuit and the segment circuit on that run. An attack whose edit no
+ * longer applies is left out, and its own test reports it.
+ */
+let allVariants: Promise<{ together: TogetherBuild; index: Map<string, number> }> | undefined;
+function variants() {
+  allVariants ??= (async () => {
+    const list: Variant[] = [];
+    const index = new Map<string, number>();
+    const add = (key: string, variant: Variant) => {
+      index.set(key, list.length);
+      list.push(variant);
+    };
+    const segment = (template: string, input: SegmentInput): Variant => ({
+      main: segmentCircom(BOUNDS),
+      beside: { "segment.circom": template, "universal.circom": UNIVERSAL },
+      input,
+    });
     for (const attack of ATTACKS) {
+      add(`honest ${attack.title}`, segment(SEGMENT, (await attackRun(attack)).input));
       let forged: string;
       try {
         forged = replaceOnce(SEGMENT, attack.from, attack.to);
       } catch {
         continue;
       }
-      index.set(attack, variants.length);
-      variants.push({
-        main: segmentCircom(BOUNDS),
-        beside: { "segment.circom": forged, "universal.circom": UNIVERSAL },
-        input: await forgerInput(attack),
-      });
+      add(`forger ${attack.title}`, segment(forged, await forgerInput(attack)));
     }
-    // Not a forger: the monolithic universal circuit at the same bounds, for
-    // the test that one segment of L = N states what it does.
-    const { input } = await k1Inputs();
-    index.set(K1, variants.length);
-    variants.push({
+    const k1 = await k1Inputs();
+    add("k1 universal", {
       main: universalCircom(BOUNDS),
       beside: { "universal.circom": UNIVERSAL },
-      input,
+      input: k1.input,
     });
-    return { forgers: await builds.together(variants, "O0"), index };
+    add("k1 segment", segment(SEGMENT, k1.segment));
+    return { together: await builds.together(list, "O0"), index };
   })();
-  return allForgers;
+  return allVariants;
+}
+
+/** Variant `key`'s part of the build compiled together, and the witness of them all. */
+async function part(key: string) {
+  const { together, index } = await variants();
+  const k = index.get(key);
+  if (k === undefined) throw new Error(`no variant ${key}`);
+  const values = await together.witness();
+  if (typeof values === "string")
+    expect.fail(`the witness of the circuits compiled together failed: ${values}`);
+  return { circuit: together.parts[k]!, values };
 }
 
 /**
@@ -256,8 +288,6 @@ function forgers() {
  */
 const K1_PROGRAM = ".private a 0\n.public n 1\n.output y 2\n LOAD a\n STORE y\n STOP";
 const K1_INPUTS: Inputs = { a: "21", n: "5" };
-/** The key of the universal circuit among the variants compiled together. */
-const K1 = "universal";
 
 /** The universal circuit's input and the one segment's, for K1_PROGRAM on K1_INPUTS. */
 async function k1Inputs() {
@@ -271,39 +301,37 @@ async function k1Inputs() {
   return { prepared, input, segment: segment! };
 }
 
+/** The real segment circuit (counted and checked against; its witnesses come from the build above). */
+const target = () => build(SEGMENT, "O1", false);
+
 async function runAttack(attack: Attack): Promise<void> {
   replaceOnce(SEGMENT, attack.from, attack.to); // the edit applies
-  const [target, plain, { forgers: together, index }] = await Promise.all([
-    build(SEGMENT, "O1"),
-    build(SEGMENT, "O0", false), // counted only
-    forgers(),
+  const [real, plain, forger] = await Promise.all([
+    target(),
+    part(`honest ${attack.title}`),
+    part(`forger ${attack.title}`),
   ]);
-  const forger = together.parts[index.get(attack)!]!;
-  // 1. The honest segment is accepted.
-  const honest = await honestWitness(attack);
-  if (typeof honest === "string") expect.fail(`honest witness failed: ${honest}`);
-  expect(target.circuit.violated(honest)).to.deep.equal([]);
-  // 2. The forger is the circuit minus the guard.
-  expect(plain.circuit.constraintCount - forger.constraintCount).to.equal(attack.dropped);
-  // 3. Without the guard the forged witness is accepted (the forgers' witness is computed once, for all).
-  const raw = await together.witness();
-  if (typeof raw === "string") expect.fail(`the forgers' witness failed: ${raw}`);
-  expect(forger.violated(raw), "the forger's own R1CS").to.deep.equal([]);
-  const forged = target.circuit.witnessFrom(forger.named(raw));
+  // 1. The honest segment is accepted (its witness carried by signal name from --O0).
+  const honest = real.circuit.witnessFrom(plain.circuit.named(plain.values));
+  expect(real.circuit.violated(honest)).to.deep.equal([]);
+  // 2. The forger is the circuit minus the guard (both counted at --O0).
+  expect(plain.circuit.constraintCount - forger.circuit.constraintCount).to.equal(attack.dropped);
+  // 3. Without the guard the forged witness is accepted.
+  expect(forger.circuit.violated(forger.values), "the forger's own R1CS").to.deep.equal([]);
+  const forged = real.circuit.witnessFrom(forger.circuit.named(forger.values));
   // 4. It claims something false.
   attack.claims(publicSignals(forged), publicSignals(honest));
   // 5. The real circuit rejects it.
-  expect(target.circuit.violated(forged), "the circuit must reject the forgery").to.not.be.empty;
+  expect(real.circuit.violated(forged), "the circuit must reject the forgery").to.not.be.empty;
 }
 
 describe("segment circuit soundness: forged witnesses", function () {
   this.timeout(1_800_000);
   before(async function () {
     tmp = await fsp.mkdtemp(path.join(os.tmpdir(), "zkvm-segment-soundness-"));
-    // Start every build now, a few at a time; each test awaits its own.
-    build(SEGMENT, "O1").catch(() => undefined);
-    build(SEGMENT, "O0", false).catch(() => undefined);
-    forgers().catch(() => undefined);
+    // Start both builds now; each test awaits what it needs.
+    target().catch(() => undefined);
+    variants().catch(() => undefined);
   });
 
   after(async function () {
@@ -314,26 +342,22 @@ describe("segment circuit soundness: forged witnesses", function () {
   for (const attack of ATTACKS) it(attack.title, () => runAttack(attack));
 
   it("one segment of L = N states what a universal proof of N steps does (program hash, outputs, public inputs)", async function () {
-    const { prepared, segment } = await k1Inputs();
-    const [target, { forgers: together, index }] = await Promise.all([
-      build(SEGMENT, "O1"),
-      forgers(),
+    const { prepared } = await k1Inputs();
+    const [real, universal, segment] = await Promise.all([
+      target(),
+      part("k1 universal"),
+      part("k1 segment"),
     ]);
-    // The universal circuit's public signals, from its part of the build compiled together.
-    const universal = together.parts[index.get(K1)!]!;
-    const values = await together.witness();
-    if (typeof values === "string") expect.fail(`the witness failed: ${values}`);
-    expect(universal.violated(values)).to.deep.equal([]);
+    expect(universal.circuit.violated(universal.values)).to.deep.equal([]);
     const statement = [
       "main.programHash",
       ...Array.from({ length: BOUNDS.maxOutputs }, (_, k) => `main.out[${k}]`),
       ...Array.from({ length: BOUNDS.maxInputs }, (_, j) => `main.publicIn[${j}]`),
-    ].map((name) => universal.value(values, name));
+    ].map((name) => universal.circuit.value(universal.values, name));
     expect(statement).to.deep.equal([prepared.hash, 21n, 0n, 5n, 0n]);
-    // The segment's, from the real segment circuit.
-    const honest = await witnessOutcome(target.wasm, segment);
-    if (typeof honest === "string") expect.fail(`the segment's witness failed: ${honest}`);
-    expect(target.circuit.violated(honest)).to.deep.equal([]);
+    // The segment's statement, on the real segment circuit.
+    const honest = real.circuit.witnessFrom(segment.circuit.named(segment.values));
+    expect(real.circuit.violated(honest)).to.deep.equal([]);
     const signals = publicSignals(honest);
     expect([signals[at.programHash], ...signals.slice(at.out, at.first)]).to.deep.equal(statement);
     expect(signals[at.halted]).to.equal(1n);
