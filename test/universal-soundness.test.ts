@@ -21,6 +21,10 @@
  *   5. the real circuit's R1CS (test/helpers/r1cs.ts) rejects it.
  * A guard that is a linear constraint has no wire of its own at --O2, so those
  * attacks target a --O1 compile, as test/soundness.test.ts does.
+ * Every witness comes from one circom2 build at --O0 that holds all the
+ * circuits the tests run (each forger, and the real circuit on each honest
+ * input that halts: `variants`), carried by signal name onto the target; only
+ * a target whose attacks include a faulting run has a witness generator.
  */
 import { expect } from "chai";
 import { promises as fsp, readFileSync } from "node:fs";
@@ -306,55 +310,15 @@ const build = (template: string, optimize: CircomOptimization, wasm = true) =>
 const publicSignals = (values: readonly bigint[]) =>
   values.slice(1, 2 + BOUNDS.maxOutputs + BOUNDS.maxInputs);
 
-/** An attack's program, ready, and the circuit input of its honest run. */
-async function attackInput(attack: Attack) {
+/**
+ * An attack's program, ready, the circuit input of its honest run, and what
+ * the machine says of that run: the public signals (hash, outputs, public
+ * inputs) when it halts within N, the fault's code when it faults.
+ */
+async function attackRun(attack: Attack) {
   const program = loadProgram(attack.program);
   const prepared = await prepareProgram(program, BOUNDS);
   const input = universalInput(prepared.canonical, prepared.program.io, BOUNDS, attack.inputs);
-  return { prepared, input };
-}
-
-/**
- * Every attack's forger, compiled together (test/helpers/forge.ts): one
- * circom2 build instead of one per attack. An attack whose edit no longer
- * applies is left out, and its own test reports it.
- */
-let allForgers: Promise<{ forgers: TogetherBuild; index: Map<Attack, number> }> | undefined;
-function forgers() {
-  allForgers ??= (async () => {
-    const variants: Variant[] = [];
-    const index = new Map<Attack, number>();
-    for (const attack of ATTACKS) {
-      let forged: string;
-      try {
-        forged = replaceOnce(TEMPLATE, attack.from, attack.to);
-      } catch {
-        continue;
-      }
-      const { input } = await attackInput(attack);
-      index.set(attack, variants.length);
-      variants.push({
-        main: universalCircom(BOUNDS),
-        beside: { "universal.circom": forged },
-        input: attack.tamper ? attack.tamper(input) : input,
-      });
-    }
-    return { forgers: await builds.together(variants, FORGER_LEVEL), index };
-  })();
-  return allForgers;
-}
-
-async function runAttack(attack: Attack): Promise<void> {
-  const { prepared, input } = await attackInput(attack);
-  replaceOnce(TEMPLATE, attack.from, attack.to); // the edit applies
-  const [target, plain, { forgers: together, index }] = await Promise.all([
-    build(TEMPLATE, attack.optimize),
-    build(TEMPLATE, FORGER_LEVEL, false), // counted only
-    forgers(),
-  ]);
-  const forger = together.parts[index.get(attack)!]!;
-
-  // 1. The honest run: accepted when the machine halts within N, unsatisfiable when it faults.
   let truth: readonly bigint[] | string;
   try {
     const r = run(prepared.program, inputCells(prepared.program.io, attack.inputs), {
@@ -376,23 +340,100 @@ async function runAttack(attack: Attack): Promise<void> {
     if (!(e instanceof RuntimeFault)) throw e;
     truth = e.code;
   }
-  const honest = await witnessOutcome(target.wasm, input);
+  return { prepared, input, truth };
+}
+
+/**
+ * Every circuit the tests run, compiled together as one circom2 build
+ * (test/helpers/forge.ts) instead of one each: each attack's forger, and the
+ * real circuit on each honest input that halts (its part is also the count
+ * the forgers are compared with). An attack whose edit no longer applies is
+ * left out, and its own test reports it.
+ */
+let allVariants: Promise<{ together: TogetherBuild; index: Map<string, number> }> | undefined;
+function variants() {
+  allVariants ??= (async () => {
+    const list: Variant[] = [];
+    const index = new Map<string, number>();
+    const add = (key: string, template: string, input: UniversalInput) => {
+      index.set(key, list.length);
+      list.push({ main: universalCircom(BOUNDS), beside: { "universal.circom": template }, input });
+    };
+    for (const attack of ATTACKS) {
+      const { input, truth } = await attackRun(attack);
+      // A run that faults has no witness: the real circuit's own generator shows it (below).
+      if (typeof truth !== "string") add(`honest ${attack.title}`, TEMPLATE, input);
+      let forged: string;
+      try {
+        forged = replaceOnce(TEMPLATE, attack.from, attack.to);
+      } catch {
+        continue;
+      }
+      add(`forger ${attack.title}`, forged, attack.tamper ? attack.tamper(input) : input);
+    }
+    return { together: await builds.together(list, FORGER_LEVEL), index };
+  })();
+  return allVariants;
+}
+
+/** Variant `key`'s part of the build compiled together, and the witness of them all. */
+async function part(key: string) {
+  const { together, index } = await variants();
+  const k = index.get(key);
+  if (k === undefined) throw new Error(`no variant ${key}`);
+  const values = await together.witness();
+  if (typeof values === "string") {
+    expect.fail(`the witness of the circuits compiled together failed: ${values}`);
+  }
+  return { circuit: together.parts[k]!, values };
+}
+
+/**
+ * The real circuit at `level`, with its witness generator only at the levels
+ * of attacks whose honest run faults (where the test runs it to show that no
+ * witness exists); every other witness is carried onto it by signal name.
+ */
+let faultLevels: Promise<Set<string>> | undefined;
+async function target(level: "O1" | "O2") {
+  faultLevels ??= (async () => {
+    const levels = new Set<string>();
+    for (const attack of ATTACKS) {
+      if (typeof (await attackRun(attack)).truth === "string") levels.add(attack.optimize);
+    }
+    return levels;
+  })();
+  return build(TEMPLATE, level, (await faultLevels).has(level));
+}
+
+async function runAttack(attack: Attack): Promise<void> {
+  const { prepared, input, truth } = await attackRun(attack);
+  replaceOnce(TEMPLATE, attack.from, attack.to); // the edit applies
+  const [real, forger] = await Promise.all([
+    target(attack.optimize),
+    part(`forger ${attack.title}`),
+  ]);
+
+  // 1. The honest run: accepted when the machine halts within N, unsatisfiable when it faults.
   if (typeof truth === "string") {
-    expect(honest, `the machine faults with ${truth}`).to.equal("WITNESS_FAILED");
+    const outcome = await witnessOutcome(real.wasm, input);
+    expect(outcome, `the machine faults with ${truth}`).to.equal("WITNESS_FAILED");
   } else {
-    if (typeof honest === "string") expect.fail(`honest witness failed: ${honest}`);
-    expect(target.circuit.violated(honest)).to.deep.equal([]);
+    const plain = await part(`honest ${attack.title}`);
+    const honest = real.circuit.witnessFrom(plain.circuit.named(plain.values));
+    expect(real.circuit.violated(honest)).to.deep.equal([]);
     expect(publicSignals(honest)).to.deep.equal(truth);
   }
 
-  // 2. The forger is the circuit minus the guard.
-  expect(plain.circuit.constraintCount - forger.constraintCount).to.equal(attack.dropped);
+  // 2. The forger is the circuit minus the guard (both counted at --O0: the real
+  //    circuit's part is the same on every input).
+  const { index } = await variants();
+  const plainKey = [...index.keys()].find((k) => k.startsWith("honest "))!;
+  const plain = await part(plainKey);
+  expect(plain.circuit.constraintCount - forger.circuit.constraintCount).to.equal(attack.dropped);
 
-  // 3. Without the guard the forged witness is accepted (the forgers' witness is computed once, for all).
-  const raw = await together.witness();
-  if (typeof raw === "string") expect.fail(`the forgers' witness failed: ${raw}`);
-  expect(forger.violated(raw), "the forger's own R1CS").to.deep.equal([]);
-  const forged = target.circuit.witnessFrom(forger.named(raw));
+  // 3. Without the guard the forged witness is accepted.
+  expect(forger.circuit.violated(forger.values), "the forger's own R1CS").to.deep.equal([]);
+  const forged = real.circuit.witnessFrom(forger.circuit.named(forger.values));
 
   // 4. It claims something false.
   const claimed = publicSignals(forged);
@@ -400,16 +441,15 @@ async function runAttack(attack: Attack): Promise<void> {
   if (typeof truth !== "string") expect(claimed).to.not.deep.equal(truth);
 
   // 5. The real circuit rejects it.
-  expect(target.circuit.violated(forged), "the circuit must reject the forgery").to.not.be.empty;
+  expect(real.circuit.violated(forged), "the circuit must reject the forgery").to.not.be.empty;
 }
 
 describe("universal circuit soundness: forged witnesses", function () {
   before(async function () {
     tmp = await fsp.mkdtemp(path.join(os.tmpdir(), "zkvm-universal-soundness-"));
-    // Start every build now, a few at a time; each test awaits its own.
-    build(TEMPLATE, FORGER_LEVEL, false).catch(() => undefined);
-    for (const level of ["O1", "O2"] as const) build(TEMPLATE, level).catch(() => undefined);
-    forgers().catch(() => undefined);
+    // Start every build now; each test awaits what it needs.
+    for (const level of ["O1", "O2"] as const) target(level).catch(() => undefined);
+    variants().catch(() => undefined);
   });
 
   after(async function () {
