@@ -151,14 +151,30 @@ class Emit {
   subMod(a: string[], b: string[] | null, out: string[]): number[] {
     const c = this.c;
     const br = this.local("borrow");
+    // a − q: into its own locals, then a or a − q is picked limb by limb
+    const d = b === null ? this.vec("red") : out;
     const code: number[] = [...this.set(br, this.k(0))];
     for (let j = 0; j < LIMBS; j++) {
       const bj = b === null ? this.k(QL[j]!) : this.get(b[j]!);
       code.push(
-        ...this.set(out[j]!, c.i64_add(c.i64_sub(this.get(a[j]!), bj), this.get(br))),
-        ...this.set(br, c.i64_shr_s(this.get(out[j]!), this.k(LIMB_BITS))),
-        ...this.set(out[j]!, c.i64_and(this.get(out[j]!), this.k(MASK))),
+        ...this.set(d[j]!, c.i64_add(c.i64_sub(this.get(a[j]!), bj), this.get(br))),
+        ...this.set(br, c.i64_shr_s(this.get(d[j]!), this.k(LIMB_BITS))),
+        ...this.set(d[j]!, c.i64_and(this.get(d[j]!), this.k(MASK))),
       );
+    }
+    if (b === null) {
+      // br = −1 (a < q): keep a; 0: a − q. WebAssembly's select (0x1b): cond ? first : second.
+      for (let j = 0; j < LIMBS; j++) {
+        code.push(
+          ...this.set(out[j]!, [
+            ...this.get(a[j]!),
+            ...this.get(d[j]!),
+            ...c.i32_wrap_i64(this.get(br)),
+            0x1b,
+          ]),
+        );
+      }
+      return code;
     }
     // br is 0 or −1 (all ones): add q & br
     const carry = this.local("carry");
