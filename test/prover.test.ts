@@ -299,7 +299,11 @@ describe("zkvm Groth16 prover", function () {
     const values = [...edges, ...Array.from({ length: 24 }, rand)];
     for (const a of values) {
       for (const b of [...edges, rand(), rand()]) {
-        const [a1, b1] = [rand(), b === 0n ? 0n : rand()];
+        // Fq2 edges too: b1 = 0 (q − b1 = q in the product for c0) and q − 1
+        const [a1, b1] = [
+          b === 2n ? Q - 1n : rand(),
+          b === 0n ? 0n : b === 1n || b === 2n ? Q - 1n : rand(),
+        ];
         putU(pa, a);
         putU(pb, b);
         ex.zkvm_f1_mul!(pa, pb, pr);

@@ -5,7 +5,7 @@
  *
  * ffjavascript's `f1m_mul` works on eight 32-bit limbs: each 64-bit product
  * is split into halves before the next is added. With 29-bit limbs a
- * product is below 2^58 (2^60 for the unreduced sums Fq2's Karatsuba
+ * product is below 2^58 (2^60 for the unreduced sums Fq2 squaring
  * multiplies), so a column of up to 18 of them is summed with plain 64-bit
  * additions and the carries are propagated once, at the end (operand
  * scanning with deferred carries). Since 4q < R, a product of inputs below
@@ -151,14 +151,30 @@ class Emit {
   subMod(a: string[], b: string[] | null, out: string[]): number[] {
     const c = this.c;
     const br = this.local("borrow");
+    // a − q: into its own locals, then a or a − q is picked limb by limb
+    const d = b === null ? this.vec("red") : out;
     const code: number[] = [...this.set(br, this.k(0))];
     for (let j = 0; j < LIMBS; j++) {
       const bj = b === null ? this.k(QL[j]!) : this.get(b[j]!);
       code.push(
-        ...this.set(out[j]!, c.i64_add(c.i64_sub(this.get(a[j]!), bj), this.get(br))),
-        ...this.set(br, c.i64_shr_s(this.get(out[j]!), this.k(LIMB_BITS))),
-        ...this.set(out[j]!, c.i64_and(this.get(out[j]!), this.k(MASK))),
+        ...this.set(d[j]!, c.i64_add(c.i64_sub(this.get(a[j]!), bj), this.get(br))),
+        ...this.set(br, c.i64_shr_s(this.get(d[j]!), this.k(LIMB_BITS))),
+        ...this.set(d[j]!, c.i64_and(this.get(d[j]!), this.k(MASK))),
       );
+    }
+    if (b === null) {
+      // br = −1 (a < q): keep a; 0: a − q. WebAssembly's select (0x1b): cond ? first : second.
+      for (let j = 0; j < LIMBS; j++) {
+        code.push(
+          ...this.set(out[j]!, [
+            ...this.get(a[j]!),
+            ...this.get(d[j]!),
+            ...c.i32_wrap_i64(this.get(br)),
+            0x1b,
+          ]),
+        );
+      }
+      return code;
     }
     // br is 0 or −1 (all ones): add q & br
     const carry = this.local("carry");
@@ -190,6 +206,17 @@ class Emit {
    * sums of two reduced values are fine), a·b below 4q². out may be a or b.
    */
   mul(a: string[], b: string[], out: string[]): number[] {
+    return this.mulSum([[a, b]], out);
+  }
+
+  /**
+   * out = (Σ a·b)·2^−261 mod q over one or two pairs, fully reduced, with a
+   * single Montgomery reduction for the whole sum. Two pairs need every
+   * limb below 2^29 and every value below q (Σ a·b < 2q², so the reduced
+   * sum is below 2q; a column then holds at most 27 products below 2^58).
+   * out may alias an input.
+   */
+  mulSum(pairs: [string[], string[]][], out: string[]): number[] {
     const c = this.c;
     const t = this.vec("t", LIMBS);
     const q = this.local("q");
@@ -197,10 +224,13 @@ class Emit {
     // slot s holds column i + s while row i is added
     const slots = [...t];
     for (let i = 0; i < LIMBS; i++) {
-      for (let j = 0; j < LIMBS; j++) {
-        const prod = c.i64_mul(this.get(a[i]!), this.get(b[j]!));
-        code.push(...this.set(slots[j]!, i === 0 ? prod : c.i64_add(this.get(slots[j]!), prod)));
-      }
+      pairs.forEach(([a, b], k) => {
+        for (let j = 0; j < LIMBS; j++) {
+          const prod = c.i64_mul(this.get(a[i]!), this.get(b[j]!));
+          const first = i === 0 && k === 0;
+          code.push(...this.set(slots[j]!, first ? prod : c.i64_add(this.get(slots[j]!), prod)));
+        }
+      });
       code.push(
         ...this.set(q, c.i64_and(c.i64_mul(this.get(slots[0]!), this.k(MU)), this.k(MASK))),
       );
@@ -224,6 +254,21 @@ class Emit {
       slots.push(freed);
     }
     code.push(...this.normalize(slots), ...this.subMod(slots, null, out));
+    return code;
+  }
+
+  /** out = q − a for a normalized a in [0, q] (q − 0 = q: a representative of 0 for mulSum). */
+  qMinus(a: string[], out: string[]): number[] {
+    const c = this.c;
+    const br = this.local("borrow");
+    const code: number[] = [...this.set(br, this.k(0))];
+    for (let j = 0; j < LIMBS; j++) {
+      code.push(
+        ...this.set(out[j]!, c.i64_add(c.i64_sub(this.k(QL[j]!), this.get(a[j]!)), this.get(br))),
+        ...this.set(br, c.i64_shr_s(this.get(out[j]!), this.k(LIMB_BITS))),
+        ...this.set(out[j]!, c.i64_and(this.get(out[j]!), this.k(MASK))),
+      );
+    }
     return code;
   }
 
@@ -466,23 +511,32 @@ export function fp29Plugin(module: WasmModuleBuilder): void {
   // ---- Fq2 = Fq[u]/(u² + 1): (a0, a1) = a0 + a1·u ----
   fn(module, "zkvm_f2_mul", ["a", "b", "r"], (e, p) => {
     const [a0, a1, b0, b1] = ["a", "b", "c", "d"].map((n) => e.vec(n));
-    const [v0, v1, sa, sb] = ["v", "w", "sa", "sb"].map((n) => e.vec(n));
+    const [v0, v1, nb1] = ["v", "w", "nb"].map((n) => e.vec(n));
+    // Four products and two reductions (one per coefficient) instead of
+    // Karatsuba's three and three: c0 = a0·b0 + a1·(q − b1),
+    // c1 = a0·b1 + a1·b0, each sum reduced once.
     return [
       e.load(p("a"), 0, a0!),
       e.load(p("a"), U1, a1!),
       e.load(p("b"), 0, b0!),
       e.load(p("b"), U1, b1!),
-      e.addRaw(a0!, a1!, sa!),
-      e.addRaw(b0!, b1!, sb!),
-      e.mul(a0!, b0!, v0!),
-      e.mul(a1!, b1!, v1!),
-      e.mul(sa!, sb!, sa!),
-      // c0 = v0 − v1; c1 = (a0 + a1)(b0 + b1) − v0 − v1
-      e.subMod(sa!, v0!, sa!),
-      e.subMod(sa!, v1!, sa!),
-      e.subMod(v0!, v1!, v0!),
+      e.qMinus(b1!, nb1!),
+      e.mulSum(
+        [
+          [a0!, b0!],
+          [a1!, nb1!],
+        ],
+        v0!,
+      ),
+      e.mulSum(
+        [
+          [a0!, b1!],
+          [a1!, b0!],
+        ],
+        v1!,
+      ),
       e.store(p("r"), 0, v0!),
-      e.store(p("r"), U1, sa!),
+      e.store(p("r"), U1, v1!),
     ];
   });
   fn(module, "zkvm_f2_square", ["a", "r"], (e, p) => {

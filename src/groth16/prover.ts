@@ -246,10 +246,12 @@ export interface ZkvmProveResult {
 /**
  * Which MSMs use GLV unless told otherwise. With the 29-bit-limb field
  * (./fp29.ts) the bucket sums GLV halves are a small share of an MSM:
- * bench/results-msm.md has GLV / plain at 0.95-1.03 on G1 and 0.94-0.95 on
- * G2 (`npm run bench -- --prover --msm 14,16`). GLV doubles the points a
- * task holds in memory and splits the witness into a second copy, so it is
- * off on G1 (no reliable gain) and on for G2 only.
+ * bench/results-msm.md had GLV / plain at 0.95-1.03 on G1 and 0.94-0.95 on
+ * G2 when this was chosen (`npm run bench -- --prover --msm 14,16`; the
+ * re-run after the one-reduction Fq2 multiplication has 0.91-0.98 on G1 and
+ * 0.90-0.99 on G2, not yet tried inside whole proofs). GLV doubles the
+ * points a task holds in memory and splits the witness into a second copy,
+ * so it is off on G1 (no reliable gain) and on for G2 only.
  */
 export const GLV_BY_DEFAULT: Readonly<Record<GroupPrefix, boolean>> = { g1m: false, g2m: true };
 
