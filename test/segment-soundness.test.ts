@@ -37,7 +37,7 @@ import {
   universalInput,
   type UniversalBounds,
 } from "../src/universal/index.js";
-import { ForgerBuilds, type TogetherBuild, type Variant } from "./helpers/forge.js";
+import { ForgerBuilds, keyedPart, type KeyedBuild, type Variant } from "./helpers/forge.js";
 
 const BOUNDS: UniversalBounds = {
   steps: 4,
@@ -235,7 +235,7 @@ async function forgerInput(attack: Attack): Promise<SegmentInput> {
  * circuit and the segment circuit on that run. An attack whose edit no
  * longer applies is left out, and its own test reports it.
  */
-let allVariants: Promise<{ together: TogetherBuild; index: Map<string, number> }> | undefined;
+let allVariants: Promise<KeyedBuild> | undefined;
 function variants() {
   allVariants ??= (async () => {
     const list: Variant[] = [];
@@ -272,15 +272,7 @@ function variants() {
 }
 
 /** Variant `key`'s part of the build compiled together, and the witness of them all. */
-async function part(key: string) {
-  const { together, index } = await variants();
-  const k = index.get(key);
-  if (k === undefined) throw new Error(`no variant ${key}`);
-  const values = await together.witness();
-  if (typeof values === "string")
-    expect.fail(`the witness of the circuits compiled together failed: ${values}`);
-  return { circuit: together.parts[k]!, values };
-}
+const part = (key: string) => keyedPart(variants(), key);
 
 /**
  * The run of "one segment of L = N": within N = L = 4 steps, with a private

@@ -47,7 +47,13 @@ import {
   type UniversalBounds,
   type UniversalInput,
 } from "../src/universal/index.js";
-import { ForgerBuilds, witnessOutcome, type TogetherBuild, type Variant } from "./helpers/forge.js";
+import {
+  ForgerBuilds,
+  witnessOutcome,
+  keyedPart,
+  type KeyedBuild,
+  type Variant,
+} from "./helpers/forge.js";
 
 /** Tiny bounds (7 instructions: the code hash is one Poseidon): each build takes seconds. */
 const BOUNDS: UniversalBounds = {
@@ -350,7 +356,7 @@ async function attackRun(attack: Attack) {
  * the forgers are compared with). An attack whose edit no longer applies is
  * left out, and its own test reports it.
  */
-let allVariants: Promise<{ together: TogetherBuild; index: Map<string, number> }> | undefined;
+let allVariants: Promise<KeyedBuild> | undefined;
 function variants() {
   allVariants ??= (async () => {
     const list: Variant[] = [];
@@ -377,16 +383,7 @@ function variants() {
 }
 
 /** Variant `key`'s part of the build compiled together, and the witness of them all. */
-async function part(key: string) {
-  const { together, index } = await variants();
-  const k = index.get(key);
-  if (k === undefined) throw new Error(`no variant ${key}`);
-  const values = await together.witness();
-  if (typeof values === "string") {
-    expect.fail(`the witness of the circuits compiled together failed: ${values}`);
-  }
-  return { circuit: together.parts[k]!, values };
-}
+const part = (key: string) => keyedPart(variants(), key);
 
 /**
  * The real circuit at `level`, with its witness generator only at the levels

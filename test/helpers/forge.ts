@@ -236,6 +236,30 @@ export class ForgerBuilds {
   }
 }
 
+/** Variants compiled together, each under a key of the test's choosing. */
+export interface KeyedBuild {
+  readonly together: TogetherBuild;
+  readonly index: ReadonlyMap<string, number>;
+}
+
+/**
+ * Variant `key`'s part of a build compiled together, and the witness of all
+ * the variants (throws when that witness fails, naming the failure).
+ */
+export async function keyedPart(
+  build: Promise<KeyedBuild>,
+  key: string,
+): Promise<{ circuit: Circuit; values: bigint[] }> {
+  const { together, index } = await build;
+  const k = index.get(key);
+  if (k === undefined) throw new Error(`no variant ${key}`);
+  const values = await together.witness();
+  if (typeof values === "string") {
+    throw new Error(`the witness of the circuits compiled together failed: ${values}`);
+  }
+  return { circuit: together.parts[k]!, values };
+}
+
 /** The witness generator's outcome: the values, or the PipelineError code (WITNESS_FAILED). */
 export async function witnessOutcome(
   wasm: string,
