@@ -175,11 +175,14 @@ export class ForgerBuilds {
     circom: string,
     optimize: CircomOptimization,
     beside: Readonly<Record<string, string>> = {},
-    { wasm = true }: { readonly wasm?: boolean } = {},
+    {
+      wasm = true,
+      inspect = this.options.inspect === true,
+    }: { readonly wasm?: boolean; readonly inspect?: boolean } = {},
   ): Promise<ForgerBuild> {
     const hash = createHash("sha256").update(circom);
     for (const [name, text] of Object.entries(beside)) hash.update(`\0${name}\0${text}`);
-    const key = `${hash.digest("hex").slice(0, 16)}-${optimize}${wasm ? "" : "-r1cs"}`;
+    const key = `${hash.digest("hex").slice(0, 16)}-${optimize}${wasm ? "" : "-r1cs"}${inspect ? "-inspect" : ""}`;
     let pending = this.builds.get(key);
     if (pending === undefined) {
       pending = (async () => {
@@ -197,7 +200,7 @@ export class ForgerBuilds {
             includePaths: this.options.includePaths(),
             optimize,
             wasm,
-            ...(this.options.inspect === true ? { inspect: true } : {}),
+            ...(inspect ? { inspect: true } : {}),
           }),
         );
         return {
@@ -223,7 +226,8 @@ export class ForgerBuilds {
     { wasm = true }: { readonly wasm?: boolean } = {},
   ): Promise<TogetherBuild> {
     const { circom, input } = combineVariants(variants);
-    const built = await this.build(circom, optimize, {}, { wasm });
+    // Never with --inspect: only the real circuits' warnings are checked.
+    const built = await this.build(circom, optimize, {}, { wasm, inspect: false });
     let witness: Promise<bigint[] | string> | undefined;
     return {
       parts: built.circuit.parts(variants.map((_, k) => `main.f${k}.`)),
