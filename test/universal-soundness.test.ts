@@ -319,9 +319,20 @@ const publicSignals = (values: readonly bigint[]) =>
 /**
  * An attack's program, ready, the circuit input of its honest run, and what
  * the machine says of that run: the public signals (hash, outputs, public
- * inputs) when it halts within N, the fault's code when it faults.
+ * inputs) when it halts within N, the fault's code when it faults. Made once
+ * per attack (the variants, the targets and the test all ask).
  */
-async function attackRun(attack: Attack) {
+const runs = new Map<Attack, ReturnType<typeof newRun>>();
+function attackRun(attack: Attack): ReturnType<typeof newRun> {
+  let pending = runs.get(attack);
+  if (pending === undefined) {
+    pending = newRun(attack);
+    runs.set(attack, pending);
+  }
+  return pending;
+}
+
+async function newRun(attack: Attack) {
   const program = loadProgram(attack.program);
   const prepared = await prepareProgram(program, BOUNDS);
   const input = universalInput(prepared.canonical, prepared.program.io, BOUNDS, attack.inputs);

@@ -11,7 +11,7 @@
  * generator's code for each template), so fourteen forgers of the universal
  * circuit build in about the time of one. Each forger's templates are renamed
  * apart (`Universal` becomes `Universal_v3`), one main instantiates each as
- * `f3` with its own inputs (`v3_opC`), and `Circuit.part("main.f3.")` gives
+ * `f3` with its own inputs (`v3_opC`), and `Circuit.parts` (`main.f3.` for f3) gives
  * back each forger's constraints and signals as its own build would name them.
  */
 import { createHash } from "node:crypto";
@@ -38,7 +38,7 @@ export interface Variant {
 
 /** Several circuits built as one: each one's part of the R1CS, and a witness of all of them at once. */
 export interface TogetherBuild {
-  /** Variant k's constraints and signals, named as in a build of its own (`Circuit.part`). */
+  /** Variant k's constraints and signals, named as in a build of its own (`Circuit.parts`). */
   readonly parts: readonly Circuit[];
   /** The witness generator's outcome on every variant's input at once (absent with `wasm: false`). */
   readonly witness: () => Promise<bigint[] | string>;

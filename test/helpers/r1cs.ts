@@ -8,7 +8,7 @@
  *   circuit.wire(name)                        the wire of `main.lt2` (throws when
  *                                             --O2 eliminated it: see below)
  *   circuit.show(i)                           a constraint in signal names
- *   circuit.part(prefix)                      one component's constraints and
+ *   circuit.parts(prefixes)                   each component's constraints and
  *                                             signals, renamed (test/helpers/forge.ts)
  *   circuit.named(witness) / circuit.witnessFrom(named)
  *                                             a witness as a map from (normalized)
@@ -331,18 +331,14 @@ export class Circuit {
   }
 
   /**
-   * The part of this circuit under the component `prefix` (e.g. `main.f3.`),
-   * named as `as` (`main.`): the signals under it, renamed, and the
-   * constraints on no other wire (the wiring of its inputs to the enclosing
-   * component is left out). Witnesses keep this circuit's wire order: a
+   * The parts of this circuit under the components `prefixes` (e.g.
+   * `main.f3.`), each named as `as` (`main.`): the signals under it, renamed,
+   * and the constraints on no other wire (the wiring of its inputs to the
+   * enclosing component is left out), in one pass over the constraints. No
+   * prefix may contain another. Witnesses keep this circuit's wire order: a
    * part checks and names the whole circuit's witness. Built for circuits
    * compiled at --O0, where no constraint mixes two components' signals.
    */
-  part(prefix: string, as = "main."): Circuit {
-    return this.parts([prefix], as)[0]!;
-  }
-
-  /** `part` of each prefix (no prefix may contain another), in one pass over the constraints. */
   parts(prefixes: readonly string[], as = "main."): Circuit[] {
     const owner = new Int32Array(this.r1cs.nWires).fill(-1);
     const symbols: SymbolEntry[][] = prefixes.map(() => []);
