@@ -4,7 +4,7 @@
  * (or streamed) as lowering produces it.
  */
 import { CompileError } from "../errors.js";
-import type { Gadget, Node } from "./ir.js";
+import { tripHint, type Gadget, type Node } from "./ir.js";
 
 /**
  * The longest Circom text a compile produces, in characters: V8 cannot hold
@@ -79,6 +79,17 @@ export function emitNode(node: Node): string {
       return `    // pc ${node.pc}${node.line !== undefined ? ` (line ${node.line})` : ""}: ${node.op}`;
     case "define":
       return `    signal ${node.signal} <== ${node.value.toCircom()};`;
+    case "hint": {
+      const v = (name: string) => `${node.signal}_${name}`;
+      const { s0, step, bound } = node.trip;
+      return [
+        `    signal ${node.signal};`,
+        `    var ${v("s0")} = ${s0.toCircom()};`,
+        `    var ${v("c")} = ${step.toCircom()};`,
+        `    var ${v("t")} = ${bound.toCircom()};`,
+        `    ${node.signal} <-- ${tripHint(node.trip, v("s0"), v("c"), v("t"))};`,
+      ].join("\n");
+    }
     case "product": {
       const { a, b } = node;
       switch (node.form) {

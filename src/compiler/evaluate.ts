@@ -12,14 +12,18 @@
  *
  * Each node is evaluated as circom's witness generator computes it (every
  * `<==` assigns) and every constraint it stands for is checked exactly over
- * the field. The per-program circuits have no free hints: the only `<--` are
- * circomlib's IsZero `inv` (read by nothing when its input is 0) and
- * Num2Bits' bits (unique below p). So the R1CS has at most one solution for
- * given inputs, this evaluator finds it when it exists, and "satisfied" is
- * exactly "the R1CS (at any --O level) is satisfiable for these inputs".
+ * the field. Besides circomlib's IsZero `inv` (read by nothing when its input
+ * is 0) and Num2Bits' bits (unique below p), the only free signal is a
+ * closed-form loop's trip count (a `hint` node): for given inputs and given
+ * hint values the R1CS has at most one solution, this evaluator finds it when
+ * it exists, and "satisfied" is exactly "the R1CS (at any --O level) is
+ * satisfiable for these inputs with these hints". The hint is the honest one
+ * (`tripCount`) unless `hints` forces it; checking soundness means trying
+ * every value the constraints allow (test/helpers/soundness-fuzz.ts).
  *
  * What each node constrains (circomlib and templates/zkvm.circom):
  *   define, output, product   signal = its value (always satisfiable)
+ *   hint                      signal = the hint (free: no constraint of its own)
  *   IsEqual(a, b), NonZero(x) IsZero: out is 0/1, always satisfiable
  *   Num2Bits(W) of x          x < 2^W as an integer in [0, p), else unsatisfiable
  *   LessThan(k) of a, b       v = a + 2^k - b (mod p) must be < 2^(k+1);
@@ -31,7 +35,7 @@
  * A signal read before it is defined is a compiler bug, reported by throwing.
  */
 import { mod } from "../field.js";
-import type { Gadget, Node, Sink } from "./ir.js";
+import { tripCount, type Gadget, type Node, type Sink } from "./ir.js";
 import type { Lin } from "./linear.js";
 
 export type Evaluation =
@@ -55,8 +59,15 @@ export class Evaluator {
   private readonly outputs = new Map<string, bigint>();
   private failure: string | undefined;
 
-  /** `inputs`: the input signals (`in_<name>`) and their field values. */
-  constructor(inputs: ReadonlyMap<string, bigint> | Readonly<Record<string, bigint>>) {
+  /**
+   * `inputs`: the input signals (`in_<name>`) and their field values.
+   * `hints`: values for hint signals (a closed-form loop's trip count) in
+   * place of the honest one, to try every witness the R1CS allows.
+   */
+  constructor(
+    inputs: ReadonlyMap<string, bigint> | Readonly<Record<string, bigint>>,
+    private readonly hints: ReadonlyMap<string, bigint> = new Map(),
+  ) {
     const entries = inputs instanceof Map ? [...inputs] : Object.entries(inputs);
     for (const [name, v] of entries) this.values.set(name, mod(v));
   }
@@ -153,6 +164,17 @@ export class Evaluator {
       case "define":
         this.set(node.signal, this.value(node.value));
         return;
+      case "hint": {
+        const { trip } = node;
+        const forced = this.hints.get(node.signal);
+        this.set(
+          node.signal,
+          forced !== undefined
+            ? mod(forced)
+            : tripCount(trip, this.value(trip.s0), this.value(trip.step), this.value(trip.bound)),
+        );
+        return;
+      }
       case "output": {
         const v = this.value(node.value);
         this.set(node.signal, v);
@@ -201,8 +223,9 @@ export class Evaluator {
 export function evaluate(
   nodes: Iterable<Node>,
   inputs: ReadonlyMap<string, bigint> | Readonly<Record<string, bigint>>,
+  hints?: ReadonlyMap<string, bigint>,
 ): Evaluation {
-  const ev = new Evaluator(inputs);
+  const ev = new Evaluator(inputs, hints);
   for (const node of nodes) ev.sink(node);
   return ev.result();
 }

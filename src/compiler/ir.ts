@@ -44,6 +44,70 @@ export type Gadget =
  */
 export type ProductForm = "plain" | "and" | "orNot";
 
+/**
+ * The trip count of a closed-form loop (closedform.ts): the number of
+ * iterations of `while s rel t { ...; s = s + c }` with s starting at s0,
+ * for a loop-invariant t and step c. `test` is what keeps the loop going:
+ * lt s < t, le s <= t (s increases: c < 2^W), gt s > t, ge s >= t (s
+ * decreases: c = p - d with d < 2^W), reach s != t (an EQ exit). It is a
+ * witness hint: the constraints check it, whatever it is.
+ */
+export interface Trip {
+  readonly test: "lt" | "le" | "gt" | "ge" | "reach";
+  readonly s0: Lin;
+  readonly step: Lin;
+  readonly bound: Lin;
+  /** K: the most iterations that halt within the step bound. */
+  readonly max: number;
+}
+
+/**
+ * The honest trip count for field values s0, c, t (canonical, in [0, p)),
+ * capped at max + 1 (no run within the bound): what both backends' witness
+ * computes, the Circom text as `tripHint` prints it and the direct backend
+ * in TypeScript. Where the run faults, any value will do (no witness exists).
+ */
+export function tripCount(trip: Trip, s0: bigint, c: bigint, t: bigint): bigint {
+  const over = BigInt(trip.max) + 1n;
+  const cap = (k: bigint) => (k > over ? over : k);
+  const d = mod(-c);
+  switch (trip.test) {
+    case "lt":
+      return s0 >= t ? 0n : c === 0n ? over : cap((t - s0 + c - 1n) / c);
+    case "le":
+      return s0 > t ? 0n : c === 0n ? over : cap((t - s0) / c + 1n);
+    case "gt":
+      return s0 <= t ? 0n : d === 0n ? over : cap((s0 - t + d - 1n) / d);
+    case "ge":
+      return s0 < t ? 0n : d === 0n ? over : cap((s0 - t) / d + 1n);
+    case "reach":
+      return s0 === t ? 0n : c === 0n ? over : cap(mod((t - s0) * inverse(c)));
+    default:
+      return trip.test satisfies never;
+  }
+}
+
+/** The Circom expression `tripCount` computes, over vars s0, c, t (see emit.ts). */
+export function tripHint(trip: Trip, s0: string, c: string, t: string): string {
+  const over = `${trip.max + 1}`;
+  const cap = (q: string) => `(${q} > ${trip.max} ? ${over} : ${q})`;
+  const d = `(0 - ${c})`;
+  switch (trip.test) {
+    case "lt":
+      return `${s0} >= ${t} ? 0 : (${c} == 0 ? ${over} : ${cap(`((${t} - ${s0} + ${c} - 1) \\ ${c})`)})`;
+    case "le":
+      return `${s0} > ${t} ? 0 : (${c} == 0 ? ${over} : ${cap(`((${t} - ${s0}) \\ ${c} + 1)`)})`;
+    case "gt":
+      return `${s0} <= ${t} ? 0 : (${c} == 0 ? ${over} : ${cap(`((${s0} - ${t} + ${d} - 1) \\ ${d})`)})`;
+    case "ge":
+      return `${s0} < ${t} ? 0 : (${c} == 0 ? ${over} : ${cap(`((${s0} - ${t}) \\ ${d} + 1)`)})`;
+    case "reach":
+      return `${s0} == ${t} ? 0 : (${c} == 0 ? ${over} : ${cap(`((${t} - ${s0}) / ${c})`)})`;
+    default:
+      return trip.test satisfies never;
+  }
+}
+
 export type Node =
   | { readonly kind: "blank" }
   | { readonly kind: "comment"; readonly text: string }
@@ -57,6 +121,8 @@ export type Node =
     }
   /** signal <== a linear combination. */
   | { readonly kind: "define"; readonly signal: string; readonly value: Lin }
+  /** signal <-- a loop's trip count (a witness hint, constrained by the nodes after it). */
+  | { readonly kind: "hint"; readonly signal: string; readonly trip: Trip }
   | {
       readonly kind: "product";
       readonly signal: string;
@@ -128,6 +194,7 @@ export function nodeCost(node: Node): number {
     case "comment":
     case "instruction":
     case "define":
+    case "hint":
     case "assert":
     case "output":
       return 0;

@@ -148,7 +148,8 @@ export class Layout {
     const components: Component[] = [];
     let call = 0;
     shape.nodes.forEach((node, i) => {
-      if (node.kind === "define" || node.kind === "product") mainSignals.push(node.signal);
+      if (node.kind === "define" || node.kind === "product" || node.kind === "hint")
+        mainSignals.push(node.signal);
       else if (node.kind === "gadget" || node.kind === "assertLess") {
         const gadget: Gadget =
           node.kind === "gadget"
@@ -433,6 +434,7 @@ export function nodeConstraints(
     case "blank":
     case "comment":
     case "instruction":
+    case "hint":
       return;
     default:
       node satisfies never;

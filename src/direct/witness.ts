@@ -7,7 +7,7 @@
  * block step and instruction.
  */
 import { mod, P } from "../field.js";
-import type { Node, Origin } from "../compiler/ir.js";
+import { tripCount, type Node, type Origin } from "../compiler/ir.js";
 import type { Lin } from "../compiler/linear.js";
 import type { Layout } from "./circuit.js";
 import { inverse } from "./simplify.js";
@@ -69,6 +69,11 @@ export function computeValues(
       case "define":
         v[layout.label(node.signal)] = ev(node.value);
         return;
+      case "hint": {
+        const { trip } = node;
+        v[layout.label(node.signal)] = tripCount(trip, ev(trip.s0), ev(trip.step), ev(trip.bound));
+        return;
+      }
       case "product": {
         const a = ev(node.a);
         const b = ev(node.b);
