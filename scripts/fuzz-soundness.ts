@@ -15,7 +15,7 @@ import fc from "fast-check";
 import {
   checkSoundness,
   describeViolation,
-  FAMILIES,
+  ALL_FAMILIES as FAMILIES,
   soundnessCase,
   type Family,
   type FuzzCase,
@@ -37,8 +37,8 @@ export const SOUNDNESS_HELP = `Usage: npm run fuzz -- --soundness [options]
 Soundness fuzzing without circom: random programs (general, one-input
 control, loop-heavy with varied exits, nests of 2-3 loops bounded by
 different inputs; data-dependent exits in the last two) at several step bounds N, including N below their longest
-runs, and a width W in {1, 2, 3, 4, 8, 64}. Both lowerings (by block step and
-by path, also the one compile() does not emit) are evaluated exactly on the
+runs, and a width W in {1, 2, 3, 4, 8, 64}. Every lowering (by block step,
+by path, in closed form; also those compile() does not emit) are evaluated exactly on the
 inputs 0..9, 2^W +- k, p - 1, p - 2^W (every value up to 2^W + 3 when W <= 4):
 the constraints must be satisfiable exactly when the interpreter halts within
 N without a fault, with the interpreter's outputs.
@@ -47,7 +47,7 @@ Options:
   --count K        programs to check (default 500)
   --seconds S      run for S seconds instead (as many programs as fit)
   --seed X         fast-check seed (default: random, printed)
-  --family F       only this family: general, one-input, loops, nest (repeatable)
+  --family F       only this family: general, one-input, loops, nest, closed (repeatable)
   --without G      check the fuzzer itself: evaluate the constraints without one
                    guard, G one of ${Object.keys(GUARDS).join(", ")};
                    it must then report a violation
@@ -135,6 +135,7 @@ export async function soundnessMain(argv: string[]): Promise<number> {
     bounds: 0,
     byStep: 0,
     byPath: 0,
+    closed: 0,
     families: {} as Record<string, number>,
     widths: {} as Record<string, number>,
   };
@@ -156,6 +157,7 @@ export async function soundnessMain(argv: string[]): Promise<number> {
       totals.bounds += report.bounds.length;
       totals.byStep += report.lowerings.steps;
       totals.byPath += report.lowerings.path;
+      totals.closed += report.lowerings.closed;
       totals.families[c.family] = (totals.families[c.family] ?? 0) + 1;
       totals.widths[c.width] = (totals.widths[c.width] ?? 0) + 1;
       const now = performance.now();
@@ -214,7 +216,7 @@ export async function soundnessMain(argv: string[]): Promise<number> {
       .map(([k, n]) => `${k} ${n}`)
       .join(", ");
     console.log(
-      `fuzz --soundness: ${totals.programs} programs (${fams}), ${totals.bounds} step bounds, ${totals.byStep} block-step and ${totals.byPath} by-path lowerings, ${totals.checks} checks (${totals.halts} halt, ${totals.faults} fault), ${ok ? 0 : 1} violation${ok ? "s" : ""}, seed ${seed}, ${elapsed.toFixed(1)} s`,
+      `fuzz --soundness: ${totals.programs} programs (${fams}), ${totals.bounds} step bounds, ${totals.byStep} block-step, ${totals.byPath} by-path and ${totals.closed} closed-form lowerings, ${totals.checks} checks (${totals.halts} halt, ${totals.faults} fault), ${ok ? 0 : 1} violation${ok ? "s" : ""}, seed ${seed}, ${elapsed.toFixed(1)} s`,
     );
   }
   return ok ? 0 : 1;

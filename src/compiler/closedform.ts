@@ -338,13 +338,11 @@ export function lowerClosedForm(plan: ClosedPlan, width: number, sink: Sink): vo
     emit({ kind: "gadget", signal: "cf_nz", gadget: { name: "NonZero", x: k }, origin });
     const nz = Lin.signal("cf_nz");
     num2bits("cf_last", width, last);
-    let gated: Lin;
-    if (step.isConstant()) gated = nz.scale(step.constant);
-    else {
-      emit({ kind: "product", signal: "cf_gc", a: nz, b: step, form: "plain", origin });
-      gated = Lin.signal("cf_gc");
-      num2bits("cf_step", width, gated);
-    }
+    // s_{k-1} where k != 0 (s_0 where k = 0): s_k minus the gated step.
+    const gated = step.isConstant()
+      ? nz.scale(step.constant)
+      : (emit({ kind: "product", signal: "cf_gc", a: nz, b: step, form: "plain", origin }),
+        Lin.signal("cf_gc"));
     const prev = last.sub(gated);
     // not test(s_k), asserted: lt: t < s_k + 1; le: t < s_k; gt: s_k < t + 1; ge: s_k < t.
     const [a, b] =

@@ -26,6 +26,16 @@
  *              in their bodies and loops in sequence before them
  *   (loops and nest also get `until` loops: a data-dependent exit, while w < t
  *   { ...; w = w + e } with t an input and e data)
+ *   closed     one loop of induction variables (the closed-form lowering's shape,
+ *              src/compiler/closedform.ts): cells stepped by constants (also p - 1,
+ *              p - 2) or inputs, an LT/GT/EQ test of one of them against an input
+ *              or a constant, either operand order and JUMPI sense, linear code
+ *              before and after; sometimes a cell that is not an induction
+ *              variable (y = y * a), which the lowering must refuse
+ *
+ * A closed-form lowering's trip count is a hint, not fixed by the inputs: it is
+ * checked for every value from 0 to K + 3 and a few beyond (2^b, p - 1), each
+ * of which must be rejected unless it is the interpreter's run.
  *
  * Step bounds (stepBounds): the longest halting run among the inputs tried (runs
  * are followed up to MAX_BOUND = 90 steps), and bounds below it, preferring those
@@ -50,8 +60,11 @@ import { validProgram } from "./programs.js";
 
 export const WIDTHS = [1, 2, 3, 4, 8, 64] as const;
 
-export type Family = "general" | "one-input" | "loops" | "nest";
+export type Family = "general" | "one-input" | "loops" | "nest" | "closed";
+/** The families soundnessCase() draws from by default (the bounded slice's seeded sample). */
 export const FAMILIES: readonly Family[] = ["general", "one-input", "loops", "nest"];
+/** Every family, the closed-form loops included (the long run's default). */
+export const ALL_FAMILIES: readonly Family[] = [...FAMILIES, "closed"];
 
 export interface FuzzCase {
   readonly family: Family;
@@ -540,6 +553,63 @@ function familyProgram(family: Exclude<Family, "general">): fc.Arbitrary<string>
   });
 }
 
+/** The closed family (see the module comment). */
+function closedProgram(): fc.Arbitrary<string> {
+  const term = (count: number) =>
+    fc.oneof(
+      fc.constantFrom(0n, 1n, 2n, 3n, P - 1n, P - 2n).map((v) => [`PUSH ${v}`]),
+      fc.integer({ min: 0, max: count - 1 }).map((i) => [`LOAD ${i}`]),
+      fc
+        .tuple(fc.integer({ min: 0, max: count - 1 }), fc.constantFrom(1n, 2n, P - 1n))
+        .map(([i, v]) => [`LOAD ${i}`, `PUSH ${v}`, "ADD"]),
+    );
+  return fc.integer({ min: 1, max: 3 }).chain((count) =>
+    fc
+      .record({
+        visibility: fc.array(fc.constantFrom("public", "private"), {
+          minLength: count,
+          maxLength: count,
+        }),
+        ivs: fc.uniqueArray(fc.constantFrom(10, 11, 12, 0), { minLength: 1, maxLength: 3 }),
+        starts: fc.array(fc.option(term(count), { nil: undefined }), {
+          minLength: 3,
+          maxLength: 3,
+        }),
+        steps: fc.array(term(count), { minLength: 3, maxLength: 3 }),
+        bound: term(count),
+        op: fc.constantFrom("LT", "GT", "EQ"),
+        sFirst: fc.boolean(),
+        continueOnTrue: fc.boolean(),
+        spoil: fc.integer({ min: 0, max: 5 }),
+        after: fc.boolean(),
+        outputs: fc.uniqueArray(fc.constantFrom(10, 11, 12, 13, 0), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+      })
+      .map((r) => {
+        const out: string[] = [];
+        r.visibility.forEach((v, i) => out.push(`.${v} ${INPUT_NAMES[i]} ${i}`));
+        r.outputs.forEach((cell, i) => out.push(`.output y${i} ${cell}`));
+        r.ivs.forEach((cell, i) => {
+          const start = r.starts[i];
+          if (start !== undefined && cell !== 0) out.push(...start, `STORE ${cell}`);
+        });
+        const s = r.ivs[0]!;
+        const operands = r.sFirst ? [[`LOAD ${s}`], r.bound] : [r.bound, [`LOAD ${s}`]];
+        out.push("loop:", ...operands[0]!, ...operands[1]!, r.op);
+        const body: string[] = [];
+        r.ivs.forEach((cell, i) => body.push(`LOAD ${cell}`, ...r.steps[i]!, "ADD", `STORE ${cell}`));
+        // Now and then a cell that is not an induction variable: the lowering must refuse.
+        if (r.spoil === 0) body.push("LOAD 13", "LOAD 0", "MUL", "PUSH 1", "ADD", "STORE 13");
+        const exit = r.after ? ["LOAD 13", "PUSH 5", "ADD", "STORE 13", "STOP"] : ["STOP"];
+        if (r.continueOnTrue) out.push("JUMPI body", ...exit, "body:", ...body, "JUMP loop");
+        else out.push("JUMPI done", ...body, "JUMP loop", "done:", ...exit);
+        return out.join("\n") + "\n";
+      }),
+  );
+}
+
 /** A program of one family, a width from WIDTHS, and a seed for the step bounds. */
 export function soundnessCase(families: readonly Family[] = FAMILIES): fc.Arbitrary<FuzzCase> {
   return fc.constantFrom(...families).chain((family) =>
@@ -548,7 +618,9 @@ export function soundnessCase(families: readonly Family[] = FAMILIES): fc.Arbitr
       source:
         family === "general"
           ? validProgram({ maxDepth: 1, maxStatements: 3 }).map((p) => p.source)
-          : familyProgram(family),
+          : family === "closed"
+            ? closedProgram()
+            : familyProgram(family),
       width: fc.constantFrom(...WIDTHS),
       boundSeed: fc.nat(),
     }),
@@ -616,7 +688,7 @@ function inputCombinations(
   return combos;
 }
 
-export type LoweringName = "steps" | "path";
+export type LoweringName = "steps" | "path" | "closed";
 
 export interface Violation {
   readonly source: string;
@@ -751,7 +823,24 @@ function describeVerdict(v: Verdict, outputs: readonly string[]): string {
   return `halt in ${v.steps} steps: ${outputs.map((o, i) => `${o} = ${show(v.outputs[i]!)}`).join(", ") || "(no outputs)"}`;
 }
 
-/** Every check of one case: both lowerings at each step bound, on every input combination. */
+/**
+ * The hint assignments to try for a node stream: the honest one alone when
+ * it has no hint, else every value of each hint from 0 to K + 3, and 2^b,
+ * 2^64, p - 1 (the honest value, capped at K + 1, is among them).
+ */
+function hintsToTry(nodes: readonly Node[]): Array<ReadonlyMap<string, bigint>> {
+  const hint = nodes.find((n) => n.kind === "hint");
+  if (hint?.kind !== "hint") return [new Map()];
+  const max = BigInt(hint.trip.max);
+  const values = new Set<bigint>();
+  for (let v = 0n; v <= max + 3n; v++) values.add(v);
+  values.add(1n << BigInt(max.toString(2).length));
+  values.add(1n << 64n);
+  values.add(P - 1n);
+  return [...values].map((v) => new Map([[hint.signal, v]]));
+}
+
+/** Every check of one case: each lowering at each step bound, on every input combination. */
 export function checkSoundness(c: FuzzCase, options: CheckOptions = {}): FuzzReport {
   const program = validate(loadProgram(c.source));
   const names = program.io.inputs.map((i) => i.name);
@@ -767,7 +856,7 @@ export function checkSoundness(c: FuzzCase, options: CheckOptions = {}): FuzzRep
   const bounds =
     options.bounds ?? stepBounds(program, halting, c.boundSeed, options.boundCount ?? 2);
   const violations: Violation[] = [];
-  const counts: Record<LoweringName, number> = { steps: 0, path: 0 };
+  const counts: Record<LoweringName, number> = { steps: 0, path: 0, closed: 0 };
   let checks = 0;
   let halts = 0;
   let faults = 0;
@@ -805,26 +894,40 @@ export function checkSoundness(c: FuzzCase, options: CheckOptions = {}): FuzzRep
     }
     const streams: Array<[LoweringName, readonly Node[]]> = [["steps", lowered.bySteps]];
     if (lowered.byPath !== undefined) streams.push(["path", lowered.byPath]);
+    if (lowered.closed !== undefined) streams.push(["closed", lowered.closed]);
     for (const [name, all] of streams) {
       counts[name]++;
       const nodes = options.mutate === undefined ? all : all.filter((n) => !options.mutate!(n));
+      const hintValues = hintsToTry(nodes);
       for (const [k, inputs] of combos.entries()) {
         const given: Record<string, bigint> = {};
         for (const i of program.io.inputs) given[inputSignal(i.name)] = inputs[i.name]!;
-        const r = evaluate(nodes, given);
         const want = expected[k]!;
         checks++;
         if (want.halt) halts++;
         else faults++;
         let wrong: string | undefined;
-        if (want.halt && !r.satisfied) wrong = `unsatisfiable: ${r.reason}`;
-        else if (!want.halt && r.satisfied) wrong = "satisfiable";
-        else if (want.halt && r.satisfied) {
-          const got = program.io.outputs.map((o) => r.outputs.get(outputSignal(o.name))!);
-          if (got.some((v, i) => v !== want.outputs[i])) {
-            wrong = `satisfiable: ${outNames.map((o, i) => `${o} = ${show(got[i]!)}`).join(", ")}`;
+        let satisfied = 0;
+        let reason = "";
+        // Every hint value the fuzzer tries (none: the circuit has no hint).
+        for (const hints of hintValues) {
+          const r = evaluate(nodes, given, hints);
+          if (!r.satisfied) {
+            reason = r.reason;
+            continue;
           }
+          satisfied++;
+          const hint = [...hints].map(([s, v]) => ` (${s} = ${show(v)})`).join("");
+          if (!want.halt) wrong = `satisfiable${hint}`;
+          else {
+            const got = program.io.outputs.map((o) => r.outputs.get(outputSignal(o.name))!);
+            if (got.some((v, i) => v !== want.outputs[i])) {
+              wrong = `satisfiable${hint}: ${outNames.map((o, i) => `${o} = ${show(got[i]!)}`).join(", ")}`;
+            }
+          }
+          if (wrong !== undefined) break;
         }
+        if (wrong === undefined && want.halt && satisfied === 0) wrong = `unsatisfiable: ${reason}`;
         if (wrong !== undefined) {
           violations.push({
             source: c.source,
