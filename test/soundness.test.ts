@@ -391,6 +391,63 @@ pos:    LOAD k            ; k >= 1 here
 const PRUNED_CAUGHT_BY =
   /^\(-main\.out_z\) \* \(main\.nz\d+\) = \(0\)$|^\(0\) \* \(0\) = \(7 -main\.out_y -7\*main\.out_z\)$/;
 
+/**
+ * Closed-form loops (src/compiler/closedform.ts): while s < t { s += x; i += 1 }
+ * with s starting at an input, and while s != t { s += c; i += 1 } (an EQ
+ * exit). At N = 64 each is lowered in closed form, K = 4 iterations.
+ */
+const SUM_FROM = `
+.private x 0
+.public  t 1
+.public  s0 2
+.output  s 2
+.output  i 3
+loop:   LOAD s0
+        LOAD t
+        LT
+        JUMPI body
+        STOP
+body:   LOAD s0
+        LOAD x
+        ADD
+        STORE s0
+        LOAD i
+        PUSH 1
+        ADD
+        STORE i
+        JUMP loop
+`;
+const REACH = `
+.private c 0
+.public  t 1
+.public  s0 2
+.output  s 2
+.output  i 3
+loop:   LOAD s0
+        LOAD t
+        EQ
+        JUMPI done
+        LOAD s0
+        LOAD c
+        ADD
+        STORE s0
+        LOAD i
+        PUSH 1
+        ADD
+        STORE i
+        JUMP loop
+done:   STOP
+`;
+/** The closed-form loop's trip count hint made `k` (a forged run). */
+const tripHint = (c: string, k: string) => edit(c, /^(\s*)cf_k <-- .*;$/m, `$1cf_k <-- ${k};`);
+/** A closed-form range check `cf_<name>` without its `lc1 === in`. */
+const forgedRange = (c: string, name: string) =>
+  edit(
+    c,
+    new RegExp(`component cf_${name} = Num2Bits\\((\\d+)\\);`),
+    `component cf_${name} = Num2BitsForged($1, -1);`,
+  );
+
 const benchProgram = (name: string) =>
   readFileSync(fileURLToPath(new URL(`../bench/programs/${name}.zkasm`, import.meta.url)), "utf8");
 
@@ -1023,6 +1080,127 @@ const ATTACKS: Record<string, Attack[]> = {
       // --O2 eliminates a bit with it: every constraint on that bit carries in_c.
       caughtBy: zeroMentioning("main\\.in_c "),
       claims: { y: 3n },
+    },
+  ],
+  "(i) a closed-form loop's trip count": [
+    {
+      title:
+        "k = 5 > K = 4 iterations (the run exceeds N = 64): k's upper bound `Num2Bits(3)` of K - k",
+      program: SUM_FROM,
+      steps: 64,
+      inputs: { x: "1", t: "5", s0: "0" },
+      // The honest hint is K + 1 = 5 (no run within N); the range check of K - k goes.
+      forge: (c) => forgedRange(c, "kmax"),
+      dropped: 1,
+      caughtBy: zeroMentioning("main\\.out_i ", "main\\.cf_kmax\\.out"),
+      claims: { s: 5n, i: 5n },
+    },
+    {
+      title: "t = p - 1 (test 0 faults): the bound's range check `Num2Bits(64)` of in_t",
+      program: SUM_FROM,
+      steps: 64,
+      inputs: { x: "1", t: (P - 1n).toString(), s0: "0" },
+      forge: (c) => forgedRange(c, "t"),
+      dropped: 1,
+      caughtBy: zeroMentioning("main\\.in_t ", "main\\.cf_t\\.out"),
+      claims: { s: 0n, i: 0n },
+    },
+    {
+      title: "s_0 = p - 1 (test 0 faults): the start's range check `Num2Bits(64)` of in_s0",
+      program: SUM_FROM,
+      steps: 64,
+      inputs: { x: "2", t: "1", s0: (P - 1n).toString() },
+      // k = 1: s_1 = p - 1 + 2 = 1 >= t, and s_0 = p - 1 passes LessThan(64) as -1 < 1.
+      forge: (c) => forgedRange(c, "s0"),
+      dropped: 1,
+      caughtBy: zeroMentioning("main\\.in_s0 ", "main\\.cf_s0\\.out"),
+      claims: { s: 1n, i: 1n },
+    },
+    {
+      title: "s_2 = 2^64 (test 2 faults): the last value's range check `Num2Bits(64)` of s_k",
+      program: SUM_FROM,
+      steps: 64,
+      inputs: { x: (1n << 63n).toString(), t: ((1n << 63n) + 1n).toString(), s0: "0" },
+      forge: (c) => forgedRange(c, "last"),
+      dropped: 1,
+      caughtBy: zeroMentioning("main\\.out_s ", "main\\.cf_last\\.out"),
+      claims: { s: TWO_64, i: 2n },
+    },
+    {
+      title: "k = 1 for a run of 3 iterations: the exit test `cf_exit === 1` (not s_k < t)",
+      program: SUM_FROM,
+      steps: 64,
+      inputs: { x: "1", t: "3", s0: "0" },
+      forge: (c) => edit(tripHint(c, "1"), /^\s*cf_exit === 1;\n/m, ""),
+      dropped: 1,
+      caughtBy: zeroMentioning(
+        "main\\.out_s ",
+        "main\\.in_t ",
+        "main\\.LessThan_\\d+_\\d+\\.n2b\\.out",
+      ),
+      claims: { s: 1n, i: 1n },
+    },
+    {
+      title: "k = 4 for a run of 3 iterations: the test at k - 1 `cf_prev === cf_nz` (s_{k-1} < t)",
+      program: SUM_FROM,
+      steps: 64,
+      inputs: { x: "1", t: "3", s0: "0" },
+      forge: (c) => edit(tripHint(c, "4"), /^\s*cf_prev === cf_nz;.*\n/m, ""),
+      dropped: 1,
+      caughtBy: zeroMentioning(
+        "main\\.cf_nz ",
+        "main\\.cf_gc ",
+        "main\\.LessThan_\\d+_\\d+\\.n2b\\.out",
+      ),
+      claims: { s: 4n, i: 4n },
+    },
+    {
+      title:
+        "k = 1 when the first test fails (t = 0): k = 0 exactly when it fails, `cf_prev === cf_nz`",
+      program: SUM_FROM,
+      steps: 64,
+      inputs: { x: "1", t: "0", s0: "0" },
+      forge: (c) => edit(tripHint(c, "1"), /^\s*cf_prev === cf_nz;.*\n/m, ""),
+      dropped: 1,
+      caughtBy: zeroMentioning(
+        "main\\.cf_nz ",
+        "main\\.cf_gc ",
+        "main\\.LessThan_\\d+_\\d+\\.n2b\\.out",
+      ),
+      claims: { s: 1n, i: 1n },
+    },
+    {
+      title:
+        "k = p - 1 for an EQ exit never reached (s_{-1} = t): k's range check `Num2Bits(3)` of k",
+      program: REACH,
+      steps: 64,
+      inputs: { c: "2", t: "3", s0: "5" },
+      forge: (c) => forgedRange(tripHint(c, "-1"), "kbits"),
+      dropped: 1,
+      caughtBy: zeroMentioning("main\\.out_i ", "main\\.cf_kbits\\.out"),
+      claims: { s: 3n, i: P - 1n },
+    },
+    {
+      title: "k = 2 for an EQ exit at 3: the exit `s_0 + k c === t`",
+      program: REACH,
+      steps: 64,
+      inputs: { c: "1", t: "3", s0: "0" },
+      forge: (c) => edit(tripHint(c, "2"), /^.*=== in_t; \/\/ s_k = t.*\n/m, ""),
+      dropped: 1,
+      caughtBy:
+        /^\(-main\.out_i\) \* \(main\.in_c\) = \(-main\.in_t \+main\.in_s0\)$|^\(0\) \* \(0\) = \(main\.out_s -main\.in_t\)$/,
+      claims: { s: 2n, i: 2n },
+    },
+    {
+      title: "k = 1 with a step 0 and s_0 = t: k = 0 exactly when s_0 = t, `cf_eq0 === 1 - cf_nz`",
+      program: REACH,
+      steps: 64,
+      inputs: { c: "0", t: "3", s0: "3" },
+      forge: (c) => edit(tripHint(c, "1"), /^\s*cf_eq0 === .*\n/m, ""),
+      dropped: 1,
+      caughtBy:
+        /^\(main\.in_t -main\.in_s0\) \* \(main\.IsEqual_\d+_\d+\.isz\.inv\) = \(main\.cf_nz\)$/,
+      claims: { s: 3n, i: 1n },
     },
   ],
 };
