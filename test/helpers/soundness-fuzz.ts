@@ -599,7 +599,9 @@ function closedProgram(): fc.Arbitrary<string> {
         const operands = r.sFirst ? [[`LOAD ${s}`], r.bound] : [r.bound, [`LOAD ${s}`]];
         out.push("loop:", ...operands[0]!, ...operands[1]!, r.op);
         const body: string[] = [];
-        r.ivs.forEach((cell, i) => body.push(`LOAD ${cell}`, ...r.steps[i]!, "ADD", `STORE ${cell}`));
+        r.ivs.forEach((cell, i) =>
+          body.push(`LOAD ${cell}`, ...r.steps[i]!, "ADD", `STORE ${cell}`),
+        );
         // Now and then a cell that is not an induction variable: the lowering must refuse.
         if (r.spoil === 0) body.push("LOAD 13", "LOAD 0", "MUL", "PUSH 1", "ADD", "STORE 13");
         const exit = r.after ? ["LOAD 13", "PUSH 5", "ADD", "STORE 13", "STOP"] : ["STOP"];
