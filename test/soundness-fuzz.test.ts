@@ -20,6 +20,7 @@ import {
   soundnessCase,
   WIDTHS,
   type CheckOptions,
+  type Family,
   type FuzzCase,
 } from "./helpers/soundness-fuzz.js";
 import { LONG_JOIN, NESTED_DO_WHILE } from "./helpers/shapes.js";
@@ -32,8 +33,9 @@ function firstViolation(
   seed: number,
   limit: number,
   options: CheckOptions,
+  families?: readonly Family[],
 ): { at: number; text: string } | undefined {
-  const cases = fc.sample(soundnessCase(), { seed, numRuns: limit });
+  const cases = fc.sample(soundnessCase(families), { seed, numRuns: limit });
   for (const [i, c] of cases.entries()) {
     const v = checkSoundness(c, options).violations[0];
     if (v !== undefined) return { at: i, text: describeViolation(v) };
@@ -122,6 +124,46 @@ describe("soundness fuzzer (bounded slice)", function () {
       { bounds: [38], firstOnly: false },
     );
     expect(report.violations.map(describeViolation)).to.deep.equal([]);
+  });
+
+  it("closed-form loops: every trip count hint from 0 to K + 3 (and 2^b, 2^64, p - 1) rejected unless it is the run", function () {
+    const totals = { checks: 0, halts: 0, faults: 0, closed: 0 };
+    fc.assert(
+      fc.property(soundnessCase(["closed"]), (c: FuzzCase) => {
+        const report = checkSoundness(c);
+        const v = report.violations[0];
+        if (v !== undefined) throw new Error(describeViolation(v));
+        totals.checks += report.checks;
+        totals.halts += report.halts;
+        totals.faults += report.faults;
+        totals.closed += report.lowerings.closed;
+      }),
+      { seed: SEED, numRuns: 150 },
+    );
+    expect(totals.closed, "closed-form lowerings").to.be.greaterThan(40);
+    expect(totals.halts).to.be.greaterThan(1000);
+    expect(totals.faults).to.be.greaterThan(1000);
+  });
+
+  describe("finds a hole in a closed-form loop when a guard is taken out", function () {
+    const gadget = (signal: string) => (node: Node) =>
+      (node.kind === "gadget" || node.kind === "assertLess") && node.signal === signal;
+    const cases: Array<[string, (node: Node) => boolean]> = [
+      ["k >= 0 (k's range check)", gadget("cf_kbits")],
+      ["k <= K", gadget("cf_kmax")],
+      ["t < 2^W", gadget("cf_t")],
+      ["s_0 < 2^W", gadget("cf_s0")],
+      ["s_k < 2^W", gadget("cf_last")],
+      ["the exit test at k", gadget("cf_exit")],
+      ["the test at k - 1, k = 0 exactly when the first test fails", dropAssert("iteration k - 1")],
+      ["an EQ exit's s_k = t", dropAssert("s_k = t")],
+    ];
+    for (const [name, mutate] of cases) {
+      it(name, function () {
+        const found = firstViolation(5, 400, { mutate }, ["closed"]);
+        expect(found, "no violation in 400 programs").to.not.equal(undefined);
+      });
+    }
   });
 
   describe("finds a hole when a guard is taken out", function () {
