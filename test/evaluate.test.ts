@@ -75,6 +75,7 @@ function subjects(): Subject[] {
   add("nested (lowered by path)", bench("nested"), 95);
   add("pow_down (a range obligation)", bench("pow_down"), 35);
   add("gcd at W = 4", bench("gcd"), 60, 4);
+  add("untilsum at N = 40 (a closed-form loop: circom's trip count hint)", bench("untilsum"), 40);
   add("TWO_ARMS (the step counter)", TWO_ARMS, 36);
   add("LONG_JOIN at N = 12 (issue 17)", LONG_JOIN, 12);
   add("NESTED_DO_WHILE at N = 50 (issue 17)", NESTED_DO_WHILE, 50);
@@ -97,7 +98,12 @@ describe("the exact constraint evaluator (src/compiler/evaluate.ts)", function (
       const b = built[i]!;
       if (b.status === "rejected") throw b.reason;
       const lowered = lowerings(s.program, { steps: s.steps, width: s.width });
-      const nodes: readonly Node[] = lowered.chosen === "path" ? lowered.byPath! : lowered.bySteps;
+      const nodes: readonly Node[] =
+        lowered.chosen === "path"
+          ? lowered.byPath!
+          : lowered.chosen === "closed"
+            ? lowered.closed!
+            : lowered.bySteps;
       for (const inputs of inputGrid(s.program, edgeValues(s.width), 24)) {
         const given = Object.fromEntries(
           Object.entries(circuitInput(s.program.io, inputs)).map(([k, v]) => [k, BigInt(v)]),

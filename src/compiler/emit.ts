@@ -87,7 +87,8 @@ export function emitNode(node: Node): string {
         `    var ${v("s0")} = ${s0.toCircom()};`,
         `    var ${v("c")} = ${step.toCircom()};`,
         `    var ${v("t")} = ${bound.toCircom()};`,
-        `    ${node.signal} <-- ${tripHint(node.trip, v("s0"), v("c"), v("t"))};`,
+        ...tripHint(node.trip, v("k"), v("s0"), v("c"), v("t")).map((line) => `    ${line}`),
+        `    ${node.signal} <-- ${v("k")};`,
       ].join("\n");
     }
     case "product": {

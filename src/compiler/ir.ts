@@ -87,25 +87,43 @@ export function tripCount(trip: Trip, s0: bigint, c: bigint, t: bigint): bigint 
   }
 }
 
-/** The Circom expression `tripCount` computes, over vars s0, c, t (see emit.ts). */
-export function tripHint(trip: Trip, s0: string, c: string, t: string): string {
+/**
+ * The Circom statements that compute `tripCount` into var `k`, over vars s0,
+ * c, t (see emit.ts). Statements, not one ?: expression: circom's witness code
+ * would evaluate a division by a zero step in an arm that is not taken.
+ */
+export function tripHint(trip: Trip, k: string, s0: string, c: string, t: string): string[] {
   const over = `${trip.max + 1}`;
-  const cap = (q: string) => `(${q} > ${trip.max} ? ${over} : ${q})`;
   const d = `(0 - ${c})`;
-  switch (trip.test) {
-    case "lt":
-      return `${s0} >= ${t} ? 0 : (${c} == 0 ? ${over} : ${cap(`((${t} - ${s0} + ${c} - 1) \\ ${c})`)})`;
-    case "le":
-      return `${s0} > ${t} ? 0 : (${c} == 0 ? ${over} : ${cap(`((${t} - ${s0}) \\ ${c} + 1)`)})`;
-    case "gt":
-      return `${s0} <= ${t} ? 0 : (${c} == 0 ? ${over} : ${cap(`((${s0} - ${t} + ${d} - 1) \\ ${d})`)})`;
-    case "ge":
-      return `${s0} < ${t} ? 0 : (${c} == 0 ? ${over} : ${cap(`((${s0} - ${t}) \\ ${d} + 1)`)})`;
-    case "reach":
-      return `${s0} == ${t} ? 0 : (${c} == 0 ? ${over} : ${cap(`((${t} - ${s0}) / ${c})`)})`;
-    default:
-      return trip.test satisfies never;
-  }
+  const [exits, quotient] = ((): [string, string] => {
+    switch (trip.test) {
+      case "lt":
+        return [`${s0} >= ${t}`, `(${t} - ${s0} + ${c} - 1) \\ ${c}`];
+      case "le":
+        return [`${s0} > ${t}`, `(${t} - ${s0}) \\ ${c} + 1`];
+      case "gt":
+        return [`${s0} <= ${t}`, `(${s0} - ${t} + ${d} - 1) \\ ${d}`];
+      case "ge":
+        return [`${s0} < ${t}`, `(${s0} - ${t}) \\ ${d} + 1`];
+      case "reach":
+        return [`${s0} == ${t}`, `(${t} - ${s0}) / ${c}`];
+      default:
+        return trip.test satisfies never;
+    }
+  })();
+  return [
+    `var ${k} = 0;`,
+    `if (${exits}) {`,
+    `    ${k} = 0;`,
+    `} else if (${c} == 0) {`,
+    `    ${k} = ${over};`,
+    `} else {`,
+    `    ${k} = ${quotient};`,
+    `    if (${k} > ${trip.max}) {`,
+    `        ${k} = ${over};`,
+    `    }`,
+    `}`,
+  ];
 }
 
 export type Node =
