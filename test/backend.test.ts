@@ -16,7 +16,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildCircuit, proveCircuit, setupCircuit, verifyCircuit } from "../src/build/index.js";
 import { readManifest } from "../src/build/manifest.js";
-import { compile, type CompiledCircuit } from "../src/compiler/index.js";
+import { compile, lowerings, type CompiledCircuit } from "../src/compiler/index.js";
 import { circuitInput } from "../src/compiler/input.js";
 import {
   directArtifacts,
@@ -131,6 +131,39 @@ function fuzzSubjects(): Subject[] {
   return out;
 }
 
+/**
+ * Closed-form loops (src/compiler/closedform.ts): the first seeded programs of
+ * the fuzzer's closed family that compile() lowers in closed form, one per
+ * kind of test (an LT/GT test of a rising value, an EQ exit), so the trip
+ * count's hint is computed by both backends.
+ */
+function closedSubjects(): Subject[] {
+  const out = new Map<string, Subject>();
+  const cases = fc.sample(soundnessCase(["closed"]), { seed: FUZZ_SEED, numRuns: 600 });
+  for (const [i, c] of cases.entries()) {
+    const program = validate(loadProgram(c.source));
+    const runs = candidateInputs(program)
+      .map((inputs) => ({ inputs, steps: stepsOf(program, inputs, FUZZ_MAX_STEPS, c.width) }))
+      .filter((r) => r.steps !== undefined);
+    if (runs.length === 0) continue;
+    const steps = Math.max(...runs.map((r) => r.steps!));
+    const lowered = lowerings(program, { steps, width: c.width });
+    if (lowered.chosen !== "closed") continue;
+    const hint = lowered.closed!.find((n) => n.kind === "hint");
+    const kind = hint?.kind === "hint" && hint.trip.test === "reach" ? "reach" : "compare";
+    if (out.has(kind)) continue;
+    out.set(kind, {
+      name: `fuzz/closed-${i} (W = ${c.width}, ${kind})`,
+      program,
+      steps,
+      width: c.width,
+      inputs: runs.slice(0, 3).map((r) => r.inputs),
+    });
+    if (out.size === 2) break;
+  }
+  return [...out.values()];
+}
+
 function subjects(): Subject[] {
   const examples = loadExamples().map((e) => ({
     name: `examples/${e.name}`,
@@ -155,7 +188,7 @@ function subjects(): Subject[] {
         inputs: halting(program, steps, candidates).slice(0, 3),
       };
     });
-  return [...examples, ...bench, ...fuzzSubjects()];
+  return [...examples, ...bench, ...fuzzSubjects(), ...closedSubjects()];
 }
 
 describe("direct backend", function () {
