@@ -16,11 +16,13 @@
  *   k < 2^b, K - k < 2^b       0 <= k <= K, K the most iterations within N
  *   t < 2^W, s_0 < 2^W         test 0 compares them
  *   s_k < 2^W                  the last test compares it
- *   c < 2^W where k >= 1       (a step that is not a constant): with
- *                              2^W (1 + 2^b) < p, s_j = s_0 + j c has no
- *                              wrap, so s_0 <= s_j <= s_k are all in range
  *   not test(s_k)              the loop exits after k iterations
  *   test(s_{k-1}) = (k != 0)   and not before (test is monotone in j)
+ *
+ * The two comparisons also pin a step that is not a constant: c = s_k -
+ * s_{k-1} is then a positive integer below 2^(W+1), and with 2^W (1 +
+ * 2^(b+1)) < p, s_j = s_0 + j c has no wrap, so s_0 <= s_j <= s_k are all in
+ * range and rising.
  *
  * and for an EQ exit (`reach`: the loop runs while s != t), which never
  * faults: s_0 = t exactly when k = 0, and s_0 + k c = t (then c != 0 and no
@@ -251,7 +253,8 @@ export function planClosedForm(
   if (before + after > steps) return undefined;
   const max = Math.floor((steps - before - after) / perIteration);
   const bits = Math.max(1, max.toString(2).length);
-  if (test !== "reach" && range * (1n + (1n << BigInt(bits))) >= P) return undefined;
+  // No wrap: s_0 + j c for j <= K with s_0 < 2^W and c < 2^(W+1) (docs/SOUNDNESS.md).
+  if (test !== "reach" && range * (1n + (1n << BigInt(bits + 1))) >= P) return undefined;
 
   // Outputs: the exit path over the cells after k iterations.
   const outputs = program.io.outputs.map((o) => {
