@@ -23,7 +23,7 @@ import { loadProgram } from "../src/load.js";
 import { terminateCurves } from "../src/pipeline/index.js";
 import type { CircuitInput } from "../src/pipeline/prove.js";
 import { prepareProgram, universalInput } from "../src/universal/index.js";
-import { startRedis } from "../test/helpers/redis.js";
+import { startRedis, type RedisServer } from "../test/helpers/redis.js";
 import { testCircuit } from "../test/helpers/universal.js";
 import { spawnWorker, type SpawnedWorker } from "../test/helpers/workers.js";
 
@@ -72,6 +72,38 @@ async function timed(
     msPerProof: Math.round(wallMs / results.length),
     byWorker: tally(results.map((r) => r.worker)),
   };
+}
+
+/**
+ * Runs `body` with `count` `zkvm worker` processes (the real CLI) for the
+ * set-up build in `dir`, on a redis-server started here on 127.0.0.1 (the
+ * tests' helper): `body` gets the queue's URL once every worker is ready.
+ * Then the workers are stopped (SIGTERM, by pid) and waited for, and so is
+ * the redis-server; its data directory is removed. Shared by the queue and
+ * the segment-chain benches.
+ */
+export async function withQueueWorkers<T>(
+  dir: string,
+  count: number,
+  body: (url: string) => Promise<T>,
+): Promise<T> {
+  const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), "zkvm-queue-bench-"));
+  const workers: SpawnedWorker[] = [];
+  let redis: RedisServer | undefined;
+  try {
+    redis = await startRedis(tmp);
+    for (let i = 0; i < count; i++) workers.push(spawnWorker(dir, redis.url));
+    await Promise.all(workers.map((w) => w.next((e) => e.event === "ready", 600_000)));
+    return await body(redis.url);
+  } finally {
+    for (const w of workers) {
+      w.dispose();
+      w.process.kill("SIGTERM");
+    }
+    await Promise.all(workers.map((w) => w.exit));
+    await redis?.stop();
+    await fsp.rm(tmp, { recursive: true, force: true });
+  }
 }
 
 /** K witness inputs of one set-up build, and what they are (for the report). */
@@ -130,25 +162,13 @@ export async function queueBench(
     log(`  ... ${figures.at(-1)!.wallMs} ms`);
   }
 
-  const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), "zkvm-queue-bench-"));
-  const redis = await startRedis(tmp);
-  const workers: SpawnedWorker[] = [];
-  try {
-    for (let i = 0; i < 2; i++) workers.push(spawnWorker(circuit.dir, redis.url));
-    await Promise.all(workers.map((w) => w.next((e) => e.event === "ready", 600_000)));
+  await withQueueWorkers(circuit.dir, 2, async (url) => {
     log(`  2 queue workers ready; warm-up run of 2 jobs...`);
-    await proveMany(circuit.dir, inputs.slice(0, 2), { queue: redis.url });
+    await proveMany(circuit.dir, inputs.slice(0, 2), { queue: url });
     log(`  ${jobs} jobs, 2 queue workers...`);
-    figures.push(
-      await timed("queue", 2, () => proveMany(circuit.dir, inputs, { queue: redis.url })),
-    );
+    figures.push(await timed("queue", 2, () => proveMany(circuit.dir, inputs, { queue: url })));
     log(`  ... ${figures.at(-1)!.wallMs} ms`);
-  } finally {
-    for (const w of workers) w.process.kill("SIGTERM");
-    await Promise.all(workers.map((w) => w.exit));
-    await redis.stop();
-    await fsp.rm(tmp, { recursive: true, force: true });
-  }
+  });
   const [one, two, queue] = figures as [QueueFigure, QueueFigure, QueueFigure];
   return {
     date: new Date().toISOString(),

@@ -96,6 +96,10 @@ const USAGE = `Usage: npm run bench -- [--quick] [--compiler] [--runs R] [--json
                with 1 and 2 local processes and 2 queue workers on a local
                redis-server; --jobs K (default 8), --out FILE (default
                bench/queue-results.json)
+  --segments   only the segment-chain study (bench/segments.ts): a run of
+               >= --steps T (default 10,000) proven as one chain with 1 and 2
+               local processes and 2 queue workers; --sweep-l adds the choice
+               of L, --sweep-only runs only that; --quick for small sizes
   --help       this text
 
   npm run bench -- --prover [...]   zkvm's prover vs snarkjs's only (bench/prover.ts;

@@ -1,15 +1,28 @@
 /**
- * The segment-chain study: `npm run bench -- --segments [--quick] [--steps T] [--segment-steps L]`.
+ * The segment-chain study: `npm run bench -- --segments [--quick] [--steps T]
+ * [--segment-steps L] [--sweep-l] [--sweep-steps T] [--sweep-ls L1,L2,...]`.
  *
  * - segment overhead: constraints of the segment circuit of L steps against
  *   the universal circuit of N = L steps, same other bounds;
  * - a long run (countdown with n chosen for ≥ T steps, default 10,000) proven
- *   as a chain with 1 and with 2 local prover processes (wall time);
+ *   as one chain three ways: 1 local prover process, 2 local processes, and 2
+ *   `zkvm worker` processes on a redis-server started here (bench/queue.ts's
+ *   withQueueWorkers). Each row has its wall time, its CPU time, the load
+ *   average at its start and end, and which process proved how many
+ *   segments; a row's wall-time ratio to 1 process is judged against the
+ *   target (≤ 0.6) only when both rows started at load average ≤ 1.5;
  * - verifying the k proofs one by one (snarkjs) against the batched check;
  * - the exported Solidity chain verifier's gas at k = 1, 2, 4, 8 (a short run
- *   padded to 8 segments, whose prefixes are chains).
+ *   padded to 8 segments, whose prefixes are chains);
+ * - with --sweep-l, the choice of L: for L in {64, 128, 256, 512} (--sweep-ls),
+ *   a fixed run of ≥ 3,000 steps (--sweep-steps) proven with 2 local
+ *   processes: constraints per segment and per step, compile and setup time,
+ *   proving CPU per run step, the chain check's time and the on-chain
+ *   verifyChain gas of the whole chain (per segment and per run step).
  *
- * --quick: L = 16 and T = 200 on small bounds, minutes instead of hours.
+ * --sweep-only: the sweep alone (default out: bench/segments-sweep-results.json).
+ * --quick: small bounds, L = 16 and T = 200 (sweep: L in {8, 16, 32, 64},
+ * 300 steps), minutes instead of hours.
  * Writes bench/segments-results.json (or --out) and the Markdown it prints
  * beside it (bench/segments-results.md).
  */
@@ -20,19 +33,79 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { loadProgram } from "../src/load.js";
 import { terminateCurves, verify } from "../src/pipeline/index.js";
-import { batchVerify, proveChain, segmentCircuit, verifyChain } from "../src/segments/index.js";
+import {
+  batchVerify,
+  proveChain,
+  segmentCircuit,
+  verifyChain,
+  type ProveChainOptions,
+} from "../src/segments/index.js";
 import {
   compileUniversal,
+  segmentBuildName,
+  setupUniversal,
   universalBuildName,
   universalVerificationKey,
   type UniversalBounds,
 } from "../src/universal/index.js";
 import { deployChainVerifier, verifyChainOnChain } from "../test/support/evm/onchain.js";
+import { withQueueWorkers } from "./queue.js";
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const COUNTDOWN = readFileSync(path.join(BENCH_DIR, "..", "examples", "countdown.zkasm"), "utf8");
 
+/** Wall-time target of issue 19: 2 processes take at most this share of 1 process's time. */
+export const TARGET_RATIO = 0.6;
+/** Above this load average (1 min) at a row's start, its ratio is not judged against the target. */
+export const MAX_JUDGED_LOAD = 1.5;
+
+/** One way of proving the long run's chain. */
+export interface ChainRow {
+  readonly mode: "local" | "queue";
+  /** Local prover processes, or queue worker processes (one prover each). */
+  readonly processes: number;
+  /** From the proveChain call to its checked chain. */
+  readonly wallMs: number;
+  /**
+   * CPU (user + system) of this process and its exited children over the
+   * row; for the queue row, from starting the workers to their exit (their
+   * start-up included).
+   */
+  readonly cpuMs: number;
+  /** 1-minute load average at the row's start and end. */
+  readonly loadStart: number;
+  readonly loadEnd: number;
+  /** Segments by the process that proved them ("local:<pid>", "<host>:<pid>"). */
+  readonly byProver: Record<string, number>;
+}
+
+/** One L of the sweep: the same run proven with segment circuits of L steps. */
+export interface SweepRow {
+  readonly segmentSteps: number;
+  readonly constraints: number;
+  readonly compileMs: number;
+  readonly setupMs: number;
+  readonly runSteps: number;
+  readonly segments: number;
+  readonly proveWallMs: number;
+  readonly proveCpuMs: number;
+  /** The whole chain's off-chain check (links + one batch). */
+  readonly chainVerifyMs: number;
+  /** verifyChain on the whole chain in the in-process EVM. */
+  readonly gas: string;
+  readonly loadStart: number;
+  readonly loadEnd: number;
+}
+
+export interface SweepFigures {
+  readonly bounds: UniversalBounds;
+  readonly targetSteps: number;
+  readonly local: number;
+  readonly rows: SweepRow[];
+}
+
 export interface SegmentsFigures {
+  readonly date: string;
   readonly bounds: UniversalBounds;
   readonly segmentConstraints: number;
   readonly universalConstraints: number;
@@ -40,15 +113,14 @@ export interface SegmentsFigures {
   readonly overheadShare: number;
   readonly runSteps: number;
   readonly segments: number;
-  readonly proveMs: Record<string, number>;
-  /** CPU time (user + system) of this process and its exited prover children, per run. */
-  readonly proveCpuMs: Record<string, number>;
+  readonly rows: ChainRow[];
   /** Proofs in the separate-vs-batched verify comparison (the chain's first 16). */
   readonly verifyProofs: number;
   readonly verifySeparateMs: number;
   readonly verifyBatchedMs: number;
   readonly chainVerifyMs: number;
   readonly gas: Record<string, string>;
+  readonly sweep?: SweepFigures;
   readonly cores: number;
   readonly loadAverage: number;
 }
@@ -67,33 +139,46 @@ function cpuWithChildrenMs(): number {
   return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
 }
 
+const QUICK_BOUNDS: UniversalBounds = {
+  steps: 16,
+  maxInstructions: 24,
+  maxCells: 4,
+  maxStack: 3,
+  maxInputs: 2,
+  maxOutputs: 2,
+  width: 64,
+};
+const FULL_BOUNDS: UniversalBounds = {
+  steps: 256,
+  maxInstructions: 64,
+  maxCells: 16,
+  maxStack: 16,
+  maxInputs: 4,
+  maxOutputs: 4,
+  width: 64,
+};
+
+/** countdown's n for a run of at least `steps` steps (countdown takes 13 + 13n). */
+const countdownN = (steps: number) => Math.max(1, Math.ceil((steps - 13) / 13));
+
+const load1 = () => os.loadavg()[0]!;
+
+function tally(progress: readonly { worker?: string }[]): Record<string, number> {
+  const by: Record<string, number> = {};
+  for (const p of progress) by[p.worker ?? "?"] = (by[p.worker ?? "?"] ?? 0) + 1;
+  return by;
+}
+
 export async function segmentsBench(options: {
   quick: boolean;
   steps?: number;
   segmentSteps?: number;
+  sweep?: { steps?: number; ls?: number[] };
   cacheDir: string;
   log: (line: string) => void;
 }): Promise<SegmentsFigures> {
   const { log } = options;
-  const base: UniversalBounds = options.quick
-    ? {
-        steps: 16,
-        maxInstructions: 24,
-        maxCells: 4,
-        maxStack: 3,
-        maxInputs: 2,
-        maxOutputs: 2,
-        width: 64,
-      }
-    : {
-        steps: 256,
-        maxInstructions: 64,
-        maxCells: 16,
-        maxStack: 16,
-        maxInputs: 4,
-        maxOutputs: 4,
-        width: 64,
-      };
+  const base = options.quick ? QUICK_BOUNDS : FULL_BOUNDS;
   const bounds = { ...base, steps: options.segmentSteps ?? base.steps };
   const target = options.steps ?? (options.quick ? 200 : 10_000);
   log(`compiling the universal circuit of N = L = ${bounds.steps} (for the overhead)`);
@@ -104,33 +189,73 @@ export async function segmentsBench(options: {
   log("compiling and setting up the segment circuit");
   const circuit = await segmentCircuit(bounds, { cacheDir: options.cacheDir });
   const vkey = await universalVerificationKey(circuit.dir, "segment");
-  // countdown takes 13 + 13n steps.
-  const n = Math.ceil((target - 13) / 13);
+  const n = countdownN(target);
   const program = loadProgram(COUNTDOWN);
-  const proveMs: Record<string, number> = {};
-  const proveCpuMs: Record<string, number> = {};
+  const rows: ChainRow[] = [];
   let chain;
   let runSteps = 0;
-  for (const local of [1, 2]) {
-    log(`proving countdown n = ${n} as a chain with ${local} local process(es)`);
+  /** Proves the run once with `how` (local or queue) and records its row. */
+  const row = async (
+    mode: ChainRow["mode"],
+    processes: number,
+    how: Pick<ProveChainOptions, "local" | "queue">,
+    cpu0: number,
+    loadStart: number,
+  ) => {
+    log(`proving countdown n = ${n} as a chain with ${processes} ${mode} process(es)`);
+    const progress: Array<{ worker?: string }> = [];
     const t0 = performance.now();
-    const cpu0 = cpuWithChildrenMs();
     const result = await proveChain(
       circuit.dir,
       program,
       { x: "7", n: String(n) },
       {
-        local,
-        onSegment: (p) => log(`  segment ${p.index} (${p.done}/${p.total}) ${p.ms} ms`),
+        ...how,
+        onSegment: (p) => {
+          progress.push(p);
+          log(`  segment ${p.index} (${p.done}/${p.total}) ${p.ms} ms by ${p.worker ?? "?"}`);
+        },
       },
     );
-    proveMs[`local ${local}`] = Math.round(performance.now() - t0);
-    proveCpuMs[`local ${local}`] = Math.round(cpuWithChildrenMs() - cpu0);
-    log(
-      `  ${local} process(es): wall ${proveMs[`local ${local}`]} ms, CPU ${proveCpuMs[`local ${local}`]} ms, load ${os.loadavg()[0]!.toFixed(1)}`,
-    );
+    const wallMs = Math.round(performance.now() - t0);
     chain = result.chain;
     runSteps = result.steps;
+    return { wallMs, byProver: tally(progress), cpu0, loadStart };
+  };
+  for (const local of [1, 2]) {
+    const r = await row("local", local, { local }, cpuWithChildrenMs(), load1());
+    rows.push({
+      mode: "local",
+      processes: local,
+      wallMs: r.wallMs,
+      cpuMs: Math.round(cpuWithChildrenMs() - r.cpu0),
+      loadStart: r.loadStart,
+      loadEnd: load1(),
+      byProver: r.byProver,
+    });
+    log(
+      `  wall ${r.wallMs} ms, CPU ${rows.at(-1)!.cpuMs} ms, load ${r.loadStart.toFixed(2)} → ${load1().toFixed(2)}`,
+    );
+  }
+  {
+    const cpu0 = cpuWithChildrenMs();
+    log("starting a redis-server and 2 zkvm worker processes");
+    const r = await withQueueWorkers(circuit.dir, 2, (url) =>
+      row("queue", 2, { queue: url }, cpu0, load1()),
+    );
+    const loadEnd = load1();
+    rows.push({
+      mode: "queue",
+      processes: 2,
+      wallMs: r.wallMs,
+      cpuMs: Math.round(cpuWithChildrenMs() - r.cpu0),
+      loadStart: r.loadStart,
+      loadEnd,
+      byProver: r.byProver,
+    });
+    log(
+      `  wall ${r.wallMs} ms, CPU ${rows.at(-1)!.cpuMs} ms, load ${r.loadStart.toFixed(2)} → ${loadEnd.toFixed(2)}`,
+    );
   }
   const segments = chain!.segments;
   const sample = segments.slice(0, 16);
@@ -165,7 +290,12 @@ export async function segmentsBench(options: {
     gas[`k = ${k}`] = r.gasUsed.toString();
   }
   const overhead = circuit.constraints - universal.manifest.constraints;
+  const sweep =
+    options.sweep === undefined
+      ? undefined
+      : await sweepL({ quick: options.quick, ...options.sweep, cacheDir: options.cacheDir, log });
   return {
+    date: new Date().toISOString(),
     bounds,
     segmentConstraints: circuit.constraints,
     universalConstraints: universal.manifest.constraints,
@@ -173,16 +303,110 @@ export async function segmentsBench(options: {
     overheadShare: overhead / circuit.constraints,
     runSteps,
     segments: segments.length,
-    proveMs,
-    proveCpuMs,
+    rows,
     verifyProofs: sample.length,
     verifySeparateMs,
     verifyBatchedMs,
     chainVerifyMs,
     gas,
+    ...(sweep !== undefined ? { sweep } : {}),
     cores: os.availableParallelism(),
-    loadAverage: os.loadavg()[0]!,
+    loadAverage: load1(),
   };
+}
+
+/**
+ * The choice of L: one run of ≥ `steps` steps proven with segment circuits of
+ * each L (compiled and set up in a directory of their own, so the times are
+ * fresh), with 2 local processes.
+ */
+export async function sweepL(options: {
+  quick: boolean;
+  steps?: number;
+  ls?: number[];
+  cacheDir: string;
+  log: (line: string) => void;
+}): Promise<SweepFigures> {
+  const { log } = options;
+  const base = options.quick ? QUICK_BOUNDS : FULL_BOUNDS;
+  const ls = options.ls ?? (options.quick ? [8, 16, 32, 64] : [64, 128, 256, 512]);
+  const targetSteps = options.steps ?? (options.quick ? 300 : 3_000);
+  const local = 2;
+  const n = countdownN(targetSteps);
+  const program = loadProgram(COUNTDOWN);
+  const rows: SweepRow[] = [];
+  for (const L of ls) {
+    const bounds = { ...base, steps: L };
+    const dir = path.join(options.cacheDir, "sweep", segmentBuildName(bounds));
+    const loadStart = load1();
+    log(`sweep L = ${L}: compiling and setting up`);
+    let t0 = performance.now();
+    const built = await compileUniversal(dir, bounds, { segment: true });
+    const compileMs = Math.round(performance.now() - t0);
+    t0 = performance.now();
+    await setupUniversal(dir);
+    const setupMs = Math.round(performance.now() - t0);
+    log(
+      `  ${built.manifest.constraints} constraints; compile ${compileMs} ms, setup ${setupMs} ms`,
+    );
+    const cpu0 = cpuWithChildrenMs();
+    t0 = performance.now();
+    const proven = await proveChain(dir, program, { x: "7", n: String(n) }, { local });
+    const proveWallMs = Math.round(performance.now() - t0);
+    const proveCpuMs = Math.round(cpuWithChildrenMs() - cpu0);
+    const vkey = await universalVerificationKey(dir, "segment");
+    t0 = performance.now();
+    const check = await verifyChain(vkey, bounds, proven.chain, {
+      programHash: proven.chain.programHash,
+    });
+    const chainVerifyMs = Math.round(performance.now() - t0);
+    if (!check.valid) throw new Error(`L = ${L}: the chain does not verify: ${check.reason}`);
+    const verifier = await deployChainVerifier(vkey, bounds);
+    const onChain = await verifyChainOnChain(
+      verifier,
+      proven.chain.segments,
+      proven.chain.programHash,
+    );
+    if (!onChain.valid) throw new Error(`L = ${L}: the chain verifier rejects the chain`);
+    rows.push({
+      segmentSteps: L,
+      constraints: built.manifest.constraints,
+      compileMs,
+      setupMs,
+      runSteps: proven.steps,
+      segments: proven.chain.segments.length,
+      proveWallMs,
+      proveCpuMs,
+      chainVerifyMs,
+      gas: onChain.gasUsed.toString(),
+      loadStart,
+      loadEnd: load1(),
+    });
+    log(
+      `  ${proven.chain.segments.length} segments: prove ${proveWallMs} ms wall, ${proveCpuMs} ms CPU; check ${chainVerifyMs} ms; ${onChain.gasUsed} gas`,
+    );
+  }
+  return { bounds: base, targetSteps, local, rows };
+}
+
+/** A row's wall-time ratio to 1 local process, and whether it may be judged against the target. */
+export function judge(
+  one: ChainRow,
+  other: ChainRow,
+): { ratio: number; verdict: "meets" | "misses" | "loaded" } {
+  const ratio = other.wallMs / one.wallMs;
+  if (Math.max(one.loadStart, other.loadStart) > MAX_JUDGED_LOAD)
+    return { ratio, verdict: "loaded" };
+  return { ratio, verdict: ratio <= TARGET_RATIO ? "meets" : "misses" };
+}
+
+const seconds = (ms: number) => (ms / 1000).toFixed(1);
+const loads = (a: number, b: number) => `${a.toFixed(2)} → ${b.toFixed(2)}`;
+
+function rowName(r: ChainRow): string {
+  return r.mode === "local"
+    ? `${r.processes} local process${r.processes === 1 ? "" : "es"}`
+    : `${r.processes} queue workers (redis-server here)`;
 }
 
 export function segmentsMarkdown(f: SegmentsFigures): string {
@@ -190,8 +414,28 @@ export function segmentsMarkdown(f: SegmentsFigures): string {
   const gas = Object.entries(f.gas);
   const perExtra =
     gas.length >= 2 ? (Number(gas[gas.length - 1]![1]) - Number(gas[0]![1])) / (8 - 1) : Number.NaN;
-  return [
+  const one = f.rows.find((r) => r.mode === "local" && r.processes === 1);
+  const verdicts: string[] = [];
+  const rowLines = f.rows.map((r) => {
+    let ratio = "1.00";
+    if (one !== undefined && r !== one) {
+      const j = judge(one, r);
+      ratio = j.ratio.toFixed(2);
+      verdicts.push(
+        j.verdict === "loaded"
+          ? `- **Warning**: ${rowName(r)} vs 1 local process (${ratio}×) is not judged against the target ≤ ${TARGET_RATIO}: the load average at the start of the rows was ${one.loadStart.toFixed(2)} and ${r.loadStart.toFixed(2)}, above ${MAX_JUDGED_LOAD}; other jobs shared the cores.`
+          : `- ${rowName(r)}: ${ratio}× the wall time of 1 local process, ${j.verdict === "meets" ? "meets" : "misses"} the target ≤ ${TARGET_RATIO} (load average at start ${one.loadStart.toFixed(2)} and ${r.loadStart.toFixed(2)}).`,
+      );
+    }
+    const by = Object.entries(r.byProver)
+      .map(([w, k]) => `${w}: ${k}`)
+      .join(", ");
+    return `| ${rowName(r)} | ${seconds(r.wallMs)} s | ${seconds(r.cpuMs)} s | ${ratio} | ${loads(r.loadStart, r.loadEnd)} | ${by} |`;
+  });
+  const lines = [
     `## Segment chains (L = ${b.steps}, I ${b.maxInstructions}, M ${b.maxCells}, S ${b.maxStack}, IN ${b.maxInputs}, OUT ${b.maxOutputs}, W ${b.width})`,
+    "",
+    `Date: ${f.date}; ${f.cores} cores.`,
     "",
     `| figure | value |`,
     `| --- | --- |`,
@@ -199,18 +443,39 @@ export function segmentsMarkdown(f: SegmentsFigures): string {
     `| universal circuit, N = L | ${f.universalConstraints} |`,
     `| segment overhead | ${f.overhead} (${(100 * f.overheadShare).toFixed(1)}% of a segment) |`,
     `| run | countdown, ${f.runSteps} steps, ${f.segments} segments |`,
-    ...Object.entries(f.proveMs).map(
-      ([k, v]) =>
-        `| chain proving, ${k} | ${(v / 1000).toFixed(1)} s wall, ${((f.proveCpuMs[k] ?? 0) / 1000).toFixed(1)} s CPU |`,
-    ),
-    `| ratio 2 / 1 processes | ${((f.proveMs["local 2"] ?? 0) / (f.proveMs["local 1"] ?? 1)).toFixed(2)} |`,
     `| verify ${f.verifyProofs} proofs separately | ${f.verifySeparateMs} ms |`,
     `| verify them batched | ${f.verifyBatchedMs} ms (${(f.verifySeparateMs / Math.max(1, f.verifyBatchedMs)).toFixed(1)}× faster) |`,
     `| whole chain check (links + batch) | ${f.chainVerifyMs} ms |`,
     ...gas.map(([k, v]) => `| on-chain verifyChain, ${k} | ${v} gas |`),
     `| on-chain gas per extra segment | ${Math.round(perExtra)} |`,
     "",
-    `Measured on ${f.cores} cores at load average ${f.loadAverage.toFixed(1)}.`,
+    `### Proving the run (${f.runSteps} steps, ${f.segments} segments)`,
+    "",
+    "Wall time from the proveChain call to its checked chain (the interpreter run, the segment inputs, the proofs, the chain check). CPU: this process and its exited children; for the queue row, from starting the workers to their exit (their start-up included). Load: the 1-minute load average.",
+    "",
+    "| prover | wall | CPU | wall / 1 local process | load average, start → end | segments by process |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...rowLines,
+    "",
+    ...verdicts,
+  ];
+  if (f.sweep !== undefined) lines.push("", sweepMarkdown(f.sweep));
+  lines.push("", `Load average at the end: ${f.loadAverage.toFixed(2)}.`);
+  return lines.join("\n");
+}
+
+export function sweepMarkdown(s: SweepFigures): string {
+  const b = s.bounds;
+  const rows = s.rows.map((r) => {
+    const perStepCpu = r.proveCpuMs / r.runSteps;
+    return `| ${r.segmentSteps} | ${r.constraints} | ${(r.constraints / r.segmentSteps).toFixed(1)} | ${seconds(r.compileMs)} / ${seconds(r.setupMs)} s | ${r.segments} (${r.segments * r.segmentSteps} steps proven) | ${seconds(r.proveWallMs)} s / ${seconds(r.proveCpuMs)} s | ${perStepCpu.toFixed(1)} | ${r.chainVerifyMs} ms (${(r.chainVerifyMs / r.segments).toFixed(1)}) | ${r.gas} (${Math.round(Number(r.gas) / r.runSteps)}) | ${loads(r.loadStart, r.loadEnd)} |`;
+  });
+  return [
+    `### Choosing L (I ${b.maxInstructions}, M ${b.maxCells}, S ${b.maxStack}, IN ${b.maxInputs}, OUT ${b.maxOutputs}, W ${b.width}; countdown, ≥ ${s.targetSteps} steps, ${s.local} local processes)`,
+    "",
+    "| L | constraints per segment | per step (C / L) | compile / setup | segments k | prove wall / CPU | CPU ms per run step | chain check (ms per segment) | verifyChain gas (per run step) | load average, start → end |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...rows,
   ].join("\n");
 }
 
@@ -222,19 +487,50 @@ async function main(argv: string[]): Promise<number> {
       quick: { type: "boolean" },
       steps: { type: "string" },
       "segment-steps": { type: "string" },
+      "sweep-l": { type: "boolean" },
+      "sweep-steps": { type: "string" },
+      "sweep-ls": { type: "string" },
+      "sweep-only": { type: "boolean" },
       out: { type: "string" },
     },
   });
+  const sweepSteps = values["sweep-steps"];
+  const sweepLs = values["sweep-ls"];
   const cacheDir = await fsp.mkdtemp(path.join(os.tmpdir(), "zkvm-bench-segments-"));
+  const log = (line: string) => process.stderr.write(`${line}\n`);
   try {
+    if (values["sweep-only"] === true) {
+      // The choice of L alone, written beside the study's results.
+      const sweep = await sweepL({
+        quick: values.quick ?? false,
+        ...(sweepSteps !== undefined ? { steps: Number(sweepSteps) } : {}),
+        ...(sweepLs !== undefined ? { ls: sweepLs.split(",").map(Number) } : {}),
+        cacheDir,
+        log,
+      });
+      const out = values.out ?? path.join(BENCH_DIR, "segments-sweep-results.json");
+      const md = `${sweepMarkdown(sweep)}\n\nLoad average at the end: ${load1().toFixed(2)}; ${new Date().toISOString()}.\n`;
+      await fsp.writeFile(out, `${JSON.stringify(sweep, null, 2)}\n`);
+      await fsp.writeFile(out.replace(/\.json$/, "") + ".md", md);
+      process.stdout.write(md);
+      return 0;
+    }
     const figures = await segmentsBench({
       quick: values.quick ?? false,
       ...(values.steps !== undefined ? { steps: Number(values.steps) } : {}),
       ...(values["segment-steps"] !== undefined
         ? { segmentSteps: Number(values["segment-steps"]) }
         : {}),
+      ...(values["sweep-l"] === true || sweepSteps !== undefined || sweepLs !== undefined
+        ? {
+            sweep: {
+              ...(sweepSteps !== undefined ? { steps: Number(sweepSteps) } : {}),
+              ...(sweepLs !== undefined ? { ls: sweepLs.split(",").map(Number) } : {}),
+            },
+          }
+        : {}),
       cacheDir,
-      log: (line) => process.stderr.write(`${line}\n`),
+      log,
     });
     const out = values.out ?? path.join(BENCH_DIR, "segments-results.json");
     await fsp.writeFile(out, `${JSON.stringify(figures, null, 2)}\n`);

@@ -23,6 +23,7 @@ import {
   verifyChain,
   type SegmentChain,
   type SegmentCircuit,
+  type SegmentProgress,
 } from "../src/segments/index.js";
 import {
   openUniversal,
@@ -64,8 +65,19 @@ describe("segment chains", function () {
     vkey = await universalVerificationKey(circuit.dir, "segment");
     const manifest = await openUniversal(circuit.dir);
     wasm = path.join(circuit.dir, manifest.files.wasm.path);
-    const proven = await proveChain(circuit.dir, loadProgram(COUNTDOWN), { x: "7", n: "1" });
+    const progress: SegmentProgress[] = [];
+    const proven = await proveChain(
+      circuit.dir,
+      loadProgram(COUNTDOWN),
+      { x: "7", n: "1" },
+      { onSegment: (p) => progress.push(p) },
+    );
     chain = proven.chain;
+    // Each segment is reported once, with the prover process that made it.
+    expect(progress.map((p) => p.index).sort((a, b) => a - b)).to.deep.equal(
+      chain.segments.map((_, i) => i),
+    );
+    for (const p of progress) expect(p.worker).to.match(/^local:\d+$/);
     hash = chain.programHash;
     expect(proven.steps).to.equal(26);
     expect(proven.outputs).to.deep.equal({ y: 7n, same: 1n });

@@ -87,6 +87,8 @@ export interface SegmentProgress {
   /** The segment just proven, and how long it took. */
   readonly index: number;
   readonly ms: number;
+  /** Who proved it: "local:<pid>" for a child here, "<host>:<pid>" for a queue worker. */
+  readonly worker?: string;
 }
 
 export interface ProveSegmentsOptions {
@@ -121,6 +123,7 @@ export async function proveSegments(
       index: e.index,
       ms:
         e.elapsedMs ?? Math.round(performance.now() - (started.get(e.index) ?? performance.now())),
+      ...(e.worker !== undefined ? { worker: e.worker } : {}),
     });
   };
   const common = { ...(options.local !== undefined ? { local: options.local } : {}), onProgress };
