@@ -58,7 +58,12 @@ import { collectingLogger, loadSnarkjs } from "../src/pipeline/snarkjs.js";
 import { LONG_JOIN, NESTED_DO_WHILE, TWO_ARMS } from "./helpers/shapes.js";
 import { ForgerBuilds, witnessOutcome, type TogetherBuild, type Variant } from "./helpers/forge.js";
 import { loadCircuit, type Circuit } from "./helpers/r1cs.js";
-import { directArtifacts, directExpansion, directWitness } from "../src/direct/index.js";
+import {
+  directArtifacts,
+  directExpansion,
+  directNamedValues,
+  directWitness,
+} from "../src/direct/index.js";
 
 const TWO_64 = 1n << 64n;
 
@@ -1246,11 +1251,44 @@ function forgers() {
   return allForgers;
 }
 
-/** The attack's program, and its target build (cached: shared by attacks on one program). */
+/**
+ * The attack's program, and its target build (cached: shared by attacks on
+ * one program). The target has a witness generator only where the machine
+ * faults on the attack's inputs, to show that run has no witness; an honest
+ * run's witness comes from the direct backend (`honestWitness`).
+ */
 function attackTarget(attack: Attack) {
   const program = loadProgram(attack.program);
   const compiled = compile(program, { steps: attack.steps });
-  return { program, compiled, target: build(compiled.circom, attack.optimize ?? "O2") };
+  const faults = typeof machine(attack.program, attack.inputs, attack.steps) === "string";
+  return { program, compiled, target: build(compiled.circom, attack.optimize ?? "O2", faults) };
+}
+
+/**
+ * The honest run's witness for a circom2 build of the program: every
+ * signal's value from the direct backend's witness computation (src/direct,
+ * `compiled` with its nodes kept), carried onto the build's wires by signal
+ * name. test/backend.test.ts holds these values equal to those of circom's
+ * witness generator; step 1 checks that the real circuit accepts them.
+ */
+function honestWitness(
+  target: Circuit,
+  compiled: CompiledCircuit,
+  input: Record<string, unknown>,
+): bigint[] {
+  const named = directNamedValues(
+    compiled,
+    Object.fromEntries(Object.entries(input).map(([k, v]) => [k, BigInt(v as string)])),
+  );
+  const w = new Array<bigint>(target.r1cs.nWires).fill(0n);
+  w[0] = 1n;
+  for (const sym of target.symbols) {
+    if (sym.wire < 0) continue;
+    const v = named.get(sym.name);
+    if (v === undefined) throw new Error(`the direct backend has no signal ${sym.name}`);
+    w[sym.wire] = v;
+  }
+  return w;
 }
 
 async function runAttack(attack: Attack): Promise<void> {
@@ -1264,11 +1302,13 @@ async function runAttack(attack: Attack): Promise<void> {
 
   // 1. The honest run: accepted when the machine halts, unsatisfiable when it faults.
   const truth = machine(attack.program, attack.inputs, attack.steps);
-  const honest = await witness(target.wasm, input);
+  const { direct, compiled: kept } = await directCircuit(attack);
   if (typeof truth === "string") {
-    expect(honest, `the machine faults with ${truth}`).to.equal("WITNESS_FAILED");
+    expect(await witness(target.wasm, input), `the machine faults with ${truth}`).to.equal(
+      "WITNESS_FAILED",
+    );
   } else {
-    if (typeof honest === "string") expect.fail(`honest witness failed: ${honest}`);
+    const honest = honestWitness(target.circuit, kept, input);
     expect(target.circuit.violated(honest)).to.deep.equal([]);
     for (const o of outputs) {
       expect(target.circuit.value(honest, `main.out_${o.name}`), o.name).to.equal(truth[o.name]);
@@ -1308,9 +1348,8 @@ async function runAttack(attack: Attack): Promise<void> {
   // eliminate a private input (c = the sum of its range check's bits), and
   // then the forgery's wires say another input (c = 0, whose run does give
   // the claimed outputs).
-  const { direct, compiled: kept } = await directCircuit(attack);
   const { labelOfWire, expand } = directExpansion(kept);
-  if (typeof honest !== "string") {
+  if (typeof truth !== "string") {
     const { values } = directWitness(kept, input, labelOfWire);
     expect(direct.violated(values), "the honest run in the direct R1CS").to.deep.equal([]);
   }
@@ -1400,20 +1439,24 @@ function unexpectedWarnings(warnings: readonly string[], circom: string, width =
   return warnings.filter((w) => !expected.some((ok) => ok(w)));
 }
 
-/** Every generated circuit these tests know: the examples at their N, and the attack programs. */
-function generatedCircuits(): Array<{ name: string; circom: string; optimize: "O1" | "O2" }> {
-  const examples = loadExamples().map((e) => ({
-    name: e.name,
-    circom: compile(loadProgram(e.source), { steps: e.steps }).circom,
-    optimize: "O2" as const,
-  }));
-  const attacks = Object.values(ATTACKS)
-    .flat()
-    .map((a) => ({
-      name: a.title,
-      circom: compile(loadProgram(a.program), { steps: a.steps }).circom,
-      optimize: a.optimize ?? ("O2" as const),
-    }));
+/**
+ * Every generated circuit these tests know: the examples at their N, and the
+ * attack programs; `build` is the circom2 build (with --inspect) the tests use:
+ * an attack's target build, and the examples' without a witness generator.
+ */
+function generatedCircuits(): Array<{
+  name: string;
+  circom: string;
+  build: () => Promise<{ warnings: readonly string[] }>;
+}> {
+  const examples = loadExamples().map((e) => {
+    const circom = compile(loadProgram(e.source), { steps: e.steps }).circom;
+    return { name: e.name, circom, build: () => build(circom, "O2", false) };
+  });
+  const attacks = ALL_ATTACKS.map((a) => {
+    const { compiled } = attackTarget(a);
+    return { name: a.title, circom: compiled.circom, build: () => attackTarget(a).target };
+  });
   return [...examples, ...attacks];
 }
 
@@ -1468,7 +1511,7 @@ describe("soundness", function () {
   describe("no unconstrained signals", function () {
     it("circom --inspect warns only about bits a gadget reads none of by design, on every example and attack target", async function () {
       const all = generatedCircuits();
-      const built = await Promise.all(all.map((g) => build(g.circom, g.optimize)));
+      const built = await Promise.all(all.map((g) => g.build()));
       all.forEach((g, i) => {
         expect(unexpectedWarnings(built[i]!.warnings, g.circom), g.name).to.deep.equal([]);
       });
@@ -1538,11 +1581,15 @@ describe("soundness", function () {
         a.title.startsWith("GT says 3 > 7"),
       )!;
       const { program, target: pending } = attackTarget(attack);
-      const [target, { forgers: together, index }] = await Promise.all([pending, forgers()]);
+      const [target, { forgers: together, index }, { compiled: kept }] = await Promise.all([
+        pending,
+        forgers(),
+        directCircuit(attack),
+      ]);
       const input = circuitInput(program.io, attack.inputs);
-      const honest = await witness(target.wasm, input);
+      const honest = honestWitness(target.circuit, kept, input);
       const raw = await together.witness();
-      if (typeof honest === "string" || typeof raw === "string") expect.fail("no witness");
+      if (typeof raw === "string") expect.fail("no witness");
       const forged = target.circuit.witnessFrom(together.parts[index.get(attack)!]!.named(raw));
       const corrupted = honest.slice();
       corrupted[target.circuit.wire("main.out_m")] = 8n;
