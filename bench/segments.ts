@@ -163,6 +163,19 @@ const countdownN = (steps: number) => Math.max(1, Math.ceil((steps - 13) / 13));
 
 const load1 = () => os.loadavg()[0]!;
 
+/**
+ * Waits (up to 4 minutes) until the 1-minute load average is at most MAX_JUDGED_LOAD, so a row
+ * does not start in the wake of the previous one: a row that kept both cores busy leaves the
+ * load average near 2 for a minute, which says nothing about other jobs.
+ */
+async function settle(log: (line: string) => void): Promise<void> {
+  const until = Date.now() + 240_000;
+  if (load1() > MAX_JUDGED_LOAD)
+    log(`  waiting for the load average (${load1().toFixed(2)}) to fall to ${MAX_JUDGED_LOAD}`);
+  while (load1() > MAX_JUDGED_LOAD && Date.now() < until)
+    await new Promise((r) => setTimeout(r, 5000));
+}
+
 function tally(progress: readonly { worker?: string }[]): Record<string, number> {
   const by: Record<string, number> = {};
   for (const p of progress) by[p.worker ?? "?"] = (by[p.worker ?? "?"] ?? 0) + 1;
@@ -223,6 +236,7 @@ export async function segmentsBench(options: {
     return { wallMs, byProver: tally(progress), cpu0, loadStart };
   };
   for (const local of [1, 2]) {
+    await settle(log);
     const r = await row("local", local, { local }, cpuWithChildrenMs(), load1());
     rows.push({
       mode: "local",
@@ -238,6 +252,7 @@ export async function segmentsBench(options: {
     );
   }
   {
+    await settle(log);
     const cpu0 = cpuWithChildrenMs();
     log("starting a redis-server and 2 zkvm worker processes");
     const r = await withQueueWorkers(circuit.dir, 2, (url) =>
