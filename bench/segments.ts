@@ -255,9 +255,11 @@ export async function segmentsBench(options: {
     await settle(log);
     const cpu0 = cpuWithChildrenMs();
     log("starting a redis-server and 2 zkvm worker processes");
-    const r = await withQueueWorkers(circuit.dir, 2, (url) =>
-      row("queue", 2, { queue: url }, cpu0, load1()),
-    );
+    // Settled again once the workers run: starting them raises the load average.
+    const r = await withQueueWorkers(circuit.dir, 2, async (url) => {
+      await settle(log);
+      return row("queue", 2, { queue: url }, cpu0, load1());
+    });
     const loadEnd = load1();
     rows.push({
       mode: "queue",

@@ -6,11 +6,16 @@
  */
 import { expect } from "chai";
 import { promises as fsp } from "node:fs";
-import os from "node:os";
+import os, { availableParallelism } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PipelineError, terminateCurves, verify } from "../src/pipeline/index.js";
-import { openProvingBuild, proveMany, type PoolEvent } from "../src/pipeline/pool.js";
+import {
+  oneThreadEach,
+  openProvingBuild,
+  proveMany,
+  type PoolEvent,
+} from "../src/pipeline/pool.js";
 import { childrenOf, exited } from "./helpers/processes.js";
 import { cubic, tinyBuild, type TinyBuild } from "./helpers/tiny-build.js";
 
@@ -75,6 +80,29 @@ describe("proving pool: proveMany in child processes", function () {
     expect(events.every((e) => e.total === 5 && e.stage === "jobs")).to.equal(true);
     for (const worker of new Set(results.map((r) => r.worker))) {
       expect(await exited(Number(worker.split(":")[1]), 2000), worker).to.equal(true);
+    }
+  });
+
+  it("a prover process per core proves on one thread; fewer processes with workers", async function () {
+    const cores = availableParallelism();
+    expect(oneThreadEach(1)).to.equal(false);
+    expect(oneThreadEach(cores)).to.equal(cores > 1);
+    expect(oneThreadEach(cores + 1)).to.equal(true);
+    // What the children are told: the fixture fails a job whose option is not the expected one.
+    for (const local of new Set([1, cores])) {
+      process.env.ZKVM_TEST_ONE_THREAD = oneThreadEach(local) ? "1" : "0";
+      try {
+        const results = await proveMany(
+          build.dir,
+          Array.from({ length: local }, (_, i) => build.inputFor(BigInt(i + 2))),
+          { local, prover: TAMPERING_PROVER },
+        );
+        expect(results.map((r) => r.publicSignals)).to.deep.equal(
+          Array.from({ length: local }, (_, i) => [cubic(BigInt(i + 2))]),
+        );
+      } finally {
+        delete process.env.ZKVM_TEST_ONE_THREAD;
+      }
     }
   });
 

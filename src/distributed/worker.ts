@@ -20,6 +20,7 @@ import { ZkvmError } from "../errors.js";
 import { errorMessage, PipelineError } from "../pipeline/errors.js";
 import {
   openProvingBuild,
+  oneThreadEach,
   ProverProcess,
   workerName,
   type ProvingBuild,
@@ -99,7 +100,10 @@ export async function startWorker(dir: string, options: WorkerOptions): Promise<
       // A listener must not fail a job.
     }
   };
-  const provers = Array.from({ length: concurrency }, () => new ProverProcess(options.prover));
+  const provers = Array.from(
+    { length: concurrency },
+    () => new ProverProcess(options.prover, oneThreadEach(concurrency)),
+  );
   const free = [...provers];
   let mismatch: PipelineError | undefined;
   let stopping: Promise<void> | undefined;

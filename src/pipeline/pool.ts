@@ -10,6 +10,7 @@
  *
  *   proveMany(buildDir: string, inputs: readonly CircuitInput[], options?: {
  *     local?: number;        // prover processes; default os.availableParallelism(), at most inputs.length
+ *                            // (with one per core or more, each proves on one thread: oneThreadEach)
  *     onProgress?: (e: PoolEvent) => void;  // one event per job state change (see PoolEvent)
  *     prover?: string;       // module the children import instead of snarkjs (see ProverModule)
  *     retries?: number;      // extra tries of a job whose proof is invalid or whose child died; default 2
@@ -121,6 +122,8 @@ export interface ProverModule {
   prove(
     target: ProvingTarget,
     input: JsonCircuitInput,
+    /** `oneThread`: the pool runs a prover process per core; prove on this thread alone if you can. */
+    options?: { readonly oneThread?: boolean },
   ): Promise<{
     proof: Groth16Proof;
     publicSignals: string[];
@@ -244,6 +247,17 @@ export async function openProvingBuild(dir: string): Promise<ProvingBuild> {
   };
 }
 
+/**
+ * Whether each of `processes` prover processes on this machine should prove
+ * on one thread: yes when there is one per core or more. Each would
+ * otherwise start a worker per core, and the processes would contend for the
+ * cores (measured in bench/segments.ts: a 40-segment chain on 2 cores took
+ * 0.87× the wall time of one process that way).
+ */
+export function oneThreadEach(processes: number): boolean {
+  return processes > 1 && processes >= availableParallelism();
+}
+
 /** `input` as JSON: bigints become decimal strings (a child process and a queue carry JSON). */
 export function jsonInput(input: CircuitInput): JsonCircuitInput {
   const value = (v: CircuitInputValue): JsonInputValue =>
@@ -263,18 +277,26 @@ export async function verifyJob(
  * The default prover: the witness from the build's wasm, or for a direct
  * build from its program (checked against its manifest, src/build/proofs.ts),
  * then a Groth16 proof with zkvm's prover. The build is opened once per
- * process and directory.
+ * process and directory. `oneThread`: prove on this thread alone, as a
+ * pool's children do when there is one per core (they would otherwise each
+ * start a worker per core and contend for the cores).
  */
 export async function proveInput(
   target: ProvingTarget,
   input: JsonCircuitInput,
+  { oneThread = false }: { readonly oneThread?: boolean } = {},
 ): Promise<{
   proof: Groth16Proof;
   publicSignals: string[];
   timings: { witnessMs: number; proveMs: number };
 }> {
   if (target.wasm !== undefined) {
-    const { proof, publicSignals, timings } = await prove(target.zkey, target.wasm, input);
+    const { proof, publicSignals, timings } = await prove(
+      target.zkey,
+      target.wasm,
+      input,
+      oneThread ? { workers: false } : {},
+    );
     return { proof, publicSignals, timings };
   }
   let build = directBuilds.get(target.dir);
@@ -295,6 +317,7 @@ export async function proveInput(
     target.zkey,
     witness,
     Math.round(performance.now() - w0),
+    oneThread ? { workers: false } : {},
   );
   return { proof, publicSignals, timings };
 }
@@ -310,6 +333,8 @@ export interface ChildRequest {
   readonly target: ProvingTarget;
   readonly input: JsonCircuitInput;
   readonly prover?: string;
+  /** Prove on the child's thread alone (see `proverThreads`). */
+  readonly oneThread?: boolean;
 }
 
 /** Child → parent. */
@@ -353,7 +378,10 @@ export class ProverProcess {
     { resolve: (r: ChildReply) => void; reject: (e: unknown) => void }
   >();
 
-  constructor(private readonly prover?: string) {}
+  constructor(
+    private readonly prover?: string,
+    private readonly oneThread = false,
+  ) {}
 
   /** The child's pid once it runs. */
   get pid(): number | undefined {
@@ -415,6 +443,7 @@ export class ProverProcess {
         },
         input,
         ...(this.prover !== undefined ? { prover: path.resolve(this.prover) } : {}),
+        ...(this.oneThread ? { oneThread: true } : {}),
       };
       child.send(request, (e) => {
         if (e) {
@@ -483,9 +512,10 @@ export async function proveMany(
   for (let index = 0; index < total; index++)
     event(onProgress, { index, total, state: "queued" }, "queued");
 
+  const count = Math.min(local, total);
   const provers = Array.from(
-    { length: Math.min(local, total) },
-    () => new ProverProcess(options.prover),
+    { length: count },
+    () => new ProverProcess(options.prover, oneThreadEach(count)),
   );
   let next = 0;
   let failure: ZkvmError | undefined;

@@ -81,6 +81,12 @@ export interface ProveOptions {
   onProgress?: Progress;
   /** zkvm's own prover (default) or snarkjs's (the reference); both make snarkjs-format proofs. */
   prover?: ProverChoice;
+  /**
+   * zkvm's prover only: on this thread alone (`false`), or with a worker per
+   * core; default: workers from a size up (src/groth16/prover.ts). A pool
+   * with a prover process per core proves on one thread in each.
+   */
+  workers?: boolean;
 }
 
 export interface ProveResult {
@@ -136,6 +142,7 @@ export async function proveWitness(
       const { proof, publicSignals } = await groth16Prove(
         await fsp.readFile(zkeyPath),
         witness.wtns,
+        opts.workers !== undefined ? { workers: opts.workers } : {},
       );
       return { proof, publicSignals };
     } catch (e) {

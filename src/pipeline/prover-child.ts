@@ -39,7 +39,11 @@ process.on("message", (message: ChildRequest) => {
   void (async () => {
     try {
       const { prove: proveOne } = await loadProver(message.prover);
-      const result = await proveOne(message.target, message.input);
+      const result = await proveOne(
+        message.target,
+        message.input,
+        message.oneThread === true ? { oneThread: true } : {},
+      );
       send({ kind: "proved", id: message.id, ...result });
     } catch (e) {
       send({
