@@ -29,11 +29,12 @@ import { P } from "../src/field.js";
 import type { Inputs } from "../src/inputs.js";
 import { loadProgram } from "../src/load.js";
 import { executeProgram } from "../src/machine.js";
-import { defaultIncludePaths, readR1csWireLabels, terminateCurves } from "../src/pipeline/index.js";
+import { readR1csWireLabels, terminateCurves } from "../src/pipeline/index.js";
 import type { ValidatedProgram } from "../src/validator.js";
 import { validate } from "../src/validator.js";
 import { isErrorCase, loadExamples } from "./helpers/examples.js";
-import { ForgerBuilds, witnessOutcome } from "./helpers/forge.js";
+import { witnessOutcome } from "./helpers/forge.js";
+import { buildCircuit as buildCached } from "./helpers/witness.js";
 import { loadCircuit, type Circuit, type R1cs } from "./helpers/r1cs.js";
 import { soundnessCase } from "./helpers/soundness-fuzz.js";
 
@@ -101,25 +102,28 @@ function candidateInputs(program: ValidatedProgram): Inputs[] {
 
 /** The soundness fuzzer's programs in the slice below (seeded: the same programs every run). */
 const FUZZ_SEED = 18;
-const FUZZ_PROGRAMS = 12;
+/** Programs of each family in the slice (each costs a circom2 build). */
+const FUZZ_PER_FAMILY = 2;
 /** Their step bound: the longest halting run of a candidate, at most this. */
 const FUZZ_MAX_STEPS = 40;
 
 /**
- * A seeded slice of the soundness fuzzer's programs (every family, random
- * widths), each at the longest run of its candidate inputs that halts within
+ * A seeded slice of the soundness fuzzer's programs (the first FUZZ_PER_FAMILY
+ * of every family, random widths), each at the longest run of its candidate inputs that halts within
  * FUZZ_MAX_STEPS: the programs none of whose candidates halt are passed over.
  */
 function fuzzSubjects(): Subject[] {
   const out: Subject[] = [];
+  const taken = new Map<string, number>();
   for (const [i, c] of fc.sample(soundnessCase(), { seed: FUZZ_SEED, numRuns: 200 }).entries()) {
-    if (out.length === FUZZ_PROGRAMS) break;
+    if ((taken.get(c.family) ?? 0) === FUZZ_PER_FAMILY) continue;
     const program = validate(loadProgram(c.source));
     const runs = candidateInputs(program)
       .map((inputs) => ({ inputs, steps: stepsOf(program, inputs, FUZZ_MAX_STEPS, c.width) }))
       .filter((r) => r.steps !== undefined);
     if (runs.length === 0) continue;
     const steps = Math.max(...runs.map((r) => r.steps!));
+    taken.set(c.family, (taken.get(c.family) ?? 0) + 1);
     out.push({
       name: `fuzz/${c.family}-${i} (W = ${c.width})`,
       program,
@@ -194,7 +198,20 @@ function subjects(): Subject[] {
 describe("direct backend", function () {
   this.timeout(600_000);
   let root = "";
-  const builds = new ForgerBuilds({ root: () => root, includePaths: defaultIncludePaths });
+  /**
+   * circom2's build (--O2, with its witness generator) through the tests'
+   * witness cache (test/helpers/witness.ts), which the differential,
+   * evaluator and baseline tests share: the examples are built once.
+   */
+  async function circomBuild(compiled: CompiledCircuit) {
+    const built = await buildCached(compiled);
+    const r1csPath = path.join(built.dir, "main.r1cs");
+    return {
+      circuit: await loadCircuit(r1csPath, path.join(built.dir, "main.sym")),
+      r1csPath,
+      wasm: built.wasmPath,
+    };
+  }
 
   before(async () => {
     root = await fsp.mkdtemp(path.join(os.tmpdir(), "zkvm-backend-"));
@@ -233,7 +250,7 @@ describe("direct backend", function () {
       ...(s.width !== undefined ? { width: s.width } : {}),
     });
     const [reference, direct] = await Promise.all([
-      builds.build(compiled.circom, "O2"),
+      circomBuild(compiled),
       directFiles(s.name, compiled),
     ]);
     const r = reference.circuit.r1cs;
@@ -306,7 +323,7 @@ describe("direct backend", function () {
     const program = validate(loadProgram(source));
     const compiled = compile(program, { steps: 8, keepNodes: true });
     const [reference, direct] = await Promise.all([
-      builds.build(compiled.circom, "O2"),
+      circomBuild(compiled),
       directFiles("lt-width", compiled),
     ]);
     const input = { in_a: "3", in_b: (1n << 64n).toString() };
