@@ -116,10 +116,19 @@ function validateUnlocated(program: Program): ValidatedProgram {
   const { code } = program;
   checkIo(program.io);
   const instructions = decode(code);
-  const instructionAt = new Map(instructions.map((i) => [i.offset, i]));
+  // Offset-indexed arrays for the passes below (a program can be megabytes);
+  // the Maps of the result are built once, in the same order as before.
+  const indexAt = new Int32Array(code.length).fill(-1);
+  const instructionAt = new Map<number, Instruction>();
+  instructions.forEach((ins, i) => {
+    indexAt[ins.offset] = i;
+    instructionAt.set(ins.offset, ins);
+  });
+  const startsInstruction = (offset: number) =>
+    offset >= 0 && offset < code.length && indexAt[offset] !== -1;
 
   for (const ins of instructions) {
-    if ((ins.op === Op.JUMP || ins.op === Op.JUMPI) && !instructionAt.has(Number(ins.arg))) {
+    if ((ins.op === Op.JUMP || ins.op === Op.JUMPI) && !startsInstruction(Number(ins.arg))) {
       throw new ValidationError(
         "BAD_JUMP_TARGET",
         `${Op[ins.op]} at offset ${ins.offset} targets ${ins.arg}, which is not the start of an instruction`,
@@ -139,15 +148,19 @@ function validateUnlocated(program: Program): ValidatedProgram {
   }
 
   // Abstract interpretation of the stack height over every path from offset 0.
-  const heightBefore = new Map<number, number>([[0, 0]]);
-  const reachedFrom = new Map<number, number>();
+  // heightAt[offset] is -1 until the offset is reached; `reached` lists the
+  // offsets in the order they were first reached.
+  const heightAt = new Int32Array(code.length).fill(-1);
+  const reachedFrom = new Int32Array(code.length);
+  const reached = [0];
+  heightAt[0] = 0;
   const work = [0];
   let maxHeight = 0;
   while (work.length > 0) {
     const offset = work.pop()!;
-    const ins = instructionAt.get(offset)!;
+    const ins = instructions[indexAt[offset]!]!;
     const info = opcodeInfo(ins.op);
-    const height = heightBefore.get(offset)!;
+    const height = heightAt[offset]!;
     if (height < info.pops) {
       throw new ValidationError(
         "STACK_UNDERFLOW",
@@ -172,22 +185,25 @@ function validateUnlocated(program: Program): ValidatedProgram {
           { offset },
         );
       }
-      const known = heightBefore.get(next);
-      if (known === undefined) {
-        heightBefore.set(next, after);
-        reachedFrom.set(next, offset);
+      const known = heightAt[next]!;
+      if (known === -1) {
+        heightAt[next] = after;
+        reachedFrom[next] = offset;
+        reached.push(next);
         work.push(next);
       } else if (known !== after) {
         throw new ValidationError(
           "STACK_HEIGHT_MISMATCH",
-          `offset ${next} is reached with stack height ${known} (from offset ${reachedFrom.get(next)}) and ${after} (from offset ${offset})`,
+          `offset ${next} is reached with stack height ${known} (from offset ${reachedFrom[next]}) and ${after} (from offset ${offset})`,
           { offset: next },
         );
       }
     }
   }
 
-  const reachable = instructions.filter((i) => heightBefore.has(i.offset));
+  const heightBefore = new Map<number, number>();
+  for (const offset of reached) heightBefore.set(offset, heightAt[offset]!);
+  const reachable = instructions.filter((i) => heightAt[i.offset] !== -1);
   const blocks = basicBlocks(reachable, heightBefore);
   const blockAt = new Map(blocks.map((b) => [b.start, b.id]));
   const cells = (op: Op) =>

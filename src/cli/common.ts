@@ -181,7 +181,8 @@ function readBounded(path: string): Buffer {
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
-      const chunk = Buffer.alloc(Math.min(1 << 20, MAX_INPUT_FILE_BYTES + 1 - total));
+      // Unfilled: only the n bytes read are kept.
+      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, MAX_INPUT_FILE_BYTES + 1 - total));
       const n = readSync(fd, chunk, 0, chunk.length, null);
       if (n === 0) return Buffer.concat(chunks, total);
       chunks.push(chunk.subarray(0, n));

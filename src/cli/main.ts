@@ -42,7 +42,17 @@ Errors are one line on stderr (with --json, also a JSON object {"code",
 Exit status: 0 success, 1 an error in the program, inputs or files, 2 a usage error.`;
 }
 
-export async function main(argv: string[], io: Io = processIo): Promise<number> {
+/**
+ * Runs one `zkvm` command. `keepWorkers`: leave the proving curves and their
+ * worker threads for the next call instead of stopping them at the end (for
+ * a process that runs many commands, e.g. the tests; it calls
+ * `terminateCurves()` itself when done).
+ */
+export async function main(
+  argv: string[],
+  io: Io = processIo,
+  { keepWorkers = false }: { readonly keepWorkers?: boolean } = {},
+): Promise<number> {
   // --verbose, anywhere: a tool's full report (circom's error block) below the one error line.
   const verbose = argv.includes("--verbose");
   const [name, ...rest] = argv.filter((a) => a !== "--verbose");
@@ -86,7 +96,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     return 1;
   } finally {
     // snarkjs keeps worker threads for its curve; without this the process never exits.
-    await terminateCurves();
+    if (!keepWorkers) await terminateCurves();
   }
 }
 

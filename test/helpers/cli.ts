@@ -16,7 +16,12 @@ export interface Outcome {
   cpuMs: number;
 }
 
-/** `zkvm <argv>` in process; a throw out of main() fails the test with the command and its stack. */
+/**
+ * `zkvm <argv>` in process; a throw out of main() fails the test with the
+ * command and its stack. The curves and their workers stay for the next
+ * command (building one costs about half a second of CPU); each test file's
+ * `after` hook stops them with terminateCurves().
+ */
 export async function zkvm(...argv: string[]): Promise<Outcome> {
   const out: string[] = [];
   const err: string[] = [];
@@ -25,7 +30,7 @@ export async function zkvm(...argv: string[]): Promise<Outcome> {
   const cpu = process.cpuUsage();
   let status: number;
   try {
-    status = await main(argv, io);
+    status = await main(argv, io, { keepWorkers: true });
   } catch (e) {
     throw new Error(`main() threw on zkvm ${argv.join(" ")}: ${(e as Error).stack}`, { cause: e });
   }
