@@ -42,6 +42,7 @@ import {
 } from "../src/segments/index.js";
 import {
   compileUniversal,
+  DEFAULT_BOUNDS,
   segmentBuildName,
   setupUniversal,
   universalBuildName,
@@ -148,15 +149,8 @@ const QUICK_BOUNDS: UniversalBounds = {
   maxOutputs: 2,
   width: 64,
 };
-const FULL_BOUNDS: UniversalBounds = {
-  steps: 256,
-  maxInstructions: 64,
-  maxCells: 16,
-  maxStack: 16,
-  maxInputs: 4,
-  maxOutputs: 4,
-  width: 64,
-};
+/** The defaults of `compile --universal`: L = 256, I 64, M 16, S 16, IN 4, OUT 4, W 64. */
+const FULL_BOUNDS: UniversalBounds = DEFAULT_BOUNDS;
 
 /** countdown's n for a run of at least `steps` steps (countdown takes 13 + 13n). */
 const countdownN = (steps: number) => Math.max(1, Math.ceil((steps - 13) / 13));

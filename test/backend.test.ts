@@ -112,24 +112,37 @@ const FUZZ_MAX_STEPS = 40;
  * of every family, random widths), each at the longest run of its candidate inputs that halts within
  * FUZZ_MAX_STEPS: the programs none of whose candidates halt are passed over.
  */
+/** A fuzz program's longest halting run within FUZZ_MAX_STEPS, and the first `count` candidate inputs that halt; none: undefined. */
+function longestRun(
+  program: ValidatedProgram,
+  width: number,
+  count: number,
+): { steps: number; inputs: Inputs[] } | undefined {
+  const runs = candidateInputs(program)
+    .map((inputs) => ({ inputs, steps: stepsOf(program, inputs, FUZZ_MAX_STEPS, width) }))
+    .filter((r) => r.steps !== undefined);
+  if (runs.length === 0) return undefined;
+  return {
+    steps: Math.max(...runs.map((r) => r.steps!)),
+    inputs: runs.slice(0, count).map((r) => r.inputs),
+  };
+}
+
 function fuzzSubjects(): Subject[] {
   const out: Subject[] = [];
   const taken = new Map<string, number>();
   for (const [i, c] of fc.sample(soundnessCase(), { seed: FUZZ_SEED, numRuns: 200 }).entries()) {
     if ((taken.get(c.family) ?? 0) === FUZZ_PER_FAMILY) continue;
     const program = validate(loadProgram(c.source));
-    const runs = candidateInputs(program)
-      .map((inputs) => ({ inputs, steps: stepsOf(program, inputs, FUZZ_MAX_STEPS, c.width) }))
-      .filter((r) => r.steps !== undefined);
-    if (runs.length === 0) continue;
-    const steps = Math.max(...runs.map((r) => r.steps!));
+    const run = longestRun(program, c.width, 2);
+    if (run === undefined) continue;
     taken.set(c.family, (taken.get(c.family) ?? 0) + 1);
     out.push({
       name: `fuzz/${c.family}-${i} (W = ${c.width})`,
       program,
-      steps,
+      steps: run.steps,
       width: c.width,
-      inputs: runs.slice(0, 2).map((r) => r.inputs),
+      inputs: run.inputs,
     });
   }
   return out;
@@ -146,12 +159,9 @@ function closedSubjects(): Subject[] {
   const cases = fc.sample(soundnessCase(["closed"]), { seed: FUZZ_SEED, numRuns: 600 });
   for (const [i, c] of cases.entries()) {
     const program = validate(loadProgram(c.source));
-    const runs = candidateInputs(program)
-      .map((inputs) => ({ inputs, steps: stepsOf(program, inputs, FUZZ_MAX_STEPS, c.width) }))
-      .filter((r) => r.steps !== undefined);
-    if (runs.length === 0) continue;
-    const steps = Math.max(...runs.map((r) => r.steps!));
-    const lowered = lowerings(program, { steps, width: c.width });
+    const run = longestRun(program, c.width, 3);
+    if (run === undefined) continue;
+    const lowered = lowerings(program, { steps: run.steps, width: c.width });
     if (lowered.chosen !== "closed") continue;
     const hint = lowered.closed!.find((n) => n.kind === "hint");
     const kind = hint?.kind === "hint" && hint.trip.test === "reach" ? "reach" : "compare";
@@ -159,9 +169,9 @@ function closedSubjects(): Subject[] {
     out.set(kind, {
       name: `fuzz/closed-${i} (W = ${c.width}, ${kind})`,
       program,
-      steps,
+      steps: run.steps,
       width: c.width,
-      inputs: runs.slice(0, 3).map((r) => r.inputs),
+      inputs: run.inputs,
     });
     if (out.size === 2) break;
   }

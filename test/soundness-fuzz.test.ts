@@ -43,6 +43,20 @@ function firstViolation(
   return undefined;
 }
 
+/** Checks one case: throws on a violation, else adds its counts to `totals`. */
+function checkCase(
+  c: FuzzCase,
+  totals: { checks: number; halts: number; faults: number },
+): ReturnType<typeof checkSoundness> {
+  const report = checkSoundness(c);
+  const v = report.violations[0];
+  if (v !== undefined) throw new Error(describeViolation(v));
+  totals.checks += report.checks;
+  totals.halts += report.halts;
+  totals.faults += report.faults;
+  return report;
+}
+
 const dropAssert =
   (why: string) =>
   (node: Node): boolean =>
@@ -57,12 +71,7 @@ describe("soundness fuzzer (bounded slice)", function () {
     const widths = new Set<number>();
     fc.assert(
       fc.property(soundnessCase(), (c: FuzzCase) => {
-        const report = checkSoundness(c);
-        const v = report.violations[0];
-        if (v !== undefined) throw new Error(describeViolation(v));
-        totals.checks += report.checks;
-        totals.halts += report.halts;
-        totals.faults += report.faults;
+        const report = checkCase(c, totals);
         totals.steps += report.lowerings.steps;
         totals.path += report.lowerings.path;
         families.add(c.family);
@@ -130,12 +139,7 @@ describe("soundness fuzzer (bounded slice)", function () {
     const totals = { checks: 0, halts: 0, faults: 0, closed: 0 };
     fc.assert(
       fc.property(soundnessCase(["closed"]), (c: FuzzCase) => {
-        const report = checkSoundness(c);
-        const v = report.violations[0];
-        if (v !== undefined) throw new Error(describeViolation(v));
-        totals.checks += report.checks;
-        totals.halts += report.halts;
-        totals.faults += report.faults;
+        const report = checkCase(c, totals);
         totals.closed += report.lowerings.closed;
       }),
       { seed: SEED, numRuns: 150 },
