@@ -107,11 +107,6 @@ const FUZZ_PER_FAMILY = 2;
 /** Their step bound: the longest halting run of a candidate, at most this. */
 const FUZZ_MAX_STEPS = 40;
 
-/**
- * A seeded slice of the soundness fuzzer's programs (the first FUZZ_PER_FAMILY
- * of every family, random widths), each at the longest run of its candidate inputs that halts within
- * FUZZ_MAX_STEPS: the programs none of whose candidates halt are passed over.
- */
 /** A fuzz program's longest halting run within FUZZ_MAX_STEPS, and the first `count` candidate inputs that halt; none: undefined. */
 function longestRun(
   program: ValidatedProgram,
@@ -128,6 +123,12 @@ function longestRun(
   };
 }
 
+/**
+ * A seeded slice of the soundness fuzzer's programs (the first FUZZ_PER_FAMILY
+ * of every family, random widths), each at the longest run of its candidate
+ * inputs that halts within FUZZ_MAX_STEPS: the programs none of whose
+ * candidates halt are passed over.
+ */
 function fuzzSubjects(): Subject[] {
   const out: Subject[] = [];
   const taken = new Map<string, number>();

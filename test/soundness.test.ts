@@ -1260,8 +1260,15 @@ function forgers() {
 function attackTarget(attack: Attack) {
   const program = loadProgram(attack.program);
   const compiled = compile(program, { steps: attack.steps });
-  const faults = typeof machine(attack.program, attack.inputs, attack.steps) === "string";
-  return { program, compiled, target: build(compiled.circom, attack.optimize ?? "O2", faults) };
+  /** The machine's outputs on the attack's inputs, or its fault. */
+  const truth = machine(attack.program, attack.inputs, attack.steps);
+  const faults = typeof truth === "string";
+  return {
+    program,
+    compiled,
+    truth,
+    target: build(compiled.circom, attack.optimize ?? "O2", faults),
+  };
 }
 
 /**
@@ -1276,23 +1283,21 @@ function honestWitness(
   compiled: CompiledCircuit,
   input: Record<string, unknown>,
 ): bigint[] {
-  const named = directNamedValues(
+  const byName = directNamedValues(
     compiled,
     Object.fromEntries(Object.entries(input).map(([k, v]) => [k, BigInt(v as string)])),
   );
-  const w = new Array<bigint>(target.r1cs.nWires).fill(0n);
-  w[0] = 1n;
+  // witnessFrom fails on a wire left without a value or given two.
+  const named = new Map<string, bigint>();
   for (const sym of target.symbols) {
-    if (sym.wire < 0) continue;
-    const v = named.get(sym.name);
-    if (v === undefined) throw new Error(`the direct backend has no signal ${sym.name}`);
-    w[sym.wire] = v;
+    const v = byName.get(sym.name);
+    if (v !== undefined) named.set(sym.normalized, v);
   }
-  return w;
+  return target.witnessFrom(named);
 }
 
 async function runAttack(attack: Attack): Promise<void> {
-  const { program, compiled, target: pending } = attackTarget(attack);
+  const { program, compiled, truth, target: pending } = attackTarget(attack);
   attack.forge(withForge(compiled.circom)); // the forger applies
   const [target, { forgers: together, plains, index }] = await Promise.all([pending, forgers()]);
   const forger = together.parts[index.get(attack)!]!;
@@ -1301,7 +1306,6 @@ async function runAttack(attack: Attack): Promise<void> {
   const outputs = program.io.outputs;
 
   // 1. The honest run: accepted when the machine halts, unsatisfiable when it faults.
-  const truth = machine(attack.program, attack.inputs, attack.steps);
   const { direct, compiled: kept } = await directCircuit(attack);
   if (typeof truth === "string") {
     expect(await witness(target.wasm, input), `the machine faults with ${truth}`).to.equal(

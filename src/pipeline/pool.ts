@@ -290,13 +290,9 @@ export async function proveInput(
   publicSignals: string[];
   timings: { witnessMs: number; proveMs: number };
 }> {
+  const threads = oneThread ? { workers: false } : {};
   if (target.wasm !== undefined) {
-    const { proof, publicSignals, timings } = await prove(
-      target.zkey,
-      target.wasm,
-      input,
-      oneThread ? { workers: false } : {},
-    );
+    const { proof, publicSignals, timings } = await prove(target.zkey, target.wasm, input, threads);
     return { proof, publicSignals, timings };
   }
   let build = directBuilds.get(target.dir);
@@ -317,7 +313,7 @@ export async function proveInput(
     target.zkey,
     witness,
     Math.round(performance.now() - w0),
-    oneThread ? { workers: false } : {},
+    threads,
   );
   return { proof, publicSignals, timings };
 }
@@ -333,7 +329,7 @@ export interface ChildRequest {
   readonly target: ProvingTarget;
   readonly input: JsonCircuitInput;
   readonly prover?: string;
-  /** Prove on the child's thread alone (see `proverThreads`). */
+  /** Prove on the child's thread alone (see `oneThreadEach`). */
   readonly oneThread?: boolean;
 }
 
