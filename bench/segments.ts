@@ -229,35 +229,16 @@ export async function segmentsBench(options: {
     runSteps = result.steps;
     return { wallMs, byProver: tally(progress), cpu0, loadStart };
   };
-  for (const local of [1, 2]) {
-    await settle(log);
-    const r = await row("local", local, { local }, cpuWithChildrenMs(), load1());
-    rows.push({
-      mode: "local",
-      processes: local,
-      wallMs: r.wallMs,
-      cpuMs: Math.round(cpuWithChildrenMs() - r.cpu0),
-      loadStart: r.loadStart,
-      loadEnd: load1(),
-      byProver: r.byProver,
-    });
-    log(
-      `  wall ${r.wallMs} ms, CPU ${rows.at(-1)!.cpuMs} ms, load ${r.loadStart.toFixed(2)} → ${load1().toFixed(2)}`,
-    );
-  }
-  {
-    await settle(log);
-    const cpu0 = cpuWithChildrenMs();
-    log("starting a redis-server and 2 zkvm worker processes");
-    // Settled again once the workers run: starting them raises the load average.
-    const r = await withQueueWorkers(circuit.dir, 2, async (url) => {
-      await settle(log);
-      return row("queue", 2, { queue: url }, cpu0, load1());
-    });
+  /** Records a proving row, measured by `row`, with its CPU and load average at the end. */
+  const record = (
+    mode: ChainRow["mode"],
+    processes: number,
+    r: Awaited<ReturnType<typeof row>>,
+  ): void => {
     const loadEnd = load1();
     rows.push({
-      mode: "queue",
-      processes: 2,
+      mode,
+      processes,
       wallMs: r.wallMs,
       cpuMs: Math.round(cpuWithChildrenMs() - r.cpu0),
       loadStart: r.loadStart,
@@ -267,7 +248,20 @@ export async function segmentsBench(options: {
     log(
       `  wall ${r.wallMs} ms, CPU ${rows.at(-1)!.cpuMs} ms, load ${r.loadStart.toFixed(2)} → ${loadEnd.toFixed(2)}`,
     );
+  };
+  for (const local of [1, 2]) {
+    await settle(log);
+    record("local", local, await row("local", local, { local }, cpuWithChildrenMs(), load1()));
   }
+  await settle(log);
+  const cpu0 = cpuWithChildrenMs();
+  log("starting a redis-server and 2 zkvm worker processes");
+  // Settled again once the workers run: starting them raises the load average.
+  const queued = await withQueueWorkers(circuit.dir, 2, async (url) => {
+    await settle(log);
+    return row("queue", 2, { queue: url }, cpu0, load1());
+  });
+  record("queue", 2, queued);
   const segments = chain!.segments;
   const sample = segments.slice(0, 16);
   log(`verifying ${sample.length} proofs one by one, then batched`);
