@@ -665,6 +665,7 @@ export async function buildPair(
         circomFile: zkvmFile,
         outDir: zkvmDir,
         includePaths: defaultIncludePaths(),
+        expectedConstraints: compiled.estimatedConstraints,
       });
     }
     const r1csPath = path.join(zkvmDir, `${name}_zkvm.r1cs`);
@@ -674,7 +675,13 @@ export async function buildPair(
   };
   const [zkvm, baseline] = await Promise.all([
     zkvmBuild(),
-    compileCircom({ circomFile: baseFile, outDir: baseDir, includePaths: baselineIncludePaths() }),
+    // The baseline is a circuit for the same statement: about the compiler's size.
+    compileCircom({
+      circomFile: baseFile,
+      outDir: baseDir,
+      includePaths: baselineIncludePaths(),
+      expectedConstraints: compiled.estimatedConstraints,
+    }),
   ]);
   return { entry, steps, k, program, compiled, zkvm, baseline };
 }

@@ -357,7 +357,13 @@ async function measure(bench: Bench, target: Target): Promise<Measured> {
   const circomFile = path.join(dir, `${target.name}.circom`);
   await fsp.writeFile(circomFile, compiled.circom);
   const circom = await timeRuns(runs, () =>
-    compileCircom({ circomFile, outDir: dir, includePaths: defaultIncludePaths() }),
+    compileCircom({
+      circomFile,
+      outDir: dir,
+      includePaths: defaultIncludePaths(),
+      // As `zkvm compile --backend circom` does (src/build/directory.ts).
+      expectedConstraints: compiled.estimatedConstraints,
+    }),
   );
   const built: CompileCircomResult = circom.results[0]!;
   const handwritten =

@@ -132,6 +132,7 @@ describe("cost targets against hand-written baselines", function () {
       circomFile: file,
       outDir: path.dirname(file),
       includePaths: defaultIncludePaths(),
+      expectedConstraints: compiled.estimatedConstraints,
     });
     return r.constraints;
   }

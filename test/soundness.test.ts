@@ -167,6 +167,8 @@ const forger = new ForgerBuilds({
   root: () => tmp,
   includePaths: () => [...defaultIncludePaths(), forgeDir],
   inspect: true,
+  // Per-program circuits of at most a few hundred constraints, even compiled together.
+  expectedConstraints: 2_000,
 });
 const build = (circom: string, optimize: CircomOptimization, wasm = true) =>
   forger.build(circom, optimize, {}, { wasm });

@@ -173,6 +173,7 @@ async function buildUnlocked(
         circom2: circomVersion(),
         circom: await circomCompilerVersion(),
       }),
+    compiled.estimatedConstraints,
   );
 }
 
@@ -293,7 +294,8 @@ export type CircomArtifacts = Record<
  * artifacts' hashes, and swaps the staging directory in for `dir` whole: a
  * failed compile leaves the previous build untouched and no staging behind.
  * Per-program and universal builds both compile through it; the caller holds
- * `dir`'s lock.
+ * `dir`'s lock. `expectedConstraints` is compileCircom's hint (the compiler's
+ * estimate for a per-program circuit).
  */
 export async function compileIntoDir<M>(
   dir: string,
@@ -301,6 +303,7 @@ export async function compileIntoDir<M>(
   circom: string,
   onProgress: Progress | undefined,
   manifestFor: (files: CircomArtifacts, result: CompileCircomResult) => Promise<M>,
+  expectedConstraints?: number,
 ): Promise<{ manifest: M; cached: false }> {
   return intoStagedDir(dir, async (staging) => {
     const circomFile = path.join(staging, `${name}.circom`);
@@ -310,6 +313,7 @@ export async function compileIntoDir<M>(
       outDir: staging,
       includePaths: defaultIncludePaths(),
       ...(onProgress ? { onProgress } : {}),
+      ...(expectedConstraints !== undefined ? { expectedConstraints } : {}),
     });
     const rel = (p: string) => path.relative(staging, p);
     return manifestFor(

@@ -157,6 +157,8 @@ export interface ForgerBuildsOptions {
   readonly includePaths: () => string[];
   /** Compile with circom's --inspect (its warnings land in `ForgerBuild.warnings`). */
   readonly inspect?: boolean;
+  /** compileCircom's hint for every build (e.g. per-program circuits of a few hundred constraints). */
+  readonly expectedConstraints?: number;
 }
 
 /** circom2 builds cached by Circom text, the files beside it and the optimisation level. */
@@ -201,6 +203,9 @@ export class ForgerBuilds {
             optimize,
             wasm,
             ...(inspect ? { inspect: true } : {}),
+            ...(this.options.expectedConstraints !== undefined
+              ? { expectedConstraints: this.options.expectedConstraints }
+              : {}),
           }),
         );
         return {

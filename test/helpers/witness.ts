@@ -126,7 +126,7 @@ function toolchainFingerprint(): string {
 }
 
 /** The circuit's witness generator, compiled once per distinct Circom text (and toolchain). */
-export function buildCircuit(compiled: Pick<CompiledCircuit, "circom">): Promise<BuiltCircuit> {
+export function buildCircuit(compiled: Pick<CompiledCircuit, "circom" | "estimatedConstraints">): Promise<BuiltCircuit> {
   const key = createHash("sha256")
     .update(toolchainFingerprint())
     .update(compiled.circom)
@@ -148,6 +148,7 @@ export function buildCircuit(compiled: Pick<CompiledCircuit, "circom">): Promise
       circomFile,
       outDir: dir,
       includePaths: defaultIncludePaths(),
+      expectedConstraints: compiled.estimatedConstraints,
     });
     return { key, dir, wasmPath: result.wasmPath, compiled: true };
   })();
@@ -256,7 +257,7 @@ export async function circuitWitness(
  * (circom2 is single-threaded); one build's failure does not stop the others.
  */
 export async function buildCircuitsSettled(
-  circuits: ReadonlyArray<Pick<CompiledCircuit, "circom">>,
+  circuits: ReadonlyArray<Pick<CompiledCircuit, "circom" | "estimatedConstraints">>,
   concurrency = os.availableParallelism(),
 ): Promise<Array<PromiseSettledResult<BuiltCircuit>>> {
   const results = new Array<PromiseSettledResult<BuiltCircuit>>(circuits.length);
@@ -276,7 +277,7 @@ export async function buildCircuitsSettled(
 
 /** Builds several circuits in parallel (buildCircuitsSettled); throws the first failure. */
 export async function buildCircuits(
-  circuits: ReadonlyArray<Pick<CompiledCircuit, "circom">>,
+  circuits: ReadonlyArray<Pick<CompiledCircuit, "circom" | "estimatedConstraints">>,
   concurrency = os.availableParallelism(),
 ): Promise<BuiltCircuit[]> {
   const results = await buildCircuitsSettled(circuits, concurrency);
