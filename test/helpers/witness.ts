@@ -126,7 +126,9 @@ function toolchainFingerprint(): string {
 }
 
 /** The circuit's witness generator, compiled once per distinct Circom text (and toolchain). */
-export function buildCircuit(compiled: Pick<CompiledCircuit, "circom" | "estimatedConstraints">): Promise<BuiltCircuit> {
+export function buildCircuit(
+  compiled: Pick<CompiledCircuit, "circom" | "estimatedConstraints">,
+): Promise<BuiltCircuit> {
   const key = createHash("sha256")
     .update(toolchainFingerprint())
     .update(compiled.circom)
