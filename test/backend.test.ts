@@ -29,7 +29,7 @@ import { P } from "../src/field.js";
 import type { Inputs } from "../src/inputs.js";
 import { loadProgram } from "../src/load.js";
 import { executeProgram } from "../src/machine.js";
-import { readR1csWireLabels, terminateCurves } from "../src/pipeline/index.js";
+import { readR1csWireLabels } from "../src/pipeline/index.js";
 import type { ValidatedProgram } from "../src/validator.js";
 import { validate } from "../src/validator.js";
 import { isErrorCase, loadExamples } from "./helpers/examples.js";
@@ -229,7 +229,6 @@ describe("direct backend", function () {
   });
   after(async () => {
     await fsp.rm(root, { recursive: true, force: true });
-    await terminateCurves();
   });
 
   /** The direct backend's files for a compiled circuit, written under `root`, loaded. */

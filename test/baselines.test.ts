@@ -33,7 +33,6 @@ import {
   defaultIncludePaths,
   PipelineError,
   readR1csInfo,
-  terminateCurves,
   type CircuitInput,
 } from "../src/pipeline/index.js";
 import { loadExamples } from "./helpers/examples.js";
@@ -119,7 +118,6 @@ describe("cost targets against hand-written baselines", function () {
   });
 
   after(async function () {
-    await terminateCurves();
     await fsp.rm(dir, { recursive: true, force: true });
   });
 

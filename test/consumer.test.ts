@@ -14,7 +14,6 @@ import {
   type Chain,
   type CompiledContract,
 } from "./support/evm/evm.js";
-import { terminateCurves } from "../src/pipeline/snarkjs.js";
 import {
   exportSolidityVerifier,
   solidityCallArgs,
@@ -61,10 +60,6 @@ describe("evm: ProvenOutputRegistry consumer contract", function () {
     );
     chain = await createChain();
     verifierAddress = await chain.deploy(verifier.bytecode, verifier.abi);
-  });
-
-  after(async function () {
-    await terminateCurves();
   });
 
   async function deployConsumer(): Promise<string> {

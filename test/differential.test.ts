@@ -24,7 +24,6 @@ import { mod } from "../src/field.js";
 import { Lin } from "../src/compiler/linear.js";
 import type { Inputs } from "../src/inputs.js";
 import { loadProgram } from "../src/load.js";
-import { terminateCurves } from "../src/pipeline/index.js";
 import { validate, type ValidatedProgram } from "../src/validator.js";
 import { isErrorCase, loadExamples } from "./helpers/examples.js";
 import {
@@ -822,10 +821,6 @@ describe("differential: circuit witness vs interpreter", function () {
     const fixed = [...built].filter(([f]) => backendOf(f) === "circom").map(([, b]) => b.compiled);
     const results = await buildCircuitsSettled(fixed);
     for (const r of results) if (r.status === "rejected") throw r.reason;
-  });
-
-  after(async function () {
-    await terminateCurves();
   });
 
   for (const f of fixtures) {

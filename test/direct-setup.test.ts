@@ -38,7 +38,6 @@ import { compileCircom, type CompileCircomResult } from "../src/pipeline/circom.
 import {
   collectingLogger,
   loadSnarkjs,
-  terminateCurves,
   type Groth16Proof,
   type Snarkjs,
 } from "../src/pipeline/snarkjs.js";
@@ -143,7 +142,6 @@ describe("direct setup (src/groth16)", function () {
   });
 
   after(async () => {
-    await terminateCurves();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -21,7 +21,7 @@ import {
   type ProvedJob,
   type RunEvent,
 } from "../src/distributed/index.js";
-import { PipelineError, terminateCurves, verify } from "../src/pipeline/index.js";
+import { PipelineError, verify } from "../src/pipeline/index.js";
 import { openProvingBuild } from "../src/pipeline/pool.js";
 import { zkvm } from "./helpers/cli.js";
 import { exited } from "./helpers/processes.js";
@@ -89,7 +89,6 @@ describe("proving on a Redis queue (zkvm worker, proveMany --queue)", function (
     }
     await Promise.all(workers.map((w) => w.exit));
     await redis?.stop();
-    await terminateCurves();
     await fsp.rm(tmp, { recursive: true, force: true });
   });
 

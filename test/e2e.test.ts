@@ -28,7 +28,7 @@ import { expect } from "chai";
 import { openBuild, verifyWithBundle } from "../src/build/index.js";
 import { COMMANDS } from "../src/cli/main.js";
 import { P } from "../src/field.js";
-import { localPtau, terminateCurves } from "../src/pipeline/index.js";
+import { localPtau } from "../src/pipeline/index.js";
 import { ZKVM, type ZKVMProof } from "../src/zkvm.js";
 import { freshDist } from "./helpers/dist.js";
 import { EXAMPLES_DIR } from "./helpers/examples.js";
@@ -134,7 +134,6 @@ describe("end to end: compile, setup, prove, verify", function () {
   });
 
   after(async function () {
-    await terminateCurves();
     rmSync(work, { recursive: true, force: true });
   });
 

@@ -17,7 +17,6 @@ import { Lin } from "../src/compiler/linear.js";
 import type { Node } from "../src/compiler/ir.js";
 import { P } from "../src/field.js";
 import { loadProgram } from "../src/load.js";
-import { terminateCurves } from "../src/pipeline/index.js";
 import { validate, type ValidatedProgram } from "../src/validator.js";
 import { loadExamples } from "./helpers/examples.js";
 import { LONG_JOIN, NESTED_DO_WHILE, TWO_ARMS } from "./helpers/shapes.js";
@@ -83,10 +82,6 @@ function subjects(): Subject[] {
 }
 
 describe("the exact constraint evaluator (src/compiler/evaluate.ts)", function () {
-  after(async function () {
-    await terminateCurves();
-  });
-
   it("agrees with circom2's witness generator and .r1cs: satisfiable exactly when circom's is, with its outputs", async function () {
     this.timeout(1_200_000);
     const all = subjects();

@@ -9,7 +9,7 @@ import {
   type Chain,
   type CompiledContract,
 } from "./support/evm/evm.js";
-import { loadSnarkjs, terminateCurves } from "../src/pipeline/snarkjs.js";
+import { loadSnarkjs } from "../src/pipeline/snarkjs.js";
 import {
   exportSolidityVerifier,
   groth16TemplatePath,
@@ -54,10 +54,6 @@ describe("evm: Groth16 Solidity verifier", function () {
       `      fixture ${t1 - t0} ms (generated: ${fixture.generatedMs} ms), export ${t2 - t1} ms, ` +
         `solc ${t3 - t2} ms, chain+deploy ${Date.now() - t3} ms`,
     );
-  });
-
-  after(async function () {
-    await terminateCurves();
   });
 
   describe("exportSolidityVerifier", function () {

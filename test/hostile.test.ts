@@ -37,7 +37,7 @@ import {
 } from "../src/errors.js";
 import { P } from "../src/field.js";
 import { ZKVM } from "../src/zkvm.js";
-import { compileCircom, domainPower, terminateCurves } from "../src/pipeline/index.js";
+import { compileCircom, domainPower } from "../src/pipeline/index.js";
 import { loadSnarkjs } from "../src/pipeline/snarkjs.js";
 import { EXAMPLES_DIR } from "./helpers/examples.js";
 import { zkvm, type Outcome } from "./helpers/cli.js";
@@ -175,7 +175,6 @@ describe("hostile input", function () {
     tmp = mkdtempSync(join(tmpdir(), "zkvm-hostile-"));
   });
   after(async () => {
-    await terminateCurves();
     rmSync(tmp, { recursive: true, force: true });
   });
 

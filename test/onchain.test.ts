@@ -29,7 +29,7 @@ import {
   type SolidityCallArgs,
 } from "../src/evm/verifier.js";
 import { P } from "../src/field.js";
-import { terminateCurves, type Groth16Proof } from "../src/pipeline/index.js";
+import { type Groth16Proof } from "../src/pipeline/index.js";
 import { provenExample, type ProvenExample } from "./fixtures/evm/fixture.js";
 
 /** BN254 base field: proof coordinates live below it. */
@@ -80,7 +80,6 @@ describe("on-chain verification of zkvm proofs", function () {
   });
 
   after(async function () {
-    await terminateCurves();
     rmSync(work, { recursive: true, force: true });
     console.log(`      verifyProof gas (${EVM_VERSION}):\n${gas.join("\n")}`);
   });

@@ -21,7 +21,6 @@ import {
   readPtauInfo,
   readR1csInfo,
   requiredPower,
-  terminateCurves,
   verify,
   type CompileCircomResult,
   type Groth16Proof,
@@ -62,7 +61,6 @@ describe("pipeline", function () {
   });
 
   after(async function () {
-    await terminateCurves();
     await fsp.rm(tmp, { recursive: true, force: true });
   });
 

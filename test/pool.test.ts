@@ -9,7 +9,7 @@ import { promises as fsp } from "node:fs";
 import os, { availableParallelism } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { PipelineError, terminateCurves, verify } from "../src/pipeline/index.js";
+import { PipelineError, verify } from "../src/pipeline/index.js";
 import {
   oneThreadEach,
   openProvingBuild,
@@ -47,7 +47,6 @@ describe("proving pool: proveMany in child processes", function () {
     build = await tinyBuild(tmp);
   });
   after(async function () {
-    await terminateCurves();
     await fsp.rm(tmp, { recursive: true, force: true });
   });
   afterEach(async function () {

@@ -30,7 +30,7 @@ import { GLV_BETA, GLV_LAMBDA, GLV_Q, glvScalars, glvSplit } from "../src/groth1
 import { Prover, ProverInputError } from "../src/groth16/prover.js";
 import { compileCircom } from "../src/pipeline/circom.js";
 import { computeWitness } from "../src/pipeline/prove.js";
-import { loadSnarkjs, terminateCurves, type Snarkjs } from "../src/pipeline/snarkjs.js";
+import { loadSnarkjs, type Snarkjs } from "../src/pipeline/snarkjs.js";
 
 const R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
 
@@ -117,7 +117,6 @@ describe("zkvm Groth16 prover", function () {
   after(async () => {
     single?.close();
     workers?.close();
-    await terminateCurves();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -35,7 +35,6 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { format } from "node:util";
 import { main } from "../src/cli/main.js";
-import { terminateCurves } from "../src/pipeline/index.js";
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -193,7 +192,6 @@ for (const document of DOCUMENTS) {
     });
     after(async () => {
       process.chdir(cwd);
-      await terminateCurves();
       rmSync(work, { recursive: true, force: true });
     });
 

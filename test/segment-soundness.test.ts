@@ -21,7 +21,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Inputs } from "../src/inputs.js";
 import { loadProgram } from "../src/load.js";
-import { defaultIncludePaths, terminateCurves } from "../src/pipeline/index.js";
+import { defaultIncludePaths } from "../src/pipeline/index.js";
 import {
   segmentInputs,
   segmentRun,
@@ -327,7 +327,6 @@ describe("segment circuit soundness: forged witnesses", function () {
   });
 
   after(async function () {
-    await terminateCurves();
     await fsp.rm(tmp, { recursive: true, force: true });
   });
 

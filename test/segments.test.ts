@@ -10,7 +10,7 @@ import { promises as fsp } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { loadProgram } from "../src/load.js";
-import { computeWitness, terminateCurves } from "../src/pipeline/index.js";
+import { computeWitness } from "../src/pipeline/index.js";
 import {
   proveChain,
   proveSegments,
@@ -84,7 +84,6 @@ describe("segment chains", function () {
   });
 
   after(async function () {
-    await terminateCurves();
     await fsp.rm(tmp, { recursive: true, force: true });
   });
 

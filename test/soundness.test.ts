@@ -47,11 +47,7 @@ import { RuntimeFault } from "../src/errors.js";
 import { P } from "../src/field.js";
 import type { Inputs } from "../src/inputs.js";
 import { loadProgram } from "../src/load.js";
-import {
-  defaultIncludePaths,
-  terminateCurves,
-  type CircomOptimization,
-} from "../src/pipeline/index.js";
+import { defaultIncludePaths, type CircomOptimization } from "../src/pipeline/index.js";
 import { ZKVM } from "../src/zkvm.js";
 import { loadExamples } from "./helpers/examples.js";
 import { collectingLogger, loadSnarkjs } from "../src/pipeline/snarkjs.js";
@@ -1491,7 +1487,6 @@ describe("soundness", function () {
   });
 
   after(async function () {
-    await terminateCurves();
     await fsp.rm(tmp, { recursive: true, force: true });
   });
 

@@ -14,7 +14,6 @@ import { expect } from "chai";
 import { compileSolidity, createChain, EvmRevertError, type Chain } from "./support/evm/evm.js";
 import { VERIFIER_CONTRACT, verifyOnChain, type DeployedVerifier } from "./support/evm/onchain.js";
 import { solidityCallArgs } from "../src/evm/verifier.js";
-import { terminateCurves } from "../src/pipeline/index.js";
 import type { UniversalCircuit } from "../src/universal/library.js";
 import { ZKVM, type ZKVMProof } from "../src/zkvm.js";
 import { zkvm } from "./helpers/cli.js";
@@ -59,7 +58,6 @@ describe("universal circuits on-chain: one verifier for every program", function
   });
 
   after(async function () {
-    await terminateCurves();
     rmSync(work, { recursive: true, force: true });
     if (gas.length > 0) console.log(`      verifyProof gas:\n${gas.join("\n")}`);
   });

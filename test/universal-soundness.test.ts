@@ -34,11 +34,7 @@ import type { Inputs } from "../src/inputs.js";
 import { run } from "../src/interpreter.js";
 import { inputCells } from "../src/inputs.js";
 import { loadProgram } from "../src/load.js";
-import {
-  defaultIncludePaths,
-  terminateCurves,
-  type CircomOptimization,
-} from "../src/pipeline/index.js";
+import { defaultIncludePaths, type CircomOptimization } from "../src/pipeline/index.js";
 import { RuntimeFault } from "../src/errors.js";
 import {
   prepareProgram,
@@ -461,7 +457,6 @@ describe("universal circuit soundness: forged witnesses", function () {
   });
 
   after(async function () {
-    await terminateCurves();
     await fsp.rm(tmp, { recursive: true, force: true });
   });
 

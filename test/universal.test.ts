@@ -15,7 +15,6 @@ import { compile } from "../src/compiler/index.js";
 import { ZkvmError } from "../src/errors.js";
 import { validate } from "../src/validator.js";
 import { loadProgram } from "../src/load.js";
-import { terminateCurves } from "../src/pipeline/index.js";
 import {
   canonicalize,
   checkBounds,
@@ -43,10 +42,6 @@ const hashOf = async (source: string, io = {}) =>
 const POWER = loadExamples().find((e) => e.name === "power")!.source;
 
 describe("universal circuits", function () {
-  after(async function () {
-    await terminateCurves();
-  });
-
   describe("canonical encoding", function () {
     it("renumbers cells: public inputs, private inputs, then the rest by address; targets become instruction indices", function () {
       const canonical = canonicalize(validate(loadProgram(POWER)));

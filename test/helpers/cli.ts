@@ -19,8 +19,8 @@ export interface Outcome {
 /**
  * `zkvm <argv>` in process; a throw out of main() fails the test with the
  * command and its stack. The curves and their workers stay for the next
- * command (building one costs about half a second of CPU); each test file's
- * `after` hook stops them with terminateCurves().
+ * command and the next test file (building one costs about half a second of
+ * CPU); idle, they do not keep the process alive (src/pipeline/snarkjs.ts).
  */
 export async function zkvm(...argv: string[]): Promise<Outcome> {
   const out: string[] = [];

@@ -29,7 +29,9 @@
  *       several inputs, checked at its own step bound and at a smaller one:
  *       the property of test/differential.test.ts and of `npm run fuzz`.
  *
- * Callers that touch snarkjs must `await terminateCurves()` in an `after` hook.
+ * The tests leave snarkjs's curve and the prover's workers running from one
+ * file to the next in a mocha worker (a curve build is about half a second of
+ * CPU): idle, their threads do not keep the process alive.
  */
 import { createHash } from "node:crypto";
 import { promises as fsp, readdirSync, readFileSync } from "node:fs";
