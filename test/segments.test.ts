@@ -47,6 +47,8 @@ const BOUNDS: UniversalBounds = {
   width: 8,
 };
 const COUNTDOWN = loadExamples().find((e) => e.name === "countdown")!.source;
+/** A 5-step run: it halts in its first segment, and is padded to more when asked. */
+const SHORT = ".public n 0\n.output y 1\n LOAD n\n PUSH 2\n MUL\n STORE y\n STOP";
 const at = signalIndex(BOUNDS);
 
 describe("segment chains", function () {
@@ -166,8 +168,8 @@ describe("segment chains", function () {
       segments: (n) => segmentsFor(n, BOUNDS.steps),
     });
     const ins = segmentInputs(prepared.canonical, prepared.program.io, BOUNDS, inputs, run);
-    const prefix = await proveSegments(circuit.dir, ins.slice(0, 2), { local: 1 });
-    await reject([...prefix, ...chain.segments.slice(2)], /segment 2 does not start where/);
+    const prefix = await proveSegments(circuit.dir, ins.slice(0, 1), { local: 1 });
+    await reject([...prefix, ...chain.segments.slice(1)], /segment 1 does not start where/);
   });
 
   it("rejects one bad proof (batched check, then named), a changed signal, and a segment under another key; salts never reach the chain", async function () {
@@ -178,19 +180,24 @@ describe("segment chains", function () {
     signals[at.out] = "8";
     await reject([s[0]!, s[1]!, s[2]!, { ...s[3]!, publicSignals: signals }], /segment 3's proof/);
 
-    // One run's inputs proven under this key: a valid chain, without its salts.
-    const prepared = await prepareProgram(loadProgram(COUNTDOWN), BOUNDS);
-    const inputs = { x: "7", n: "1" };
+    // One run's inputs proven under this key: a valid chain, without its salts
+    // (a run that halts in its first segment: one proof, two salts).
+    const prepared = await prepareProgram(loadProgram(SHORT), BOUNDS);
+    const shortHash = prepared.hash.toString();
+    const inputs = { n: "21" };
     const run = segmentRun(prepared.program, prepared.canonical, BOUNDS, inputs, {
       maxSteps: 1000,
       segments: (n) => segmentsFor(n, BOUNDS.steps),
     });
     const ins = segmentInputs(prepared.canonical, prepared.program.io, BOUNDS, inputs, run);
+    expect(ins).to.have.length(1);
     const salts = new Set(ins.flatMap((i) => [i.saltIn as string, i.saltOut as string]));
     expect(salts.size).to.equal(ins.length + 1);
     const proofs = await proveSegments(circuit.dir, ins);
-    const own = { ...chain, segments: proofs };
-    expect((await verifyChain(vkey, BOUNDS, own, { programHash: hash })).valid).to.equal(true);
+    const own = { ...chain, programHash: shortHash, segments: proofs };
+    const verified = await verifyChain(vkey, BOUNDS, own, { programHash: shortHash });
+    expect(verified.valid, verified.reason).to.equal(true);
+    expect(verified.outputs).to.deep.equal(["42", "0"]);
     const text = JSON.stringify(own);
     for (const salt of salts) expect(text.includes(salt)).to.equal(false);
 
@@ -201,7 +208,7 @@ describe("segment chains", function () {
     const [foreign] = await proveSegments(second, ins.slice(0, 1), { local: 1 });
     expect(foreign!.publicSignals).to.deep.equal(proofs[0]!.publicSignals);
     const mixed = { ...own, segments: [foreign!, ...proofs.slice(1)] };
-    const result = await verifyChain(vkey, BOUNDS, mixed, { programHash: hash });
+    const result = await verifyChain(vkey, BOUNDS, mixed, { programHash: shortHash });
     expect(result.valid).to.equal(false);
     expect(result.reason).to.match(/segment 0's proof does not verify/);
   });
@@ -209,8 +216,7 @@ describe("segment chains", function () {
   it("on-chain: the exported chain verifier batch-verifies k = 1, 2, 4, 8 segments in one call and rejects a tampered, swapped or missing segment", async function () {
     const verifier = await deployChainVerifier(vkey, BOUNDS);
     // A 5-step run padded to 8 segments: every prefix is a chain (the run halts in segment 0).
-    const short = ".public n 0\n.output y 1\n LOAD n\n PUSH 2\n MUL\n STORE y\n STOP";
-    const program = loadProgram(short);
+    const program = loadProgram(SHORT);
     const padded = await proveChain(circuit.dir, program, { n: "21" }, { segments: 8 });
     const shortHash = padded.chain.programHash;
     const gas: string[] = [];
